@@ -1,0 +1,100 @@
+"""资助督查: inspection, rectification tracking and formal reporting for student-aid centres."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+from collections.abc import Mapping
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSPECT_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    from .config import load_config
+
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    from .core import web
+
+    web.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .core import i18n
+    from .extensions import csrf
+    from .extensions import db
+    from .extensions import login_manager
+    from .extensions import migrate
+
+    db.init_app(app)
+    from .core import database
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    from .auth import views as auth_views
+
+    auth_views.init_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .audit.views import bp as audit_bp
+    from .auth.views import bp as auth_bp
+    from .campaigns.views import bp as campaigns_bp
+    from .checklists.views import bp as checklists_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .findings.views import bp as findings_bp
+    from .media.views import bp as media_bp
+    from .rectification.views import bp as rectification_bp
+    from .reports.views import bp as reports_bp
+    from .schools.views import bp as schools_bp
+    from .visits.views import bp as visits_bp
+
+    for bp in (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
+               rectification_bp, media_bp, reports_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .auth.cli import users_cli
+    from .campaigns.cli import campaigns_cli
+    from .checklists.cli import checklists_cli
+    from .demo import demo_command
+    from .reports.cli import reports_cli
+    from .schools.cli import schools_cli
+
+    for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, demo_command):
+        app.cli.add_command(command)
+
+
+def _all_models() -> None:
+    """Import every model module so that metadata is complete (migrations, create_all)."""
+    from .audit import models as _audit  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .campaigns import models as _campaigns  # noqa: F401
+    from .checklists import models as _checklists  # noqa: F401
+    from .findings import models as _findings  # noqa: F401
+    from .media import models as _media  # noqa: F401
+    from .rectification import models as _rect  # noqa: F401
+    from .schools import models as _schools  # noqa: F401
+    from .visits import models as _visits  # noqa: F401

@@ -1,0 +1,80 @@
+"""Write and read the append-only audit log."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import AuditEntry
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+
+
+def _jsonable(value: t.Any) -> t.Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: t.Any, fields: t.Iterable[str]) -> dict[str, t.Any]:
+    """Read ``fields`` off ``obj`` as JSON-ready values, for the before/after of an entry."""
+    return {name: _jsonable(getattr(obj, name)) for name in fields}
+
+
+def record(
+    actor: User | None,
+    action: str,
+    obj: t.Any = None,
+    *,
+    object_type: str | None = None,
+    before: dict[str, t.Any] | None = None,
+    after: dict[str, t.Any] | None = None,
+    note: str | None = None,
+    school_id: int | None = None,
+    campaign_id: int | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log; the caller's commit makes it permanent."""
+    if obj is not None:
+        db.session.flush()
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.username if actor is not None else "system",
+        action=action,
+        object_type=object_type or (obj.__tablename__ if obj is not None else "system"),
+        object_id=getattr(obj, "id", None),
+        school_id=school_id if school_id is not None else getattr(obj, "school_id", None),
+        campaign_id=campaign_id if campaign_id is not None else getattr(obj, "campaign_id", None),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        note=note,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def history(object_type: str, object_ids: t.Iterable[int]) -> list[AuditEntry]:
+    """Entries about the given objects, oldest first."""
+    ids = list(object_ids)
+    if not ids:
+        return []
+    stmt = (
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id.in_(ids))
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask_login import current_user
+
+from ..auth.models import Role
+from ..core.permissions import roles_required
+from ..extensions import db
+from ..schools.models import School
+from .labels import ACTION_LABELS
+from .models import AuditEntry
+
+bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN, Role.SUPERVISOR)
+def index() -> t.Any:
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if current_user.role != Role.ADMIN and current_user.county_id is not None:
+        in_county = sa.select(School.id).where(School.county_id == current_user.county_id)
+        stmt = stmt.where(AuditEntry.school_id.in_(in_county))
+    action = request.args.get("action")
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    actor = request.args.get("actor", "").strip()
+    if actor:
+        stmt = stmt.where(AuditEntry.actor_name == actor)
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("audit/index.html", page=page, actions=sorted(ACTION_LABELS), action=action,
+                           actor=actor)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import secrets
+import typing as t
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import has_app_context
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import orm
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from ..db import TimestampMixin
+from ..db import enum_column
+from ..extensions import db
+
+if t.TYPE_CHECKING:
+    from ..schools.models import County
+    from ..schools.models import School
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    INSPECTOR = "inspector"
+    SCHOOL = "school"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.SCHOOL: _l("School contact"),
+    Role.VIEWER: _l("Viewer"),
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    username: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True)
+    display_name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    password_hash: orm.Mapped[str] = orm.mapped_column(sa.String(256))
+    role: orm.Mapped[Role] = orm.mapped_column(enum_column(Role))
+    # Supervisor/viewer: the county they oversee (None = the whole city).
+    # Inspector: their home county, which they may not inspect in a cross-inspection.
+    county_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("counties.id"), index=True)
+    school_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
+    phone: orm.Mapped[str | None] = orm.mapped_column(sa.String(32))
+    email: orm.Mapped[str | None] = orm.mapped_column(sa.String(128))
+    active: orm.Mapped[bool] = orm.mapped_column(default=True)
+    locale: orm.Mapped[str | None] = orm.mapped_column(sa.String(8))
+    # Rotated on password change or deactivation, which ends every open session.
+    session_token: orm.Mapped[str] = orm.mapped_column(sa.String(32), default=new_session_token)
+    last_login_at: orm.Mapped[datetime | None]
+
+    county: orm.Mapped[County | None] = orm.relationship()
+    school: orm.Mapped[School | None] = orm.relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_city_wide(self) -> bool:
+        return self.role == Role.ADMIN or (self.role in (Role.SUPERVISOR, Role.VIEWER) and self.county_id is None)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,118 @@
+"""Accounts: create, authenticate, change and deactivate."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..audit import services as audit
+from ..db import utcnow
+from ..errors import ServiceError
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..schools.models import County
+from ..schools.models import School
+from .models import Role
+from .models import User
+from .models import new_session_token
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
+MIN_PASSWORD = 8
+USER_FIELDS = ("username", "display_name", "role", "county_id", "school_id", "active", "phone", "email")
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD))
+
+
+def find_county(name: str) -> County:
+    county = db.session.scalar(sa.select(County).where(County.name == name.strip()))
+    if county is None:
+        known = "、".join(db.session.scalars(sa.select(County.name).order_by(County.position, County.id)))
+        raise ValidationFailed(_("Unknown county “%(name)s”. Known counties: %(known)s", name=name, known=known))
+    return county
+
+
+def find_school(code_or_name: str) -> School:
+    key = code_or_name.strip()
+    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
+    if school is None:
+        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
+    return school
+
+
+def create_user(
+    username: str,
+    *,
+    role: Role,
+    password: str,
+    display_name: str | None = None,
+    county: County | None = None,
+    school: School | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    actor: User | None,
+) -> User:
+    """Create an account; the role decides which of county and school it needs."""
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed(
+            _("A user name has 3–64 letters, digits, dots, dashes or underscores: “%(name)s” does not.",
+              name=username)
+        )
+    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise ValidationFailed(_("The user name “%(name)s” is taken.", name=username))
+    validate_password(password)
+    if role == Role.SCHOOL and school is None:
+        raise ValidationFailed(_("A school contact needs a school."))
+    if role != Role.SCHOOL and school is not None:
+        raise ValidationFailed(_("Only school contacts belong to a school."))
+    if role == Role.ADMIN and county is not None:
+        raise ValidationFailed(_("Administrators have no county."))
+    if role == Role.SCHOOL:
+        county = school.county if school else None
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        role=role,
+        county_id=county.id if county else None,
+        school_id=school.id if school else None,
+        phone=phone or None,
+        email=email or None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user, after=audit.snapshot(user, USER_FIELDS))
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, new_password: str, *, actor: User) -> None:
+    """Set a new password and end the user's other sessions."""
+    validate_password(new_password)
+    user.set_password(new_password)
+    audit.record(actor, "user.password", user)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    """Activate or deactivate an account; deactivation ends its sessions."""
+    if user.id == actor.id and not active:
+        raise ServiceError(_("You cannot deactivate your own account."))
+    before = audit.snapshot(user, ("active",))
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    audit.record(actor, "user.activate" if active else "user.deactivate", user, before=before,
+                 after=audit.snapshot(user, ("active",)))

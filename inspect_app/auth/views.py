@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
+
+from ..core.permissions import roles_required
+from ..extensions import db
+from ..schools.models import County
+from ..schools.models import School
+from ..schools.services import counties
+from . import services
+from .forms import LoginForm
+from .forms import PasswordForm
+from .forms import UserForm
+from .models import Role
+from .models import User
+
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+
+
+def init_login(manager: LoginManager) -> None:
+    manager.login_view = "auth.login"
+    manager.login_message = None
+    manager.session_protection = "basic"
+
+    @manager.user_loader
+    def load_user(key: str) -> User | None:
+        user_id, _sep, token = key.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+    @manager.unauthorized_handler
+    def unauthorized() -> t.Any:
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": _("Your session has ended. Log in again.")}, 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("dashboard.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> t.Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data or "", form.password.data or "")
+        if user is None:
+            flash(_("Wrong user name or password."), "error")
+        else:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> t.Any:
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> t.Any:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data or ""):
+            form.current.errors = [_("This is not your current password.")]
+        else:
+            services.change_password(current_user, form.new.data or "", actor=current_user)
+            db.session.commit()
+            login_user(current_user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/users")
+@roles_required(Role.ADMIN)
+def users() -> t.Any:
+    rows = db.session.scalars(sa.select(User).order_by(User.role, User.username)).all()
+    return render_template("auth/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_user() -> t.Any:
+    form = UserForm()
+    form.county_id.choices = [(0, "—")] + [(c.id, c.name) for c in counties()]
+    if form.validate_on_submit():
+        county = db.session.get(County, form.county_id.data) if form.county_id.data else None
+        school = None
+        if form.school_code.data:
+            school = db.session.scalar(sa.select(School).where(School.code == form.school_code.data.strip()))
+            if school is None:
+                form.school_code.errors = [_("No school has this code.")]
+                return render_template("auth/user_form.html", form=form)
+        user = services.create_user(
+            form.username.data or "", role=Role(form.role.data), password=form.password.data or "",
+            display_name=form.display_name.data, county=county, school=school, phone=form.phone.data,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash(_("Account %(name)s created.", name=user.username), "success")
+        return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def set_active(user_id: int) -> t.Any:
+    user = db.get_or_404(User, user_id)
+    services.set_active(user, request.form.get("active") == "1", actor=current_user)
+    db.session.commit()
+    flash(_("Account %(name)s updated.", name=user.username), "success")
+    return redirect(url_for("auth.users"))

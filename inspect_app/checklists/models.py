@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm
+
+from ..db import TimestampMixin
+from ..db import enum_column
+from ..extensions import db
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return str(VERSION_STATUS_LABELS[self])
+
+
+VERSION_STATUS_LABELS = {
+    VersionStatus.DRAFT: _l("Draft"),
+    VersionStatus.PUBLISHED: _l("Published"),
+    VersionStatus.RETIRED: _l("Retired"),
+}
+
+
+class ItemType(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    IMAGE = "image"
+    NOTE = "note"
+
+    @property
+    def takes_answer(self) -> bool:
+        return self is not ItemType.NOTE
+
+
+class Severity(StrEnum):
+    GENERAL = "general"
+    MAJOR = "major"
+    SEVERE = "severe"
+
+    @property
+    def label(self) -> str:
+        return str(SEVERITY_LABELS[self])
+
+    @property
+    def zh(self) -> str:
+        return SEVERITY_ZH[self]
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+SEVERITY_LABELS = {
+    Severity.GENERAL: _l("General"),
+    Severity.MAJOR: _l("Major"),
+    Severity.SEVERE: _l("Severe"),
+}
+SEVERITY_ZH = {Severity.GENERAL: "一般", Severity.MAJOR: "较重", Severity.SEVERE: "严重"}
+
+
+def pick_label(labels: dict[str, str] | None, locale: str | None = None) -> str:
+    """Choose the label for the UI language, falling back to Chinese, then to any."""
+    if not labels:
+        return ""
+    if locale is None:
+        current = get_locale()
+        locale = current.language if current else "zh"
+    lang = locale.split("_")[0]
+    for key in (lang, "zh", "default"):
+        if labels.get(key):
+            return labels[key]
+    return next(iter(labels.values()))
+
+
+class Checklist(TimestampMixin, db.Model):
+    __tablename__ = "checklists"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    # The XLSForm ``form_id``: stable across versions.
+    form_id: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True)
+    title: orm.Mapped[str] = orm.mapped_column(sa.String(128))
+
+    versions: orm.Mapped[list[ChecklistVersion]] = orm.relationship(
+        back_populates="checklist", order_by="ChecklistVersion.id"
+    )
+
+
+class ChecklistVersion(db.Model):
+    __tablename__ = "checklist_versions"
+    __table_args__ = (sa.UniqueConstraint("checklist_id", "version"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    checklist_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("checklists.id"), index=True)
+    version: orm.Mapped[str] = orm.mapped_column(sa.String(32))
+    title: orm.Mapped[dict[str, t.Any]] = orm.mapped_column()
+    status: orm.Mapped[VersionStatus] = orm.mapped_column(enum_column(VersionStatus))
+    source_name: orm.Mapped[str] = orm.mapped_column(sa.String(256))
+    source_sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    default_language: orm.Mapped[str] = orm.mapped_column(sa.String(8), default="zh")
+    created_at: orm.Mapped[datetime]
+    published_at: orm.Mapped[datetime | None]
+    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+
+    checklist: orm.Mapped[Checklist] = orm.relationship(back_populates="versions")
+    sections: orm.Mapped[list[ChecklistSection]] = orm.relationship(
+        back_populates="version", order_by="ChecklistSection.position", cascade="all, delete-orphan"
+    )
+    items: orm.Mapped[list[ChecklistItem]] = orm.relationship(
+        back_populates="version", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def display_title(self) -> str:
+        return pick_label(self.title)
+
+    @property
+    def assessed_items(self) -> list[ChecklistItem]:
+        return [i for i in self.items if i.fail_values]
+
+
+class ChecklistSection(db.Model):
+    __tablename__ = "checklist_sections"
+    __table_args__ = (sa.UniqueConstraint("version_id", "name"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    version_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("checklist_versions.id"), index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    label: orm.Mapped[dict[str, t.Any]] = orm.mapped_column()
+    weight: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(8, 2))
+    position: orm.Mapped[int]
+
+    version: orm.Mapped[ChecklistVersion] = orm.relationship(back_populates="sections")
+    items: orm.Mapped[list[ChecklistItem]] = orm.relationship(
+        back_populates="section", order_by="ChecklistItem.position"
+    )
+
+    @property
+    def display_label(self) -> str:
+        return pick_label(self.label)
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "checklist_items"
+    __table_args__ = (sa.UniqueConstraint("version_id", "name"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    version_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("checklist_versions.id"), index=True)
+    section_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_sections.id"), index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    type: orm.Mapped[ItemType] = orm.mapped_column(enum_column(ItemType))
+    label: orm.Mapped[dict[str, t.Any]] = orm.mapped_column()
+    hint: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
+    required: orm.Mapped[bool] = orm.mapped_column(default=False)
+    # [{"name": "yes", "label": {"zh": "是", "en": "Yes"}}, ...] for select items.
+    choices: orm.Mapped[list[t.Any] | None] = orm.mapped_column(sa.JSON)
+    # Answers (choice names) that raise a finding; empty for items that are not assessed.
+    fail_values: orm.Mapped[list[t.Any]] = orm.mapped_column(default=list)
+    weight: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(8, 2))
+    severity: orm.Mapped[Severity | None] = orm.mapped_column(enum_column(Severity))
+    veto: orm.Mapped[bool] = orm.mapped_column(default=False)
+    policy_basis: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    method: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    position: orm.Mapped[int]
+
+    version: orm.Mapped[ChecklistVersion] = orm.relationship(back_populates="items")
+    section: orm.Mapped[ChecklistSection | None] = orm.relationship(back_populates="items")
+
+    @property
+    def display_label(self) -> str:
+        return pick_label(self.label)
+
+    @property
+    def display_hint(self) -> str:
+        return pick_label(self.hint)
+
+    def choice_label(self, value: str | None) -> str:
+        if value is None or value == "":
+            return ""
+        for choice in self.choices or []:
+            if choice["name"] == value:
+                return pick_label(choice["label"]) or value
+        return value
+
+    def fails(self, value: str | None) -> bool:
+        if not self.fail_values or value is None:
+            return False
+        if self.type == ItemType.SELECT_MULTIPLE:
+            return any(v in self.fail_values for v in value.split())
+        return value in self.fail_values

@@ -1,0 +1,94 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``INSPECT_*`` variables, then a test override.
+
+``INSPECT_DATABASE_URL``, ``INSPECT_SECRET_KEY`` and ``INSPECT_UPLOAD_DIR`` are the
+settings most deployments change; any other key below can be set the same way
+(``INSPECT_ORG_NAME=...``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import typing as t
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    # Empty means "an SQLite file in the instance folder".
+    DATABASE_URL = ""
+    SECRET_KEY = ""
+    UPLOAD_DIR = ""
+    FORMS_DIR = str(PROJECT_ROOT / "forms")
+    REPORT_TEMPLATE_DIR = str(PROJECT_ROOT / "report_templates")
+    MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+
+    # Upper bound of any request body; per-kind limits are tighter.
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    MAX_IMAGE_BYTES = 15 * 1024 * 1024
+    MAX_IMAGE_PIXELS = 40_000_000
+    MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+    MAX_SPREADSHEET_BYTES = 5 * 1024 * 1024
+    IMAGE_LONG_EDGE = 1600
+    THUMB_LONG_EDGE = 320
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Field work runs all day; a form left open that long must still submit.
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    ORG_NAME = "渭南市学生资助管理中心"
+    CITY_NAME = "渭南市"
+    REPORT_RECIPIENT = "陕西省学生资助管理中心"
+
+    PAGE_SIZE = 50
+
+
+def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
+    """Layer the configuration sources onto ``app.config`` in their documented order."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("INSPECT")
+    if override:
+        app.config.update(override)
+
+    instance = Path(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'inspect.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    if not app.config["UPLOAD_DIR"]:
+        app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain ``postgresql://`` URLs through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read, or create once, a random secret key kept in the instance folder."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,65 @@
+"""Reading uploaded spreadsheets safely and writing exports that cannot run formulas."""
+
+from __future__ import annotations
+
+import io
+import typing as t
+import zipfile
+
+import pandas as pd
+from flask_babel import gettext as _
+
+from ..errors import ValidationFailed
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: t.Any) -> t.Any:
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def read_xlsx_table(data: bytes, *, filename: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
+    """Decode the first sheet of an .xlsx upload into strings, refusing anything else.
+
+    Every cell comes back as a stripped string ("" when empty), so leading zeros in
+    codes survive and validation happens in one place, the importer.
+    """
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            _("File “%(file)s” is %(size)s KB; the limit is %(limit)s KB.",
+              file=filename, size=len(data) // 1024, limit=max_bytes // 1024)
+        )
+    if not filename.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ValidationFailed(_("File “%(file)s” is not an Excel .xlsx workbook.", file=filename))
+    try:
+        frame = pd.read_excel(
+            io.BytesIO(data), sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl"
+        )
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise ValidationFailed(
+            _("File “%(file)s” could not be read as a workbook: %(reason)s", file=filename, reason=str(exc)[:200])
+        ) from exc
+    if len(frame) > max_rows:
+        raise ValidationFailed(
+            _("File “%(file)s” has %(n)d rows; at most %(max)d can be imported at once.",
+              file=filename, n=len(frame), max=max_rows)
+        )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.map(lambda v: str(v).strip() if v is not None else "")
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Write data frames to an .xlsx workbook with formula-like text neutralised."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.map(neutralise).to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            for column in sheet.columns:
+                width = max((len(str(c.value)) if c.value is not None else 0) for c in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width * 2 + 2), 60)
+            sheet.freeze_panes = "A2"
+    return buf.getvalue()

@@ -1,0 +1,91 @@
+"""Request-wide web behaviour: security headers, navigation and template helpers."""
+
+from __future__ import annotations
+
+import json
+import typing as t
+
+from flask import Flask
+from flask import request
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..auth.models import Role
+from ..db import local_today
+
+if t.TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+# (endpoint, label, roles that see it)
+NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
+    ("dashboard.index", _l("Overview"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("visits.mine", _l("My visits"), (Role.INSPECTOR,)),
+    ("rectification.mine", _l("Our rectification"), (Role.SCHOOL,)),
+    ("campaigns.index", _l("Campaigns"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("findings.index", _l("Findings"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("rectification.index", _l("Rectification"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("checklists.index", _l("Checklists"), (Role.ADMIN, Role.SUPERVISOR)),
+    ("auth.users", _l("Accounts"), (Role.ADMIN,)),
+    ("audit.index", _l("Audit log"), (Role.ADMIN, Role.SUPERVISOR)),
+]
+
+
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint and not request.endpoint.endswith("static") and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def navigation() -> list[tuple[str, str, bool]]:
+    if not current_user.is_authenticated:
+        return []
+    current = request.endpoint or ""
+    items = []
+    for endpoint, label, roles in NAV:
+        if current_user.role in roles:
+            prefix = endpoint.split(".")[0]
+            active = current == endpoint or (current.startswith(prefix + ".") and endpoint.endswith(".index"))
+            items.append((url_for(endpoint), str(label), active))
+    return items
+
+
+def url_with(**changes: t.Any) -> str:
+    """The current URL with some query arguments changed (None drops one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(t.cast(str, request.endpoint), **(request.view_args or {}), **args)
+
+
+def json_text(value: t.Any) -> str:
+    """Compact JSON that keeps Chinese readable (autoescaping still applies)."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["jsontext"] = json_text
+    app.after_request(security_headers)
+    from flask_babel import get_locale
+
+    from ..audit.labels import action_label
+
+    app.jinja_env.globals.update(navigation=navigation, url_with=url_with, Role=Role, local_today=local_today,
+                                 get_locale=get_locale, action_label=action_label)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

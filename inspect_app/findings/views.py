@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import typing as t
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from ..audit import services as audit
+from ..campaigns.models import Campaign
+from ..checklists.models import Severity
+from ..core.permissions import MANAGERS
+from ..core.permissions import STAFF
+from ..core.permissions import can_review_visit
+from ..core.permissions import can_view_finding
+from ..core.permissions import campaign_filter
+from ..core.permissions import ensure
+from ..core.permissions import roles_required
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..media import services as media
+from ..schools.services import counties
+from . import services
+from .models import Finding
+from .models import FindingStatus
+
+bp = Blueprint("findings", __name__, url_prefix="/findings", template_folder="templates")
+
+
+def _finding(finding_id: int) -> Finding:
+    finding = db.get_or_404(Finding, finding_id)
+    ensure(can_view_finding(current_user, finding))
+    return finding
+
+
+def _reviewable(finding_id: int) -> Finding:
+    finding = _finding(finding_id)
+    ensure(can_review_visit(current_user, finding.visit))
+    return finding
+
+
+def _severity(value: str | None) -> Severity | None:
+    return Severity(value) if value in {s.value for s in Severity} else None
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(_("“%(v)s” is not a date.", v=value)) from exc
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index() -> t.Any:
+    campaign_id = request.args.get("campaign", type=int)
+    county_id = request.args.get("county", type=int)
+    status_arg = request.args.get("status")
+    status = FindingStatus(status_arg) if status_arg in {s.value for s in FindingStatus} else None
+    stmt = services.finding_query(current_user, campaign_id=campaign_id, county_id=county_id, status=status)
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    campaigns = db.session.scalars(sa.select(Campaign).where(campaign_filter(current_user))
+                                   .order_by(Campaign.id.desc())).all()
+    return render_template("findings/index.html", page=page, campaigns=campaigns, counties=counties(),
+                           statuses=list(FindingStatus), campaign_id=campaign_id, county_id=county_id,
+                           status=status)
+
+
+@bp.route("/<int:finding_id>")
+@login_required
+def show(finding_id: int) -> t.Any:
+    finding = _finding(finding_id)
+    photos = media.visit_photos(finding.visit).get(finding.item_id or -1, []) if finding.item_id else []
+    entries = audit.history("findings", [finding.id])
+    if finding.rectification:
+        entries = sorted(entries + audit.history("rectifications", [finding.rectification.id]),
+                         key=lambda e: (e.created_at, e.id))
+    return render_template("findings/show.html", finding=finding, photos=photos, history=entries,
+                           can_review=can_review_visit(current_user, finding.visit)
+                           and current_user.role in MANAGERS, severities=list(Severity))
+
+
+@bp.post("/<int:finding_id>/confirm")
+@roles_required(*MANAGERS)
+def confirm(finding_id: int) -> t.Any:
+    finding = _reviewable(finding_id)
+    services.confirm_finding(
+        finding, due_on=_date(request.form.get("due_on")), description=request.form.get("description"),
+        severity=_severity(request.form.get("severity")), actor=current_user,
+    )
+    db.session.commit()
+    flash(_("Problem %(ref)s confirmed; the school can now see it.", ref=finding.reference), "success")
+    return redirect(url_for("visits.show", visit_id=finding.visit_id) + "#findings")
+
+
+@bp.post("/<int:finding_id>/dismiss")
+@roles_required(*MANAGERS)
+def dismiss(finding_id: int) -> t.Any:
+    finding = _reviewable(finding_id)
+    services.dismiss_finding(finding, reason=request.form.get("reason", ""), actor=current_user)
+    db.session.commit()
+    flash(_("Problem %(ref)s dismissed.", ref=finding.reference), "success")
+    return redirect(url_for("visits.show", visit_id=finding.visit_id) + "#findings")
+
+
+@bp.post("/<int:finding_id>/edit")
+@roles_required(*MANAGERS)
+def edit(finding_id: int) -> t.Any:
+    finding = _reviewable(finding_id)
+    services.edit_finding(finding, description=request.form.get("description", ""),
+                          severity=_severity(request.form.get("severity")) or finding.severity, actor=current_user)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("findings.show", finding_id=finding.id))

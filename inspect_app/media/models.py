@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import typing as t
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from ..db import enum_column
+from ..db import utcnow
+from ..extensions import db
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+
+
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class Attachment(db.Model):
+    """A stored file: a photo taken at a visit, or rectification evidence from a school."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(visit_id IS NOT NULL) OR (rectification_id IS NOT NULL)", name="has_owner"
+        ),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    kind: orm.Mapped[AttachmentKind] = orm.mapped_column(enum_column(AttachmentKind))
+    visit_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("visits.id"), index=True)
+    item_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_items.id"))
+    rectification_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("rectifications.id"), index=True)
+    original_name: orm.Mapped[str] = orm.mapped_column(sa.String(256))
+    # Paths relative to UPLOAD_DIR.
+    path: orm.Mapped[str] = orm.mapped_column(sa.String(256))
+    thumb_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
+    content_type: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    size_bytes: orm.Mapped[int]
+    width: orm.Mapped[int | None]
+    height: orm.Mapped[int | None]
+    sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    taken_at: orm.Mapped[datetime | None]
+    uploaded_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+
+    uploaded_by: orm.Mapped[User | None] = orm.relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == AttachmentKind.PHOTO

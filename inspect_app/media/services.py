@@ -1,0 +1,288 @@
+"""Evidence files: decode, check, normalise and store photos and PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import typing as t
+import uuid as uuidlib
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image
+from PIL import ImageOps
+from PIL import UnidentifiedImageError
+
+from ..audit import services as audit
+from ..db import LOCAL_TZ
+from ..db import utcnow
+from ..errors import InvalidTransition
+from ..errors import ValidationFailed
+from ..extensions import db
+from .models import Attachment
+from .models import AttachmentKind
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+    from ..checklists.models import ChecklistItem
+    from ..rectification.models import Rectification
+    from ..visits.models import Visit
+
+EXIF_DATETIME_ORIGINAL = 0x9003
+EXIF_IFD = 0x8769
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
+
+
+@dataclass
+class StoredImage:
+    data: bytes
+    thumb: bytes
+    width: int
+    height: int
+    taken_at: datetime | None
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def _sniff_unsupported(data: bytes) -> str | None:
+    head = data[:32]
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif"):
+        return "HEIC/AVIF"
+    return None
+
+
+def _taken_at(image: Image.Image) -> datetime | None:
+    try:
+        raw = image.getexif().get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL)
+        if not raw:
+            return None
+        # EXIF times carry no zone; cameras here keep Beijing time.
+        return datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(tzinfo=LOCAL_TZ)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def decode_image(data: bytes, *, filename: str) -> StoredImage:
+    """Fully decode an uploaded image and return a re-encoded, upright, bounded JPEG and thumbnail.
+
+    Truncated files, decompression bombs and formats the server cannot read are
+    refused with a message naming the file.
+    """
+    config = current_app.config
+    if len(data) > config["MAX_IMAGE_BYTES"]:
+        raise ValidationFailed(_("Photo “%(file)s” is larger than %(limit)d MB.",
+                                 file=filename, limit=config["MAX_IMAGE_BYTES"] // (1024 * 1024)))
+    unsupported = _sniff_unsupported(data)
+    if unsupported:
+        raise ValidationFailed(_("Photo “%(file)s” is in %(fmt)s format, which cannot be read here. "
+                                 "Set the camera to JPEG (“Most compatible”) and take it again.",
+                                 file=filename, fmt=unsupported))
+    max_pixels = config["MAX_IMAGE_PIXELS"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
+                                         file=filename))
+            if image.width * image.height > max_pixels:
+                raise ValidationFailed(_("Photo “%(file)s” has too many pixels (%(w)d×%(h)d).",
+                                         file=filename, w=image.width, h=image.height))
+            image.load()
+    except ValidationFailed:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ValidationFailed(_("Photo “%(file)s” has too many pixels to be a photo.", file=filename)) from exc
+    except UnidentifiedImageError as exc:
+        raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
+                                 file=filename)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValidationFailed(_("Photo “%(file)s” is damaged or incomplete and cannot be read.",
+                                 file=filename)) from exc
+    taken_at = _taken_at(image)
+    upright = ImageOps.exif_transpose(image)
+    if upright.mode not in ("RGB", "L"):
+        background = Image.new("RGB", upright.size, "white")
+        rgba = upright.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        upright = background
+    upright = upright.convert("RGB")
+    long_edge = config["IMAGE_LONG_EDGE"]
+    upright.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    upright.save(out, "JPEG", quality=85, optimize=True)
+    thumb = upright.copy()
+    thumb.thumbnail((config["THUMB_LONG_EDGE"], config["THUMB_LONG_EDGE"]), Image.Resampling.LANCZOS)
+    thumb_out = io.BytesIO()
+    thumb.save(thumb_out, "JPEG", quality=80)
+    return StoredImage(out.getvalue(), thumb_out.getvalue(), upright.width, upright.height, taken_at)
+
+
+def check_pdf(data: bytes, *, filename: str) -> None:
+    """Refuse anything that is not a readable, unencrypted PDF within the size limit."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if len(data) > current_app.config["MAX_DOCUMENT_BYTES"]:
+        raise ValidationFailed(_("File “%(file)s” is larger than %(limit)d MB.", file=filename,
+                                 limit=current_app.config["MAX_DOCUMENT_BYTES"] // (1024 * 1024)))
+    if not data.startswith(b"%PDF-"):
+        raise ValidationFailed(_("“%(file)s” is not a PDF file.", file=filename))
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationFailed(_("PDF “%(file)s” is password-protected.", file=filename))
+        if len(reader.pages) == 0:
+            raise ValidationFailed(_("PDF “%(file)s” has no pages.", file=filename))
+    except ValidationFailed:
+        raise
+    except (PyPdfError, ValueError, KeyError, OSError) as exc:
+        raise ValidationFailed(_("PDF “%(file)s” is damaged and cannot be read.", file=filename)) from exc
+
+
+def _write(relative: str, data: bytes) -> None:
+    path = _upload_dir() / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _store(
+    data: bytes,
+    *,
+    filename: str,
+    actor: User,
+    visit: Visit | None = None,
+    item: ChecklistItem | None = None,
+    rectification: Rectification | None = None,
+) -> Attachment:
+    key = str(uuidlib.uuid4())
+    month = utcnow().strftime("%Y/%m")
+    is_pdf = data.startswith(b"%PDF-")
+    if is_pdf:
+        check_pdf(data, filename=filename)
+        stored, thumb, width, height, taken_at = data, None, None, None, None
+        path, content_type, kind = f"docs/{month}/{key}.pdf", "application/pdf", AttachmentKind.DOCUMENT
+    else:
+        image = decode_image(data, filename=filename)
+        stored, thumb, width, height, taken_at = image.data, image.thumb, image.width, image.height, image.taken_at
+        path, content_type, kind = f"photos/{month}/{key}.jpg", "image/jpeg", AttachmentKind.PHOTO
+    thumb_path = f"thumbs/{month}/{key}.jpg" if thumb else None
+    _write(path, stored)
+    if thumb_path and thumb:
+        _write(thumb_path, thumb)
+    attachment = Attachment(
+        uuid=key, kind=kind, visit_id=visit.id if visit else None, item_id=item.id if item else None,
+        rectification_id=rectification.id if rectification else None,
+        original_name=Path(filename).name[:256] or "upload", path=path, thumb_path=thumb_path,
+        content_type=content_type, size_bytes=len(stored), width=width, height=height,
+        sha256=hashlib.sha256(stored).hexdigest(), taken_at=taken_at, uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User) -> Attachment:
+    """Attach a photo to one checklist item of a visit."""
+    from ..visits.services import mark_started
+    from ..visits.services import require_editable
+
+    require_editable(visit)
+    if item.version_id != visit.checklist_version_id:
+        raise ValidationFailed(_("This item does not belong to the visit's checklist."))
+    if data.startswith(b"%PDF-"):
+        raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
+                                 file=filename))
+    attachment = _store(data, filename=filename, actor=actor, visit=visit, item=item)
+    mark_started(visit, actor)
+    audit.record(actor, "photo.add", attachment, school_id=visit.school_id, campaign_id=visit.campaign_id,
+                 after={"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256})
+    return attachment
+
+
+def add_evidence(rect: Rectification, data: bytes, *, filename: str, actor: User) -> Attachment:
+    """Attach a photo or PDF as rectification evidence (佐证材料)."""
+    from ..rectification.models import RectificationStatus
+
+    if rect.status in (RectificationStatus.SUBMITTED, RectificationStatus.CLOSED):
+        raise InvalidTransition(_("The rectification is “%(status)s”; evidence can no longer be added.",
+                                  status=rect.status.label))
+    attachment = _store(data, filename=filename, actor=actor, rectification=rect)
+    audit.record(actor, "evidence.add", attachment, school_id=rect.finding.school_id,
+                 campaign_id=rect.finding.campaign_id,
+                 after={"rectification": rect.id, "file": attachment.original_name, "sha256": attachment.sha256})
+    return attachment
+
+
+def remove(attachment: Attachment, *, actor: User) -> None:
+    """Delete an attachment that is still part of editable work."""
+    from ..rectification.models import RectificationStatus
+    from ..visits.models import Visit
+
+    school_id = campaign_id = None
+    if attachment.visit_id is not None:
+        visit = db.session.get(Visit, attachment.visit_id)
+        assert visit is not None
+        if not visit.status.editable:
+            raise InvalidTransition(_("The visit has been submitted and can no longer be changed."))
+        school_id, campaign_id = visit.school_id, visit.campaign_id
+    else:
+        from ..rectification.models import Rectification
+
+        rect = db.session.get(Rectification, attachment.rectification_id)
+        assert rect is not None
+        if rect.status in (RectificationStatus.SUBMITTED, RectificationStatus.CLOSED):
+            raise InvalidTransition(_("The rectification is “%(status)s”; evidence can no longer be removed.",
+                                      status=rect.status.label))
+        school_id, campaign_id = rect.finding.school_id, rect.finding.campaign_id
+    audit.record(actor, "attachment.remove", attachment, school_id=school_id, campaign_id=campaign_id,
+                 before={"file": attachment.original_name, "sha256": attachment.sha256})
+    for relative in (attachment.path, attachment.thumb_path):
+        if relative:
+            (_upload_dir() / relative).unlink(missing_ok=True)
+    db.session.delete(attachment)
+    db.session.flush()
+
+
+def visit_photos(visit: Visit) -> dict[int, list[Attachment]]:
+    """The visit's photos grouped by checklist item."""
+    stmt = sa.select(Attachment).where(Attachment.visit_id == visit.id).order_by(Attachment.id)
+    grouped: dict[int, list[Attachment]] = {}
+    for attachment in db.session.scalars(stmt):
+        grouped.setdefault(attachment.item_id or 0, []).append(attachment)
+    return grouped
+
+
+def photo_counts(visit: Visit) -> dict[int, int]:
+    stmt = (
+        sa.select(Attachment.item_id, sa.func.count())
+        .where(Attachment.visit_id == visit.id)
+        .group_by(Attachment.item_id)
+    )
+    return {item_id: n for item_id, n in db.session.execute(stmt) if item_id is not None}
+
+
+def evidence(rect_ids: t.Iterable[int]) -> dict[int, list[Attachment]]:
+    ids = list(rect_ids)
+    grouped: dict[int, list[Attachment]] = {i: [] for i in ids}
+    if not ids:
+        return grouped
+    stmt = sa.select(Attachment).where(Attachment.rectification_id.in_(ids)).order_by(Attachment.id)
+    for attachment in db.session.scalars(stmt):
+        grouped[attachment.rectification_id or 0].append(attachment)
+    return grouped
+
+
+def file_path(attachment: Attachment, *, thumb: bool = False) -> Path:
+    relative = attachment.thumb_path if thumb and attachment.thumb_path else attachment.path
+    return _upload_dir() / relative

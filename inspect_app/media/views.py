@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import redirect
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from ..auth.models import Role
+from ..core.permissions import can_fill_visit
+from ..core.permissions import can_view_finding
+from ..core.permissions import can_view_visit
+from ..core.permissions import can_work_on_rectification
+from ..core.permissions import ensure
+from ..extensions import db
+from ..findings.models import Finding
+from ..findings.models import FindingStatus
+from ..rectification.models import Rectification
+from ..visits.models import Visit
+from . import services
+from .models import Attachment
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+
+def _may_view(attachment: Attachment) -> bool:
+    if attachment.visit_id is not None:
+        visit = db.session.get(Visit, attachment.visit_id)
+        if visit is None:
+            return False
+        if can_view_visit(current_user, visit):
+            return True
+        if current_user.role == Role.SCHOOL and visit.school_id == current_user.school_id:
+            # A school sees the inspection photos behind its own confirmed findings.
+            return bool(db.session.scalar(sa.select(sa.exists().where(
+                Finding.visit_id == visit.id, Finding.item_id == attachment.item_id,
+                Finding.status == FindingStatus.CONFIRMED,
+            ))))
+        return False
+    rect = db.session.get(Rectification, attachment.rectification_id)
+    return rect is not None and can_view_finding(current_user, rect.finding)
+
+
+@bp.route("/<int:attachment_id>")
+@login_required
+def file(attachment_id: int) -> t.Any:
+    attachment = db.get_or_404(Attachment, attachment_id)
+    ensure(_may_view(attachment))
+    thumb = bool(request.args.get("thumb"))
+    path = services.file_path(attachment, thumb=thumb)
+    if not path.is_file():
+        abort(404)
+    content_type = "image/jpeg" if thumb and attachment.thumb_path else attachment.content_type
+    response = send_file(path, mimetype=content_type, download_name=attachment.original_name,
+                         as_attachment=content_type == "application/pdf", max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.post("/<int:attachment_id>/delete")
+@login_required
+def delete(attachment_id: int) -> t.Any:
+    attachment = db.get_or_404(Attachment, attachment_id)
+    ensure(_may_view(attachment))
+    if attachment.visit_id is not None:
+        visit = db.session.get(Visit, attachment.visit_id)
+        ensure(visit is not None and can_fill_visit(current_user, visit))
+        target = url_for("visits.show", visit_id=attachment.visit_id) + f"#item-{attachment.item_id}"
+    else:
+        rect = db.session.get(Rectification, attachment.rectification_id)
+        ensure(rect is not None and can_work_on_rectification(current_user, rect))
+        target = url_for("rectification.show", rect_id=attachment.rectification_id) + "#evidence"
+    services.remove(attachment, actor=current_user)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {"deleted": attachment_id, "message": _("Deleted.")}
+    return redirect(target)

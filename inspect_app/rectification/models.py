@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import typing as t
+from datetime import date
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm
+
+from ..db import TimestampMixin
+from ..db import enum_column
+from ..db import local_today
+from ..extensions import db
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+    from ..findings.models import Finding
+
+
+class RectificationStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    PARTIAL = "partial"
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return str(RECTIFICATION_STATUS_LABELS[self])
+
+    @property
+    def zh(self) -> str:
+        return RECTIFICATION_STATUS_ZH[self]
+
+
+RECTIFICATION_STATUS_LABELS = {
+    RectificationStatus.NOT_STARTED: _l("Not started"),
+    RectificationStatus.IN_PROGRESS: _l("In progress"),
+    RectificationStatus.PARTIAL: _l("Partly rectified"),
+    RectificationStatus.SUBMITTED: _l("Awaiting verification"),
+    RectificationStatus.CLOSED: _l("Closed"),
+    RectificationStatus.RETURNED: _l("Returned"),
+}
+# The ledger's own words (checklist-student-aid.md §4), used in formal documents.
+RECTIFICATION_STATUS_ZH = {
+    RectificationStatus.NOT_STARTED: "未整改",
+    RectificationStatus.IN_PROGRESS: "整改中",
+    RectificationStatus.PARTIAL: "部分整改",
+    RectificationStatus.SUBMITTED: "已整改待复核",
+    RectificationStatus.CLOSED: "已销号",
+    RectificationStatus.RETURNED: "退回",
+}
+
+
+class Rectification(TimestampMixin, db.Model):
+    """The school's work on one confirmed finding, from 未整改 to 已销号."""
+
+    __tablename__ = "rectifications"
+    __table_args__ = (sa.Index("ix_rectifications_status_due_on", "status", "due_on"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    finding_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("findings.id"), unique=True)
+    status: orm.Mapped[RectificationStatus] = orm.mapped_column(
+        enum_column(RectificationStatus), default=RectificationStatus.NOT_STARTED
+    )
+    due_on: orm.Mapped[date]
+    measures: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    responsible_unit: orm.Mapped[str | None] = orm.mapped_column(sa.String(128))
+    responsible_person: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    submitted_at: orm.Mapped[datetime | None]
+    submitted_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    verified_at: orm.Mapped[datetime | None]
+    verified_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    verify_note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    return_reason: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    closed_on: orm.Mapped[date | None]
+
+    finding: orm.Mapped[Finding] = orm.relationship(back_populates="rectification")
+    verified_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[verified_by_id])
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its deadline (Asia/Shanghai calendar) and not yet closed. Never stored."""
+        return self.status != RectificationStatus.CLOSED and self.due_on < local_today()
+
+    @property
+    def days_left(self) -> int:
+        return (self.due_on - local_today()).days

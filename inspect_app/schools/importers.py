@@ -1,0 +1,223 @@
+"""Import schools from an .xlsx sheet: validate every row first, then write all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from decimal import InvalidOperation
+
+import pandas as pd
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..audit import services as audit
+from ..core.spreadsheets import read_xlsx_table
+from ..core.spreadsheets import write_xlsx
+from ..errors import ValidationFailed
+from ..extensions import db
+from .models import LEVEL_ZH
+from .models import County
+from .models import School
+from .models import SchoolLevel
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+
+MAX_ROWS = 20_000
+CODE_RE = re.compile(r"^\d{10}$")
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+
+# Column key -> accepted headers (the first is the one the template writes).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("学校标识码", "code"),
+    "name": ("学校名称", "name"),
+    "county": ("区县", "county"),
+    "level": ("学段", "level"),
+    "address": ("地址", "address"),
+    "contact_name": ("联系人", "contact_name"),
+    "contact_phone": ("联系电话", "contact_phone"),
+    "latitude": ("纬度", "latitude"),
+    "longitude": ("经度", "longitude"),
+}
+REQUIRED = ("code", "name", "county", "level")
+LEVEL_BY_NAME = {**{zh: lvl for lvl, zh in LEVEL_ZH.items()}, **{lvl.value: lvl for lvl in SchoolLevel}}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _error(row: int, column: str, reason: str) -> str:
+    return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
+
+
+def _clean_code(value: str) -> str:
+    # A code typed as a number comes back from Excel as "6105010001.0".
+    return value[:-2] if value.endswith(".0") and value[:-2].isdigit() else value
+
+
+def _coordinate(value: str, low: int, high: int) -> Decimal | None:
+    if value == "":
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(_("not a number")) from exc
+    if not (low <= number <= high):
+        raise ValueError(_("must lie between %(low)s and %(high)s", low=low, high=high))
+    return number.quantize(Decimal("0.000001"))
+
+
+def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportResult:
+    """Create or update schools from a workbook, keyed by 学校标识码; any error writes nothing."""
+    frame = read_xlsx_table(
+        data, filename=filename, max_bytes=current_app.config["MAX_SPREADSHEET_BYTES"], max_rows=MAX_ROWS
+    )
+    header_of: dict[str, str] = {}
+    for key, names in COLUMNS.items():
+        for name in names:
+            if name in frame.columns:
+                header_of[key] = name
+                break
+    missing = [COLUMNS[k][0] for k in REQUIRED if k not in header_of]
+    if missing:
+        raise ValidationFailed(
+            _("File “%(file)s” lacks the column(s) %(cols)s. Download the template to see the expected layout.",
+              file=filename, cols="、".join(missing))
+        )
+    if frame.empty:
+        raise ValidationFailed(_("File “%(file)s” has no data rows.", file=filename))
+
+    counties = {c.name: c for c in db.session.scalars(sa.select(County))}
+    result = ImportResult()
+    rows: list[dict[str, t.Any]] = []
+    first_row_of_code: dict[str, int] = {}
+
+    for index, record in enumerate(frame.to_dict("records")):
+        row_no = index + 2  # the header is row 1
+        get = lambda key: record.get(header_of[key], "") if key in header_of else ""  # noqa: E731
+        if all(get(k) == "" for k in COLUMNS):
+            continue
+        parsed: dict[str, t.Any] = {"row": row_no}
+        code = _clean_code(get("code"))
+        if not CODE_RE.match(code):
+            result.errors.append(_error(row_no, header_of["code"],
+                                        _("a school code has exactly 10 digits, not “%(v)s”", v=code)))
+        elif code in first_row_of_code:
+            result.errors.append(_error(row_no, header_of["code"],
+                                        _("code %(v)s already appears in row %(r)d", v=code, r=first_row_of_code[code])))
+        else:
+            first_row_of_code[code] = row_no
+        parsed["code"] = code
+        name = get("name")
+        if not name:
+            result.errors.append(_error(row_no, header_of["name"], _("the school name is empty")))
+        elif len(name) > 128:
+            result.errors.append(_error(row_no, header_of["name"], _("longer than %(n)d characters", n=128)))
+        parsed["name"] = name
+        county = counties.get(get("county"))
+        if county is None:
+            result.errors.append(_error(row_no, header_of["county"],
+                                        _("unknown county “%(v)s” (known: %(known)s)", v=get("county"),
+                                          known="、".join(counties))))
+        parsed["county"] = county
+        level = LEVEL_BY_NAME.get(get("level"))
+        if level is None:
+            result.errors.append(_error(row_no, header_of["level"],
+                                        _("“%(v)s” is not a level; use one of %(allowed)s", v=get("level"),
+                                          allowed="、".join(LEVEL_ZH.values()))))
+        parsed["level"] = level
+        phone = get("contact_phone")
+        if phone and not PHONE_RE.match(phone):
+            result.errors.append(_error(row_no, header_of["contact_phone"],
+                                        _("“%(v)s” is not a telephone number", v=phone)))
+        parsed["contact_phone"] = phone or None
+        for key, limit in (("address", 256), ("contact_name", 64)):
+            value = get(key)
+            if len(value) > limit:
+                result.errors.append(_error(row_no, header_of[key], _("longer than %(n)d characters", n=limit)))
+            parsed[key] = value or None
+        coords: dict[str, Decimal | None] = {}
+        for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+            try:
+                coords[key] = _coordinate(get(key), low, high)
+            except ValueError as exc:
+                result.errors.append(_error(row_no, header_of[key], str(exc)))
+                coords[key] = None
+        if (coords["latitude"] is None) != (coords["longitude"] is None) and (get("latitude") or get("longitude")):
+            column = header_of.get("latitude" if coords["latitude"] is None else "longitude", "")
+            result.errors.append(_error(row_no, column, _("give both latitude and longitude, or neither")))
+        parsed.update(coords)
+        rows.append(parsed)
+
+    if result.errors:
+        raise ValidationFailed(
+            _("File “%(file)s” was not imported: %(n)d problem(s) found. Nothing was changed.",
+              file=filename, n=len(result.errors)),
+            details=result.errors,
+        )
+
+    existing = {
+        s.code: s
+        for s in db.session.scalars(sa.select(School).where(School.code.in_([r["code"] for r in rows])))
+    }
+    fields = ("name", "county_id", "level", "address", "contact_name", "contact_phone", "latitude", "longitude")
+    for parsed in rows:
+        values = {
+            "name": parsed["name"],
+            "county_id": parsed["county"].id,
+            "level": parsed["level"],
+            "address": parsed["address"],
+            "contact_name": parsed["contact_name"],
+            "contact_phone": parsed["contact_phone"],
+            "latitude": parsed["latitude"],
+            "longitude": parsed["longitude"],
+        }
+        school = existing.get(parsed["code"])
+        if school is None:
+            school = School(code=parsed["code"], **values)
+            db.session.add(school)
+            db.session.flush()
+            audit.record(actor, "school.create", school, school_id=school.id,
+                         after=audit.snapshot(school, ("code", *fields)))
+            result.created += 1
+            continue
+        before = audit.snapshot(school, fields)
+        for key, value in values.items():
+            setattr(school, key, value)
+        after = audit.snapshot(school, fields)
+        if before == after:
+            result.unchanged += 1
+        else:
+            audit.record(actor, "school.update", school, school_id=school.id, before=before, after=after)
+            result.updated += 1
+    audit.record(
+        actor, "school.import", object_type="import",
+        after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "created": result.created,
+               "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return result
+
+
+def template_workbook() -> bytes:
+    """The import template: the expected columns, one example row and the allowed values."""
+    counties = list(db.session.scalars(sa.select(County.name).order_by(County.position, County.id)))
+    example = pd.DataFrame(
+        [["6105020001", "示例小学", counties[0] if counties else "临渭区", "小学", "某某路1号", "张老师",
+          "0913-1234567", "34.499", "109.510"]],
+        columns=[names[0] for names in COLUMNS.values()],
+    )
+    allowed = pd.DataFrame({
+        "区县": pd.Series(counties, dtype=object),
+        "学段": pd.Series(list(LEVEL_ZH.values()), dtype=object),
+    })
+    return write_xlsx({"学校": example, "可选值": allowed})

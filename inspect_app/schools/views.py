@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import orm
+
+from ..core.permissions import STAFF
+from ..core.permissions import can_manage_schools
+from ..core.permissions import can_view_school
+from ..core.permissions import ensure
+from ..core.permissions import roles_required
+from ..extensions import db
+from ..findings.models import Finding
+from ..visits.models import Visit
+from . import importers
+from . import services
+from .forms import CountyForm
+from .forms import ImportForm
+from .models import School
+from .models import SchoolLevel
+
+bp = Blueprint("schools", __name__, url_prefix="/schools", template_folder="templates")
+
+
+def _level_arg() -> SchoolLevel | None:
+    value = request.args.get("level")
+    return SchoolLevel(value) if value in {lvl.value for lvl in SchoolLevel} else None
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index() -> t.Any:
+    q = request.args.get("q", "").strip()
+    county_id = request.args.get("county", type=int)
+    stmt = services.school_query(current_user, q=q, county_id=county_id, level=_level_arg())
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("schools/index.html", page=page, q=q, county_id=county_id, level=_level_arg(),
+                           counties=services.counties(), levels=list(SchoolLevel),
+                           can_manage=can_manage_schools(current_user))
+
+
+@bp.route("/<int:school_id>")
+@roles_required(*STAFF)
+def show(school_id: int) -> t.Any:
+    school = db.get_or_404(School, school_id)
+    ensure(can_view_school(current_user, school))
+    visits = db.session.scalars(
+        sa.select(Visit).where(Visit.school_id == school.id).options(orm.joinedload(Visit.campaign))
+        .order_by(Visit.id.desc())
+    ).all()
+    findings = db.session.scalars(
+        sa.select(Finding).where(Finding.school_id == school.id)
+        .options(orm.joinedload(Finding.rectification), orm.joinedload(Finding.item))
+        .order_by(Finding.id.desc())
+    ).unique().all()
+    return render_template("schools/show.html", school=school, visits=visits, findings=findings)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def import_schools() -> t.Any:
+    if not can_manage_schools(current_user):
+        abort(403)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = importers.import_schools(upload.read(), filename=upload.filename or "upload.xlsx",
+                                          actor=current_user)
+        db.session.commit()
+        flash(_("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.",
+                created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
+        return redirect(url_for("schools.index"))
+    return render_template("schools/import.html", form=form, county_form=CountyForm(prefix="county"),
+                           counties=services.counties())
+
+
+@bp.route("/import/template.xlsx")
+@roles_required(*STAFF)
+def import_template() -> t.Any:
+    import io
+
+    return send_file(io.BytesIO(importers.template_workbook()), as_attachment=True,
+                     download_name="学校导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/counties")
+@roles_required(*STAFF)
+def add_county() -> t.Any:
+    if not can_manage_schools(current_user):
+        abort(403)
+    form = CountyForm(prefix="county")
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("schools.import_schools"))
+    county = services.create_county(form.name.data or "", code=form.code.data or None, actor=current_user)
+    db.session.commit()
+    flash(_("County %(name)s added.", name=county.name), "success")
+    return redirect(url_for("schools.import_schools"))

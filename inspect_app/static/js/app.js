@@ -1,0 +1,20 @@
+// Page-wide progressive enhancements: confirmations and "tick all" boxes.
+document.documentElement.classList.add("js");
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const submitter = event.submitter;
+  const message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});
+
+for (const box of document.querySelectorAll("input[data-check-all]")) {
+  box.addEventListener("change", () => {
+    const name = box.dataset.checkAll;
+    for (const other of document.querySelectorAll(`input[type=checkbox][name="${name}"]`)) {
+      other.checked = box.checked;
+    }
+  });
+}
