@@ -361,8 +361,9 @@ class DemoLoader:
                 self._answer_all(visit, version, fails, inspector)
                 for code in fails:
                     photo_seed += 1
-                    media_services.add_visit_photo(visit, items[code], _photo(photo_seed, f"{visit.school.code} {code}"),
-                                                   filename=f"IMG_{photo_seed:04d}.jpg", actor=inspector)
+                    photo = _photo(photo_seed, f"{visit.school.code} {code}")
+                    media_services.add_visit_photo(visit, items[code], photo, filename=f"IMG_{photo_seed:04d}.jpg",
+                                                   actor=inspector)
             with frozen_time(_at(day, 16, 10)):
                 findings = visit_services.submit_visit(visit, actor=inspector)
             review_day = day + timedelta(days=3)

@@ -57,13 +57,15 @@ def handle_service_error(err: ServiceError) -> Response | tuple[str, int] | tupl
     db.session.rollback()
     if _wants_json():
         return jsonify(error=err.message, details=err.details), err.status_code
-    if request.method == "POST" and err.status_code in (400, 409):
+    referrer = request.referrer or ""
+    if request.method == "POST" and err.status_code in (400, 409) and referrer.startswith(request.host_url):
+        # Back to the form the user came from, with the reasons on top.
         flash(err.message, "error")
         for line in err.details[:50]:
             flash(line, "error-detail")
-        target = request.referrer or request.url
-        return redirect(target), 303
-    return render_template("errors/error.html", code=err.status_code, message=err.message), err.status_code
+        return redirect(referrer), 303
+    return render_template("errors/error.html", code=err.status_code, message=err.message,
+                           details=err.details[:200]), err.status_code
 
 
 def handle_http_error(err: HTTPException) -> t.Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from inspect_app import create_app
@@ -71,12 +72,31 @@ def _truncate_postgres(app: Flask) -> None:
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    Without this, a request made while a test holds an app context (the ``ctx``
+    fixture) would share that context's ``g`` and database session, so the
+    logged-in user of one client could leak into another's request.
+    """
+
+    def open(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 def make_app(template: str, tmp: Path, **extra: t.Any) -> Flask:
     if PG_URL:
-        return create_app(_config(template, tmp, **extra))
-    path = tmp / "test.sqlite3"
-    shutil.copyfile(template, path)
-    return create_app(_config(f"sqlite:///{path}", tmp, **extra))
+        app = create_app(_config(template, tmp, **extra))
+    else:
+        path = tmp / "test.sqlite3"
+        shutil.copyfile(template, path)
+        app = create_app(_config(f"sqlite:///{path}", tmp, **extra))
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture
@@ -112,8 +132,6 @@ def runner(app: Flask) -> t.Any:
 @pytest.fixture(autouse=True)
 def _no_leaked_context() -> Iterator[None]:
     """Fail a test that leaves an application or request context pushed (as Flask's own suite does)."""
-    from flask.globals import _cv_app
-
     yield
     leaked = _cv_app.get(None)
     assert leaked is None, "the test left an application context pushed"

@@ -155,9 +155,7 @@ def world(ctx: None, make_county: t.Callable[..., County], make_school: t.Callab
         visit=None,  # type: ignore[arg-type]
     )
     world.campaign = make_campaign(supervisor, schools=[school], inspectors=[inspector], start=True, code="W1")
-    world.visit = world.campaign and db.session.scalars(
-        db.select(Visit).where(Visit.campaign_id == world.campaign.id)
-    ).one()
+    world.visit = db.session.scalars(db.select(Visit).where(Visit.campaign_id == world.campaign.id)).one()
     db.session.commit()
     return world
 

@@ -51,14 +51,20 @@ def record(
     """Append one entry to the audit log; the caller's commit makes it permanent."""
     if obj is not None:
         db.session.flush()
+    kind = object_type or (obj.__tablename__ if obj is not None else "system")
+    object_id = getattr(obj, "id", None)
+    if school_id is None:
+        school_id = object_id if kind == "schools" else getattr(obj, "school_id", None)
+    if campaign_id is None:
+        campaign_id = object_id if kind == "campaigns" else getattr(obj, "campaign_id", None)
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         actor_name=actor.username if actor is not None else "system",
         action=action,
-        object_type=object_type or (obj.__tablename__ if obj is not None else "system"),
-        object_id=getattr(obj, "id", None),
-        school_id=school_id if school_id is not None else getattr(obj, "school_id", None),
-        campaign_id=campaign_id if campaign_id is not None else getattr(obj, "campaign_id", None),
+        object_type=kind,
+        object_id=object_id,
+        school_id=school_id,
+        campaign_id=campaign_id,
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
         note=note,

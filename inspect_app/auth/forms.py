@@ -6,6 +6,7 @@ from wtforms import BooleanField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
@@ -30,7 +31,7 @@ class PasswordForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     county_id = SelectField(_l("County"), coerce=int, validators=[Optional()],
                             description=_l("Supervisors and viewers: leave empty for the whole city. "
                                            "Inspectors: their home county."))

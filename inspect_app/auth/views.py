@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
+from wtforms.fields.choices import SelectChoice
 
 from ..core.permissions import roles_required
 from ..extensions import db
@@ -94,9 +95,11 @@ def password() -> t.Any:
         if not current_user.check_password(form.current.data or ""):
             form.current.errors = [_("This is not your current password.")]
         else:
-            services.change_password(current_user, form.new.data or "", actor=current_user)
+            user = current_user._get_current_object()
+            services.change_password(user, form.new.data or "", actor=user)
             db.session.commit()
-            login_user(current_user)
+            # The new session token ends every other session; this one continues under it.
+            login_user(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("dashboard.home"))
     return render_template("auth/password.html", form=form)
@@ -113,7 +116,7 @@ def users() -> t.Any:
 @roles_required(Role.ADMIN)
 def new_user() -> t.Any:
     form = UserForm()
-    form.county_id.choices = [(0, "—")] + [(c.id, c.name) for c in counties()]
+    form.county_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(c.id), c.name) for c in counties()]
     if form.validate_on_submit():
         county = db.session.get(County, form.county_id.data) if form.county_id.data else None
         school = None

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from ..audit import services as audit
 from ..auth.models import Role
@@ -16,6 +17,7 @@ from ..auth.models import User
 from ..checklists.models import ChecklistVersion
 from ..checklists.models import VersionStatus
 from ..core.permissions import campaign_filter
+from ..core.permissions import school_filter
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -48,8 +50,9 @@ def create_campaign(
     """Create a campaign in planning; a county supervisor's campaign belongs to their county."""
     code = code.strip()
     if not CODE_RE.match(code):
-        raise ValidationFailed(_("A campaign code has 2–32 letters, digits, dashes or underscores: “%(code)s” does not.",
-                                 code=code))
+        raise ValidationFailed(
+            _("A campaign code has 2–32 letters, digits, dashes or underscores: “%(code)s” does not.", code=code)
+        )
     if db.session.scalar(sa.select(Campaign.id).where(Campaign.code == code)) is not None:
         raise ValidationFailed(_("The campaign code “%(code)s” is taken.", code=code))
     if not name.strip() or not term.strip():
@@ -236,15 +239,22 @@ class CampaignRow:
 
 
 def campaign_rows(viewer: User | None = None) -> list[CampaignRow]:
-    """Campaigns with their school, confirmed-finding and finished-visit counts, newest first."""
+    """Campaigns with their school, confirmed-finding and approved-visit counts, newest first.
+
+    With a viewer, only campaigns they may see, and the counts cover only schools in their scope.
+    """
+    in_scope = school_filter(viewer, School.id, School.county_id) if viewer is not None else sa.true()
     schools = (
         sa.select(Visit.campaign_id, sa.func.count().label("n"),
                   sa.func.sum(sa.case((Visit.status == VisitStatus.APPROVED, 1), else_=0)).label("done"))
+        .join(School, School.id == Visit.school_id)
+        .where(in_scope)
         .group_by(Visit.campaign_id).subquery()
     )
     findings = (
         sa.select(Finding.campaign_id, sa.func.count().label("n"))
-        .where(Finding.status == FindingStatus.CONFIRMED)
+        .join(School, School.id == Finding.school_id)
+        .where(Finding.status == FindingStatus.CONFIRMED, in_scope)
         .group_by(Finding.campaign_id).subquery()
     )
     stmt = (
@@ -257,6 +267,47 @@ def campaign_rows(viewer: User | None = None) -> list[CampaignRow]:
     if viewer is not None:
         stmt = stmt.where(campaign_filter(viewer))
     return [CampaignRow(c, int(s), int(f), int(d)) for c, s, f, d in db.session.execute(stmt)]
+
+
+def visit_query(
+    viewer: User,
+    campaign: Campaign,
+    *,
+    county_id: int | None = None,
+    status: VisitStatus | None = None,
+    unassigned: bool = False,
+) -> sa.Select[tuple[Visit]]:
+    """The campaign's visits the viewer may see, by county and school code, with schools and inspectors."""
+    stmt = (
+        sa.select(Visit)
+        .join(School, School.id == Visit.school_id)
+        .where(Visit.campaign_id == campaign.id, school_filter(viewer, Visit.school_id, School.county_id))
+        .options(
+            orm.contains_eager(Visit.school).joinedload(School.county),
+            orm.selectinload(Visit.assignments).joinedload(VisitInspector.user).joinedload(User.county),
+        )
+        .order_by(School.county_id, School.code)
+    )
+    if county_id:
+        stmt = stmt.where(School.county_id == county_id)
+    if status:
+        stmt = stmt.where(Visit.status == status)
+    if unassigned:
+        stmt = stmt.where(~sa.exists().where(VisitInspector.visit_id == Visit.id))
+    return stmt
+
+
+def open_problem_counts(visits: t.Sequence[Visit]) -> dict[int, int]:
+    """Findings not dismissed, per visit, for one page of visits."""
+    ids = [v.id for v in visits]
+    if not ids:
+        return {}
+    stmt = (
+        sa.select(Finding.visit_id, sa.func.count())
+        .where(Finding.visit_id.in_(ids), Finding.status != FindingStatus.DISMISSED)
+        .group_by(Finding.visit_id)
+    )
+    return {visit_id: n for visit_id, n in db.session.execute(stmt)}
 
 
 def find_campaign(key: str) -> Campaign:

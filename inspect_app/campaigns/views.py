@@ -14,7 +14,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import orm
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import User
 from ..checklists.models import ChecklistVersion
@@ -22,20 +22,18 @@ from ..checklists.services import published_versions
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import can_manage_campaign
+from ..core.permissions import can_report_on_campaign
 from ..core.permissions import can_view_campaign
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..core.permissions import school_filter
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..findings.models import Finding
-from ..findings.models import FindingStatus
 from ..schools.models import School
 from ..schools.models import SchoolLevel
 from ..schools.services import counties
 from ..schools.services import school_query
 from ..visits.models import Visit
-from ..visits.models import VisitInspector
 from ..visits.models import VisitStatus
 from . import services
 from .forms import AssignForm
@@ -66,7 +64,7 @@ def new() -> t.Any:
         abort(403)
     form = CampaignForm()
     form.checklist_version_id.choices = [
-        (v.id, f"{v.display_title} · {v.version}") for v in published_versions()
+        SelectChoice(str(v.id), f"{v.display_title} · {v.version}") for v in published_versions()
     ]
     if form.validate_on_submit():
         campaign = services.create_campaign(
@@ -81,30 +79,6 @@ def new() -> t.Any:
     return render_template("campaigns/new.html", form=form)
 
 
-def _visit_rows(campaign: Campaign) -> list[tuple[Visit, int]]:
-    stmt = (
-        sa.select(Visit, sa.func.count(Finding.id))
-        .join(School, School.id == Visit.school_id)
-        .outerjoin(Finding, sa.and_(Finding.visit_id == Visit.id, Finding.status != FindingStatus.DISMISSED))
-        .where(Visit.campaign_id == campaign.id, school_filter(current_user, Visit.school_id, School.county_id))
-        .options(
-            orm.contains_eager(Visit.school).joinedload(School.county),
-            orm.selectinload(Visit.assignments).joinedload(VisitInspector.user).joinedload(User.county),
-        )
-        .group_by(Visit.id, School.id)
-        .order_by(School.county_id, School.code)
-    )
-    county_id = request.args.get("county", type=int)
-    if county_id:
-        stmt = stmt.where(School.county_id == county_id)
-    status = request.args.get("status")
-    if status in {s.value for s in VisitStatus}:
-        stmt = stmt.where(Visit.status == status)
-    if request.args.get("unassigned"):
-        stmt = stmt.where(~sa.exists().where(VisitInspector.visit_id == Visit.id))
-    return [(v, n) for v, n in db.session.execute(stmt).unique()]
-
-
 @bp.route("/<int:campaign_id>")
 @roles_required(*STAFF)
 def show(campaign_id: int) -> t.Any:
@@ -112,14 +86,20 @@ def show(campaign_id: int) -> t.Any:
     manage = can_manage_campaign(current_user, campaign)
     form = AssignForm()
     form.inspector_id.choices = [
-        (u.id, f"{u.display_name}（{u.county.name if u.county else _('city')}）")
+        SelectChoice(str(u.id), f"{u.display_name}（{u.county.name if u.county else _('city')}）")
         for u in services.eligible_inspectors(campaign)
     ]
-    rows = _visit_rows(campaign)
+    county_id = request.args.get("county", type=int)
+    status_arg = request.args.get("status")
+    status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
+    stmt = services.visit_query(current_user, campaign, county_id=county_id, status=status,
+                                unassigned=bool(request.args.get("unassigned")))
+    page = db.paginate(stmt, per_page=100, error_out=False)
     return render_template(
-        "campaigns/show.html", campaign=campaign, rows=rows, manage=manage, form=form, counties=counties(),
-        statuses=list(VisitStatus), county_id=request.args.get("county", type=int),
-        status=request.args.get("status"),
+        "campaigns/show.html", campaign=campaign, page=page, problems=services.open_problem_counts(page.items),
+        manage=manage, can_report=can_report_on_campaign(current_user, campaign), form=form, counties=counties(),
+        statuses=list(VisitStatus), county_id=county_id,
+        status=status_arg,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import typing as t
 from pathlib import Path
 
@@ -25,6 +26,7 @@ if t.TYPE_CHECKING:
 
 MAX_FORM_BYTES = 2 * 1024 * 1024
 FORM_SUFFIXES = (".xlsx", ".xls", ".md")
+DEFAULT_FORM_ID = "data"  # what pyxform calls a form whose settings give no form_id
 
 
 def import_checklist(data: bytes, *, filename: str, actor: User | None) -> tuple[ChecklistVersion, bool]:
@@ -39,6 +41,9 @@ def import_checklist(data: bytes, *, filename: str, actor: User | None) -> tuple
         )
     digest = hashlib.sha256(data).hexdigest()
     parsed = xlsform_import.parse(xlsform_import.convert_form(data, filename))
+    if parsed.form_id == DEFAULT_FORM_ID:
+        # XLSForm's rule: without settings.form_id, the form is named after its file.
+        parsed.form_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(filename).stem)[:64] or DEFAULT_FORM_ID
 
     checklist = db.session.scalar(sa.select(Checklist).where(Checklist.form_id == parsed.form_id))
     if checklist is not None:

@@ -7,6 +7,7 @@ refuses whatever lies outside the supported subset, naming the question.
 
 from __future__ import annotations
 
+import io
 import re
 import typing as t
 from dataclasses import dataclass
@@ -50,6 +51,15 @@ FALSE_WORDS = {"no", "false", "false()", "0", "否", "n", ""}
 UNSUPPORTED_BINDS = ("relevant", "constraint", "calculate", "readonly", "jr:preload")
 SUFFIXES = {".xlsx": ".xlsx", ".xls": ".xls", ".md": ".md"}
 LANG_RE = re.compile(r"\(([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?\)\s*$")
+# Sizes of the columns these values are stored in: refuse here, with the question named, rather
+# than let the database refuse (PostgreSQL) or keep more than the column holds (SQLite).
+MAX_NAME = 64
+MAX_METHOD = 64
+MAX_FORM_ID = 64
+MAX_VERSION = 32
+MAX_TITLE = 128
+MAX_WEIGHT = Decimal("999999.99")
+OptionalText = t.TypeVar("OptionalText", str, str | None)
 
 
 @dataclass
@@ -128,9 +138,29 @@ def _decimal(value: t.Any, *, question: str, column: str) -> Decimal | None:
         raise ValidationFailed(
             _("Question “%(q)s”: column “%(col)s” must be a number, not “%(v)s”.", q=question, col=column, v=value)
         ) from exc
+    if not number.is_finite():  # "NaN" and "Infinity" parse, but are not weights
+        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” must be a number, not “%(v)s”.",
+                                 q=question, col=column, v=value))
     if number < 0:
         raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” cannot be negative.", q=question, col=column))
+    if number > MAX_WEIGHT:
+        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” is larger than %(max)s.",
+                                 q=question, col=column, max=MAX_WEIGHT))
     return number
+
+
+def _text(value: OptionalText, limit: int, *, question: str, column: str) -> OptionalText:
+    """``value``, refused when longer than the ``limit`` of the column it is stored in."""
+    if value is not None and len(value) > limit:
+        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” is longer than %(n)d characters.",
+                                 q=question, col=column, n=limit))
+    return value
+
+
+def _setting(value: OptionalText, limit: int, *, column: str) -> OptionalText:
+    if value is not None and len(value) > limit:
+        raise ValidationFailed(_("Settings: “%(col)s” is longer than %(n)d characters.", col=column, n=limit))
+    return value
 
 
 def convert_form(source: bytes | str, filename: str) -> dict[str, t.Any]:
@@ -140,15 +170,22 @@ def convert_form(source: bytes | str, filename: str) -> dict[str, t.Any]:
         raise ValidationFailed(
             _("File “%(file)s”: a checklist must be an XLSForm (.xlsx, .xls or .md).", file=filename)
         )
-    if suffix == ".md" and isinstance(source, bytes):
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    if suffix == ".md":
         try:
-            source = source.decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ValidationFailed(_("File “%(file)s” is not UTF-8 text.", file=filename)) from exc
     warnings: list[str] = []
     try:
-        result = convert(xlsform=source, file_type=SUFFIXES[suffix], warnings=warnings)
+        # Always bytes: pyxform reads a str that names an existing file from disk, so an uploaded
+        # .md consisting of a server path would otherwise import that file.
+        result = convert(xlsform=io.BytesIO(data), file_type=SUFFIXES[suffix], warnings=warnings)
     except PyXFormError as exc:
+        if len(exc.args) > 1 and isinstance(exc.args[1], str) and "not been included" in str(exc.args[0]):
+            # pyxform's "This section has not been included." for an ``include`` row; args[1] is its name.
+            raise ValidationFailed(_("Question “%(q)s”: type “%(type)s” is not supported in checklists.",
+                                     q=exc.args[1], type="include")) from exc
         raise ValidationFailed(
             _("File “%(file)s” is not a valid XLSForm: %(reason)s", file=filename, reason=str(exc))
         ) from exc
@@ -165,10 +202,13 @@ def parse(form: dict[str, t.Any]) -> ParsedChecklist:
     if default_lang == "default":
         default_lang = "zh"
     title = _labels(form.get("title"), default_lang) or {default_lang: form.get("id_string", "")}
+    for text in title.values():
+        _setting(text, MAX_TITLE, column="form_title")
+    version = str(form["version"]) if form.get("version") else None
     parsed = ParsedChecklist(
-        form_id=str(form.get("id_string") or form.get("name")),
+        form_id=_setting(str(form.get("id_string") or form.get("name")), MAX_FORM_ID, column="form_id"),
         title=title,
-        version=str(form["version"]) if form.get("version") else None,
+        version=_setting(version, MAX_VERSION, column="version"),
         default_language=default_lang,
     )
     choice_lists: dict[str, list[dict[str, t.Any]]] = form.get("choices") or {}
@@ -186,7 +226,7 @@ def parse(form: dict[str, t.Any]) -> ParsedChecklist:
                           g=name, p=section)
                     )
                 parsed.sections.append(ParsedSection(
-                    name=name,
+                    name=_text(name, MAX_NAME, question=name, column="name"),
                     label=_labels(child.get("label"), default_lang) or {default_lang: name},
                     weight=_decimal(child.get("weight"), question=name, column="weight"),
                 ))
@@ -213,7 +253,7 @@ def _item(
     default_lang: str,
     choice_lists: dict[str, list[dict[str, t.Any]]],
 ) -> ParsedItem:
-    name = child["name"]
+    name = _text(str(child["name"]), MAX_NAME, question=str(child["name"]), column="name")
     bind = child.get("bind") or {}
     for key in UNSUPPORTED_BINDS:
         if bind.get(key):
@@ -265,5 +305,6 @@ def _item(
         severity=severity,
         veto=_flag(child.get("veto"), question=name, column="veto"),
         policy_basis=(str(child["policy_basis"]).strip() or None) if child.get("policy_basis") else None,
-        method=(str(child["method"]).strip() or None) if child.get("method") else None,
+        method=_text((str(child["method"]).strip() or None) if child.get("method") else None, MAX_METHOD,
+                     question=name, column="method"),
     )

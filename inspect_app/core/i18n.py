@@ -8,12 +8,12 @@ from datetime import datetime
 
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import format_date
 from flask_babel import format_datetime
-from flask_login import current_user
 
 from ..extensions import babel
 
@@ -25,8 +25,10 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return t.cast(str, chosen)
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
-        return t.cast(str, current_user.locale)
+    # Only a user already loaded for this request: loading one here could itself need a translation.
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
+        return t.cast(str, user.locale)
     if request.args.get("lang") in languages:
         return t.cast(str, request.args["lang"])
     return languages[0]

@@ -121,6 +121,13 @@ def can_view_campaign(user: User, campaign: Campaign) -> bool:
     return db.session.scalar(sa.select(sa.exists().where(campaign_filter(user), C.id == campaign.id))) or False
 
 
+def can_report_on_campaign(user: User, campaign: Campaign) -> bool:
+    """The campaign's formal report covers all its schools: city-wide staff, or the campaign's own county."""
+    if user.role not in STAFF:
+        return False
+    return user.role == Role.ADMIN or user.county_id is None or campaign.county_id == user.county_id
+
+
 def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     if user.role == Role.ADMIN:
         return True

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from ..errors import ValidationFailed
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# How much larger than the upload limit the unpacked workbook may be (real .xlsx files pack about 5–10:1).
+MAX_UNPACK_RATIO = 20
 
 
 def neutralise(value: t.Any) -> t.Any:
@@ -34,6 +36,18 @@ def read_xlsx_table(data: bytes, *, filename: str, max_bytes: int, max_rows: int
         )
     if not filename.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise ValidationFailed(_("File “%(file)s” is not an Excel .xlsx workbook.", file=filename))
+    # The byte limit bounds the compressed file only; a sheet of repeated XML packs 100:1 or more.
+    # zipfile stops each member at its declared size, so the declared sizes are a real bound.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationFailed(_("File “%(file)s” is not an Excel .xlsx workbook.", file=filename)) from exc
+    if unpacked > max_bytes * MAX_UNPACK_RATIO:
+        raise ValidationFailed(
+            _("File “%(file)s” unpacks to %(size)s KB; the limit is %(limit)s KB.",
+              file=filename, size=unpacked // 1024, limit=max_bytes * MAX_UNPACK_RATIO // 1024)
+        )
     try:
         frame = pd.read_excel(
             io.BytesIO(data), sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl"

@@ -20,9 +20,9 @@ from ..campaigns.models import Campaign
 from ..checklists.models import Severity
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
+from ..core.permissions import campaign_filter
 from ..core.permissions import can_review_visit
 from ..core.permissions import can_view_finding
-from ..core.permissions import campaign_filter
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..errors import ValidationFailed

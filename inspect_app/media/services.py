@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from PIL import Image
 from PIL import ImageOps
 from PIL import UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..audit import services as audit
 from ..db import LOCAL_TZ
@@ -148,12 +150,32 @@ def check_pdf(data: bytes, *, filename: str) -> None:
         raise ValidationFailed(_("PDF “%(file)s” is damaged and cannot be read.", file=filename)) from exc
 
 
+# Files follow the database transaction: a file written for a row that is rolled back is
+# deleted, and a file whose row is deleted goes only once that deletion is committed.
+WRITTEN, DOOMED = "media_written", "media_doomed"
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+    for path in session.info.pop(DOOMED, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(DOOMED, None)
+    for path in session.info.pop(WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
 def _write(relative: str, data: bytes) -> None:
     path = _upload_dir() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+    db.session.info.setdefault(WRITTEN, []).append(path)
 
 
 def _store(
@@ -167,7 +189,9 @@ def _store(
 ) -> Attachment:
     key = str(uuidlib.uuid4())
     month = utcnow().strftime("%Y/%m")
-    is_pdf = data.startswith(b"%PDF-")
+    # A file named .pdf is checked as a PDF, so that a damaged or mislabelled one is called that,
+    # not "not a photo".
+    is_pdf = data.startswith(b"%PDF-") or Path(filename).suffix.lower() == ".pdf"
     if is_pdf:
         check_pdf(data, filename=filename)
         stored, thumb, width, height, taken_at = data, None, None, None, None
@@ -249,7 +273,7 @@ def remove(attachment: Attachment, *, actor: User) -> None:
                  before={"file": attachment.original_name, "sha256": attachment.sha256})
     for relative in (attachment.path, attachment.thumb_path):
         if relative:
-            (_upload_dir() / relative).unlink(missing_ok=True)
+            db.session.info.setdefault(DOOMED, []).append(_upload_dir() / relative)
     db.session.delete(attachment)
     db.session.flush()
 

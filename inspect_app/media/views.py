@@ -14,11 +14,12 @@ from flask_login import current_user
 from flask_login import login_required
 
 from ..auth.models import Role
-from ..core.permissions import can_fill_visit
 from ..core.permissions import can_view_finding
 from ..core.permissions import can_view_visit
 from ..core.permissions import can_work_on_rectification
 from ..core.permissions import ensure
+from ..core.permissions import is_assigned
+from ..core.permissions import roles_required
 from ..extensions import db
 from ..findings.models import Finding
 from ..findings.models import FindingStatus
@@ -66,13 +67,13 @@ def file(attachment_id: int) -> t.Any:
 
 
 @bp.post("/<int:attachment_id>/delete")
-@login_required
+@roles_required(Role.INSPECTOR, Role.SCHOOL)
 def delete(attachment_id: int) -> t.Any:
     attachment = db.get_or_404(Attachment, attachment_id)
     ensure(_may_view(attachment))
     if attachment.visit_id is not None:
         visit = db.session.get(Visit, attachment.visit_id)
-        ensure(visit is not None and can_fill_visit(current_user, visit))
+        ensure(visit is not None and is_assigned(current_user, visit))
         target = url_for("visits.show", visit_id=attachment.visit_id) + f"#item-{attachment.item_id}"
     else:
         rect = db.session.get(Rectification, attachment.rectification_id)

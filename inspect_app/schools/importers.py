@@ -29,7 +29,8 @@ if t.TYPE_CHECKING:
     from ..auth.models import User
 
 MAX_ROWS = 20_000
-CODE_RE = re.compile(r"^\d{10}$")
+# ASCII digits only: \d would also let full-width (１２３) and other scripts' digits through.
+CODE_RE = re.compile(r"^[0-9]{10}$")
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 # Column key -> accepted headers (the first is the one the template writes).
@@ -72,6 +73,8 @@ def _coordinate(value: str, low: int, high: int) -> Decimal | None:
         number = Decimal(value)
     except InvalidOperation as exc:
         raise ValueError(_("not a number")) from exc
+    if not number.is_finite():  # "NaN" parses, but cannot be compared
+        raise ValueError(_("not a number"))
     if not (low <= number <= high):
         raise ValueError(_("must lie between %(low)s and %(high)s", low=low, high=high))
     return number.quantize(Decimal("0.000001"))
@@ -104,7 +107,10 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
 
     for index, record in enumerate(frame.to_dict("records")):
         row_no = index + 2  # the header is row 1
-        get = lambda key: record.get(header_of[key], "") if key in header_of else ""  # noqa: E731
+
+        def get(key: str, record: dict[str, str] = record) -> str:
+            return record.get(header_of[key], "") if key in header_of else ""
+
         if all(get(k) == "" for k in COLUMNS):
             continue
         parsed: dict[str, t.Any] = {"row": row_no}
@@ -114,7 +120,8 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
                                         _("a school code has exactly 10 digits, not “%(v)s”", v=code)))
         elif code in first_row_of_code:
             result.errors.append(_error(row_no, header_of["code"],
-                                        _("code %(v)s already appears in row %(r)d", v=code, r=first_row_of_code[code])))
+                                        _("code %(v)s already appears in row %(r)d", v=code,
+                                          r=first_row_of_code[code])))
         else:
             first_row_of_code[code] = row_no
         parsed["code"] = code
@@ -147,14 +154,18 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
                 result.errors.append(_error(row_no, header_of[key], _("longer than %(n)d characters", n=limit)))
             parsed[key] = value or None
         coords: dict[str, Decimal | None] = {}
+        bad_coordinate = False
         for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
             try:
                 coords[key] = _coordinate(get(key), low, high)
             except ValueError as exc:
                 result.errors.append(_error(row_no, header_of[key], str(exc)))
                 coords[key] = None
-        if (coords["latitude"] is None) != (coords["longitude"] is None) and (get("latitude") or get("longitude")):
-            column = header_of.get("latitude" if coords["latitude"] is None else "longitude", "")
+                bad_coordinate = True
+        # A coordinate already reported as invalid does not also count as missing.
+        if not bad_coordinate and (coords["latitude"] is None) != (coords["longitude"] is None):
+            key = "latitude" if coords["latitude"] is None else "longitude"
+            column = header_of.get(key, COLUMNS[key][0])
             result.errors.append(_error(row_no, column, _("give both latitude and longitude, or neither")))
         parsed.update(coords)
         rows.append(parsed)

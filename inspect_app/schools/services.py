@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 from decimal import Decimal
 
@@ -31,7 +32,7 @@ def create_county(name: str, *, code: str | None = None, actor: User | None) -> 
         raise ValidationFailed(_("A county name has 1–32 characters."))
     if db.session.scalar(sa.select(County.id).where(County.name == name)) is not None:
         raise ValidationFailed(_("The county “%(name)s” already exists.", name=name))
-    if code is not None and (len(code) != 6 or not code.isdigit()):
+    if code is not None and not re.fullmatch(r"[0-9]{6}", code):
         raise ValidationFailed(_("A county code has exactly 6 digits."))
     position = (db.session.scalar(sa.select(sa.func.max(County.position))) or 0) + 1
     county = County(name=name, code=code, position=position)
@@ -59,7 +60,7 @@ def create_school(
     actor: User | None,
 ) -> School:
     """Add one school; its 10-digit code must be new."""
-    if len(code) != 10 or not code.isdigit():
+    if not re.fullmatch(r"[0-9]{10}", code):
         raise ValidationFailed(_("A school code has exactly 10 digits, not “%(v)s”.", v=code))
     if db.session.scalar(sa.select(School.id).where(School.code == code)) is not None:
         raise ValidationFailed(_("A school with code %(code)s already exists.", code=code))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import typing as t
 
 import sqlalchemy as sa
@@ -89,8 +90,8 @@ def import_schools() -> t.Any:
 @bp.route("/import/template.xlsx")
 @roles_required(*STAFF)
 def import_template() -> t.Any:
-    import io
-
+    if not can_manage_schools(current_user):
+        abort(403)
     return send_file(io.BytesIO(importers.template_workbook()), as_attachment=True,
                      download_name="学校导入模板.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

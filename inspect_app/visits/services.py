@@ -116,7 +116,9 @@ def normalise_value(item: ChecklistItem, raw: str | None) -> str | None:
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError as exc:
-            raise ValidationFailed(_("“%(item)s” needs a date (YYYY-MM-DD), not “%(v)s”.", item=label, v=value)) from exc
+            raise ValidationFailed(
+                _("“%(item)s” needs a date (YYYY-MM-DD), not “%(v)s”.", item=label, v=value)
+            ) from exc
     if item.type == ItemType.TEXT:
         if len(value) > MAX_TEXT:
             raise ValidationFailed(_("“%(item)s” is longer than %(n)d characters.", item=label, n=MAX_TEXT))

@@ -15,7 +15,6 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_login import login_required
 
 from ..audit import services as audit
 from ..auth.models import Role
@@ -77,7 +76,7 @@ def mine() -> t.Any:
 
 
 @bp.route("/<int:visit_id>")
-@login_required
+@roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)
 def show(visit_id: int) -> t.Any:
     visit = _visit(visit_id)
     answers = services.visit_answers(visit)

@@ -1,0 +1,136 @@
+"""The demo world: what a newcomer sees after `inspect-app demo`."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from docx import Document
+from docx.shared import Mm
+from flask import Flask
+
+from inspect_app.campaigns.models import Campaign
+from inspect_app.demo import load_demo
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.findings.models import FindingStatus
+from inspect_app.rectification.models import Rectification
+from inspect_app.rectification.models import RectificationStatus
+from inspect_app.visits.models import VisitInspector
+
+from .conftest import PG_URL
+from .conftest import _truncate_postgres
+from .conftest import make_app
+
+
+@pytest.fixture(scope="module")
+def demo(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_app(database_template, tmp_path_factory.mktemp("demo"))
+    with app.app_context():
+        assert load_demo()
+        db.session.commit()
+    yield app
+    if PG_URL:
+        _truncate_postgres(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+            for table in db.metadata.sorted_tables
+        }
+
+
+def _main(app: Flask) -> Campaign:
+    return db.session.scalar(sa.select(Campaign).where(Campaign.code.like("JC%")))
+
+
+def test_the_main_campaign_has_108_schools_and_25_confirmed_problems(demo: Flask) -> None:
+    with demo.app_context():
+        campaign = _main(demo)
+        from inspect_app.campaigns.services import campaign_rows
+
+        row = next(r for r in campaign_rows() if r.campaign.id == campaign.id)
+        assert (row.schools, row.findings) == (108, 25)
+        counties = db.session.scalar(
+            sa.text("SELECT COUNT(DISTINCT s.county_id) FROM visits v JOIN schools s ON s.id = v.school_id "
+                    "WHERE v.campaign_id = :c"), {"c": campaign.id})
+        assert counties == 11
+
+
+def test_every_rectification_state_is_present_and_some_are_overdue(demo: Flask) -> None:
+    with demo.app_context():
+        rects = db.session.scalars(sa.select(Rectification)).all()
+        assert {r.status for r in rects} == set(RectificationStatus)
+        overdue = [r for r in rects if r.is_overdue]
+        assert overdue and all(r.status != RectificationStatus.CLOSED for r in overdue)
+        assert any(0 <= r.days_left <= 7 for r in rects if r.status != RectificationStatus.CLOSED)
+        dismissed = db.session.scalar(sa.select(sa.func.count()).select_from(Finding)
+                                      .where(Finding.status == FindingStatus.DISMISSED))
+        assert dismissed == 3
+
+
+def test_nobody_inspected_their_own_county(demo: Flask) -> None:
+    with demo.app_context():
+        rows = db.session.execute(sa.text(
+            "SELECT COUNT(*) FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id "
+            "JOIN schools s ON s.id = v.school_id JOIN users u ON u.id = vi.user_id "
+            "WHERE u.county_id = s.county_id")).scalar()
+        assert rows == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitInspector)) > 108
+
+
+def test_loading_again_changes_nothing(demo: Flask) -> None:
+    before = _counts(demo)
+    with demo.app_context():
+        assert load_demo() is False
+        db.session.commit()
+    assert _counts(demo) == before
+
+
+def test_the_report_says_108_schools_and_25_problems_because_the_data_say_so(demo: Flask) -> None:
+    with demo.app_context():
+        from inspect_app.reports.services import build
+
+        report = build("investigation", _main(demo))
+    document = Document(io.BytesIO(report.data))
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
+    assert abs(section.top_margin - Mm(37)) < Mm(0.5) and abs(section.left_margin - Mm(28)) < Mm(0.5)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert re.search(r"108\s*所", text) and re.search(r"25\s*个", text)
+    assert "11个县" in text.replace("（市、区）", "")
+    (problems,) = [t for t in document.tables if any("问题描述" in c.text for c in t.rows[0].cells)]
+    assert len(problems.rows) - 1 == 25
+
+
+def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch,
+                                                                               database_template: str) -> None:
+    if PG_URL:
+        app = make_app(database_template, tmp_path)
+    else:
+        from inspect_app import create_app
+
+        from .conftest import _config
+
+        app = create_app(_config(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    for account in ("admin", "supervisor", "huazhou", "inspector", "school", "viewer", "demo1234"):
+        assert account in first.output
+    second = runner.invoke(args=["demo", "--no-serve"])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    if PG_URL:
+        _truncate_postgres(app)
+    with app.app_context():
+        db.engine.dispose()
+

@@ -1,0 +1,615 @@
+"""The permission walk: every route, every role, against an explicit table of expected answers.
+
+The scene is the ``world`` fixture taken further: its visit (W1, 华州第一小学 in 华州区) is
+answered, photographed and submitted, one of its two findings is confirmed, and the school has
+recorded measures and uploaded evidence. A second campaign (W2) does the same at 临渭第二小学
+in 临渭区, inspected by an inspector from 华州区, so that every scoped object exists on both
+sides of each county and school boundary.
+
+GET cells are the exact answer: 200, 403, 404, or the path of a redirect (``L``: the login page).
+POST cells say how a refused role is answered; ``A`` marks the roles that may use the route, which
+the walk does not send (``test_scope_holds_both_ways_for_actions`` does a few). A refused POST must
+change nothing: every table row and every uploaded file is compared before and after.
+
+Columns of the tables, in ``World.by_role()`` order: anonymous, admin, city supervisor,
+county supervisor of 华州区 (the inspected school's county), county supervisor of 临渭区,
+the assigned inspector, an unassigned inspector, the contact of 华州第一小学, the contact of
+临渭第二小学, the city viewer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import typing as t
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask import url_for
+from flask.testing import FlaskClient
+from PIL import Image
+
+from inspect_app.auth.models import Role
+from inspect_app.auth.models import User
+from inspect_app.campaigns.models import Campaign
+from inspect_app.checklists.models import ChecklistItem
+from inspect_app.db import local_today
+from inspect_app.extensions import db
+from inspect_app.findings import services as finding_services
+from inspect_app.findings.models import Finding
+from inspect_app.findings.models import FindingStatus
+from inspect_app.media import services as media_services
+from inspect_app.media.models import Attachment
+from inspect_app.rectification import services as rect_services
+from inspect_app.rectification.models import Rectification
+from inspect_app.visits import services as visit_services
+from inspect_app.visits.models import Visit
+from tests.fixtures import DATA
+from tests.fixtures import PASSWORD
+from tests.fixtures import World
+from tests.fixtures import answer_all
+
+ROLES = ("anonymous", "admin", "supervisor", "county_supervisor", "other_county_supervisor",
+         "inspector", "other_inspector", "school", "other_school", "viewer")
+
+OK, NO, NF = 200, 403, 404
+L = "/auth/login"  # redirected to the login page
+A = "allowed"      # POST table: the role may use the route; the walk does not send it
+HOME = "/"         # auth.login answers a logged-in user with a redirect to the start page
+OVERVIEW, MY_VISITS, MY_RECTS = "/overview", "/visits/mine", "/rectification/mine"
+
+Expected = int | str
+Row = tuple[Expected, ...]  # one cell per role, in ROLES order
+
+# A case is an endpoint, optionally with "@variant" when the same route is tried on another object.
+# Unmarked object cases use the W1 objects in 华州区; "@linwei" cases the W2 objects in 临渭区.
+GET_EXPECTED: dict[str, Row] = {
+    # case                          anon  admin city  hz    lw    insp  insp2 sch   sch2  view
+    "audit.index":                 (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "auth.login":                  (OK,   HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME),
+    "auth.new_user":               (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "auth.password":               (L,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "auth.users":                  (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.add_schools":       (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.index":             (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.new":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.show":              (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.show@linwei":       (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "checklists.index":            (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "checklists.version":          (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "dashboard.home":              (L,    OVERVIEW, OVERVIEW, OVERVIEW, OVERVIEW, MY_VISITS, MY_VISITS,
+                                    MY_RECTS, MY_RECTS, OVERVIEW),
+    "dashboard.index":             (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "findings.index":              (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "findings.show":               (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
+    "findings.show@raised":        (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
+    "findings.show@linwei":        (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "media.file@photo":            (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
+    "media.file@site_photo":       (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
+    "media.file@evidence":         (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
+    "media.file@linwei_evidence":  (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "rectification.index":         (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "rectification.mine":          (L,    NO,   NO,   NO,   NO,   NO,   NO,   OK,   OK,   NO),
+    "rectification.show":          (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
+    "rectification.show@linwei":   (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "reports.investigation":       (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   OK),
+    "schools.import_schools":      (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.import_template":     (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "schools.show@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "visits.mine":                 (L,    NO,   NO,   NO,   NO,   OK,   OK,   NO,   NO,   NO),
+    "visits.show":                 (L,    OK,   OK,   OK,   NF,   OK,   NF,   NO,   NO,   OK),
+    "visits.show@linwei":          (L,    OK,   OK,   NF,   OK,   NF,   NF,   NO,   NO,   OK),
+}
+
+# Which roles a POST route refuses, and how; "allowed" roles are not sent (they would change the scene).
+POST_EXPECTED: dict[str, Row] = {
+    # case                             anon  admin city  hz    lw    insp  insp2 sch   sch2  view
+    "auth.login":                     (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
+    "auth.logout":                    (L,    A,    A,    A,    A,    A,    A,    A,    A,    A),
+    "auth.new_user":                  (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "auth.password":                  (L,    A,    A,    A,    A,    A,    A,    A,    A,    A),
+    "auth.set_active":                (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.add_schools":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.assign":               (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.new":                  (L,    A,    A,    A,    A,    NO,   NO,   NO,   NO,   NO),
+    "campaigns.close":                (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.start":                (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.unassign":             (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "checklists.import_form":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "dashboard.language":             (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
+    "findings.confirm":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "findings.dismiss":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "findings.edit":                  (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "findings.edit@linwei":           (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "media.delete@photo":             (L,    NO,   NO,   NO,   NO,   A,    NF,   NF,   NF,   NO),
+    "media.delete@evidence":          (L,    NO,   NO,   NO,   NO,   NF,   NF,   A,    NF,   NO),
+    "media.delete@linwei_evidence":   (L,    NO,   NO,   NO,   NO,   NF,   NF,   NF,   A,    NO),
+    "rectification.add_evidence":     (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
+    "rectification.add_evidence@linwei": (L, NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
+    "rectification.deadline":         (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "rectification.save_measures":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
+    "rectification.submit":           (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
+    "rectification.submit@linwei":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
+    "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.import_schools":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "visits.add_photo":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+    "visits.approve":                 (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "visits.approve@linwei":          (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "visits.check_in":                (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+    "visits.return_visit":            (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "visits.save_all":                (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+    "visits.save_answer":             (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+    "visits.submit":                  (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The scene
+
+
+@dataclass
+class Scene:
+    """Ids of everything the routes are tried on (ids, so they outlive the session that made them)."""
+
+    campaign: int
+    campaign2: int
+    version: int
+    visit: int
+    visit2: int
+    item: int                 # S1_1, the failing item with a confirmed finding
+    finding: int              # confirmed (S1_1) → rectification ``rect``
+    raised_finding: int       # still awaiting review (S2_1)
+    finding2: int             # confirmed, at 临渭第二小学
+    rect: int
+    rect2: int
+    photo: int                # inspection photo on S1_1
+    site_photo: int           # inspection photo on an item without a finding
+    evidence: int
+    evidence2: int
+    school: int
+    other_school: int
+    users: dict[str, int]     # role name → user id
+    logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
+
+
+def jpeg(color: str = "red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _item(visit: Visit, name: str) -> ChecklistItem:
+    return next(i for i in visit.checklist_version.items if i.name == name)
+
+
+def _findings(visit: Visit) -> dict[str, Finding]:
+    rows = db.session.scalars(sa.select(Finding).where(Finding.visit_id == visit.id))
+    return {f.item.name: f for f in rows}
+
+
+def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
+                make_campaign: t.Callable[..., Campaign]) -> Scene:
+    """Take ``world`` to findings, rectifications, photos and evidence on both sides; commit."""
+    assert tuple(world.by_role()) == ROLES, "the table columns must follow World.by_role()"
+    visit = world.visit
+    answer_all(app, visit, world.inspector, failing={"S1_1": "领导小组未成立", "S2_1": "档案混乱"})
+    photo = media_services.add_visit_photo(visit, _item(visit, "S1_1"), jpeg(), filename="a.jpg",
+                                           actor=world.inspector)
+    site_photo = media_services.add_visit_photo(visit, _item(visit, "site"), jpeg("blue"), filename="b.jpg",
+                                                actor=world.inspector)
+    visit_services.submit_visit(visit, actor=world.inspector)
+    findings = _findings(visit)
+    rect = finding_services.confirm_finding(findings["S1_1"], actor=world.supervisor)
+    rect_services.save_measures(rect, measures="已成立领导小组", actor=world.school_contact)
+    evidence = media_services.add_evidence(rect, jpeg("green"), filename="c.jpg", actor=world.school_contact)
+
+    inspector2 = make_user(Role.INSPECTOR, username="insp3", county=world.away)
+    campaign2 = make_campaign(world.supervisor, schools=[world.other_school], inspectors=[inspector2],
+                              start=True, code="W2")
+    visit2 = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign2.id)).one()
+    answer_all(app, visit2, inspector2, failing={"S1_1": "资助政策未公示"})
+    visit_services.submit_visit(visit2, actor=inspector2)
+    finding2 = _findings(visit2)["S1_1"]
+    rect2 = finding_services.confirm_finding(finding2, actor=world.supervisor)
+    rect_services.save_measures(rect2, measures="整改中", actor=world.other_school_contact)
+    evidence2 = media_services.add_evidence(rect2, jpeg("white"), filename="d.jpg",
+                                            actor=world.other_school_contact)
+    db.session.commit()
+    return Scene(
+        campaign=world.campaign.id, campaign2=campaign2.id, version=visit.checklist_version_id,
+        visit=visit.id, visit2=visit2.id, item=_item(visit, "S1_1").id,
+        finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
+        rect=rect.id, rect2=rect2.id, photo=photo.id, site_photo=site_photo.id,
+        evidence=evidence.id, evidence2=evidence2.id, school=world.school.id,
+        other_school=world.other_school.id,
+        users={role: user.id for role, user in world.by_role().items() if user is not None},
+        logins={**logins(world), "inspector2": inspector2.username},
+    )
+
+
+def url_args(s: Scene) -> dict[str, dict[str, int]]:
+    """The URL arguments of each case; cases not listed take none."""
+    return {
+        "auth.set_active": {"user_id": s.users["viewer"]},
+        "campaigns.add_schools": {"campaign_id": s.campaign},
+        "campaigns.assign": {"campaign_id": s.campaign},
+        "campaigns.close": {"campaign_id": s.campaign},
+        "campaigns.show": {"campaign_id": s.campaign},
+        "campaigns.show@linwei": {"campaign_id": s.campaign2},
+        "campaigns.start": {"campaign_id": s.campaign},
+        "campaigns.unassign": {"campaign_id": s.campaign, "visit_id": s.visit,
+                               "user_id": s.users["inspector"]},
+        "checklists.version": {"version_id": s.version},
+        "findings.confirm": {"finding_id": s.raised_finding},
+        "findings.dismiss": {"finding_id": s.raised_finding},
+        "findings.edit": {"finding_id": s.finding},
+        "findings.edit@linwei": {"finding_id": s.finding2},
+        "findings.show": {"finding_id": s.finding},
+        "findings.show@raised": {"finding_id": s.raised_finding},
+        "findings.show@linwei": {"finding_id": s.finding2},
+        "media.delete@photo": {"attachment_id": s.photo},
+        "media.delete@evidence": {"attachment_id": s.evidence},
+        "media.delete@linwei_evidence": {"attachment_id": s.evidence2},
+        "media.file@photo": {"attachment_id": s.photo},
+        "media.file@site_photo": {"attachment_id": s.site_photo},
+        "media.file@evidence": {"attachment_id": s.evidence},
+        "media.file@linwei_evidence": {"attachment_id": s.evidence2},
+        "rectification.add_evidence": {"rect_id": s.rect},
+        "rectification.add_evidence@linwei": {"rect_id": s.rect2},
+        "rectification.deadline": {"rect_id": s.rect},
+        "rectification.save_measures": {"rect_id": s.rect},
+        "rectification.show": {"rect_id": s.rect},
+        "rectification.show@linwei": {"rect_id": s.rect2},
+        "rectification.submit": {"rect_id": s.rect},
+        "rectification.submit@linwei": {"rect_id": s.rect2},
+        "rectification.verify": {"rect_id": s.rect},
+        "rectification.verify@linwei": {"rect_id": s.rect2},
+        "reports.investigation": {"campaign_id": s.campaign},
+        "schools.show": {"school_id": s.school},
+        "schools.show@linwei": {"school_id": s.other_school},
+        "visits.add_photo": {"visit_id": s.visit, "item_id": s.item},
+        "visits.approve": {"visit_id": s.visit},
+        "visits.approve@linwei": {"visit_id": s.visit2},
+        "visits.check_in": {"visit_id": s.visit},
+        "visits.return_visit": {"visit_id": s.visit},
+        "visits.save_all": {"visit_id": s.visit},
+        "visits.save_answer": {"visit_id": s.visit, "item_id": s.item},
+        "visits.show": {"visit_id": s.visit},
+        "visits.show@linwei": {"visit_id": s.visit2},
+        "visits.submit": {"visit_id": s.visit},
+    }
+
+
+def post_data(s: Scene, case: str) -> dict[str, t.Any]:
+    """A body that an allowed user could send, so that a refused one would show if it got through."""
+    later = (local_today() + timedelta(days=45)).isoformat()
+    endpoint = case.partition("@")[0]
+    bodies: dict[str, t.Callable[[], dict[str, t.Any]]] = {
+        "auth.login": lambda: {"username": "root", "password": PASSWORD},
+        "auth.new_user": lambda: {"username": "intruder", "display_name": "入侵者", "role": "admin",
+                                  "county_id": "0", "password": "password123"},
+        "auth.password": lambda: {"current": PASSWORD, "new": "newpassword1", "repeat": "newpassword1"},
+        "auth.set_active": lambda: {"active": "0"},
+        "campaigns.add_schools": lambda: {"school_id": str(s.other_school)},
+        "campaigns.assign": lambda: {"visit_id": str(s.visit), "action": "assign",
+                                     "inspector_id": str(s.users["other_inspector"])},
+        "campaigns.new": lambda: {"code": "X1", "name": "越权检查", "term": "2026年秋季学期",
+                                  "checklist_version_id": str(s.version), "default_due_on": later,
+                                  "starts_on": local_today().isoformat(), "ends_on": later},
+        "checklists.import_form": lambda: {"file": (io.BytesIO((DATA / "mini_checklist.md").read_bytes()),
+                                                    "mini_checklist.md")},
+        "dashboard.language": lambda: {"lang": "en"},
+        "findings.confirm": lambda: {"due_on": later},
+        "findings.dismiss": lambda: {"reason": "不成立"},
+        "findings.edit": lambda: {"description": "改写的问题描述", "severity": "severe"},
+        "rectification.add_evidence": lambda: {"file": (io.BytesIO(jpeg("yellow")), "e.jpg")},
+        "rectification.deadline": lambda: {"due_on": later},
+        "rectification.save_measures": lambda: {"measures": "另一种说法"},
+        "rectification.verify": lambda: {"decision": "close", "note": "已核实"},
+        "schools.add_county": lambda: {"county-name": "新县", "county-code": "610599"},
+        "schools.import_schools": lambda: {"file": (io.BytesIO(b"not a workbook"), "schools.xlsx")},
+        "visits.add_photo": lambda: {"photo": (io.BytesIO(jpeg("black")), "f.jpg")},
+        "visits.check_in": lambda: {"latitude": "34.5", "longitude": "109.5", "accuracy": "10"},
+        "visits.return_visit": lambda: {"reason": "请补充照片"},
+        "visits.save_all": lambda: {f"value-{s.item}": "yes", f"note-{s.item}": ""},
+        "visits.save_answer": lambda: {"value": "yes", "note": ""},
+    }
+    make = bodies.get(endpoint)
+    return make() if make else {}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def build_urls(app: Flask, scene: Scene, cases: t.Iterable[str]) -> dict[str, str]:
+    args = url_args(scene)
+    with app.test_request_context():
+        return {case: url_for(case.partition("@")[0], **args.get(case, {})) for case in cases}
+
+
+def logins(world: World) -> dict[str, str]:
+    return {role: user.username for role, user in world.by_role().items() if user is not None}
+
+
+def clients(app: Flask, names: dict[str, str], roles: t.Iterable[str] = ROLES) -> dict[str, FlaskClient]:
+    """One test client per role, logged in (the anonymous one is not)."""
+    result = {}
+    for role in roles:
+        client = app.test_client()
+        if role != "anonymous":
+            response = client.post("/auth/login", data={"username": names[role], "password": PASSWORD})
+            assert response.status_code == 302 and urlsplit(response.location).path == "/", role
+        result[role] = client
+    return result
+
+
+def outcome(response: t.Any) -> Expected:
+    """The status, or for a redirect the path it leads to."""
+    response.close()
+    if response.status_code in (301, 302, 303):
+        return urlsplit(response.headers["Location"]).path
+    return int(response.status_code)
+
+
+def snapshot(app: Flask) -> dict[str, t.Any]:
+    """Every row of every table, and the files on disk: the whole state a request could change."""
+    state: dict[str, t.Any] = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            stmt = sa.select(table).order_by(*table.primary_key.columns)
+            state[table.name] = [tuple(row) for row in db.session.execute(stmt)]
+    uploads = Path(app.config["UPLOAD_DIR"])
+    state["files on disk"] = sorted(str(p.relative_to(uploads)) for p in uploads.rglob("*") if p.is_file())
+    return state
+
+
+def changes(before: dict[str, t.Any], after: dict[str, t.Any]) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+def table_row(table: dict[str, Row], case: str) -> dict[str, Expected]:
+    return dict(zip(ROLES, table[case], strict=True))
+
+
+def _endpoints(cases: t.Iterable[str]) -> set[str]:
+    return {case.partition("@")[0] for case in cases}
+
+
+def _rule_endpoints(app: Flask, method: str) -> set[str]:
+    rules = app.url_map.iter_rules()
+    return {r.endpoint for r in rules if r.endpoint != "static" and method in (r.methods or ())}
+
+
+def _links(html: str, prefix: str, ids: t.Iterable[int]) -> dict[int, bool]:
+    return {i: re.search(rf'href="{re.escape(prefix)}{i}(?:[/"#?])', html) is not None for i in ids}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tests
+
+
+@pytest.fixture
+def scene(app: Flask, world: World, make_user: t.Callable[..., User],
+          make_campaign: t.Callable[..., Campaign]) -> Scene:
+    return build_scene(app, world, make_user, make_campaign)
+
+
+def test_every_rule_has_an_expectation(app: Flask) -> None:
+    get_rules, post_rules = _rule_endpoints(app, "GET"), _rule_endpoints(app, "POST")
+    assert sorted(get_rules - _endpoints(GET_EXPECTED)) == [], "GET routes without a row in GET_EXPECTED"
+    assert sorted(_endpoints(GET_EXPECTED) - get_rules) == [], "GET_EXPECTED rows for routes that are gone"
+    assert sorted(post_rules - _endpoints(POST_EXPECTED)) == [], "POST routes without a row in POST_EXPECTED"
+    assert sorted(_endpoints(POST_EXPECTED) - post_rules) == [], "POST_EXPECTED rows for routes that are gone"
+    for table in (GET_EXPECTED, POST_EXPECTED):
+        assert all(len(row) == len(ROLES) for row in table.values())
+
+
+def test_get_walk(app: Flask, scene: Scene) -> None:
+    urls = build_urls(app, scene, GET_EXPECTED)
+    by_role = clients(app, scene.logins)
+    before = snapshot(app)
+    mismatches = []
+    for case in sorted(GET_EXPECTED):
+        for role, expected in table_row(GET_EXPECTED, case).items():
+            got = outcome(by_role[role].get(urls[case]))
+            if got != expected:
+                line = f"GET {case:30} {urls[case]:36} {role:24} expected {expected!s:14} got {got}"
+                mismatches.append(line)
+    assert not mismatches, f"{len(mismatches)} GET answer(s) differ from the table:\n" + "\n".join(mismatches)
+    assert changes(before, snapshot(app)) == [], "a GET request changed the database or the files"
+
+
+def test_post_walk_refuses_and_changes_nothing(app: Flask, scene: Scene) -> None:
+    urls = build_urls(app, scene, POST_EXPECTED)
+    by_role = clients(app, scene.logins)
+    baseline = snapshot(app)
+    mismatches, sent = [], 0
+    for case in sorted(POST_EXPECTED):
+        for role, expected in table_row(POST_EXPECTED, case).items():
+            if expected == A:
+                continue
+            sent += 1
+            got = outcome(by_role[role].post(urls[case], data=post_data(scene, case)))
+            after = snapshot(app)
+            changed = changes(baseline, after)
+            if got != expected or changed:
+                mismatches.append(f"POST {case:34} {role:24} expected {expected!s:12} got {got!s:12}"
+                                  + (f" and it changed: {', '.join(changed)}" if changed else ""))
+                baseline = after
+    assert sent > 200
+    assert not mismatches, f"{len(mismatches)} refused POST(s) went wrong:\n" + "\n".join(mismatches)
+
+
+def test_anonymous_json_requests_get_401_json(app: Flask, scene: Scene) -> None:
+    urls = build_urls(app, scene, ["visits.save_answer", "visits.show", "findings.index"])
+    client = app.test_client()
+    school = clients(app, scene.logins, ["school"])["school"]
+    before = snapshot(app)
+    json = {"Accept": "application/json"}
+    for response in (client.post(urls["visits.save_answer"], data={"value": "yes"}, headers=json),
+                     client.get(urls["visits.show"], headers=json),
+                     client.get(urls["findings.index"], headers=json)):
+        assert response.status_code == 401
+        assert response.is_json and response.json["error"]
+    # A logged-in user without the right gets the refusal as JSON too.
+    response = school.post(urls["visits.save_answer"], data={"value": "yes"}, headers=json)
+    assert response.status_code == NO and response.is_json and response.json["error"]
+    assert changes(before, snapshot(app)) == []
+    # A browser is sent to the login page, which brings it back afterwards.
+    response = client.get(urls["visits.show"])
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == L and f"next={urls['visits.show']}" in response.location
+
+
+def test_scope_holds_both_ways_for_actions(app: Flask, scene: Scene) -> None:
+    """What one side is refused, the other side can do (the walk only sends refused requests)."""
+    s = scene
+    urls = build_urls(app, s, ["findings.confirm", "rectification.save_measures", "visits.approve@linwei",
+                               "media.delete@linwei_evidence", "rectification.deadline"])
+    c = clients(app, s.logins, ["county_supervisor", "other_county_supervisor", "school", "other_school"])
+
+    def state() -> tuple[t.Any, ...]:
+        with app.app_context():
+            return (db.session.get(Finding, s.raised_finding).status,  # type: ignore[union-attr]
+                    db.session.get(Rectification, s.rect).measures,  # type: ignore[union-attr]
+                    db.session.get(Visit, s.visit2).status.value,  # type: ignore[union-attr]
+                    db.session.get(Attachment, s.evidence2) is not None,
+                    db.session.get(Rectification, s.rect).due_on)  # type: ignore[union-attr]
+
+    start = state()
+    assert start[:4] == (FindingStatus.RAISED, "已成立领导小组", "submitted", True)
+
+    assert c["other_county_supervisor"].post(urls["findings.confirm"]).status_code == NF
+    assert c["county_supervisor"].post(urls["findings.confirm"]).status_code == 302
+    assert state()[0] == FindingStatus.CONFIRMED
+
+    measures = urls["rectification.save_measures"]
+    assert c["other_school"].post(measures, data={"measures": "x"}).status_code == NF
+    assert c["school"].post(measures, data={"measures": "新措施"}).status_code == 302
+    assert state()[1] == "新措施"
+
+    assert c["county_supervisor"].post(urls["visits.approve@linwei"]).status_code == NF
+    assert c["other_county_supervisor"].post(urls["visits.approve@linwei"]).status_code == 302
+    assert state()[2] == "approved"
+
+    assert c["school"].post(urls["media.delete@linwei_evidence"]).status_code == NF
+    assert c["other_school"].post(urls["media.delete@linwei_evidence"]).status_code == 302
+    assert state()[3] is False
+
+    later = local_today() + timedelta(days=50)
+    data = {"due_on": later.isoformat()}
+    assert c["other_county_supervisor"].post(urls["rectification.deadline"], data=data).status_code == NF
+    assert state()[4] == start[4]
+    assert c["county_supervisor"].post(urls["rectification.deadline"], data=data).status_code == 302
+    assert state()[4] == later
+
+
+def test_list_pages_are_scoped(app: Flask, scene: Scene) -> None:
+    s = scene
+    c = clients(app, s.logins, ["supervisor", "county_supervisor", "other_county_supervisor", "inspector",
+                         "other_inspector", "inspector2", "school", "other_school"])
+
+    def page(role: str, path: str) -> str:
+        response = c[role].get(path)
+        assert response.status_code == 200, (role, path)
+        return response.get_data(as_text=True)
+
+    rects = (s.rect, s.rect2)
+    assert _links(page("school", "/rectification/mine"), "/rectification/", rects) == {s.rect: True,
+                                                                                      s.rect2: False}
+    assert _links(page("other_school", "/rectification/mine"), "/rectification/", rects) == {s.rect: False,
+                                                                                            s.rect2: True}
+    assert _links(page("county_supervisor", "/rectification/"), "/rectification/", rects) == {
+        s.rect: True, s.rect2: False}
+    assert _links(page("other_county_supervisor", "/rectification/"), "/rectification/", rects) == {
+        s.rect: False, s.rect2: True}
+
+    findings = (s.finding, s.raised_finding, s.finding2)
+    assert _links(page("county_supervisor", "/findings/"), "/findings/", findings) == {
+        s.finding: True, s.raised_finding: True, s.finding2: False}
+    assert _links(page("other_county_supervisor", "/findings/"), "/findings/", findings) == {
+        s.finding: False, s.raised_finding: False, s.finding2: True}
+    assert _links(page("supervisor", "/findings/"), "/findings/", findings) == dict.fromkeys(findings, True)
+
+    schools = (s.school, s.other_school)
+    html = page("county_supervisor", "/schools/")
+    assert _links(html, "/schools/", schools) == {s.school: True, s.other_school: False}
+    assert "华州第一小学" in html and "临渭第二小学" not in html
+    html = page("other_county_supervisor", "/schools/")
+    assert _links(html, "/schools/", schools) == {s.school: False, s.other_school: True}
+    assert "华州第一小学" not in html and "临渭第二小学" in html
+
+    campaigns = (s.campaign, s.campaign2)
+    assert _links(page("county_supervisor", "/campaigns/"), "/campaigns/", campaigns) == {
+        s.campaign: True, s.campaign2: False}
+    assert _links(page("other_county_supervisor", "/campaigns/"), "/campaigns/", campaigns) == {
+        s.campaign: False, s.campaign2: True}
+
+    # The audit log shows the answers' notes: each county sees its own school's only.
+    html = page("county_supervisor", "/audit/")
+    assert "档案混乱" in html and "资助政策未公示" not in html
+    html = page("other_county_supervisor", "/audit/")
+    assert "档案混乱" not in html and "资助政策未公示" in html
+
+    visits = (s.visit, s.visit2)
+    assert _links(page("inspector", "/visits/mine"), "/visits/", visits) == {s.visit: True, s.visit2: False}
+    assert _links(page("inspector2", "/visits/mine"), "/visits/", visits) == {s.visit: False, s.visit2: True}
+    assert _links(page("other_inspector", "/visits/mine"), "/visits/", visits) == {s.visit: False,
+                                                                                   s.visit2: False}
+
+
+def _docx_text(data: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_a_county_gets_no_report_of_a_campaign_reaching_beyond_it(
+        app: Flask, world: World, make_user: t.Callable[..., User], make_campaign: t.Callable[..., Campaign],
+) -> None:
+    """A city campaign touching both counties: each county supervisor may open it (scoped to their
+    schools), but its report covers the whole city, so only city-wide staff may download it."""
+    city_inspector = make_user(Role.INSPECTOR, username="cityinsp")
+    campaign = make_campaign(world.supervisor, schools=[world.school, world.other_school],
+                             inspectors=[city_inspector], start=True, code="W3")
+    db.session.commit()
+    with app.test_request_context():
+        show = url_for("campaigns.show", campaign_id=campaign.id)
+        report = url_for("reports.investigation", campaign_id=campaign.id)
+    c = clients(app, logins(world), ["supervisor", "viewer", "county_supervisor", "other_county_supervisor"])
+    city = c["supervisor"].get(report)
+    assert city.status_code == OK
+    assert "临渭区" in _docx_text(city.data) and "华州区" in _docx_text(city.data)
+    assert c["viewer"].get(report).status_code == OK
+    stmt = sa.select(Visit.school_id, Visit.id).where(Visit.campaign_id == campaign.id)
+    visits = {school_id: visit_id for school_id, visit_id in db.session.execute(stmt)}
+    own_visit = {"county_supervisor": visits[world.school.id],
+                 "other_county_supervisor": visits[world.other_school.id]}
+    for role in ("county_supervisor", "other_county_supervisor"):
+        page = c[role].get(show)
+        assert page.status_code == OK, role
+        # The campaign page lists only the county's own visit.
+        assert _links(page.get_data(as_text=True), "/visits/", visits.values()) == {
+            v: v == own_visit[role] for v in visits.values()}, role
+        assert c[role].get(report).status_code == NO, role
+    # A county's own campaign: its report is the county's to download, and nobody else's in the counties.
+    own = make_campaign(world.county_supervisor, schools=[world.school], inspectors=[world.inspector],
+                        code="W4")
+    db.session.commit()
+    with app.test_request_context():
+        own_report = url_for("reports.investigation", campaign_id=own.id)
+    assert c["county_supervisor"].get(own_report).status_code == OK
+    assert c["other_county_supervisor"].get(own_report).status_code == NF
+    assert c["supervisor"].get(own_report).status_code == OK
