@@ -103,6 +103,7 @@ GET_EXPECTED: dict[str, Row] = {
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "schools.show@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "visits.index":                (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "visits.mine":                 (L,    NO,   NO,   NO,   NO,   OK,   OK,   NO,   NO,   NO),
     "visits.show":                 (L,    OK,   OK,   OK,   NF,   OK,   NF,   NO,   NO,   OK),
     "visits.show@linwei":          (L,    OK,   OK,   NF,   OK,   NF,   NF,   NO,   NO,   OK),

@@ -28,6 +28,7 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("visits.mine", _l("My visits"), (Role.INSPECTOR,)),
     ("rectification.mine", _l("Our rectification"), (Role.SCHOOL,)),
     ("campaigns.index", _l("Campaigns"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("visits.index", _l("Visits"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("findings.index", _l("Findings"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("rectification.index", _l("Rectification"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
@@ -25,6 +26,9 @@ from ..schools.models import School
 from ..schools.models import SchoolLevel
 from ..visits.models import Visit
 from ..visits.models import VisitInspector
+
+
+MAX_METHODS = 6
 
 
 @dataclass
@@ -86,6 +90,7 @@ class InvestigationData:
     n_open: int
     n_overdue: int
     schools: list[SchoolProblems] = field(default_factory=list)
+    cross_county: bool = True
 
 
 def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -> InvestigationData:
@@ -110,12 +115,17 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         .join(Visit, Visit.id == VisitInspector.visit_id)
         .where(Visit.campaign_id == campaign.id)
     ) or 0
+    # An item's method may combine several ("查阅资料、实地查看"); count each on its own, without
+    # the detail in brackets ("座谈（学生）" is 座谈).
     method_counts: Counter[str] = Counter(
-        m for (m,) in db.session.execute(
+        re.sub(r"[（(].*?[）)]", "", part).strip()
+        for (m,) in db.session.execute(
             sa.select(ChecklistItem.method).where(
                 ChecklistItem.version_id == campaign.checklist_version_id, ChecklistItem.method.is_not(None)
             )
         )
+        for part in re.split(r"[、，,;；/＋+]", m)
+        if part.strip()
     )
 
     findings = list(db.session.scalars(
@@ -190,7 +200,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         n_inspectors=n_inspectors,
         schools_by_county=[(name, n) for (_pos, name), n in sorted(by_county.items())],
         schools_by_level=[(lvl.zh, by_level[lvl]) for lvl in SchoolLevel if by_level[lvl]],
-        methods=[m for m, _n in method_counts.most_common()],
+        methods=[m for m, _n in method_counts.most_common(MAX_METHODS)],
         n_findings=len(findings),
         n_schools_with_findings=len(schools),
         findings_by_section=findings_by_section,
@@ -200,6 +210,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         n_open=len(findings) - closed,
         n_overdue=overdue,
         schools=list(schools.values()),
+        cross_county=campaign.cross_county,
     )
 
 

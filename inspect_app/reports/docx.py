@@ -87,9 +87,10 @@ def _opening(data: InvestigationData) -> str:
     when = _period(data)
     staff = f"共抽调检查人员{data.n_inspectors}名，" if data.n_inspectors else ""
     methods = f"，采取{_join(data.methods)}等方式进行" if data.methods else ""
+    mode = f"本次检查采取{COUNTIES}交叉检查方式，" if data.cross_county else ""
     return (
         f"为进一步规范学生资助管理，推动各项资助政策落实落地，{data.org_name}{when}组织开展了{data.campaign_name}。"
-        f"本次检查采取{COUNTIES}交叉检查方式，{staff}对{data.n_counties}个{COUNTIES}的"
+        f"{mode}{staff}对{data.n_counties}个{COUNTIES}的"
         f"{data.n_schools}所{SCHOOLS}进行了督导检查{methods}。现将有关情况报告如下："
     )
 

@@ -18,6 +18,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ItemType
+from ..core.permissions import school_filter
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -49,6 +50,24 @@ def inspector_visits(inspector: User) -> list[Visit]:
         .order_by(Visit.planned_on.is_(None), Visit.planned_on, Visit.id)
     )
     return list(db.session.scalars(stmt).unique())
+
+
+def visit_list_query(viewer: User, *, status: VisitStatus | None = None,
+                     campaign_id: int | None = None) -> sa.Select[tuple[Visit]]:
+    """Visits across campaigns that a staff user may see, latest activity first."""
+    stmt = (
+        sa.select(Visit)
+        .join(School, School.id == Visit.school_id)
+        .where(school_filter(viewer, Visit.school_id, School.county_id))
+        .options(orm.contains_eager(Visit.school).joinedload(School.county), orm.joinedload(Visit.campaign),
+                 orm.selectinload(Visit.assignments).joinedload(VisitInspector.user))
+        .order_by(Visit.submitted_at.desc().nulls_last(), Visit.planned_on, Visit.id)
+    )
+    if status:
+        stmt = stmt.where(Visit.status == status)
+    if campaign_id:
+        stmt = stmt.where(Visit.campaign_id == campaign_id)
+    return stmt
 
 
 def require_editable(visit: Visit) -> None:

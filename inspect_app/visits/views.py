@@ -6,6 +6,7 @@ from decimal import InvalidOperation
 
 import sqlalchemy as sa
 from flask import Blueprint
+from flask import current_app
 from flask import abort
 from flask import flash
 from flask import jsonify
@@ -32,6 +33,7 @@ from ..media import services as media
 from . import services
 from .models import Answer
 from .models import Visit
+from .models import VisitStatus
 
 bp = Blueprint("visits", __name__, url_prefix="/visits", template_folder="templates")
 
@@ -54,6 +56,16 @@ def _item(visit: Visit, item_id: int) -> ChecklistItem:
     item = db.get_or_404(ChecklistItem, item_id)
     ensure(item.version_id == visit.checklist_version_id)
     return item
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)
+def index() -> t.Any:
+    status_arg = request.args.get("status")
+    status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
+    stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus))
 
 
 @bp.route("/mine")

@@ -110,3 +110,16 @@ def test_a_visit_cannot_be_filled_before_its_campaign_starts(world, make_campaig
     with pytest.raises(InvalidTransition):
         services.save_answer(visit, _item(world, "S1_1"), value="yes", note=None, actor=world.inspector)
     assert services.inspector_visits(world.inspector) == [world.visit]
+
+
+def test_the_visit_list_shows_each_supervisor_their_own_county(world, app) -> None:
+    answer_all(app, world.visit, world.inspector)
+    services.submit_visit(world.visit, actor=world.inspector)
+
+    def listed(user, **kw):
+        return db.session.scalars(services.visit_list_query(user, **kw)).unique().all()
+
+    assert listed(world.supervisor, status=VisitStatus.SUBMITTED) == [world.visit]
+    assert listed(world.county_supervisor) == [world.visit]
+    assert listed(world.other_county_supervisor) == []
+    assert listed(world.supervisor, status=VisitStatus.APPROVED) == []
