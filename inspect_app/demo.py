@@ -379,6 +379,10 @@ class DemoLoader:
                             actor=supervisor,
                         )
                 visit_services.approve_visit(visit, actor=supervisor)
+        # Fieldwork is over; rectification goes on after the campaign closes.
+        assert campaign.ends_on is not None
+        with frozen_time(_at(campaign.ends_on + timedelta(days=5), 17)):
+            campaign_services.close_campaign(campaign, actor=supervisor)
         self._rectification(campaign, plans)
 
     def _rectification(self, campaign: Campaign, plans: dict[tuple[int, str], Plan]) -> None:

@@ -48,6 +48,28 @@ ACTION_LABELS = {
 }
 
 
+OBJECT_LABELS = {
+    "users": _l("Account"),
+    "counties": _l("County"),
+    "schools": _l("School"),
+    "import": _l("Import"),
+    "checklists": _l("Checklist"),
+    "checklist_versions": _l("Checklist version"),
+    "campaigns": _l("Campaign"),
+    "visits": _l("Visit"),
+    "answers": _l("Answer"),
+    "attachments": _l("File"),
+    "findings": _l("Finding"),
+    "rectifications": _l("Rectification"),
+    "system": _l("System"),
+}
+
+
+def object_label(object_type: str) -> str:
+    label = OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type
+
+
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action

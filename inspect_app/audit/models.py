@@ -8,13 +8,13 @@ from sqlalchemy import event
 from sqlalchemy import orm
 
 from ..db import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One state change: who, when, what, before and after. Rows are never updated or deleted."""
 
     __tablename__ = "audit_entries"

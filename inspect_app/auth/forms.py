@@ -36,6 +36,6 @@ class UserForm(FlaskForm):
                             description=_l("Supervisors and viewers: leave empty for the whole city. "
                                            "Inspectors: their home county."))
     school_code = StringField(_l("School code"), validators=[Optional(), Length(max=10)],
-                              description=_l("School contacts only: the 10-digit 学校标识码."))
+                              description=_l("School contacts only: the school's 10-digit national code."))
     phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=32)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=256)])

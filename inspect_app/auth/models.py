@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from ..db import TimestampMixin
 from ..db import enum_column
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..schools.models import County
@@ -48,7 +48,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)

@@ -6,11 +6,12 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
 
 from ..db import TimestampMixin
 from ..db import enum_column
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -31,11 +32,11 @@ class CampaignStatus(StrEnum):
 CAMPAIGN_STATUS_LABELS = {
     CampaignStatus.PLANNING: _l("Planning"),
     CampaignStatus.ACTIVE: _l("Under way"),
-    CampaignStatus.CLOSED: _l("Closed"),
+    CampaignStatus.CLOSED: _lp("campaign status", "Closed"),
 }
 
 
-class Campaign(TimestampMixin, db.Model):
+class Campaign(TimestampMixin, Model):
     """An inspection round: a set of schools checked against one checklist version."""
 
     __tablename__ = "campaigns"

@@ -276,7 +276,7 @@ def visit_query(
     county_id: int | None = None,
     status: VisitStatus | None = None,
     unassigned: bool = False,
-) -> sa.Select[tuple[Visit]]:
+) -> sa.Select[Visit]:
     """The campaign's visits the viewer may see, by county and school code, with schools and inspectors."""
     stmt = (
         sa.select(Visit)

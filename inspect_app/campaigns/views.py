@@ -175,7 +175,10 @@ def assign(campaign_id: int) -> t.Any:
             raise ValidationFailed(_("Choose an inspector."))
         added = services.assign_inspector(visits, inspector, actor=current_user)
         db.session.commit()
-        flash(_("%(name)s assigned to %(n)d visit(s).", name=inspector.display_name, n=added), "success")
+        if added:
+            flash(_("%(name)s assigned to %(n)d visit(s).", name=inspector.display_name, n=added), "success")
+        else:
+            flash(_("%(name)s was already assigned to these visits.", name=inspector.display_name), "info")
     return redirect(request.referrer or url_for("campaigns.show", campaign_id=campaign.id))
 
 

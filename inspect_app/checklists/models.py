@@ -8,11 +8,12 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
 
 from ..db import TimestampMixin
 from ..db import enum_column
-from ..extensions import db
+from ..extensions import Model
 
 
 class VersionStatus(StrEnum):
@@ -46,6 +47,22 @@ class ItemType(StrEnum):
     def takes_answer(self) -> bool:
         return self is not ItemType.NOTE
 
+    @property
+    def label(self) -> str:
+        return str(ITEM_TYPE_LABELS[self])
+
+
+ITEM_TYPE_LABELS = {
+    ItemType.TEXT: _l("Text"),
+    ItemType.INTEGER: _l("Whole number"),
+    ItemType.DECIMAL: _l("Number"),
+    ItemType.DATE: _l("Date"),
+    ItemType.SELECT_ONE: _l("One choice"),
+    ItemType.SELECT_MULTIPLE: _l("Several choices"),
+    ItemType.IMAGE: _l("Photo"),
+    ItemType.NOTE: _l("Note"),
+}
+
 
 class Severity(StrEnum):
     GENERAL = "general"
@@ -66,7 +83,7 @@ class Severity(StrEnum):
 
 
 SEVERITY_LABELS = {
-    Severity.GENERAL: _l("General"),
+    Severity.GENERAL: _lp("severity", "General"),
     Severity.MAJOR: _l("Major"),
     Severity.SEVERE: _l("Severe"),
 }
@@ -87,7 +104,7 @@ def pick_label(labels: dict[str, str] | None, locale: str | None = None) -> str:
     return next(iter(labels.values()))
 
 
-class Checklist(TimestampMixin, db.Model):
+class Checklist(TimestampMixin, Model):
     __tablename__ = "checklists"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
@@ -100,7 +117,7 @@ class Checklist(TimestampMixin, db.Model):
     )
 
 
-class ChecklistVersion(db.Model):
+class ChecklistVersion(Model):
     __tablename__ = "checklist_versions"
     __table_args__ = (sa.UniqueConstraint("checklist_id", "version"),)
 
@@ -133,7 +150,7 @@ class ChecklistVersion(db.Model):
         return [i for i in self.items if i.fail_values]
 
 
-class ChecklistSection(db.Model):
+class ChecklistSection(Model):
     __tablename__ = "checklist_sections"
     __table_args__ = (sa.UniqueConstraint("version_id", "name"),)
 
@@ -154,7 +171,7 @@ class ChecklistSection(db.Model):
         return pick_label(self.label)
 
 
-class ChecklistItem(db.Model):
+class ChecklistItem(Model):
     __tablename__ = "checklist_items"
     __table_args__ = (sa.UniqueConstraint("version_id", "name"),)
 

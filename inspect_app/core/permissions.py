@@ -55,7 +55,7 @@ def _county_ok(user: User, county_id: int | None) -> bool:
     return user.county_id is None or user.county_id == county_id
 
 
-def assigned_school_ids(user: User) -> sa.Select[tuple[int]]:
+def assigned_school_ids(user: User) -> sa.Select[int]:
     from ..visits.models import Visit
     from ..visits.models import VisitInspector
 

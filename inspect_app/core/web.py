@@ -69,7 +69,8 @@ def url_with(**changes: t.Any) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(t.cast(str, request.endpoint), **(request.view_args or {}), **args)
+    values: dict[str, t.Any] = {**(request.view_args or {}), **args}
+    return url_for(t.cast(str, request.endpoint), **values)
 
 
 def json_text(value: t.Any) -> str:
@@ -85,8 +86,10 @@ def init_app(app: Flask) -> None:
     from flask_babel import get_locale
 
     from ..audit.labels import action_label
+    from ..audit.labels import object_label
 
     app.jinja_env.globals.update(navigation=navigation, url_with=url_with, Role=Role, local_today=local_today,
-                                 get_locale=get_locale, action_label=action_label)
+                                 get_locale=get_locale, action_label=action_label,
+                                 object_label=object_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -11,7 +11,7 @@ from sqlalchemy import orm
 from ..checklists.models import Severity
 from ..db import TimestampMixin
 from ..db import enum_column
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -39,7 +39,7 @@ FINDING_STATUS_LABELS = {
 }
 
 
-class Finding(TimestampMixin, db.Model):
+class Finding(TimestampMixin, Model):
     """A problem found at a school: raised from a failing answer, then confirmed or dismissed."""
 
     __tablename__ = "findings"

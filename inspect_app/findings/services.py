@@ -120,7 +120,7 @@ def finding_query(
     campaign_id: int | None = None,
     county_id: int | None = None,
     status: FindingStatus | None = None,
-) -> sa.Select[tuple[Finding]]:
+) -> sa.Select[Finding]:
     """Findings the viewer may see, with school, item and rectification loaded."""
     stmt = (
         sa.select(Finding)

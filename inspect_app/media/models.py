@@ -10,7 +10,7 @@ from sqlalchemy import orm
 
 from ..db import enum_column
 from ..db import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -21,7 +21,7 @@ class AttachmentKind(StrEnum):
     DOCUMENT = "document"
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A stored file: a photo taken at a visit, or rectification evidence from a school."""
 
     __tablename__ = "attachments"

@@ -7,12 +7,13 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
 
 from ..db import TimestampMixin
 from ..db import enum_column
 from ..db import local_today
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -38,10 +39,10 @@ class RectificationStatus(StrEnum):
 
 RECTIFICATION_STATUS_LABELS = {
     RectificationStatus.NOT_STARTED: _l("Not started"),
-    RectificationStatus.IN_PROGRESS: _l("In progress"),
+    RectificationStatus.IN_PROGRESS: _lp("rectification status", "In progress"),
     RectificationStatus.PARTIAL: _l("Partly rectified"),
     RectificationStatus.SUBMITTED: _l("Awaiting verification"),
-    RectificationStatus.CLOSED: _l("Closed"),
+    RectificationStatus.CLOSED: _lp("rectification status", "Closed"),
     RectificationStatus.RETURNED: _l("Returned"),
 }
 # The ledger's own words (checklist-student-aid.md §4), used in formal documents.
@@ -55,7 +56,7 @@ RECTIFICATION_STATUS_ZH = {
 }
 
 
-class Rectification(TimestampMixin, db.Model):
+class Rectification(TimestampMixin, Model):
     """The school's work on one confirmed finding, from 未整改 to 已销号."""
 
     __tablename__ = "rectifications"

@@ -140,7 +140,7 @@ def rectification_query(
     county_id: int | None = None,
     status: S | None = None,
     overdue: bool = False,
-) -> sa.Select[tuple[Rectification]]:
+) -> sa.Select[Rectification]:
     """Rectifications the viewer may see, most urgent first."""
     stmt = (
         sa.select(Rectification)

@@ -152,7 +152,7 @@ def verify(rect_id: int) -> t.Any:
     note = request.form.get("note", "")
     if decision == "close":
         services.close(rect, note=note, actor=current_user)
-        message = _("Closed (销号).")
+        message = _("Verified and closed.")
     elif decision == "return":
         services.return_to_school(rect, reason=note, actor=current_user)
         message = _("Returned to the school.")

@@ -27,7 +27,6 @@ from ..schools.models import SchoolLevel
 from ..visits.models import Visit
 from ..visits.models import VisitInspector
 
-
 MAX_METHODS = 6
 
 
@@ -106,10 +105,10 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
     by_county: Counter[tuple[int, str]] = Counter()
     by_level: Counter[SchoolLevel] = Counter()
     done = 0
-    for _county_id, county_name, position, level, status in visit_rows:
+    for _county_id, county_name, position, level, visit_status in visit_rows:
         by_county[(position, county_name)] += 1
         by_level[level] += 1
-        done += status == "approved"
+        done += visit_status == "approved"
     n_inspectors = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(VisitInspector.user_id)))
         .join(Visit, Visit.id == VisitInspector.visit_id)
@@ -124,7 +123,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
                 ChecklistItem.version_id == campaign.checklist_version_id, ChecklistItem.method.is_not(None)
             )
         )
-        for part in re.split(r"[、，,;；/＋+]", m)
+        for part in re.split(r"[、，,;；/＋+]", m or "")
         if part.strip()
     )
 

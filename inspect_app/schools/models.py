@@ -9,7 +9,7 @@ from sqlalchemy import orm
 
 from ..db import TimestampMixin
 from ..db import enum_column
-from ..extensions import db
+from ..extensions import Model
 
 
 class SchoolLevel(StrEnum):
@@ -52,7 +52,7 @@ LEVEL_ZH = {
 }
 
 
-class County(db.Model):
+class County(Model):
     __tablename__ = "counties"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
@@ -65,7 +65,7 @@ class County(db.Model):
         return f"<County {self.name}>"
 
 
-class School(TimestampMixin, db.Model):
+class School(TimestampMixin, Model):
     __tablename__ = "schools"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)

@@ -78,7 +78,7 @@ def school_query(
     q: str | None = None,
     county_id: int | None = None,
     level: SchoolLevel | None = None,
-) -> sa.Select[tuple[School]]:
+) -> sa.Select[School]:
     """Schools the viewer may see, filtered and ordered for a list page."""
     stmt = sa.select(School).where(school_filter(viewer, School.id, School.county_id))
     if q:

@@ -9,12 +9,13 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
 
 from ..db import TimestampMixin
 from ..db import enum_column
 from ..db import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -42,14 +43,14 @@ class VisitStatus(StrEnum):
 
 VISIT_STATUS_LABELS = {
     VisitStatus.PLANNED: _l("Planned"),
-    VisitStatus.IN_PROGRESS: _l("In progress"),
+    VisitStatus.IN_PROGRESS: _lp("visit status", "In progress"),
     VisitStatus.SUBMITTED: _l("Submitted"),
     VisitStatus.APPROVED: _l("Approved"),
     VisitStatus.RETURNED: _l("Returned"),
 }
 
 
-class Visit(TimestampMixin, db.Model):
+class Visit(TimestampMixin, Model):
     """One school inspected in one campaign."""
 
     __tablename__ = "visits"
@@ -87,7 +88,7 @@ class Visit(TimestampMixin, db.Model):
         return [a.user for a in self.assignments]
 
 
-class VisitInspector(db.Model):
+class VisitInspector(Model):
     __tablename__ = "visit_inspectors"
     __table_args__ = (sa.UniqueConstraint("visit_id", "user_id"),)
 
@@ -100,7 +101,7 @@ class VisitInspector(db.Model):
     user: orm.Mapped[User] = orm.relationship()
 
 
-class Answer(db.Model):
+class Answer(Model):
     """The current answer to one checklist item in one visit, with the inspector's note."""
 
     __tablename__ = "answers"

@@ -18,6 +18,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ItemType
+from ..checklists.models import Severity
 from ..core.permissions import school_filter
 from ..db import local_today
 from ..db import utcnow
@@ -53,7 +54,7 @@ def inspector_visits(inspector: User) -> list[Visit]:
 
 
 def visit_list_query(viewer: User, *, status: VisitStatus | None = None,
-                     campaign_id: int | None = None) -> sa.Select[tuple[Visit]]:
+                     campaign_id: int | None = None) -> sa.Select[Visit]:
     """Visits across campaigns that a staff user may see, latest activity first."""
     stmt = (
         sa.select(Visit)
@@ -192,7 +193,7 @@ def checklist_sections(visit: Visit) -> list[SectionView]:
     """The visit's checklist grouped by section, in form order (items outside sections first)."""
     version = visit.checklist_version
     loose = [i for i in version.items if i.section_id is None]
-    views = [SectionView(None, _("General"), loose)] if loose else []
+    views = [SectionView(None, _("Other items"), loose)] if loose else []
     views += [SectionView(s.name, s.display_label, list(s.items)) for s in version.sections]
     return views
 
@@ -234,24 +235,25 @@ def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
     for item in visit.checklist_version.items:
         answer = answers.get(item.id)
         finding = existing.get(item.id)
-        failing = answer is not None and item.fails(answer.value)
-        if failing and finding is None:
-            finding = Finding(
-                visit_id=visit.id, campaign_id=visit.campaign_id, school_id=visit.school_id, item_id=item.id,
-                answer_value=answer.value, inspector_note=answer.note, description=answer.note or item.display_label,
-                severity=item.severity, status=FindingStatus.RAISED, raised_by_id=actor.id,
-            )
-            db.session.add(finding)
-            db.session.flush()
-            audit.record(actor, "finding.raise", finding, after={
-                "item": item.name, "answer": answer.value, "severity": finding.severity,
-                "description": finding.description,
-            })
-            raised.append(finding)
-        elif failing and finding is not None and finding.status == FindingStatus.RAISED:
-            finding.answer_value, finding.inspector_note = answer.value, answer.note
-            finding.description = answer.note or finding.description
-        elif not failing and finding is not None and finding.status == FindingStatus.RAISED:
+        if answer is not None and item.fails(answer.value):
+            if finding is None:
+                finding = Finding(
+                    visit_id=visit.id, campaign_id=visit.campaign_id, school_id=visit.school_id, item_id=item.id,
+                    answer_value=answer.value, inspector_note=answer.note,
+                    description=answer.note or item.display_label, severity=item.severity or Severity.GENERAL,
+                    status=FindingStatus.RAISED, raised_by_id=actor.id,
+                )
+                db.session.add(finding)
+                db.session.flush()
+                audit.record(actor, "finding.raise", finding, after={
+                    "item": item.name, "answer": answer.value, "severity": finding.severity,
+                    "description": finding.description,
+                })
+                raised.append(finding)
+            elif finding.status == FindingStatus.RAISED:
+                finding.answer_value, finding.inspector_note = answer.value, answer.note
+                finding.description = answer.note or finding.description
+        elif finding is not None and finding.status == FindingStatus.RAISED:
             finding.status = FindingStatus.DISMISSED
             finding.dismiss_reason = _("The answer was changed to a passing one before resubmission.")
             finding.decided_at, finding.decided_by_id = utcnow(), actor.id

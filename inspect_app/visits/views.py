@@ -6,8 +6,8 @@ from decimal import InvalidOperation
 
 import sqlalchemy as sa
 from flask import Blueprint
-from flask import current_app
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import jsonify
 from flask import redirect
