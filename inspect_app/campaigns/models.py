@@ -62,5 +62,9 @@ class Campaign(TimestampMixin, Model):
     county: orm.Mapped[County | None] = orm.relationship()
     created_by: orm.Mapped[User | None] = orm.relationship()
 
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
     def __repr__(self) -> str:
         return f"<Campaign {self.code}>"
