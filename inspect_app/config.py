@@ -50,6 +50,8 @@ class DefaultConfig:
     ORG_NAME = "渭南市学生资助管理中心"
     CITY_NAME = "渭南市"
     REPORT_RECIPIENT = "陕西省学生资助管理中心"
+    # 发文字号 prefix of templates restored from code: 渭资助〔2026〕N号.
+    DOC_PREFIX = "渭资助"
 
     PAGE_SIZE = 50
 

@@ -233,9 +233,9 @@ def add_photo_grid(document: Document, photos: Iterable[Photo], sink: PhotoSink,
         if table is None:
             table = gb.add_layout_table(document, [cell_width] * columns)
         if not row_cells:
-            row_cells = list(table.add_row().cells)
-            for cell in row_cells:
-                gb.cant_split(cell)
+            row = table.add_row()
+            gb.cant_split_row(row)
+            row_cells = list(row.cells)
         cell = row_cells.pop(0)
         count += 1
         width, height = photo_size(photo)
