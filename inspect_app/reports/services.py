@@ -146,3 +146,57 @@ def build(kind: str, campaign: Campaign, *, school: School | None = None,
     out = io.BytesIO()
     write(request, out)
     return BuiltReport(filename(request), DOCX_MIME, out.getvalue())
+
+
+# ---------------------------------------------------------------- background jobs
+
+
+def output_dir() -> Path:
+    """Where finished report files are kept: REPORT_OUTPUT_DIR, by default instance/reports."""
+    return Path(current_app.config["REPORT_OUTPUT_DIR"])
+
+
+def request_report(request: ReportRequest, *, actor: User) -> ReportJob:
+    """Queue a report to be built in the background; the worker picks it up (or runs it now, inline mode)."""
+    from ..audit import services as audit
+    from .models import ReportJob
+
+    check_request(request)
+    job = ReportJob(
+        kind=request.kind, campaign_id=request.campaign.id, campaign_ids=[c.id for c in request.campaigns],
+        school_id=request.school.id if request.school else None,
+        month="%04d-%02d" % request.month if request.month else None,
+        filename=filename(request), requested_by_id=actor.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    audit.record(actor, "report.request", job, after={"kind": job.kind, "month": job.month},
+                 campaign_id=request.campaign.id, school_id=job.school_id)
+    return job
+
+
+def job_request(job: ReportJob) -> ReportRequest:
+    """The request a job stands for, with its objects loaded again."""
+    campaigns = tuple(db.session.get(Campaign, cid) for cid in (job.campaign_ids or [job.campaign_id]))
+    school = db.session.get(School, job.school_id) if job.school_id else None
+    return ReportRequest(job.kind, tuple(c for c in campaigns if c is not None), school=school,
+                         month=parse_month(job.month) if job.month else None)
+
+
+def monthly_campaigns(user: User, campaign: Campaign, year: int, month: int) -> tuple[Campaign, ...]:
+    """The campaigns a monthly report requested from one campaign's page covers: every campaign the user
+    may report on that had begun by the end of the month, the page's own campaign first."""
+    from ..core.permissions import can_report_on_campaign
+    from .collect import month_bounds
+
+    _first, last = month_bounds(year, month)
+    others = [
+        c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id != campaign.id).order_by(Campaign.id))
+        if can_report_on_campaign(user, c) and (c.starts_on is None or c.starts_on <= last)
+    ]
+    return (campaign, *others)
+
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+    from .models import ReportJob
