@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 from docx.document import Document
 from docxtpl import DocxTemplate
 
@@ -61,7 +62,7 @@ class Blocks:
     """Builds generated blocks on the template's own document, so they carry its 公文 styles."""
 
     def __init__(self, tpl: DocxTemplate, photos: rd.PhotoSink) -> None:
-        self.document: Document = tpl.get_docx()
+        self.document: Document = docx.Document(str(tpl.template_file))
         self.photos = photos
         gb.ensure_styles(self.document)
 
@@ -493,7 +494,7 @@ def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO, up
         title = f"{data.year}年{data.month}月学生资助督导检查月报"
     else:
         raise ValueError(kind)
-    props = tpl.docx.core_properties
+    props = tpl.get_docx().core_properties
     props.title = title
     props.author = props.last_modified_by = getattr(data, "org_name", "")
     rd.render(tpl, context, out, sink, progress=progress)
