@@ -16,14 +16,14 @@ from sqlalchemy import orm
 
 from ..campaigns.models import Campaign
 from ..checklists.models import ChecklistItem
+from ..checklists.models import ChecklistSection
 from ..checklists.models import Severity
 from ..db import local_today
 from ..extensions import db
-from ..checklists.models import ChecklistSection
 from ..findings.models import Finding
+from ..findings.models import FindingStatus
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
-from ..findings.models import FindingStatus
 from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus
 from ..schools.models import County
@@ -272,7 +272,7 @@ def _scores(campaign: Campaign, findings: list[Finding]) -> tuple[Decimal | None
             )
         )
     }
-    total = sum((w for w, _veto in weights.values()), Decimal(0)) if weights else None
+    total = sum((w or Decimal(0) for w, _veto in weights.values()), Decimal(0)) if weights else None
     lost: Counter[int] = Counter()
     lost_weight: dict[int, Decimal] = {}
     veto: set[int] = set()

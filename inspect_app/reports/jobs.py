@@ -38,15 +38,15 @@ def recover_stale() -> int:
     stale = utcnow() - timedelta(seconds=_config("REPORT_JOB_STALE_SECONDS"))
     running = sa.and_(ReportJob.status == JobStatus.RUNNING,
                       sa.or_(ReportJob.heartbeat_at.is_(None), ReportJob.heartbeat_at < stale))
-    failed = db.session.execute(
+    failed = _rowcount(db.session.execute(
         sa.update(ReportJob).where(running, ReportJob.attempts >= MAX_ATTEMPTS)
         .values(status=JobStatus.FAILED, finished_at=utcnow(), error="interrupted too often")
-    ).rowcount
-    requeued = db.session.execute(
+    ))
+    requeued = _rowcount(db.session.execute(
         sa.update(ReportJob).where(running, ReportJob.attempts < MAX_ATTEMPTS).values(status=JobStatus.QUEUED)
-    ).rowcount
+    ))
     db.session.commit()
-    return (failed or 0) + (requeued or 0)
+    return failed + requeued
 
 
 def claim_next(only: int | None = None) -> ReportJob | None:
@@ -60,11 +60,11 @@ def claim_next(only: int | None = None) -> ReportJob | None:
             db.session.rollback()
             return None
         now = utcnow()
-        claimed = db.session.execute(
+        claimed = _rowcount(db.session.execute(
             sa.update(ReportJob).where(ReportJob.id == job_id, ReportJob.status == JobStatus.QUEUED)
             .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, done=0,
                     attempts=ReportJob.attempts + 1)
-        ).rowcount
+        ))
         db.session.commit()
         if claimed:
             return db.session.get(ReportJob, job_id)
@@ -99,6 +99,11 @@ def run_job(job: ReportJob) -> None:
         part.unlink(missing_ok=True)
         message = getattr(exc, "message", None) or exc.__class__.__name__
         _update(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=str(message)[:500])
+
+
+def _rowcount(result: t.Any) -> int:
+    """Rows an UPDATE changed."""
+    return int(result.rowcount or 0)
 
 
 def _update(job_id: int, **values: t.Any) -> None:

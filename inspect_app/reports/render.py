@@ -118,7 +118,7 @@ def render(tpl: DocxTemplate, context: dict[str, t.Any], out: t.BinaryIO, photos
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as staged:
         tpl.save(staged)
         staged.seek(0)
-        write_package(staged, photos.photos, out, progress=progress)
+        write_package(t.cast(t.BinaryIO, staged), photos.photos, out, progress=progress)
 
 
 def write_package(src: t.BinaryIO, photos: list[Photo], out: t.BinaryIO,

@@ -165,7 +165,7 @@ def request_report(request: ReportRequest, *, actor: User) -> ReportJob:
     job = ReportJob(
         kind=request.kind, campaign_id=request.campaign.id, campaign_ids=[c.id for c in request.campaigns],
         school_id=request.school.id if request.school else None,
-        month="%04d-%02d" % request.month if request.month else None,
+        month=f"{request.month[0]:04d}-{request.month[1]:02d}" if request.month else None,
         filename=filename(request), requested_by_id=actor.id,
     )
     db.session.add(job)

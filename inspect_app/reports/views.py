@@ -85,7 +85,8 @@ def job_status(job_id: int) -> t.Any:
 def download(job_id: int) -> t.Any:
     job = _job(job_id)
     path = jobs.output_path(job)
-    ensure(path is not None)
+    if path is None:
+        abort(404)
     return send_file(path, mimetype=services.DOCX_MIME, as_attachment=True, download_name=job.filename)
 
 

@@ -15,14 +15,14 @@ import pytest
 from lxml import etree
 
 from inspect_app.reports import gbt9704
+from inspect_app.reports.checks import check_template
 from inspect_app.reports.collect import InvestigationData
 from inspect_app.reports.collect import ProblemRow
-from inspect_app.reports.collect import ScoreRow
 from inspect_app.reports.collect import SchoolProblems
+from inspect_app.reports.collect import ScoreRow
 from inspect_app.reports.collect import SectionCount
 from inspect_app.reports.docx import render_investigation
 from inspect_app.reports.docx import report_title
-from inspect_app.reports.checks import check_template
 from inspect_app.reports.make_template import FILENAMES
 from inspect_app.reports.make_template import build_base_template
 from inspect_app.reports.make_template import build_template
