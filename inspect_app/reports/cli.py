@@ -98,3 +98,14 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
         click.echo(f"kept the old one as {backup}")
     office = Office(org_name=current_app.config["ORG_NAME"], doc_prefix=current_app.config["DOC_PREFIX"])
     click.echo(write_template(kind, target, office, red_header=red_header))
+
+
+@reports_cli.command("worker")
+@click.option("--once", is_flag=True, help="Build what is queued, then stop.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Build queued reports in this process (when REPORT_WORKER=off in the web app)."""
+    from . import jobs
+
+    ran = jobs.work(once=once)
+    click.echo(f"{ran} report(s) built")

@@ -63,6 +63,13 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again_then_given_up(app: 
     assert stuck.status == JobStatus.FAILED and stuck.error
 
 
+def test_the_worker_command_builds_what_is_queued(app: Flask, world: t.Any) -> None:
+    job_id = _job(world).id
+    result = app.test_cli_runner().invoke(args=["reports", "worker", "--once"])
+    assert result.exit_code == 0 and "1 report(s) built" in result.output
+    assert db.session.get(ReportJob, job_id).status == JobStatus.DONE
+
+
 def test_a_failing_job_is_recorded_and_the_worker_goes_on(app: Flask, world: t.Any) -> None:
     school_name = world.other_school.name
     bad_id = _job(world, "notice", school=world.other_school).id
