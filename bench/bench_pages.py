@@ -1,4 +1,4 @@
-"""Time the main pages and the report over a large synthetic data set, and count SQL queries per page.
+"""Time the main pages over a large synthetic data set, and count SQL queries per page.
 
     python bench/bench_pages.py [--schools 10000] [--visits 1000] [--findings 2000] [--database-url URL]
 
@@ -126,7 +126,6 @@ def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int
         ("bench_sup", f"/findings/{ids['finding']}"),
         ("bench_sup", "/audit/"),
         ("bench_insp", "/visits/mine"),
-        ("bench_sup", f"/reports/campaigns/{ids['campaign']}/investigation.docx"),
     ]
     results = []
     with app.app_context():

@@ -28,6 +28,12 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     from .core import web
 
     web.init_app(app)
+    from .reports import jobs
+
+    @app.before_request
+    def _start_report_worker() -> None:
+        jobs.start_worker_thread(app)
+
     return app
 
 
@@ -96,5 +102,6 @@ def _all_models() -> None:
     from .findings import models as _findings  # noqa: F401
     from .media import models as _media  # noqa: F401
     from .rectification import models as _rect  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .schools import models as _schools  # noqa: F401
     from .visits import models as _visits  # noqa: F401

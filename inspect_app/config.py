@@ -50,8 +50,16 @@ class DefaultConfig:
     ORG_NAME = "渭南市学生资助管理中心"
     CITY_NAME = "渭南市"
     REPORT_RECIPIENT = "陕西省学生资助管理中心"
+    # 发文字号 prefix of templates restored from code: 渭资助〔2026〕N号.
+    DOC_PREFIX = "渭资助"
 
     PAGE_SIZE = 50
+
+    # Reports built in the background (reports/jobs.py): "thread" runs a worker thread in each app
+    # process, "off" leaves it to `inspect-app reports worker`, "inline" builds in the request (tests).
+    REPORT_WORKER = "thread"
+    REPORT_OUTPUT_DIR = ""
+    REPORT_JOB_STALE_SECONDS = 300
 
 
 def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
@@ -69,6 +77,8 @@ def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     if not app.config["UPLOAD_DIR"]:
         app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    if not app.config["REPORT_OUTPUT_DIR"]:
+        app.config["REPORT_OUTPUT_DIR"] = str(instance / "reports")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
 

@@ -29,6 +29,8 @@ def _config(database_url: str, tmp: Path, **extra: t.Any) -> dict[str, t.Any]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "UPLOAD_DIR": str(tmp / "uploads"),
+        "REPORT_OUTPUT_DIR": str(tmp / "reports"),
+        "REPORT_WORKER": "inline",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **extra,

@@ -47,6 +47,8 @@ from inspect_app.media import services as media_services
 from inspect_app.media.models import Attachment
 from inspect_app.rectification import services as rect_services
 from inspect_app.rectification.models import Rectification
+from inspect_app.reports import jobs as report_jobs
+from inspect_app.reports import services as report_services
 from inspect_app.visits import services as visit_services
 from inspect_app.visits.models import Visit
 from tests.fixtures import DATA
@@ -97,7 +99,11 @@ GET_EXPECTED: dict[str, Row] = {
     "rectification.mine":          (L,    NO,   NO,   NO,   NO,   NO,   NO,   OK,   OK,   NO),
     "rectification.show":          (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "rectification.show@linwei":   (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
-    "reports.investigation":       (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   OK),
+    "reports.download":            (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
+    "reports.job":                 (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
+    "reports.job_status":          (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
+    "reports.school_document":     (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
+    "reports.school_document@linwei": (L, OK,   OK,   NF,   OK,   NO,   NO,   NF,   OK,   OK),
     "schools.import_schools":      (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.import_template":     (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
@@ -140,6 +146,7 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.submit@linwei":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
     "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.import_schools":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "visits.add_photo":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
@@ -178,6 +185,7 @@ class Scene:
     evidence2: int
     school: int
     other_school: int
+    job: int                  # a finished investigation report, asked for by the city supervisor
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
 
@@ -224,8 +232,12 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     rect_services.save_measures(rect2, measures="整改中", actor=world.other_school_contact)
     evidence2 = media_services.add_evidence(rect2, jpeg("white"), filename="d.jpg",
                                             actor=world.other_school_contact)
+    job = report_services.request_report(report_services.ReportRequest("investigation", (world.campaign,)),
+                                         actor=world.supervisor)
+    report_jobs.run_inline(job)
     db.session.commit()
     return Scene(
+        job=job.id,
         campaign=world.campaign.id, campaign2=campaign2.id, version=visit.checklist_version_id,
         visit=visit.id, visit2=visit2.id, item=_item(visit, "S1_1").id,
         finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
@@ -274,7 +286,13 @@ def url_args(s: Scene) -> dict[str, dict[str, int]]:
         "rectification.submit@linwei": {"rect_id": s.rect2},
         "rectification.verify": {"rect_id": s.rect},
         "rectification.verify@linwei": {"rect_id": s.rect2},
-        "reports.investigation": {"campaign_id": s.campaign},
+        "reports.download": {"job_id": s.job},
+        "reports.job": {"job_id": s.job},
+        "reports.job_status": {"job_id": s.job},
+        "reports.request_campaign_report": {"campaign_id": s.campaign, "kind": "investigation"},
+        "reports.school_document": {"campaign_id": s.campaign, "school_id": s.school, "kind": "notice"},
+        "reports.school_document@linwei": {"campaign_id": s.campaign2, "school_id": s.other_school,
+                                           "kind": "school-report"},
         "schools.show": {"school_id": s.school},
         "schools.show@linwei": {"school_id": s.other_school},
         "visits.add_photo": {"visit_id": s.visit, "item_id": s.item},
@@ -588,12 +606,21 @@ def test_a_county_gets_no_report_of_a_campaign_reaching_beyond_it(
     db.session.commit()
     with app.test_request_context():
         show = url_for("campaigns.show", campaign_id=campaign.id)
-        report = url_for("reports.investigation", campaign_id=campaign.id)
+        report = url_for("reports.request_campaign_report", campaign_id=campaign.id, kind="investigation")
     c = clients(app, logins(world), ["supervisor", "viewer", "county_supervisor", "other_county_supervisor"])
-    city = c["supervisor"].get(report)
-    assert city.status_code == OK
-    assert "临渭区" in _docx_text(city.data) and "华州区" in _docx_text(city.data)
-    assert c["viewer"].get(report).status_code == OK
+    city = c["supervisor"].post(report)
+    assert city.status_code == 302
+    page = c["supervisor"].get(city.location)
+    assert page.status_code == OK
+    job_id = int(city.location.rstrip("/").rsplit("/", 1)[1])
+    document = c["supervisor"].get(f"/reports/jobs/{job_id}/download")
+    assert document.status_code == OK
+    text = _docx_text(document.data)
+    document.close()
+    assert "临渭区" in text and "华州区" in text
+    assert c["viewer"].post(report).status_code == 302
+    # Nobody but the one who asked sees the job, not even a colleague with the same scope.
+    assert c["viewer"].get(f"/reports/jobs/{job_id}/download").status_code == NF
     stmt = sa.select(Visit.school_id, Visit.id).where(Visit.campaign_id == campaign.id)
     visits = {school_id: visit_id for school_id, visit_id in db.session.execute(stmt)}
     own_visit = {"county_supervisor": visits[world.school.id],
@@ -604,13 +631,13 @@ def test_a_county_gets_no_report_of_a_campaign_reaching_beyond_it(
         # The campaign page lists only the county's own visit.
         assert _links(page.get_data(as_text=True), "/visits/", visits.values()) == {
             v: v == own_visit[role] for v in visits.values()}, role
-        assert c[role].get(report).status_code == NO, role
+        assert c[role].post(report).status_code == NO, role
     # A county's own campaign: its report is the county's to download, and nobody else's in the counties.
     own = make_campaign(world.county_supervisor, schools=[world.school], inspectors=[world.inspector],
                         code="W4")
     db.session.commit()
     with app.test_request_context():
-        own_report = url_for("reports.investigation", campaign_id=own.id)
-    assert c["county_supervisor"].get(own_report).status_code == OK
-    assert c["other_county_supervisor"].get(own_report).status_code == NF
-    assert c["supervisor"].get(own_report).status_code == OK
+        own_report = url_for("reports.request_campaign_report", campaign_id=own.id, kind="monthly")
+    assert c["county_supervisor"].post(own_report).status_code == 302
+    assert c["other_county_supervisor"].post(own_report).status_code == NF
+    assert c["supervisor"].post(own_report).status_code == 302

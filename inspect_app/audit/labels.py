@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "campaign.create": _l("created the campaign"),
     "campaign.start": _l("started the campaign"),
     "campaign.close": _l("closed the campaign"),
+    "report.request": _l("asked for a report"),
     "visit.plan": _l("planned the visit"),
     "visit.remove": _l("removed the visit"),
     "visit.assign": _l("assigned an inspector"),

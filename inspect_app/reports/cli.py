@@ -1,33 +1,111 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
+from ..campaigns.models import Campaign
 from ..campaigns.services import find_campaign
 from ..errors import ServiceError
+from ..extensions import db
 from . import services
 
 
 @click.group("reports")
 def reports_cli() -> None:
-    """Build formal reports (Word documents)."""
+    """Build formal reports (Word documents) and check their templates."""
 
 
 @reports_cli.command("build")
 @click.argument("kind", type=click.Choice(services.KINDS))
-@click.option("--campaign", "campaign_key", required=True, help="Campaign id or code.")
+@click.option("--campaign", "campaign_keys", required=True, multiple=True,
+              help="Campaign id or code; monthly takes several, or 'all'.")
+@click.option("--school", "school_key", help="School code or name (notice, school-report).")
+@click.option("--month", help="Month of a monthly report, YYYY-MM (default: this month).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write.")
 @with_appcontext
-def build(kind: str, campaign_key: str, out: Path) -> None:
+def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, month: str | None,
+          out: Path) -> None:
     """Build a report of KIND for a campaign and write it to --out."""
+    if kind not in services.DOCX_KINDS:
+        raise click.ClickException(f"{kind}: built by the rectification package, not available here")
     try:
-        campaign = find_campaign(campaign_key)
-        report = services.build(kind, campaign)
+        if kind == "monthly" and "all" in campaign_keys:
+            campaigns = tuple(db.session.scalars(sa.select(Campaign).order_by(Campaign.id)))
+        else:
+            campaigns = tuple(find_campaign(key) for key in campaign_keys)
+        if kind != "monthly" and len(campaigns) > 1:
+            raise click.UsageError("--campaign is given once, except for a monthly report")
+        request = services.ReportRequest(
+            kind, campaigns,
+            school=services.find_school(school_key) if school_key else None,
+            month=services.parse_month(month) if kind == "monthly" else None,
+        )
+        services.check_request(request)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        part = out.with_name(out.name + ".part")
+        with part.open("wb") as fh:
+            photos = services.write(request, fh)
+        os.replace(part, out)
     except ServiceError as err:
         raise click.ClickException(err.message) from err
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(report.data)
-    click.echo(f"{out} ({len(report.data) // 1024} KB)")
+    click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photos)")
+
+
+@reports_cli.command("check-templates")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of templates (default: REPORT_TEMPLATE_DIR).")
+@with_appcontext
+def check_templates(folder: Path | None) -> None:
+    """Check every report template's page setup, fonts and placeholders."""
+    from .checks import check_all
+
+    folder = folder or services.template_dir()
+    failed = 0
+    for kind, problems in check_all(folder).items():
+        if problems:
+            failed += 1
+            click.echo(f"{kind}: {len(problems)} problem(s)")
+            for problem in problems:
+                click.echo(f"  - {problem}")
+        else:
+            click.echo(f"{kind}: ok")
+    if failed:
+        raise click.ClickException(f"{failed} template(s) need fixing (see docs/report-templates.md)")
+
+
+@reports_cli.command("restore-template")
+@click.argument("kind", type=click.Choice(services.DOCX_KINDS))
+@click.option("--red-header/--no-red-header", default=None, help="With or without the red header "
+              "(default: the kind's usual form).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: the template itself in REPORT_TEMPLATE_DIR).")
+@with_appcontext
+def restore_template(kind: str, red_header: bool | None, out: Path | None) -> None:
+    """Write the known-good template of KIND, with the configured issuing office."""
+    from .make_template import Office
+    from .make_template import write_template
+
+    target = out or services.template_path(kind)
+    if target.exists() and out is None:
+        backup = target.with_name(target.stem + ".bak.docx")
+        os.replace(target, backup)
+        click.echo(f"kept the old one as {backup}")
+    office = Office(org_name=current_app.config["ORG_NAME"], doc_prefix=current_app.config["DOC_PREFIX"])
+    click.echo(write_template(kind, target, office, red_header=red_header))
+
+
+@reports_cli.command("worker")
+@click.option("--once", is_flag=True, help="Build what is queued, then stop.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Build queued reports in this process (when REPORT_WORKER=off in the web app)."""
+    from . import jobs
+
+    ran = jobs.work(once=once)
+    click.echo(f"{ran} report(s) built")

@@ -1,31 +1,38 @@
-"""Render a campaign's 督导检查情况报告 as a GB/T 9704 .docx from :class:`InvestigationData`."""
+"""What each report says: the template context (figures and generated blocks) for every document kind.
+
+The wording that staff may change lives in the templates (report_templates/*.docx); the sentences
+built here are the ones whose shape depends on the data. Every figure comes from :mod:`collect`.
+"""
 
 from __future__ import annotations
 
 import io
 import typing as t
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Iterable
 from datetime import date
-from datetime import datetime
-from datetime import time
+from decimal import Decimal
 from pathlib import Path
 
 import docx
 from docx.document import Document
+from docxtpl import DocxTemplate
 
 from . import gbt9704 as gb
+from . import render as rd
 from .gbt9704 import zh_date
 from .gbt9704 import zh_numeral
 
 if t.TYPE_CHECKING:
     from .collect import InvestigationData
+    from .collect import MonthlyData
+    from .collect import PhotoRow
     from .collect import ProblemRow
+    from .collect import SchoolData
 
 SCHOOLS = "学校（幼儿园）"
 COUNTIES = "县（市、区）"
-ATTACHMENT_PROBLEMS = "各校问题清单"
-ATTACHMENT_DISTRIBUTION = "检查学校分布情况"
 NOTHING_FOUND = "本次检查未发现需要整改的问题。"
 
 PROBLEM_HEADER = ("序号", "区县", "学校", "问题类别", "问题描述", "严重程度", "整改时限", "整改状态")
@@ -35,6 +42,12 @@ DISTRIBUTION_HEADER = (
     "序号", COUNTIES, "检查学校数\n（所）", "问题学校数\n（所）", "问题数\n（个）", "逾期问题数\n（个）",
 )
 DISTRIBUTION_WIDTHS_MM = (14.0, 32.0, 27.5, 27.5, 27.5, 0.0)
+SCORE_HEADER = ("序号", "区县", "学校（幼儿园）", "学段", "得分", "问题数\n（个）", "备注")
+SCORE_WIDTHS_MM = (12.0, 20.0, 0.0, 16.0, 16.0, 18.0, 24.0)
+SCORE_ALIGNS = ("center", "center", "left", "center", "center", "center", "center")
+PROGRESS_HEADER = ("序号", "{name}", "检查学校\n（所）", "完成检查\n（所）", "问题数\n（个）", "已销号\n（个）",
+                   "本月销号\n（个）", "未销号\n（个）", "逾期\n（个）")
+PROGRESS_WIDTHS_MM = (10.0, 0.0, 16.0, 16.0, 15.0, 15.0, 15.0, 15.0, 13.0)
 
 
 def report_title(campaign_name: str) -> str:
@@ -45,54 +58,89 @@ def report_title(campaign_name: str) -> str:
     return f"关于{name}情况的报告"
 
 
-def render_investigation(data: InvestigationData, template_path: Path) -> io.BytesIO:
-    """Write the 督导检查情况报告 onto the 公文 template and return the .docx as bytes."""
-    document = docx.Document(str(template_path))
-    gb.clear_body(document)
-    gb.ensure_styles(document)
-    attachments = [ATTACHMENT_PROBLEMS, ATTACHMENT_DISTRIBUTION]
+class Blocks:
+    """Builds generated blocks on the template's own document, so they carry its 公文 styles."""
 
-    title = report_title(data.campaign_name)
-    gb.add_title(document, title)
-    gb.add_blank_lines(document)
-    gb.add_recipient(document, data.recipient)
-    gb.add_body(document, _opening(data))
-    for number, (heading, write) in enumerate(_SECTIONS, start=1):
-        gb.add_heading(document, f"{zh_numeral(number)}、{heading}", 1)
-        write(document, data)
-    gb.add_body(document, "特此报告。")
-    gb.add_blank_lines(document)
-    gb.add_attachment_note(document, attachments)
-    gb.add_signature(document, data.org_name, data.report_date)
+    def __init__(self, tpl: DocxTemplate, photos: rd.PhotoSink) -> None:
+        self.document: Document = docx.Document(str(tpl.template_file))
+        self.photos = photos
+        gb.ensure_styles(self.document)
 
-    gb.add_attachment_heading(document, attachments[0], number=1)
-    _write_problem_table(document, data)
-    gb.add_attachment_heading(document, attachments[1], number=2)
-    _write_distribution_table(document, data)
+    def __call__(self, write: Callable[[Document], t.Any]) -> rd.RawXml:
+        return rd.capture(self.document, write)
 
-    props = document.core_properties
-    props.title = title
-    props.subject = data.campaign_name
-    props.author = data.org_name
-    props.last_modified_by = data.org_name
-    props.created = props.modified = datetime.combine(data.report_date, time())
-    out = io.BytesIO()
-    document.save(out)
-    out.seek(0)
-    return out
+    def photo_appendix(self, rows: Iterable[PhotoRow], upload_dir: Path) -> rd.RawXml:
+        photos = (
+            rd.Photo(
+                path=upload_dir / row.path,
+                fallback=upload_dir / row.thumb_path if row.thumb_path else None,
+                caption="　".join(x for x in (row.school, row.item, rd.local_time(row.taken_at)) if x),
+                width=row.width, height=row.height,
+            )
+            for row in rows
+        )
+        return self(lambda d: rd.add_photo_grid(d, photos, self.photos))
 
 
-def _opening(data: InvestigationData) -> str:
-    """The opening paragraph: who inspected what, when, how, ending with 现将有关情况报告如下："""
-    when = _period(data)
+# ---------------------------------------------------------------- investigation
+
+
+def investigation_context(data: InvestigationData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+    """Placeholders and blocks of the 督导检查情况报告."""
+    return {
+        "title": rd.lines("\n".join(gb.split_title(report_title(data.campaign_name)))),
+        "recipient": data.recipient,
+        "org_name": data.org_name,
+        "we": _we(data.org_name),
+        "campaign_name": data.campaign_name,
+        "campaign_code": data.campaign_code,
+        "period": _period(data.starts_on, data.ends_on),
+        "scope_sentence": _scope_sentence(data),
+        "evaluation": _evaluation(data),
+        "n_schools": data.n_schools,
+        "n_findings": data.n_findings,
+        "due_date": zh_date(data.default_due_on),
+        "overdue_sentence": f"对已逾期的{data.n_overdue}个问题，要立即整改、限期销号。" if data.n_overdue else "",
+        "report_date": zh_date(data.report_date),
+        "print_date": zh_date(data.report_date),
+        "year": data.report_date.year,
+        "photos": bool(data.photos),
+        "basic_facts": blocks(lambda d: _write_scope(d, data)),
+        "problems": blocks(lambda d: _write_findings(d, data)),
+        "figures": blocks(lambda d: _write_figures(d, data)),
+        "score_table": blocks(lambda d: _write_score_table(d, data)),
+        "problem_table": blocks(lambda d: _write_problem_table(d, data)),
+        "distribution_table": blocks(lambda d: _write_distribution_table(d, data)),
+        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+    }
+
+
+def _scope_sentence(data: InvestigationData) -> str:
     staff = f"共抽调检查人员{data.n_inspectors}名，" if data.n_inspectors else ""
     methods = f"，采取{_join(data.methods)}等方式进行" if data.methods else ""
     mode = f"本次检查采取{COUNTIES}交叉检查方式，" if data.cross_county else ""
-    return (
-        f"为进一步规范学生资助管理，推动各项资助政策落实落地，{data.org_name}{when}组织开展了{data.campaign_name}。"
-        f"{mode}{staff}对{data.n_counties}个{COUNTIES}的"
-        f"{data.n_schools}所{SCHOOLS}进行了督导检查{methods}。现将有关情况报告如下："
-    )
+    return f"{mode}{staff}对{data.n_counties}个{COUNTIES}的{data.n_schools}所{SCHOOLS}进行了督导检查{methods}。"
+
+
+def _evaluation(data: InvestigationData) -> str:
+    """Schools without problems, the score spread and the sections where nothing was found."""
+    if not data.n_schools:
+        return ""
+    clean = data.n_schools - data.n_schools_with_findings
+    text = f"检查的{data.n_schools}所{SCHOOLS}中，{clean}所未发现问题，占{_percent(clean, data.n_schools)}。"
+    scored = [row.score for row in data.scores if row.score is not None]
+    if scored and data.max_score:
+        average = sum(scored, Decimal(0)) / len(scored)
+        text += (
+            f"已完成检查的{len(scored)}所按检查清单评分（满分{_number(data.max_score)}分），平均得分"
+            f"{_number(average)}分，最高{_number(max(scored))}分，最低{_number(min(scored))}分。"
+        )
+    vetoed = sum(row.veto for row in data.scores)
+    if vetoed:
+        text += f"有{vetoed}所存在一票否决事项。"
+    if data.sections_without_findings and data.n_findings:
+        text += f"{_join(data.sections_without_findings)}等方面未发现问题。"
+    return text
 
 
 def _write_scope(document: Document, data: InvestigationData) -> None:
@@ -107,12 +155,9 @@ def _write_scope(document: Document, data: InvestigationData) -> None:
 
     checklist = data.checklist_title.strip().strip("《》")
     gb.add_heading(
-        document,
-        "（二）检查内容。",
-        2,
+        document, "（二）检查内容。", 2,
         body=f"检查依据《{checklist}》逐项对照开展，对各{SCHOOLS}资助政策落实情况进行全面检查。",
     )
-
     done = f"截至{zh_date(data.report_date)}，已完成{data.n_visits_done}所{SCHOOLS}的检查并审核确认"
     if data.n_schools:
         done += f"，完成率{_percent(data.n_visits_done, data.n_schools)}"
@@ -122,7 +167,7 @@ def _write_scope(document: Document, data: InvestigationData) -> None:
 
 
 def _write_findings(document: Document, data: InvestigationData) -> None:
-    """二、发现的主要问题: totals, severity split and one sub-heading per checklist section."""
+    """三、存在的主要问题: totals, severity split and one sub-heading per checklist section."""
     if not data.n_findings:
         gb.add_body(document, NOTHING_FOUND)
         return
@@ -130,9 +175,6 @@ def _write_findings(document: Document, data: InvestigationData) -> None:
         f"本次检查共发现并确认问题{data.n_findings}个，涉及{data.n_schools_with_findings}所{SCHOOLS}"
         f"，占检查学校总数的{_percent(data.n_schools_with_findings, data.n_schools)}。"
     )
-    severity = _join(f"{label}问题{n}个" for label, n in data.findings_by_severity)
-    if severity:
-        text += f"按严重程度分，{severity}。"
     if data.findings_by_section:
         text += "问题主要集中在以下方面："
     gb.add_body(document, text)
@@ -147,87 +189,25 @@ def _write_findings(document: Document, data: InvestigationData) -> None:
         gb.add_heading(document, f"（{zh_numeral(number)}）{label}。", 2, body=body)
 
 
-def _write_rectification(document: Document, data: InvestigationData) -> None:
-    """三、整改情况: closed, open and overdue counts as of the report date, with the status breakdown."""
+def _write_figures(document: Document, data: InvestigationData) -> None:
+    """四、有关数据情况: problems by severity, rectification by state, overdue, as of the report date."""
     if not data.n_findings:
         gb.add_body(document, "本次检查未发现需要整改的问题，无整改任务。")
         return
-    gb.add_body(
-        document,
-        f"针对检查发现的问题，{_we(data)}建立了问题清单和整改台账，实行对账销号管理。"
+    severity = _join(f"{label}问题{n}个" for label, n in data.findings_by_severity)
+    gb.add_heading(document, "（一）问题分布。", 2, body=(
+        f"按严重程度分，{severity}。" if severity else "") + (
+        f"问题涉及{len({s.county for s in data.schools})}个{COUNTIES}，分县（市、区）情况见附件3。"))
+    statuses = _join(f"{label}{n}个" for label, n in data.rectification_by_status)
+    gb.add_heading(document, "（二）整改进展。", 2, body=(
+        f"针对检查发现的问题，{_we(data.org_name)}建立了问题清单和整改台账，实行对账销号管理。"
         f"截至{zh_date(data.report_date)}，{data.n_findings}个问题中，已整改销号{data.n_closed}个，"
         f"销号率{_percent(data.n_closed, data.n_findings)}；未销号{data.n_open}个，"
-        f"其中逾期未完成整改{data.n_overdue}个。",
-    )
-    statuses = _join(f"{label}{n}个" for label, n in data.rectification_by_status)
-    if statuses:
-        gb.add_body(document, f"按整改状态统计，{statuses}。")
-
-
-def _write_requirements(document: Document, data: InvestigationData) -> None:
-    """四、整改要求: responsibility, deadline (default_due_on), the 整改报告 and lasting rules."""
-    due = zh_date(data.default_due_on)
-    if not data.n_findings:
-        gb.add_body(
-            document,
-            f"各{COUNTIES}和{SCHOOLS}要保持良好工作态势，持续规范家庭经济困难学生认定、资助资金发放和"
-            "资助档案管理，确保各项资助政策落实到位。",
-        )
-        return
-    overdue = (
-        f"对已逾期的{data.n_overdue}个问题，要立即整改、限期销号。" if data.n_overdue else ""
-    )
-    items = (
-        (
-            "压实整改责任。",
-            f"各{COUNTIES}教育行政部门要切实履行监管职责，督促相关{SCHOOLS}对照问题清单逐条制定整改措施，"
-            "明确整改责任人和完成时限，做到问题不解决不放过、整改不到位不销号。",
-        ),
-        (
-            "严格整改时限。",
-            f"检查发现的问题须于{due}前整改到位；问题清单另行明确整改时限的，按清单所列时限执行。{overdue}",
-        ),
-        (
-            "按时报送整改报告。",
-            f"相关{SCHOOLS}要在整改完成后形成整改报告，逐条说明整改措施和整改结果，附佐证材料，"
-            f"经{COUNTIES}学生资助管理部门审核后，于{due}前报送{_we(data)}。",
-        ),
-        (
-            "建立长效机制。",
-            "各地各校要举一反三，深入查找资助管理中的薄弱环节，健全完善资助工作制度，规范认定、发放和"
-            "档案管理各环节，防止同类问题反复发生。",
-        ),
-    )
-    for number, (heading, body) in enumerate(items, start=1):
-        gb.add_heading(document, f"（{zh_numeral(number)}）{heading}", 2, body=body)
-
-
-def _write_next_steps(document: Document, data: InvestigationData) -> None:
-    """五、下一步工作: follow-up of the rectification and lasting improvements."""
-    follow_up = (
-        f"下一步，{_we(data)}将持续跟踪问题整改进展，及时组织复核已提交整改的问题，对逾期未整改、"
-        "整改不到位的进行督办，确保问题全部整改销号。"
-        if data.n_findings
-        else f"下一步，{_we(data)}将继续加强对学生资助工作的日常监管和督导检查。"
-    )
-    gb.add_body(
-        document,
-        follow_up + "同时，进一步加强资助政策宣传和业务培训，推动学生资助工作规范化、精细化管理，"
-        "切实提升资助工作质量。",
-    )
-
-
-_SECTIONS: tuple[tuple[str, t.Callable[[Document, InvestigationData], None]], ...] = (
-    ("检查基本情况", _write_scope),
-    ("发现的主要问题", _write_findings),
-    ("整改情况", _write_rectification),
-    ("整改要求", _write_requirements),
-    ("下一步工作", _write_next_steps),
-)
+        f"其中逾期未完成整改{data.n_overdue}个。" + (f"按整改状态统计，{statuses}。" if statuses else "")))
 
 
 def _write_problem_table(document: Document, data: InvestigationData) -> None:
-    """附件1: one row per problem, grouped by school, county and school cells merged per school."""
+    """附件2: one row per problem, grouped by school, county and school cells merged per school."""
     schools = [school for school in data.schools if school.problems]
     if not schools:
         gb.add_body(document, NOTHING_FOUND)
@@ -238,20 +218,25 @@ def _write_problem_table(document: Document, data: InvestigationData) -> None:
         groups.append(len(school.problems))
         for problem in school.problems:
             rows.append(_problem_cells(len(rows) + 1, school.county, school.school, problem))
-    gb.add_table(
-        document,
-        PROBLEM_HEADER,
-        rows,
-        _widths(PROBLEM_WIDTHS_MM),
-        aligns=PROBLEM_ALIGNS,
-        size=gb.SIZE_XIAO4,
-        groups=groups,
-        merge_columns=(1, 2),
-    )
+    gb.add_table(document, PROBLEM_HEADER, rows, _widths(PROBLEM_WIDTHS_MM), aligns=PROBLEM_ALIGNS,
+                 size=gb.SIZE_XIAO4, groups=groups, merge_columns=(1, 2))
+
+
+def _write_score_table(document: Document, data: InvestigationData) -> None:
+    """附件1: every inspected school with its score, number of problems and any veto."""
+    if not data.scores:
+        gb.add_body(document, "本次检查尚未安排学校。")
+        return
+    rows = []
+    for number, row in enumerate(data.scores, start=1):
+        note = "一票否决" if row.veto else ("检查未完成" if row.score is None else "")
+        rows.append([str(number), row.county, row.school, row.level,
+                     "—" if row.score is None else _number(row.score), str(row.problems), note])
+    gb.add_table(document, SCORE_HEADER, rows, _widths(SCORE_WIDTHS_MM), aligns=SCORE_ALIGNS, size=gb.SIZE_XIAO4)
 
 
 def _write_distribution_table(document: Document, data: InvestigationData) -> None:
-    """附件2: schools inspected, schools with problems, problems and overdue problems per county."""
+    """附件3: schools inspected, schools with problems, problems and overdue problems per county."""
     with_problems: Counter[str] = Counter()
     problems: Counter[str] = Counter()
     overdue: Counter[str] = Counter()
@@ -273,21 +258,250 @@ def _write_distribution_table(document: Document, data: InvestigationData) -> No
 
 
 def _problem_cells(number: int, county: str, school: str, problem: ProblemRow) -> list[str]:
-    """The eight cells of one problem row."""
-    return [
-        str(number),
-        county,
-        school,
-        problem.section,
-        problem.description.strip(),
-        problem.severity,
-        _table_date(problem.due_on),
-        problem.status,
+    return [str(number), county, school, problem.section, problem.description.strip(), problem.severity,
+            _table_date(problem.due_on), problem.status]
+
+
+# ---------------------------------------------------------------- notice and school report
+
+
+def notice_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+    """Placeholders and blocks of the 整改通知书 for one school."""
+    severities = Counter(p.severity for p in data.problems)
+    severity = _join(f"{label}问题{severities[label]}个" for label in ("严重", "较重", "一般") if severities[label])
+    return {
+        **_school_common(data),
+        "severity_sentence": f"其中{severity}。" if severity and len(severities) > 1 else "",
+        "due_note": _due_note(data),
+        "inspectors": "、".join(data.inspectors) if data.inspectors else "",
+        "problem_list": blocks(lambda d: _write_notice_problems(d, data)),
+        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+    }
+
+
+def school_report_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+    """Placeholders and blocks of a school's 整改情况报告."""
+    return {
+        **_school_common(data),
+        "progress_sentence": _progress_sentence(data),
+        "problems": blocks(lambda d: _write_school_problems(d, data)),
+        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+    }
+
+
+def _school_common(data: SchoolData) -> dict[str, t.Any]:
+    latest = max((p.due_on for p in data.problems if p.due_on), default=data.default_due_on)
+    return {
+        "org_name": data.org_name,
+        "we": _we(data.org_name),
+        "recipient": data.recipient,
+        "campaign_name": data.campaign_name,
+        "campaign_code": data.campaign_code,
+        "checklist_title": data.checklist_title,
+        "school_name": data.school_name,
+        "school_kind": "园" if data.is_kindergarten else "校",
+        "county_name": data.county_name,
+        "visit_period": _visit_period(data.visit_dates),
+        "n_problems": len(data.problems),
+        "n_closed": data.n_closed,
+        "due_date": zh_date(latest),
+        "report_date": zh_date(data.report_date),
+        "print_date": zh_date(data.report_date),
+        "year": data.report_date.year,
+        "photos": bool(data.photos),
+    }
+
+
+def _visit_period(dates: tuple[date, date] | None) -> str:
+    if dates is None:
+        return "近期"
+    return gb.zh_date_range(*dates)
+
+
+def _due_note(data: SchoolData) -> str:
+    """Problems whose own deadline comes before the last one, named by number."""
+    dues = [p.due_on for p in data.problems if p.due_on]
+    if not dues or len(set(dues)) == 1:
+        return ""
+    latest = max(dues)
+    earlier: dict[date, list[int]] = {}
+    for p in data.problems:
+        if p.due_on and p.due_on < latest:
+            earlier.setdefault(p.due_on, []).append(p.number)
+    parts = [f"第{'、'.join(map(str, numbers))}个问题须于{zh_date(day)}前完成"
+             for day, numbers in sorted(earlier.items())]
+    return f"其中，{'；'.join(parts)}。"
+
+
+def _write_notice_problems(document: Document, data: SchoolData) -> None:
+    """发现的问题, numbered 1. 2. …, each with its checklist item, policy basis and deadline."""
+    if not data.problems:
+        gb.add_body(document, NOTHING_FOUND)
+        return
+    for p in data.problems:
+        details = []
+        if p.item:
+            details.append(f"检查项目：{_clause(p.item)}")
+        if p.policy_basis:
+            details.append(f"依据：{_clause(p.policy_basis)}")
+        if p.due_on:
+            details.append(f"整改时限：{zh_date(p.due_on)}前")
+        body = _sentence(p.description) + (f"（{'；'.join(details)}）" if details else "")
+        gb.add_heading(document, f"{p.number}.", 3, body=body)
+
+
+def _progress_sentence(data: SchoolData) -> str:
+    n = len(data.problems)
+    if not n:
+        return "检查未发现需要整改的问题。"
+    if data.n_closed == n:
+        return f"{n}个问题已全部整改到位并经复核销号。"
+    states = Counter(p.status for p in data.problems if not p.closed)
+    rest = _join(f"{label}{count}个" for label, count in states.most_common())
+    return f"{n}个问题中，已整改销号{data.n_closed}个，{rest}。"
+
+
+def _write_school_problems(document: Document, data: SchoolData) -> None:
+    """二、问题整改情况: problem by problem, the measures taken and the result."""
+    if not data.problems:
+        gb.add_body(document, NOTHING_FOUND)
+        return
+    for p in data.problems:
+        gb.add_heading(document, f"（{zh_numeral(p.number)}）{_clause(p.description)}。", 2)
+        measures = _sentence(p.measures) if p.measures else "尚未填报整改措施。"
+        if p.responsible:
+            measures += f"责任单位（人）：{p.responsible}。"
+        gb.add_heading(document, "1.整改措施。", 3, body=measures)
+        gb.add_heading(document, "2.整改结果。", 3, body=_result(p))
+        if p.evidence_files:
+            gb.add_heading(document, "3.佐证材料。", 3, body=f"已在资助督查系统上传佐证材料{p.evidence_files}份。")
+
+
+def _result(p: t.Any) -> str:
+    if p.closed:
+        text = f"已整改到位，于{zh_date(p.closed_on)}经复核销号。" if p.closed_on else "已整改到位，经复核销号。"
+        return text + (f"复核意见：{_sentence(p.verify_note)}" if p.verify_note else "")
+    if p.status == "已整改待复核":
+        when = f"于{zh_date(p.submitted_on)}" if p.submitted_on else ""
+        return f"已完成整改，{when}提交复核，等待复核销号。"
+    due = f"计划于{zh_date(p.due_on)}前完成。" if p.due_on else ""
+    if p.overdue:
+        return f"尚未完成整改，已超过整改时限（{zh_date(p.due_on)}），正在加紧整改。"
+    return f"正在整改（{p.status}），{due}" if due else f"正在整改（{p.status}）。"
+
+
+# ---------------------------------------------------------------- monthly
+
+
+def monthly_context(data: MonthlyData, blocks: Blocks) -> dict[str, t.Any]:
+    return {
+        "org_name": data.org_name,
+        "we": _we(data.org_name),
+        "recipient": data.recipient,
+        "month_label": f"{data.year}年{data.month}月",
+        "report_date": zh_date(data.report_date),
+        "print_date": zh_date(data.report_date),
+        "year": data.report_date.year,
+        "n_campaigns": len(data.campaigns),
+        "overview": blocks(lambda d: _write_monthly_overview(d, data)),
+        "campaigns": blocks(lambda d: _write_monthly_campaigns(d, data)),
+        "overdue": blocks(lambda d: _write_monthly_overdue(d, data)),
+        "campaign_table": blocks(lambda d: _write_progress_table(d, data.campaigns, data.total, "检查批次")),
+        "county_table": blocks(lambda d: _write_progress_table(d, data.counties, data.total, COUNTIES)),
+    }
+
+
+def _write_monthly_overview(document: Document, data: MonthlyData) -> None:
+    t_ = data.total
+    as_of = zh_date(data.as_of)
+    gb.add_body(document, (
+        f"{data.month}月，{_we(data.org_name)}共跟踪检查批次{len(data.campaigns)}个，"
+        f"完成学校检查{t_.visits_done_in_month}所，新确认问题{t_.findings_in_month}个，"
+        f"整改销号{t_.closed_in_month}个。"
+    ))
+    gb.add_body(document, (
+        f"截至{as_of}，各批次累计检查学校{t_.schools}所，已完成检查{t_.visits_done}所；累计确认问题"
+        f"{t_.findings}个，已整改销号{t_.closed}个，销号率{_percent(t_.closed, t_.findings)}；"
+        f"未销号{t_.open}个，其中逾期{t_.overdue}个。"
+    ))
+
+
+def _write_monthly_campaigns(document: Document, data: MonthlyData) -> None:
+    if not data.campaigns:
+        gb.add_body(document, "本月无检查批次。")
+        return
+    for number, row in enumerate(data.campaigns, start=1):
+        gb.add_heading(document, f"（{zh_numeral(number)}）{row.name}。", 2, body=(
+            f"检查学校{row.schools}所，已完成检查{row.visits_done}所（本月{row.visits_done_in_month}所）；"
+            f"确认问题{row.findings}个（本月新增{row.findings_in_month}个），已销号{row.closed}个"
+            f"（本月{row.closed_in_month}个），未销号{row.open}个，其中逾期{row.overdue}个。"
+        ))
+
+
+def _write_monthly_overdue(document: Document, data: MonthlyData) -> None:
+    if not data.overdue:
+        gb.add_body(document, f"截至{zh_date(data.as_of)}，无逾期未整改问题。")
+        return
+    gb.add_body(document, f"截至{zh_date(data.as_of)}，逾期未整改问题{len(data.overdue)}个：")
+    for number, row in enumerate(data.overdue, start=1):
+        gb.add_heading(document, f"{number}.", 3, body=(
+            f"{row.county}{row.school}：{_clause(row.description)}（{row.campaign}；整改时限"
+            f"{zh_date(row.due_on)}，已逾期{row.days_late}天，{row.status}）。"
+        ))
+
+
+def _write_progress_table(document: Document, rows: list[t.Any], total: t.Any, name: str) -> None:
+    header = tuple(h.format(name=name) for h in PROGRESS_HEADER)
+    cells = [
+        [str(i), r.name, str(r.schools), str(r.visits_done), str(r.findings), str(r.closed), str(r.closed_in_month),
+         str(r.open), str(r.overdue)]
+        for i, r in enumerate(rows, start=1)
     ]
+    cells.append(["", "合计", str(total.schools), str(total.visits_done), str(total.findings), str(total.closed),
+                  str(total.closed_in_month), str(total.open), str(total.overdue)])
+    aligns = ["center", "left", *["center"] * 7]
+    gb.add_table(document, header, cells, _widths(PROGRESS_WIDTHS_MM), aligns=aligns, size=gb.SIZE_XIAO4)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def render_investigation(data: InvestigationData, template_path: Path, upload_dir: Path | None = None) -> io.BytesIO:
+    """Render the 督导检查情况报告 from data onto a template and return the .docx as bytes."""
+    out = io.BytesIO()
+    render_kind("investigation", data, template_path, out, upload_dir or Path("."))
+    out.seek(0)
+    return out
+
+
+def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO, upload_dir: Path,
+                progress: Callable[[int], None] | None = None) -> int:
+    """Render one document of ``kind`` into ``out``; returns the number of photos written."""
+    tpl = rd.open_template(template_path)
+    sink = rd.PhotoSink()
+    blocks = Blocks(tpl, sink)
+    if kind == "investigation":
+        context = investigation_context(data, blocks, upload_dir)
+        title = report_title(data.campaign_name)
+    elif kind == "notice":
+        context = notice_context(data, blocks, upload_dir)
+        title = f"{data.school_name}整改通知书"
+    elif kind == "school-report":
+        context = school_report_context(data, blocks, upload_dir)
+        title = f"{data.school_name}整改情况报告"
+    elif kind == "monthly":
+        context = monthly_context(data, blocks)
+        title = f"{data.year}年{data.month}月学生资助督导检查月报"
+    else:
+        raise ValueError(kind)
+    props = tpl.get_docx().core_properties
+    props.title = title
+    props.author = props.last_modified_by = getattr(data, "org_name", "")
+    rd.render(tpl, context, out, sink, progress=progress)
+    return len(sink.photos)
 
 
 def _table_date(day: date | None) -> str:
-    """A due date on two lines, year and month-day, so that it fits a narrow column; — when unset."""
     if day is None:
         return "—"
     return f"{day.year}年\n{day.month}月{day.day}日"
@@ -300,38 +514,47 @@ def _widths(millimetres: Iterable[float]) -> list[int]:
     return widths
 
 
-def _period(data: InvestigationData) -> str:
+def _period(starts_on: date | None, ends_on: date | None) -> str:
     """于2026年10月8日至10月31日, or the part of it that is known."""
-    if data.starts_on and data.ends_on:
-        return f"于{gb.zh_date_range(data.starts_on, data.ends_on)}"
-    if data.starts_on:
-        return f"自{zh_date(data.starts_on)}起"
-    if data.ends_on:
-        return f"于{zh_date(data.ends_on)}前"
+    if starts_on and ends_on:
+        return f"于{gb.zh_date_range(starts_on, ends_on)}"
+    if starts_on:
+        return f"自{zh_date(starts_on)}起"
+    if ends_on:
+        return f"于{zh_date(ends_on)}前"
     return ""
 
 
-def _we(data: InvestigationData) -> str:
+def _we(org_name: str) -> str:
     """How the issuing body refers to itself: 我中心, 我局 or 我单位."""
     for suffix in ("中心", "局", "厅", "委"):
-        if data.org_name.endswith(suffix):
+        if org_name.endswith(suffix):
             return f"我{suffix}"
     return "我单位"
 
 
 def _join(items: Iterable[str]) -> str:
-    """Items joined with the enumeration comma 、."""
     return "、".join(item for item in items if item)
 
 
 def _percent(part: int, whole: int) -> str:
-    """A share such as 37.5%, 0% when there is nothing to divide by."""
     if not whole:
         return "0%"
     value = 100 * part / whole
     return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
 
 
+def _number(value: Decimal) -> str:
+    """A score with at most one decimal, without trailing zeros: 98.5, 100."""
+    rounded = Decimal(value).quantize(Decimal("0.1"))
+    return f"{rounded:f}".rstrip("0").rstrip(".") if "." in f"{rounded:f}" else f"{rounded:f}"
+
+
 def _clause(text: str) -> str:
-    """An example without trailing punctuation, ready to be joined with ；."""
     return text.strip().rstrip("。，；、：.,;: ")
+
+
+def _sentence(text: str) -> str:
+    """A text ending with a full stop."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "）")) else f"{_clause(text)}。"

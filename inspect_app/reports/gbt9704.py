@@ -679,10 +679,12 @@ def add_signature(
     return name, dated
 
 
-def add_attachment_heading(document: Document, title: str, number: int | None = None) -> Paragraph:
+def add_attachment_heading(
+    document: Document, title: str, number: int | None = None, *, label_text: str | None = None
+) -> Paragraph:
     """A new page with 附件N in 黑体 on line 1 and the attachment title centred on line 3."""
     label = _styled_paragraph(document, STYLE_ATTACHMENT_LABEL, page_break_before=True)
-    add_run(label, "附件" if number is None else f"附件{number}", HEITI)
+    add_run(label, label_text or ("附件" if number is None else f"附件{number}"), HEITI)
     add_blank_lines(document)
     heading = add_title(document, title)
     add_blank_lines(document)
@@ -845,3 +847,76 @@ def add_red_header(
     borders = child(rule._p.get_or_add_pPr(), "w:pBdr")
     borders.append(set_attrs(OxmlElement("w:bottom"), val="single", sz=12, space=0, color=RED))
     add_blank_lines(document, 2)
+
+
+def cant_split_row(row: t.Any) -> None:
+    """Keep a table row on one page."""
+    child(child(row._tr, "w:trPr"), "w:cantSplit")
+
+
+def _table_frame(document: Document, widths: Sequence[int], borders: dict[str, tuple[str, int]]) -> Table:
+    """An empty fixed-layout table of the given column widths (twips), centred, with the given borders."""
+    table = document.add_table(rows=0, cols=len(widths))
+    tbl = table._tbl
+    tblpr = tbl.tblPr
+    for item in list(tblpr):
+        tblpr.remove(item)
+    set_attrs(child(tblpr, "w:tblW"), w=sum(widths), type="dxa")
+    set_attrs(child(tblpr, "w:jc"), val="center")
+    edges = child(tblpr, "w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        val, size = borders.get(edge, ("nil", 0))
+        attrs: dict[str, str | int] = {"val": val}
+        if val != "nil":
+            attrs.update(sz=size, space=0, color="auto")
+        edges.append(set_attrs(OxmlElement(f"w:{edge}"), **attrs))
+    set_attrs(child(tblpr, "w:tblLayout"), type="fixed")
+    margins = child(tblpr, "w:tblCellMar")
+    for edge in ("top", "left", "bottom", "right"):
+        margins.append(set_attrs(OxmlElement(f"w:{edge}"), w=0, type="dxa"))
+    grid = tbl.tblGrid
+    for col in list(grid):
+        grid.remove(col)
+    for width in widths:
+        grid.append(set_attrs(OxmlElement("w:gridCol"), w=width))
+    return table
+
+
+def add_layout_table(document: Document, widths: Sequence[int]) -> Table:
+    """A borderless table that only lays things out side by side (photos and their captions)."""
+    return _table_frame(document, widths, {})
+
+
+def _fill_cell(cell: t.Any, width: int) -> Paragraph:
+    set_attrs(child(cell._tc.get_or_add_tcPr(), "w:tcW"), w=width, type="dxa")
+    return cell.paragraphs[0]
+
+
+BANJI_THICK = 8
+BANJI_THIN = 6
+CHAR_4HAO = 280
+
+
+def add_banji(document: Document, copies_to: str | None, printer: str, printed_on: str) -> Table:
+    """版记: 抄送 (optional) and 印发机关/印发日期 in 4号仿宋 between full-width rules, thick outside, thin inside."""
+    borders = {"top": ("single", BANJI_THICK), "bottom": ("single", BANJI_THICK),
+               "insideH": ("single", BANJI_THIN)}
+    table = _table_frame(document, [TEXT_WIDTH], borders)
+    if copies_to is not None:
+        row = table.add_row()
+        cant_split_row(row)
+        paragraph = _fill_cell(row.cells[0], TEXT_WIDTH)
+        format_paragraph(paragraph, align=JUSTIFY, left=CHAR_4HAO, right=CHAR_4HAO, hanging=0)
+        text = copies_to if copies_to.startswith("抄送") else f"抄送：{copies_to}"
+        add_run(paragraph, text if text.endswith("。") else f"{text}。", size=SIZE_4HAO, tracking=None)
+    row = table.add_row()
+    cant_split_row(row)
+    paragraph = _fill_cell(row.cells[0], TEXT_WIDTH)
+    format_paragraph(paragraph, align=LEFT, left=CHAR_4HAO, right=CHAR_4HAO)
+    tabs = child(paragraph._p.get_or_add_pPr(), "w:tabs")
+    tabs.append(set_attrs(OxmlElement("w:tab"), val="right", pos=TEXT_WIDTH - CHAR_4HAO))
+    add_run(paragraph, printer, size=SIZE_4HAO, tracking=None)
+    add_run(paragraph, "\t", size=SIZE_4HAO, tracking=None)
+    add_run(paragraph, printed_on if printed_on.endswith("印发") else f"{printed_on}印发", size=SIZE_4HAO,
+            tracking=None)
+    return table

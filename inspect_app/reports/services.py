@@ -1,17 +1,33 @@
-"""Build report documents for a campaign (shared by the download view and the CLI)."""
+"""Build report documents (shared by the download views, the background jobs and the CLI)."""
 
 from __future__ import annotations
 
+import io
+import typing as t
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..campaigns.models import Campaign
-from .collect import build_investigation_data
+from ..db import local_today
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..schools.models import School
+from . import make_template
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-KINDS = ("investigation",)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Every kind the `reports build` command knows, in the issue's order. The Word kinds are built from
+# a template here; `ledger` (the 整改台账 .xlsx) is built by the rectification package.
+KINDS = ("investigation", "notice", "school-report", "monthly", "ledger")
+DOCX_KINDS = ("investigation", "notice", "school-report", "monthly")
+SCHOOL_KINDS = ("notice", "school-report")
+TEMPLATE_FILES = make_template.FILENAMES
 
 
 @dataclass
@@ -21,16 +37,166 @@ class BuiltReport:
     data: bytes
 
 
-def template_path(name: str) -> Path:
-    return Path(current_app.config["REPORT_TEMPLATE_DIR"]) / name
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to build: a kind, its campaigns, and the school or month where the kind needs one."""
+
+    kind: str
+    campaigns: tuple[Campaign, ...]
+    school: School | None = None
+    month: tuple[int, int] | None = None
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.campaigns[0]
 
 
-def build(kind: str, campaign: Campaign) -> BuiltReport:
-    """Render one report of ``kind`` for ``campaign``."""
-    from .docx import render_investigation
+def template_dir() -> Path:
+    return Path(current_app.config["REPORT_TEMPLATE_DIR"])
 
-    if kind != "investigation":
-        raise ValueError(kind)
-    data = build_investigation_data(campaign)
-    buffer = render_investigation(data, template_path("gongwen.docx"))
-    return BuiltReport(f"{campaign.code}-督导检查情况报告.docx", DOCX_MIME, buffer.getvalue())
+
+def template_path(kind: str) -> Path:
+    """The template file staff edit for a kind: report_templates/<kind>.docx."""
+    return template_dir() / TEMPLATE_FILES[kind]
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, int]:
+    """YYYY-MM, or the current month (Asia/Shanghai) when empty."""
+    if not value:
+        today = today or local_today()
+        return today.year, today.month
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        date(year, month, 1)
+    except ValueError as exc:
+        raise ValidationFailed(_("“%(value)s” is not a month; write it as 2026-11.", value=value)) from exc
+    return year, month
+
+
+def find_school(key: str) -> School:
+    """A school by its 学校标识码 or its exact name."""
+    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
+    if school is None:
+        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
+    return school
+
+
+def filename(request: ReportRequest) -> str:
+    """A download name that says what the document is."""
+    code = request.campaign.code
+    if request.kind == "investigation":
+        return f"{code}-督导检查情况报告.docx"
+    if request.kind == "notice":
+        return f"{code}-{request.school.name if request.school else ''}-整改通知书.docx"
+    if request.kind == "school-report":
+        return f"{code}-{request.school.name if request.school else ''}-整改情况报告.docx"
+    if request.kind == "monthly":
+        year, month = request.month or (0, 0)
+        return f"{year}年{month}月-督导检查月报.docx"
+    return f"{code}-{request.kind}"
+
+
+def check_request(request: ReportRequest) -> None:
+    """Refuse a request that lacks what its kind needs, naming the missing option."""
+    if request.kind not in DOCX_KINDS:
+        raise ValidationFailed(_("Unknown report kind “%(kind)s”.", kind=request.kind))
+    if request.kind in SCHOOL_KINDS and request.school is None:
+        raise ValidationFailed(_("A %(kind)s is written for one school: name it with --school.", kind=request.kind))
+    if request.kind == "monthly" and request.month is None:
+        raise ValidationFailed(_("A monthly report needs a month."))
+    if not request.campaigns:
+        raise ValidationFailed(_("Name at least one campaign."))
+
+
+def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Collect the figures and render the document into ``out``; returns the number of photos.
+
+    ``progress(done, total)`` is called as the work advances (collecting is step 1, each photo one more).
+    """
+    from . import collect
+    from .docx import render_kind
+
+    check_request(request)
+    data: t.Any
+    if request.kind == "investigation":
+        data = collect.build_investigation_data(request.campaign)
+    elif request.kind in SCHOOL_KINDS:
+        assert request.school is not None
+        data = collect.build_school_data(request.campaign, request.school,
+                                         evidence_photos=request.kind == "school-report")
+    else:
+        assert request.month is not None
+        data = collect.build_monthly_data(list(request.campaigns), *request.month)
+    total = 1 + len(getattr(data, "photos", []))
+    if progress:
+        progress(1, total)
+    return render_kind(request.kind, data, template_path(request.kind), out, upload_dir(),
+                       progress=(lambda n: progress(1 + n, total)) if progress else None)
+
+
+def build(kind: str, campaign: Campaign, *, school: School | None = None,
+          month: tuple[int, int] | None = None) -> BuiltReport:
+    """Render one report in memory (small documents and tests); large ones go through a job and a file."""
+    request = ReportRequest(kind, (campaign,), school=school,
+                            month=month or (parse_month(None) if kind == "monthly" else None))
+    out = io.BytesIO()
+    write(request, out)
+    return BuiltReport(filename(request), DOCX_MIME, out.getvalue())
+
+
+# ---------------------------------------------------------------- background jobs
+
+
+def output_dir() -> Path:
+    """Where finished report files are kept: REPORT_OUTPUT_DIR, by default instance/reports."""
+    return Path(current_app.config["REPORT_OUTPUT_DIR"])
+
+
+def request_report(request: ReportRequest, *, actor: User) -> ReportJob:
+    """Queue a report to be built in the background; the worker picks it up (or runs it now, inline mode)."""
+    from ..audit import services as audit
+    from .models import ReportJob
+
+    check_request(request)
+    job = ReportJob(
+        kind=request.kind, campaign_id=request.campaign.id, campaign_ids=[c.id for c in request.campaigns],
+        school_id=request.school.id if request.school else None,
+        month=f"{request.month[0]:04d}-{request.month[1]:02d}" if request.month else None,
+        filename=filename(request), requested_by_id=actor.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    audit.record(actor, "report.request", job, after={"kind": job.kind, "month": job.month},
+                 campaign_id=request.campaign.id, school_id=job.school_id)
+    return job
+
+
+def job_request(job: ReportJob) -> ReportRequest:
+    """The request a job stands for, with its objects loaded again."""
+    campaigns = tuple(db.session.get(Campaign, cid) for cid in (job.campaign_ids or [job.campaign_id]))
+    school = db.session.get(School, job.school_id) if job.school_id else None
+    return ReportRequest(job.kind, tuple(c for c in campaigns if c is not None), school=school,
+                         month=parse_month(job.month) if job.month else None)
+
+
+def monthly_campaigns(user: User, campaign: Campaign, year: int, month: int) -> tuple[Campaign, ...]:
+    """The campaigns a monthly report requested from one campaign's page covers: every campaign the user
+    may report on that had begun by the end of the month, the page's own campaign first."""
+    from ..core.permissions import can_report_on_campaign
+    from .collect import month_bounds
+
+    _first, last = month_bounds(year, month)
+    others = [
+        c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id != campaign.id).order_by(Campaign.id))
+        if can_report_on_campaign(user, c) and (c.starts_on is None or c.starts_on <= last)
+    ]
+    return (campaign, *others)
+
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+    from .models import ReportJob

@@ -5,29 +5,102 @@ import typing as t
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
 from flask import send_file
+from flask import url_for
 from flask_login import current_user
+from flask_login import login_required
 
+from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..core.permissions import STAFF
 from ..core.permissions import can_report_on_campaign
 from ..core.permissions import can_view_campaign
+from ..core.permissions import can_view_school
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
+from ..schools.models import School
+from . import jobs
 from . import services
+from .models import ReportJob
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+CAMPAIGN_KINDS = ("investigation", "monthly")
 
 
-@bp.route("/campaigns/<int:campaign_id>/investigation.docx")
-@roles_required(*STAFF)
-def investigation(campaign_id: int) -> t.Any:
+def _reportable(campaign_id: int) -> Campaign:
     campaign = db.get_or_404(Campaign, campaign_id)
     ensure(can_view_campaign(current_user, campaign))
     if not can_report_on_campaign(current_user, campaign):
         # A county sees its own schools of a wider campaign, but the report would show every county's.
         abort(403)
-    report = services.build("investigation", campaign)
+    return campaign
+
+
+@bp.post("/campaigns/<int:campaign_id>/<kind>")
+@roles_required(*STAFF)
+def request_campaign_report(campaign_id: int, kind: str) -> t.Any:
+    """Queue a campaign-wide report; its page shows the progress and then the download."""
+    if kind not in CAMPAIGN_KINDS:
+        abort(404)
+    campaign = _reportable(campaign_id)
+    month = services.parse_month(request.form.get("month")) if kind == "monthly" else None
+    campaigns = (services.monthly_campaigns(current_user, campaign, *month) if month else (campaign,))
+    job = services.request_report(services.ReportRequest(kind, campaigns, month=month), actor=current_user)
+    db.session.commit()
+    if current_app.config["REPORT_WORKER"] == "inline":
+        jobs.run_inline(job)
+    return redirect(url_for("reports.job", job_id=job.id))
+
+
+def _job(job_id: int) -> ReportJob:
+    job = db.get_or_404(ReportJob, job_id)
+    ensure(job.requested_by_id == current_user.id)
+    return job
+
+
+@bp.route("/jobs/<int:job_id>")
+@roles_required(*STAFF)
+def job(job_id: int) -> t.Any:
+    return render_template("reports/job.html", job=_job(job_id))
+
+
+@bp.route("/jobs/<int:job_id>/status")
+@roles_required(*STAFF)
+def job_status(job_id: int) -> t.Any:
+    job = _job(job_id)
+    return jsonify(status=job.status.value, label=job.status.label, percent=job.percent, done=job.done,
+                   total=job.total, error=job.error,
+                   download=url_for("reports.download", job_id=job.id) if jobs.output_path(job) else None)
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@roles_required(*STAFF)
+def download(job_id: int) -> t.Any:
+    job = _job(job_id)
+    path = jobs.output_path(job)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=services.DOCX_MIME, as_attachment=True, download_name=job.filename)
+
+
+@bp.route("/campaigns/<int:campaign_id>/schools/<int:school_id>/<kind>.docx")
+@login_required
+def school_document(campaign_id: int, school_id: int, kind: str) -> t.Any:
+    """A school's 整改通知书 or 整改情况报告: one school's records, small enough to build in the request."""
+    if kind not in services.SCHOOL_KINDS:
+        abort(404)
+    if current_user.role not in (*STAFF, Role.SCHOOL):
+        abort(403)
+    campaign = db.get_or_404(Campaign, campaign_id)
+    school = db.get_or_404(School, school_id)
+    ensure(can_view_school(current_user, school))
+    report = services.build(kind, campaign, school=school)
     return send_file(io.BytesIO(report.data), mimetype=report.mimetype, as_attachment=True,
                      download_name=report.filename)

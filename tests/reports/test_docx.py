@@ -7,6 +7,7 @@ import re
 import zipfile
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -14,15 +15,19 @@ import pytest
 from lxml import etree
 
 from inspect_app.reports import gbt9704
+from inspect_app.reports.checks import check_template
 from inspect_app.reports.collect import InvestigationData
 from inspect_app.reports.collect import ProblemRow
 from inspect_app.reports.collect import SchoolProblems
+from inspect_app.reports.collect import ScoreRow
 from inspect_app.reports.collect import SectionCount
 from inspect_app.reports.docx import render_investigation
 from inspect_app.reports.docx import report_title
+from inspect_app.reports.make_template import FILENAMES
 from inspect_app.reports.make_template import build_base_template
+from inspect_app.reports.make_template import build_template
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "report_templates" / "gongwen.docx"
+TEMPLATE = Path(__file__).resolve().parents[2] / "report_templates" / "investigation.docx"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 DATE_RE = re.compile(r"^\d{4}年([1-9]|1[0-2])月([1-9]|[12]\d|3[01])日$")
@@ -129,6 +134,14 @@ def make_data(
         n_open=len(problems) - closed,
         n_overdue=sum(p.overdue for _s, p in problems),
         schools=schools,
+        scores=[
+            ScoreRow(county=county, school=f"{county}学校{chr(0x4e00 + i)}", level="小学",
+                     score=None if i >= n_schools - 3 else Decimal(100) - (i % 7) * Decimal("2.5"),
+                     problems=0, veto=i == 5)
+            for i, (county, _n) in enumerate((c, n) for c, n in by_county for _ in range(n))
+        ],
+        max_score=Decimal(100),
+        sections_without_findings=["资助育人"],
     )
 
 
@@ -277,9 +290,9 @@ def test_headings_use_heiti_and_kaiti_at_3hao(report: Rendered) -> None:
     level1 = [p for p in report.paragraphs if re.match(r"^[一二三四五六七八九十]+、", ptext(p))]
     level2 = [p for p in report.paragraphs if re.match(r"^（[一二三四五六七八九十]+）", ptext(p))]
     assert [ptext(p) for p in level1] == [
-        "一、检查基本情况", "二、发现的主要问题", "三、整改情况", "四、整改要求", "五、下一步工作",
+        "一、检查基本情况", "二、总体评价", "三、存在的主要问题", "四、有关数据情况", "五、整改要求", "六、下一步工作",
     ]
-    assert len(level2) == 3 + len(report.data.findings_by_section) + 4
+    assert len(level2) == 3 + len(report.data.findings_by_section) + 2 + 4
     for p in level1:
         assert first_run_font(p) == ("黑体", "Times New Roman", "32")
     for p in level2:
@@ -328,9 +341,10 @@ def test_zh_date(day: date, text: str) -> None:
 
 def test_attachment_note_names_both_attachments_without_punctuation(report: Rendered) -> None:
     texts = [ptext(p) for p in report.paragraphs]
-    index = texts.index("附件：1.各校问题清单")
-    assert texts[index + 1] == "2.检查学校分布情况"
-    for p in report.paragraphs[index : index + 2]:
+    index = texts.index("附件：1.各校评分表")
+    assert texts[index + 1 : index + 3] == ["2.各校问题清单", "3.检查学校分布情况"]
+    assert "4.检查发现问题照片" not in texts
+    for p in report.paragraphs[index : index + 3]:
         assert not re.search(r"[。，；.]$", ptext(p))
         ind = p.find(f"{W}pPr/{W}ind")
         start = int(ind.get(f"{W}left")) - int(ind.get(f"{W}hanging"))
@@ -356,11 +370,11 @@ def test_figures_come_from_the_data(report: Rendered) -> None:
 
 
 def test_problem_table_has_one_row_per_problem_grouped_by_school(report: Rendered) -> None:
-    table = report.doc.tables[0]
+    table = report.doc.tables[1]
     assert len(table.rows) == report.data.n_findings + 1
     header = [c.text for c in table.rows[0].cells]
     assert header == ["序号", "区县", "学校", "问题类别", "问题描述", "严重程度", "整改时限", "整改状态"]
-    tbl = report.xml.findall(f".//{W}tbl")[0]
+    tbl = report.xml.findall(f".//{W}tbl")[1]
     rows = tbl.findall(f"{W}tr")
     assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
     assert sum(int(c.get(f"{W}w")) for c in tbl.find(f"{W}tblGrid")) == gbt9704.TEXT_WIDTH
@@ -385,12 +399,12 @@ def test_problem_table_has_one_row_per_problem_grouped_by_school(report: Rendere
 
 
 def test_attachments_start_on_new_pages(report: Rendered) -> None:
-    labels = [p for p in report.paragraphs if ptext(p) in ("附件1", "附件2")]
-    assert [ptext(p) for p in labels] == ["附件1", "附件2"]
+    labels = [p for p in report.paragraphs if ptext(p) in ("附件1", "附件2", "附件3")]
+    assert [ptext(p) for p in labels] == ["附件1", "附件2", "附件3"]
     for p in labels:
         assert p.find(f"{W}pPr/{W}pageBreakBefore") is not None
         assert first_run_font(p)[0] == "黑体"
-    distribution = report.doc.tables[1]
+    distribution = report.doc.tables[2]
     assert len(distribution.rows) == 1 + report.data.n_counties + 1
     totals = [c.text for c in distribution.rows[-1].cells]
     assert totals[1:] == ["合计", "108", "12", "25", str(report.data.n_overdue)]
@@ -399,8 +413,8 @@ def test_attachments_start_on_new_pages(report: Rendered) -> None:
 def test_no_findings_gives_a_sentence_instead_of_an_empty_table() -> None:
     empty = Rendered(make_data(n_findings=0))
     assert "本次检查未发现需要整改的问题。" in empty.text
-    assert len(empty.doc.tables) == 1
-    assert "附件1" in empty.text
+    assert len(empty.doc.tables) == 3  # scores, distribution, 版记
+    assert "附件2" in empty.text
     assert "各校问题清单" in empty.text
 
 
@@ -414,21 +428,16 @@ def test_package_is_clean(report: Rendered) -> None:
 
 def test_hundreds_of_problems_each_get_a_row() -> None:
     big = Rendered(make_data(n_schools=400, n_findings=600, n_problem_schools=150))
-    assert len(big.doc.tables[0].rows) == 601
+    assert len(big.doc.tables[1].rows) == 601
 
 
-def test_committed_template_matches_the_builder() -> None:
-    for document in (docx.Document(str(TEMPLATE)), build_base_template()):
-        section = document.sections[0]
-        assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
-        assert (section.top_margin.twips, section.bottom_margin.twips) == (2098, 1984)
-        assert (section.left_margin.twips, section.right_margin.twips) == (1587, 1474)
-        assert document.settings.odd_and_even_pages_header_footer
-        assert "PAGE" in section.footer._element.xml
-        assert "PAGE" in section.even_page_footer._element.xml
-        names = {style.name for style in document.styles}
-        assert {"公文标题", "公文正文", "一级标题", "二级标题", "三级标题", "成文日期"} <= names
-        assert not "".join(p.text for p in document.paragraphs)
+def test_committed_templates_match_the_known_good_builders() -> None:
+    folder = TEMPLATE.parent
+    for kind, name in FILENAMES.items():
+        committed = docx.Document(str(folder / name))
+        built = build_template(kind)
+        assert [p.text for p in committed.paragraphs] == [p.text for p in built.paragraphs], kind
+        assert check_template(kind, folder / name) == [], kind
 
 
 def test_red_header_is_red_with_a_red_rule() -> None:

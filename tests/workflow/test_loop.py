@@ -136,17 +136,25 @@ def test_plan_inspect_review_rectify_close_and_report(app: Flask, make_county, m
     assert rect.status == RectificationStatus.CLOSED and rect.closed_on == local_today()
 
     # 6. The report comes out, with figures taken from the data.
-    report = boss.get(f"/reports/campaigns/{campaign.id}/investigation.docx")
+    asked = boss.post(f"/reports/campaigns/{campaign.id}/investigation")
+    assert asked.status_code == 302
+    status = boss.get(asked.location + "/status").get_json()
+    assert status["status"] == "done"
+    report = boss.get(status["download"])
     assert report.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    report.close()
     assert "1所" in text and "学生资助工作交叉检查" in text
+    notice = contact.get(f"/reports/campaigns/{campaign.id}/schools/{rect.finding.school_id}/notice.docx")
+    assert notice.status_code == 200
+    assert "限期整改的通知" in "\n".join(p.text for p in Document(io.BytesIO(notice.data)).paragraphs)
 
     # Every step left its trace in the audit log.
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"campaign.create", "visit.plan", "visit.assign", "campaign.start", "answer.save", "photo.add",
             "visit.submit", "finding.raise", "finding.edit", "finding.confirm", "visit.approve",
             "rectification.measures", "evidence.add", "rectification.submitted",
-            "rectification.closed"} <= actions
+            "rectification.closed", "report.request"} <= actions
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)
                              .where(Answer.visit_id == visit.id)) == 6
     assert db.session.get(ChecklistItem, items["S1_1"]) is not None

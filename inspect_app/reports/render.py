@@ -1,0 +1,272 @@
+"""Render a report template (docxtpl) with generated GB/T 9704 blocks and stream its photos into the package.
+
+A template in ``report_templates/`` holds what staff may edit: the fixed wording, the issuing office,
+the red header, the signature and the 版记, with ``{{ name }}`` placeholders for computed figures.
+Parts whose shape depends on the data — numbered problem lists, tables, the photo appendix — are
+built here with the :mod:`gbt9704` helpers on the template's own styles and dropped in through
+``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
+relationship id, and :func:`write_package` copies them into the zip one at a time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import typing as t
+import zipfile
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docx.document import Document
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from docxtpl import Listing
+from jinja2 import Environment
+from jinja2 import StrictUndefined
+from lxml import etree
+from PIL import Image
+
+from . import gbt9704 as gb
+
+PHOTO_LONG_EDGE = 480
+PHOTO_QUALITY = 75
+PHOTO_COLUMNS = 2
+PHOTO_MAX_HEIGHT_MM = 55
+EMU_PER_TWIP = 635
+REL_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+class RawXml:
+    """Ready-made WordprocessingML for a ``{{p name }}`` paragraph: inserted as it is, never escaped."""
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+
+    def __html__(self) -> str:
+        return self.xml
+
+    def __str__(self) -> str:
+        return self.xml
+
+    def __bool__(self) -> bool:
+        return bool(self.xml)
+
+
+def lines(text: str) -> Listing:
+    """A text whose line breaks become line breaks inside its paragraph (e.g. a two-line title)."""
+    return Listing(text)
+
+
+@dataclass
+class Photo:
+    """A photo for the appendix: the file to read when the package is written, and its caption."""
+
+    path: Path
+    caption: str
+    width: int | None = None
+    height: int | None = None
+    fallback: Path | None = None
+
+
+@dataclass
+class PhotoSink:
+    """Photos referred to by the document so far, in order; their bytes are read only when writing."""
+
+    photos: list[Photo] = field(default_factory=list)
+
+    def add(self, photo: Photo) -> str:
+        self.photos.append(photo)
+        return f"rIdReportPhoto{len(self.photos)}"
+
+
+def capture(document: Document, write: Callable[[Document], t.Any]) -> RawXml:
+    """Run ``write`` on a scratch copy of the template and return what it appended, as XML.
+
+    The blocks stay in the scratch document (taking thousands of rows out of an lxml tree again costs
+    seconds); it is thrown away with them once the report is rendered.
+    """
+    body = document.element.body
+    # python-docx inserts new blocks before the final sectPr, so they sit between the old blocks and it.
+    has_sect = len(body) > 0 and body[-1].tag == qn("w:sectPr")
+    before = len(body) - has_sect
+    write(document)
+    added = list(body)[before : len(body) - has_sect]
+    return RawXml("".join(etree.tostring(el, encoding="unicode") for el in added))
+
+
+def jinja_env() -> Environment:
+    """Autoescaping (school names may hold & or <) and strict: an unknown placeholder is an error."""
+    return Environment(autoescape=True, undefined=StrictUndefined)
+
+
+def open_template(path: Path) -> DocxTemplate:
+    return DocxTemplate(str(path))
+
+
+def render(tpl: DocxTemplate, context: dict[str, t.Any], out: t.BinaryIO, photos: PhotoSink,
+           progress: Callable[[int], None] | None = None) -> None:
+    """Render the template with the context and write the package, photos streamed in, to ``out``."""
+    tpl.render(context, jinja_env=jinja_env(), autoescape=True)
+    props = tpl.docx.core_properties
+    props.revision = 1
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as staged:
+        tpl.save(staged)
+        staged.seek(0)
+        write_package(t.cast(t.BinaryIO, staged), photos.photos, out, progress=progress)
+
+
+def write_package(src: t.BinaryIO, photos: list[Photo], out: t.BinaryIO,
+                  progress: Callable[[int], None] | None = None) -> None:
+    """Copy the rendered package to ``out``, adding one image part per photo, each read and written alone."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        seen: set[str] = set()
+        for info in zin.infolist():
+            if info.filename in seen:
+                continue
+            seen.add(info.filename)
+            data = zin.read(info)
+            if photos and info.filename == "word/_rels/document.xml.rels":
+                data = _with_photo_rels(data, len(photos))
+            elif photos and info.filename == "[Content_Types].xml":
+                data = _with_jpeg_type(data)
+            zout.writestr(info.filename, data)
+        for number, photo in enumerate(photos, start=1):
+            name = f"word/media/report-photo-{number}.jpeg"
+            with zout.open(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), "w") as sink:
+                _copy_photo(photo, sink)
+            if progress:
+                progress(number)
+
+
+def _with_photo_rels(data: bytes, count: int) -> bytes:
+    root = etree.fromstring(data)
+    for number in range(1, count + 1):
+        rel = etree.SubElement(root, f"{{{PKG_RELS}}}Relationship")
+        rel.set("Id", f"rIdReportPhoto{number}")
+        rel.set("Type", REL_IMAGE)
+        rel.set("Target", f"media/report-photo-{number}.jpeg")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _with_jpeg_type(data: bytes) -> bytes:
+    root = etree.fromstring(data)
+    if not any(d.get("Extension", "").lower() == "jpeg" for d in root.iter(f"{{{CT_NS}}}Default")):
+        default = etree.Element(f"{{{CT_NS}}}Default")
+        default.set("Extension", "jpeg")
+        default.set("ContentType", "image/jpeg")
+        root.insert(0, default)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _copy_photo(photo: Photo, sink: t.IO[bytes]) -> None:
+    """A bounded re-encode of the stored photo (JPEG draft decoding keeps it cheap); else its thumbnail."""
+    for path in (photo.path, photo.fallback):
+        if path is None or not path.exists():
+            continue
+        try:
+            with Image.open(path) as image:
+                image.draft("RGB", (PHOTO_LONG_EDGE, PHOTO_LONG_EDGE))
+                small = image.convert("RGB")
+                small.thumbnail((PHOTO_LONG_EDGE, PHOTO_LONG_EDGE), Image.Resampling.BICUBIC)
+                small.save(sink, "JPEG", quality=PHOTO_QUALITY)
+                return
+        except OSError:
+            continue
+    # A file gone missing from the upload folder still leaves a valid (grey) picture in its place.
+    Image.new("RGB", (4, 3), (200, 200, 200)).save(sink, "JPEG")
+
+
+def photo_size(photo: Photo) -> tuple[int, int]:
+    """Pixel size from the database, or read from the file header when the database has none."""
+    if photo.width and photo.height:
+        return photo.width, photo.height
+    for path in (photo.path, photo.fallback):
+        if path is not None and path.exists():
+            try:
+                with Image.open(path) as image:
+                    return image.size
+            except OSError:
+                continue
+    return 4, 3
+
+
+_DRAWING = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:drawing>'
+    '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
+    '<wp:docPr id="{n}" name="照片{n}" descr="{descr}"/>'
+    '<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+    '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:nvPicPr><pic:cNvPr id="{n}" name="report-photo-{n}.jpeg"/><pic:cNvPicPr/></pic:nvPicPr>'
+    '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+    '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
+    "</wp:inline></w:drawing></w:r>"
+)
+
+
+def photo_run(rid: str, number: int, width_twips: int, height_twips: int, descr: str) -> etree._Element:
+    """An inline picture run referring to an image part by relationship id."""
+    xml = _DRAWING.format(cx=width_twips * EMU_PER_TWIP, cy=height_twips * EMU_PER_TWIP, n=number, rid=rid,
+                          descr=escape(descr, {'"': "&quot;"}))
+    return etree.fromstring(xml)
+
+
+def add_photo_grid(document: Document, photos: Iterable[Photo], sink: PhotoSink,
+                   *, columns: int = PHOTO_COLUMNS) -> int:
+    """Photos two to a row in a borderless table, each captioned below; returns how many were laid out."""
+    cell_width = gb.TEXT_WIDTH // columns
+    picture_width = cell_width - 2 * gb.CHAR
+    max_height = round(PHOTO_MAX_HEIGHT_MM * 1440 / 25.4)
+    table = None
+    row_cells: list[t.Any] = []
+    count = 0
+    for photo in photos:
+        if table is None:
+            table = gb.add_layout_table(document, [cell_width] * columns)
+        if not row_cells:
+            row = table.add_row()
+            gb.cant_split_row(row)
+            row_cells = list(row.cells)
+        cell = row_cells.pop(0)
+        count += 1
+        width, height = photo_size(photo)
+        w = picture_width
+        h = round(w * height / width)
+        if h > max_height:
+            w, h = round(max_height * width / height), max_height
+        rid = sink.add(photo)
+        picture = cell.paragraphs[0]
+        gb.format_paragraph(picture, align=gb.CENTER, line=None, snap_to_grid=False, keep_next=True)
+        picture._p.append(photo_run(rid, len(sink.photos), w, h, photo.caption))
+        caption = cell.add_paragraph()
+        gb.format_paragraph(caption, align=gb.CENTER, line=None, snap_to_grid=False)
+        gb.add_run(caption, photo.caption, size=gb.SIZE_XIAO4, tracking=None)
+        spacer = cell.add_paragraph()
+        gb.format_paragraph(spacer, line=None, snap_to_grid=False)
+    return count
+
+
+def local_time(moment: datetime | None) -> str:
+    """A moment as 2026年10月12日 10:35 in Asia/Shanghai; empty when unknown."""
+    if moment is None:
+        return ""
+    from ..db import LOCAL_TZ
+
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{gb.zh_date(local.date())} {local:%H:%M}"
+
