@@ -30,10 +30,7 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     web.init_app(app)
     from .reports import jobs
 
-    @app.before_request
-    def _start_report_worker() -> None:
-        jobs.start_worker_thread(app)
-
+    jobs.init_app(app)
     return app
 
 

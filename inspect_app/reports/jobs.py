@@ -138,6 +138,14 @@ def run_inline(job: ReportJob) -> None:
         run_job(claimed)
 
 
+def init_app(app: Flask) -> None:
+    """Start the worker thread with the first request the process serves (not in CLI commands)."""
+
+    @app.before_request
+    def _start_report_worker() -> None:
+        start_worker_thread(app)
+
+
 def start_worker_thread(app: Flask) -> threading.Thread | None:
     """Start this process's worker thread once (REPORT_WORKER=thread), not in the reloader's parent."""
     if app.config["REPORT_WORKER"] != "thread" or app.extensions.get("report_worker"):
