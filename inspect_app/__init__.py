@@ -94,7 +94,9 @@ def _all_models() -> None:
     from .campaigns import models as _campaigns  # noqa: F401
     from .checklists import models as _checklists  # noqa: F401
     from .findings import models as _findings  # noqa: F401
+    from .funds import models as _funds  # noqa: F401
     from .media import models as _media  # noqa: F401
     from .rectification import models as _rect  # noqa: F401
+    from .rosters import models as _rosters  # noqa: F401
     from .schools import models as _schools  # noqa: F401
     from .visits import models as _visits  # noqa: F401
