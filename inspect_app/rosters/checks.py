@@ -569,6 +569,8 @@ def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: _Out) -> None:
         school_r=("school_label", "first"), headcount_r=("headcount", "sum"), cents_r=("cents", "sum"),
         rows_r=("row", list),
     ).reset_index()
+    # Only the schools whose roster is checked: a county's or the city's reported figures cover more.
+    theirs = theirs[theirs["school_key"].isin(set(totals["school_key"]))]
     merged = totals.merge(theirs, on=["school_key", "programme"], how="outer")
     for row in merged.itertuples(index=False):
         school = row.school if isinstance(row.school, str) else row.school_r
