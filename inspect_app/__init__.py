@@ -58,14 +58,16 @@ def register_blueprints(app: Flask) -> None:
     from .checklists.views import bp as checklists_bp
     from .dashboard.views import bp as dashboard_bp
     from .findings.views import bp as findings_bp
+    from .funds.views import bp as funds_bp
     from .media.views import bp as media_bp
     from .rectification.views import bp as rectification_bp
     from .reports.views import bp as reports_bp
+    from .rosters.views import bp as rosters_bp
     from .schools.views import bp as schools_bp
     from .visits.views import bp as visits_bp
 
     for bp in (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
-               rectification_bp, media_bp, reports_bp, audit_bp):
+               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp):
         app.register_blueprint(bp)
 
 
@@ -80,10 +82,13 @@ def register_commands(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli
     from .checklists.cli import checklists_cli
     from .demo import demo_command
+    from .funds.cli import funds_cli
     from .reports.cli import reports_cli
+    from .rosters.cli import rosters_cli
     from .schools.cli import schools_cli
 
-    for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, demo_command):
+    for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
+                    demo_command):
         app.cli.add_command(command)
 
 

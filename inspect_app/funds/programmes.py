@@ -140,7 +140,7 @@ class FundSource(StrEnum):
         return str(FUND_SOURCE_LABELS[self])
 
     @property
-    def upper(self) -> bool:
+    def central_or_provincial(self) -> bool:
         """Central or provincial money (中省资金)."""
         return self in (FundSource.CENTRAL, FundSource.PROVINCIAL, FundSource.CENTRAL_PROVINCIAL)
 

@@ -258,12 +258,12 @@ def term_figures(semester: Semester) -> TermFigures:
                   sa.func.sum(FundAllocation.amount))
         .where(FundAllocation.semester_key <= semester.key)
         .group_by(FundAllocation.semester_key, FundAllocation.fund_line, FundAllocation.source))
-    for key, line, source, amount in allocated:
-        figures_line = lines[FundLine(line)]
+    for key, fund_line, source, amount in allocated:
+        figures_line = lines[FundLine(fund_line)]
         amount = Decimal(amount)
         if key < semester.key:
             figures_line.brought_forward += amount
-        elif FundSource(source).upper:
+        elif FundSource(source).central_or_provincial:
             figures_line.upper += amount
         else:
             figures_line.city += amount

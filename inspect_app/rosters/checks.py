@@ -402,7 +402,8 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
         allowed = sorted({s.cents for s in tiers})
         by_tier = {s.tier: s.cents for s in tiers}
         tier = rows["tier"] if "tier" in rows and rows["tier"].notna().any() else pd.Series(None, index=rows.index)
-        expected = tier.map(lambda x: by_tier.get(int(x)) if x is not None and not pd.isna(x) else None)
+        expected = pd.Series([by_tier.get(int(x)) if x is not None and not pd.isna(x) else None for x in tier],
+                             index=tier.index, dtype=object)
         named = tier.notna()
         wrong_named = named & (expected.isna() | (expected != rows["cents"]))
         wrong_plain = ~named & ~rows["cents"].isin(allowed)

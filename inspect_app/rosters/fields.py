@@ -183,10 +183,10 @@ def guess_field(header: object, kind: InputKind, remembered: dict[str, str] | No
     if not key:
         return None
     if remembered and key in remembered:
-        field = remembered[key]
-        return field if field in KIND_FIELDS[kind] or field == "" else None
-    field = _LOOKUP.get(key)
-    return field if field in KIND_FIELDS[kind] else None
+        chosen = remembered[key]
+        return chosen if chosen in KIND_FIELDS[kind] or chosen == "" else None
+    known = _LOOKUP.get(key)
+    return known if known in KIND_FIELDS[kind] else None
 
 
 def missing_fields(kind: InputKind, fields: set[str]) -> list[tuple[str, ...]]:

@@ -105,8 +105,8 @@ def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
     male = pd.Series(False, index=raw.index)
     if well_formed.any():
         ok = numbers[well_formed]
-        digits = np.frombuffer("".join(s[:17] for s in ok).encode("ascii"), dtype=np.uint8)
-        digits = digits.reshape(len(ok), 17).astype(np.int64) - 48
+        raw_digits = np.frombuffer("".join(s[:17] for s in ok).encode("ascii"), dtype=np.uint8)
+        digits = raw_digits.reshape(len(ok), 17).astype(np.int64) - 48
         expected = np.array(list(CHECK_CHARS))[(digits @ WEIGHTS) % 11]
         actual = ok.str[17].to_numpy()
         wrong = expected != actual

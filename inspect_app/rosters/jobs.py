@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
 from .models import ReconciliationRun
@@ -35,9 +36,10 @@ def execute(run_id: int) -> None:
     """Execute one run in the current application context, committing progress and the result."""
     from . import services
 
-    run = db.session.get(ReconciliationRun, run_id)
-    if run is None or run.status != RunStatus.QUEUED:
+    found = db.session.get(ReconciliationRun, run_id)
+    if found is None or found.status != RunStatus.QUEUED:
         return
+    run = found
 
     def progress(percent: int, stage: str) -> None:
         run.progress, run.stage = percent, stage[:64]
@@ -49,10 +51,11 @@ def execute(run_id: int) -> None:
     except Exception:
         log.exception("reconciliation run %s failed", run_id)
         db.session.rollback()
-        run = db.session.get(ReconciliationRun, run_id)
-        if run is not None:
-            run.status, run.stage = RunStatus.FAILED, None
-            run.errors = [{"file": "", "message": "internal error", "details": []}]
+        failed = db.session.get(ReconciliationRun, run_id)
+        if failed is not None:
+            failed.status, failed.stage = RunStatus.FAILED, None
+            failed.errors = [{"file": "", "message": _("The check stopped on an internal error, which has been logged."),
+                              "details": []}]
             db.session.commit()
 
 

@@ -406,7 +406,7 @@ def run_query(viewer: User) -> sa.Select[ReconciliationRun]:
 def discrepancy_query(run: ReconciliationRun, *, code: str | None = None, school_key: str | None = None,
                       q: str | None = None) -> sa.Select[Discrepancy]:
     stmt = (sa.select(Discrepancy).where(Discrepancy.run_id == run.id)
-            .options(orm.joinedload(Discrepancy.finding)).order_by(Discrepancy.id))
+            .options(orm.joinedload(Discrepancy.finding).joinedload(Finding.campaign)).order_by(Discrepancy.id))
     if code:
         stmt = stmt.where(Discrepancy.code == code)
     if school_key:
