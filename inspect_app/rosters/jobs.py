@@ -54,8 +54,8 @@ def execute(run_id: int) -> None:
         failed = db.session.get(ReconciliationRun, run_id)
         if failed is not None:
             failed.status, failed.stage = RunStatus.FAILED, None
-            failed.errors = [{"file": "", "message": _("The check stopped on an internal error, which has been logged."),
-                              "details": []}]
+            message = _("The check stopped on an internal error, which has been logged.")
+            failed.errors = [{"file": "", "message": message, "details": []}]
             db.session.commit()
 
 

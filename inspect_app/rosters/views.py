@@ -18,6 +18,7 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import Role
 from ..campaigns.models import Campaign
@@ -86,9 +87,10 @@ def _new_form() -> NewRunForm:
     form = NewRunForm()
     counties = _counties()
     city = [] if current_user.role == Role.SUPERVISOR and current_user.county_id else [(0, _("The whole city"))]
-    form.county_id.choices = city + [(c.id, c.name) for c in counties]
-    form.campaign_id.choices = [(0, _("None yet"))] + [(c.id, c.label) for c in _campaigns()]
-    form.special_group.choices = [("", _("Recognise from the file"))] + [(g.value, GROUP_ZH[g]) for g in SpecialGroup]
+    form.county_id.choices = [SelectChoice(v, label) for v, label in city + [(c.id, c.name) for c in counties]]
+    form.campaign_id.choices = [SelectChoice(0, _("None yet"))] + [SelectChoice(c.id, c.label) for c in _campaigns()]
+    form.special_group.choices = [SelectChoice("", _("Recognise from the file"))] + [
+        SelectChoice(g.value, GROUP_ZH[g]) for g in SpecialGroup]
     if not form.semester.data:
         form.semester.data = str(Semester.containing(local_today()))
     return form
@@ -107,7 +109,7 @@ def index() -> t.Any:
 def new() -> t.Any:
     # Rosters of 100,000 rows run to tens of megabytes: a larger limit here, then the CSRF check by hand.
     request.max_content_length = current_app.config["MAX_ROSTER_UPLOAD_BYTES"]
-    if request.method == "POST":
+    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     form = _new_form()
     if form.validate_on_submit():
