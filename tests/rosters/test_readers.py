@@ -41,7 +41,8 @@ HEADERS = ["姓名", "身份证号", "学校名称", "资助项目", "发放金�
 
 
 def test_a_workbook_with_a_merged_title_row_and_synonym_headings() -> None:
-    table = read(xlsx([["华州区2023年春季学期发放花名册"], ["学生姓名", "公民身份号码", "就读学校", "项目名称", "实发金额"],
+    headings = ["学生姓名", "公民身份号码", "就读学校", "项目名称", "实发金额"]
+    table = read(xlsx([["华州区2023年春季学期发放花名册"], headings,
                        ["王一", PUPIL, "华州第一小学", "小学寄宿生生活补助", 500]], merge=["A1:E1"]))
     assert table.header_row == 2 and len(table) == 1
     first = table.frame.iloc[0]
