@@ -86,6 +86,16 @@ _GROUP_WORDS: list[tuple[tuple[str, ...], SpecialGroup]] = [
 ]
 
 
+def input_label(label: str) -> str:
+    """The name of an input in results ("roster", "special2" …), in the current language."""
+    for kind in InputKind:
+        if label == kind.value:
+            return kind.label
+    if label.startswith("special"):
+        return f"{InputKind.SPECIAL.label}{label.removeprefix('special')}"
+    return label
+
+
 def parse_group(text: str) -> SpecialGroup | None:
     """Recognise a special group from a cell, a sheet or a file name."""
     value = fold(text)

@@ -42,12 +42,14 @@ from . import services
 from .fields import GROUP_ZH
 from .fields import InputKind
 from .fields import SpecialGroup
+from .fields import input_label
 from .forms import NewRunForm
 from .models import Discrepancy
 from .models import ReconciliationRun
 from .models import RunStatus
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters", template_folder="templates")
+bp.add_app_template_global(input_label, "input_label")
 
 READERS = (*STAFF, Role.INSPECTOR)
 STARTERS = (Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR)
