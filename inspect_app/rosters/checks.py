@@ -422,16 +422,19 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
 def _per_person(frame: pd.DataFrame) -> pd.DataFrame:
     """One line per person and programme: the amount summed, the first school and name, the row numbers."""
     keyed = frame[frame["key"] != ""]
-    cents = keyed.groupby(["key", "programme"], sort=False)["cents"].sum()
-    first = keyed.drop_duplicates(["key", "programme"]).set_index(["key", "programme"])
-    out = pd.DataFrame({"cents": cents, "school": first["school_label"], "school_key": first["school_key"],
-                        "name": first["name"], "row": first["row"]})
-    repeated = keyed[keyed.duplicated(["key", "programme"], keep=False)]
+    pk = keyed["key"] + "\x1f" + map_unique(keyed["programme"], lambda p: p.value).astype(str)
+    grouped = keyed.assign(pk=pk.to_numpy()).groupby("pk", sort=False)
+    out = grouped.agg(key=("key", "first"), programme=("programme", "first"), cents=("cents", "sum"),
+                      school=("school_label", "first"), school_key=("school_key", "first"), name=("name", "first"),
+                      row=("row", "first"), n=("row", "size")).reset_index()
     rows = pd.Series([[int(r)] for r in out["row"]], index=out.index, dtype=object)
-    if len(repeated):
-        rows.update(repeated.groupby(["key", "programme"], sort=False)["row"].agg(list))
+    repeated = out["n"] > 1
+    if repeated.any():
+        lists = keyed.assign(pk=pk.to_numpy())[pk.isin(set(out.loc[repeated, "pk"])).to_numpy()].groupby(
+            "pk", sort=False)["row"].agg(list)
+        rows[repeated] = out.loc[repeated, "pk"].map(lists)
     out["rows"] = rows
-    return out.reset_index()
+    return out
 
 
 def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
@@ -445,24 +448,23 @@ def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
         out.add("ROSTER_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
                 params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": row.rows})
-    both = mine[mine["key"].isin(their_keys)]
-    if both.empty:
+    mine_both = mine[mine["key"].isin(their_keys)]
+    theirs_both = theirs[theirs["key"].isin(mine_keys)]
+    if mine_both.empty:
         return
-    merged = both.merge(theirs, on=["key", "programme"], how="outer", suffixes=("", "_sys"), indicator=True)
-    merged = merged[merged["key"].isin(set(both["key"]))]
-    differs = set(merged.loc[merged["_merge"] != "both", "key"])
-    if differs:
-        sub = merged[merged["key"].isin(differs)]
-        for key, group in sub.groupby("key", sort=False):
-            mine_rows = group[group["_merge"] != "right_only"]
-            their_rows = group[group["_merge"] != "left_only"]
-            first = mine_rows.iloc[0]
-            out.add("SYS_PROGRAMME", school=first["school"], school_key=first["school_key"], key=key,
-                    name=first["name"], cents=int(mine_rows["cents"].sum()),
-                    params={"roster": [p.zh for p in mine_rows["programme"]],
-                            "system": [p.zh for p in their_rows["programme"]]},
-                    rows={"roster": sum(mine_rows["rows"], []), "system": sum(their_rows["rows_sys"], [])})
-    same = merged[(merged["_merge"] == "both") & ~merged["key"].isin(differs)]
+    differs = set(mine_both.loc[~mine_both["pk"].isin(set(theirs_both["pk"])), "key"]) | set(
+        theirs_both.loc[~theirs_both["pk"].isin(set(mine_both["pk"])), "key"])
+    for key in sorted(differs):
+        mine_rows = mine_both[mine_both["key"] == key]
+        their_rows = theirs_both[theirs_both["key"] == key]
+        first = mine_rows.iloc[0]
+        out.add("SYS_PROGRAMME", school=first["school"], school_key=first["school_key"], key=key,
+                name=first["name"], cents=int(mine_rows["cents"].sum()),
+                params={"roster": [p.zh for p in mine_rows["programme"]],
+                        "system": [p.zh for p in their_rows["programme"]]},
+                rows={"roster": sum(mine_rows["rows"], []), "system": sum(their_rows["rows"], [])})
+    same = mine_both[~mine_both["key"].isin(differs)].merge(
+        theirs_both[["pk", "cents", "rows"]], on="pk", suffixes=("", "_sys"))
     unequal = same[same["cents"] != same["cents_sys"]]
     for row in unequal.itertuples(index=False):
         out.add("SYS_AMOUNT", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
