@@ -111,31 +111,6 @@ def test_the_report_says_108_schools_and_25_problems_because_the_data_say_so(dem
     assert len(problems.rows) - 1 == 25
 
 
-def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch,
-                                                                               database_template: str) -> None:
-    if PG_URL:
-        app = make_app(database_template, tmp_path)
-    else:
-        from inspect_app import create_app
-
-        from .conftest import _config
-
-        app = create_app(_config(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path))
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo", "--no-serve"])
-    assert first.exit_code == 0, first.output
-    for account in ("admin", "supervisor", "huazhou", "inspector", "school", "viewer", "demo1234"):
-        assert account in first.output
-    second = runner.invoke(args=["demo", "--no-serve"])
-    assert second.exit_code == 0 and "nothing changed" in second.output
-    if PG_URL:
-        _truncate_postgres(app)
-    with app.app_context():
-        db.engine.dispose()
-
-
-
 def test_the_funds_of_the_demo_are_the_source_reports(demo: Flask) -> None:
     from inspect_app.funds.programmes import Programme
     from inspect_app.funds.programmes import Semester
@@ -172,3 +147,29 @@ def test_the_demo_has_a_checked_county_roster_with_every_kind_of_mistake(demo: F
                 "ROSTER_MISSING", "SYS_AMOUNT", "SYS_PROGRAMME", "NOT_ENROLLED", "SPECIAL_UNCOVERED", "SPECIAL_TIER",
                 "REPORTED_COUNT", "REPORTED_TOTAL"} <= set(run.summary["counts"])
         assert "ID_FORMAT" not in run.summary["counts"]
+
+
+def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch,
+                                                                               database_template: str) -> None:
+    if PG_URL:
+        app = make_app(database_template, tmp_path)
+    else:
+        from inspect_app import create_app
+
+        from .conftest import _config
+
+        app = create_app(_config(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    for account in ("admin", "supervisor", "huazhou", "inspector", "school", "viewer", "demo1234"):
+        assert account in first.output
+    second = runner.invoke(args=["demo", "--no-serve"])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    if PG_URL:
+        _truncate_postgres(app)
+    with app.app_context():
+        db.engine.dispose()
+
+

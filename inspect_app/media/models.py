@@ -44,7 +44,8 @@ class Attachment(Model):
     # Paths relative to UPLOAD_DIR.
     path: orm.Mapped[str] = orm.mapped_column(sa.String(256))
     thumb_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
-    content_type: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    # An .xlsx's media type alone is 65 characters.
+    content_type: orm.Mapped[str] = orm.mapped_column(sa.String(128))
     size_bytes: orm.Mapped[int]
     width: orm.Mapped[int | None]
     height: orm.Mapped[int | None]

@@ -1,7 +1,7 @@
 """rosters and funds: standards (with the shipped figures), allocations, payments, reconciliation runs
 
 A finding may now own attachments (the roster rows behind it), so the attachments' owner check
-admits finding_id.
+admits finding_id, and the media type column is long enough for an .xlsx's.
 
 Revision ID: 63937a8fbfba
 Revises: 5d1c2a7e9b10
@@ -165,6 +165,8 @@ def upgrade():
 
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('finding_id', sa.Integer(), nullable=True))
+        batch_op.alter_column('content_type', existing_type=sa.String(length=64), type_=sa.String(length=128),
+                              existing_nullable=False)
         batch_op.create_index(batch_op.f('ix_attachments_finding_id'), ['finding_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_attachments_finding_id_findings'), 'findings', ['finding_id'], ['id'])
         batch_op.drop_constraint(batch_op.f('ck_attachments_has_owner'), type_='check')
@@ -183,6 +185,8 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_attachments_finding_id_findings'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_attachments_finding_id'))
         batch_op.drop_column('finding_id')
+        batch_op.alter_column('content_type', existing_type=sa.String(length=128), type_=sa.String(length=64),
+                              existing_nullable=False)
 
     with op.batch_alter_table('roster_discrepancies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roster_discrepancies_school_id'))

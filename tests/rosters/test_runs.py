@@ -30,7 +30,7 @@ from .helpers import JUNIOR
 from .helpers import PUPIL
 from .helpers import csv_bytes
 
-pytestmark = pytest.mark.config(ROSTER_JOBS_INLINE=True)
+pytestmark = [pytest.mark.config(ROSTER_JOBS_INLINE=True), pytest.mark.usefixtures("shipped_standards")]
 
 HEADERS = ["姓名", "身份证号", "学校标识码", "学校名称", "资助项目", "发放金额"]
 GOOD = [["王一", PUPIL, "2161030001", "华州第一小学", "小学寄宿生生活补助", "500"],
