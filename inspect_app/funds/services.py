@@ -286,9 +286,12 @@ def term_figures(semester: Semester) -> TermFigures:
             programmes[programme].paid += amount
     figures.lines = list(lines.values())
     figures.programmes = list(programmes.values())
+    line_order = sa.case({f.value: i for i, f in enumerate(FundLine)}, value=FundAllocation.fund_line)
+    source_order = sa.case({s.value: i for i, s in enumerate(FundSource)}, value=FundAllocation.source)
     figures.allocations = list(db.session.scalars(
         sa.select(FundAllocation).where(FundAllocation.semester_key == semester.key)
-        .options(orm.joinedload(FundAllocation.created_by)).order_by(FundAllocation.fund_line, FundAllocation.id)))
+        .options(orm.joinedload(FundAllocation.created_by))
+        .order_by(source_order, line_order, FundAllocation.id)))
     return figures
 
 
