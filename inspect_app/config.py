@@ -38,6 +38,11 @@ class DefaultConfig:
     MAX_IMAGE_PIXELS = 40_000_000
     MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
     MAX_SPREADSHEET_BYTES = 5 * 1024 * 1024
+    # Rosters: each file, and one upload request carrying several of them.
+    MAX_ROSTER_BYTES = 40 * 1024 * 1024
+    MAX_ROSTER_UPLOAD_BYTES = 120 * 1024 * 1024
+    # Check rosters in the request instead of a worker thread (tests, scripts).
+    ROSTER_JOBS_INLINE = False
     IMAGE_LONG_EDGE = 1600
     THUMB_LONG_EDGE = 320
 

@@ -480,7 +480,13 @@ class DemoLoader:
         self.accounts(by_county)
         version = self.checklist()
         self.main_campaign(version, by_county)
-        self.current_campaign(version, by_county)
+        current = self.current_campaign(version, by_county)
+        # The funds of the source report's spring semester, and a county's rosters checked yesterday.
+        from .rosters import demo as roster_demo
+
+        with frozen_time(_at(self.today - timedelta(days=1), 15)):
+            roster_demo.load(city=self.users["supervisor"], county_supervisor=self.users["huazhou"],
+                             campaign=current)
 
 
 def demo_loaded() -> bool:

@@ -111,6 +111,44 @@ def test_the_report_says_108_schools_and_25_problems_because_the_data_say_so(dem
     assert len(problems.rows) - 1 == 25
 
 
+def test_the_funds_of_the_demo_are_the_source_reports(demo: Flask) -> None:
+    from inspect_app.funds.programmes import Programme
+    from inspect_app.funds.programmes import Semester
+    from inspect_app.funds.services import term_figures
+    from inspect_app.funds.services import wan
+
+    with demo.app_context():
+        figures = term_figures(Semester(2023, False))
+        assert (wan(figures.total("allocated")), wan(figures.total("upper")), wan(figures.total("city"))) == (
+            "9,838.45", "9,085.15", "753.30")
+        assert (figures.total("headcount"), wan(figures.total("paid")), wan(figures.total("balance"))) == (
+            99_773, "6,446.5125", "3,391.9375")
+        by_programme = {p.programme: (p.headcount, wan(p.paid)) for p in figures.programmes}
+        assert by_programme == {
+            Programme.SENIOR: (27_187, "2,769.275"), Programme.VOCATIONAL: (2_077, "207.70"),
+            Programme.JUNIOR_BOARDING: (20_693, "1,293.3125"), Programme.PRIMARY_BOARDING: (24_650, "1,232.50"),
+            Programme.PRESCHOOL: (25_166, "943.725"),
+        }
+    client = demo.test_client()
+    client.post("/auth/login", data={"username": "supervisor", "password": "demo1234"})
+    page = client.get("/funds/?semester=2023春").get_data(as_text=True)
+    for figure in ("9,838.45", "9,085.15", "753.30", "6,446.5125", "3,391.9375", "99,773", "27,692,750.00"):
+        assert figure in page
+
+
+def test_the_demo_has_a_checked_county_roster_with_every_kind_of_mistake(demo: Flask) -> None:
+    from inspect_app.rosters.models import ReconciliationRun
+    from inspect_app.rosters.models import RunStatus
+
+    with demo.app_context():
+        (run,) = db.session.scalars(sa.select(ReconciliationRun)).all()
+        assert run.status == RunStatus.DONE and run.county.name == "华州区"
+        assert {"ID_CHECKSUM", "ID_AGE", "DUP_SCHOOL", "DUP_CROSS", "AMOUNT_STANDARD", "SYS_MISSING",
+                "ROSTER_MISSING", "SYS_AMOUNT", "SYS_PROGRAMME", "NOT_ENROLLED", "SPECIAL_UNCOVERED", "SPECIAL_TIER",
+                "REPORTED_COUNT", "REPORTED_TOTAL"} <= set(run.summary["counts"])
+        assert "ID_FORMAT" not in run.summary["counts"]
+
+
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch,
                                                                                database_template: str) -> None:
@@ -133,4 +171,5 @@ def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(t
         _truncate_postgres(app)
     with app.app_context():
         db.engine.dispose()
+
 

@@ -43,12 +43,19 @@ from inspect_app.extensions import db
 from inspect_app.findings import services as finding_services
 from inspect_app.findings.models import Finding
 from inspect_app.findings.models import FindingStatus
+from inspect_app.funds import services as funds_services
+from inspect_app.funds.programmes import FundLine
+from inspect_app.funds.programmes import FundSource
 from inspect_app.media import services as media_services
 from inspect_app.media.models import Attachment
 from inspect_app.rectification import services as rect_services
 from inspect_app.rectification.models import Rectification
 from inspect_app.reports import jobs as report_jobs
 from inspect_app.reports import services as report_services
+from inspect_app.rosters import services as roster_services
+from inspect_app.rosters.fields import InputKind
+from inspect_app.rosters.models import Discrepancy
+from inspect_app.rosters.models import ReconciliationRun
 from inspect_app.visits import services as visit_services
 from inspect_app.visits.models import Visit
 from tests.fixtures import DATA
@@ -91,6 +98,8 @@ GET_EXPECTED: dict[str, Row] = {
     "findings.show":               (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "findings.show@raised":        (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
     "findings.show@linwei":        (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "funds.index":                 (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "funds.standards":             (L,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
     "media.file@photo":            (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "media.file@site_photo":       (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
     "media.file@evidence":         (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
@@ -104,6 +113,14 @@ GET_EXPECTED: dict[str, Row] = {
     "reports.job_status":          (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
     "reports.school_document":     (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
     "reports.school_document@linwei": (L, OK,   OK,   NF,   OK,   NO,   NO,   NF,   OK,   OK),
+    "rosters.index":               (L,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
+    "rosters.new":                 (L,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   NO),
+    "rosters.show":                (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
+    "rosters.status":              (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
+    "rosters.discrepancies":       (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
+    "rosters.export":              (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
+    "rosters.input_file":          (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
+    "media.file@finding_file":     (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
     "schools.import_schools":      (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.import_template":     (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
@@ -135,9 +152,19 @@ POST_EXPECTED: dict[str, Row] = {
     "findings.dismiss":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "findings.edit":                  (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "findings.edit@linwei":           (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "funds.add_allocation":           (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "funds.delete_allocation":        (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "funds.add_standard":             (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "funds.edit_standard":            (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "funds.delete_standard":          (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "media.delete@photo":             (L,    NO,   NO,   NO,   NO,   A,    NF,   NF,   NF,   NO),
     "media.delete@evidence":          (L,    NO,   NO,   NO,   NO,   NF,   NF,   A,    NF,   NO),
     "media.delete@linwei_evidence":   (L,    NO,   NO,   NO,   NO,   NF,   NF,   NF,   A,    NO),
+    "rosters.new":                    (L,    A,    A,    A,    A,    A,    A,    NO,   NO,   NO),
+    "rosters.mapping":                (L,    A,    A,    A,    NF,   NF,   NF,   NO,   NO,   NO),
+    "rosters.rerun":                  (L,    A,    A,    A,    NF,   NF,   NF,   NO,   NO,   NO),
+    "rosters.findings":               (L,    A,    A,    A,    NF,   NF,   NF,   NO,   NO,   NO),
+    "rosters.payments":               (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.add_evidence":     (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "rectification.add_evidence@linwei": (L, NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
     "rectification.deadline":         (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
@@ -186,6 +213,12 @@ class Scene:
     school: int
     other_school: int
     job: int                  # a finished investigation report, asked for by the city supervisor
+    run: int                  # a roster check of 华州区, by the city supervisor, with a finding raised from it
+    run_input: int
+    discrepancy: int          # a discrepancy of the run not yet raised
+    finding_file: int         # the rows attached to the finding raised from the run
+    standard: int
+    allocation: int
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
 
@@ -235,6 +268,10 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     job = report_services.request_report(report_services.ReportRequest("investigation", (world.campaign,)),
                                          actor=world.supervisor)
     report_jobs.run_inline(job)
+    run, standard, allocation = roster_scene(world)
+    raised = roster_services.make_findings(run, [d for d in run_discrepancies(run) if d.code == "DUP_SCHOOL"],
+                                           campaign=world.campaign, actor=world.supervisor)
+    finding_file = media_services.finding_files(raised[0])[0]
     db.session.commit()
     return Scene(
         job=job.id,
@@ -243,10 +280,38 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
         rect=rect.id, rect2=rect2.id, photo=photo.id, site_photo=site_photo.id,
         evidence=evidence.id, evidence2=evidence2.id, school=world.school.id,
-        other_school=world.other_school.id,
+        other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
+        discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
+        standard=standard, allocation=allocation,
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
     )
+
+
+ROSTER_CSV = (
+    "姓名,身份证号,学校标识码,学校名称,资助项目,发放金额\n"
+    "张三,11010519491231002X,2161030001,华州第一小学,小学寄宿生生活补助,500\n"
+    "张三,11010519491231002X,2161030001,华州第一小学,小学寄宿生生活补助,500\n"
+    "李四,110105194912310021,2161030001,华州第一小学,小学寄宿生生活补助,400\n"
+)
+
+
+def roster_scene(world: World) -> tuple[ReconciliationRun, int, int]:
+    """A finished roster check of 华州区 by the city supervisor, a standard and an allocation."""
+    funds_services.install_shipped_standards(actor=None)
+    run = roster_services.create_run(
+        semester="2023春", county=world.away, campaign=world.campaign, actor=world.supervisor,
+        uploads=[roster_services.Upload(InputKind.ROSTER, "花名册.csv", ROSTER_CSV.encode("utf-8"))])
+    roster_services.execute_run(run)
+    standard = funds_services.standards()[0].id
+    allocation = funds_services.add_allocation(semester="2023春", fund_line=FundLine.SENIOR,
+                                               source=FundSource.CITY, amount="100000", actor=world.supervisor).id
+    return run, standard, allocation
+
+
+def run_discrepancies(run: ReconciliationRun) -> list[Discrepancy]:
+    return list(db.session.scalars(sa.select(Discrepancy).where(Discrepancy.run_id == run.id)
+                                   .order_by(Discrepancy.id)))
 
 
 def url_args(s: Scene) -> dict[str, dict[str, int]]:
@@ -269,6 +334,19 @@ def url_args(s: Scene) -> dict[str, dict[str, int]]:
         "findings.show": {"finding_id": s.finding},
         "findings.show@raised": {"finding_id": s.raised_finding},
         "findings.show@linwei": {"finding_id": s.finding2},
+        "funds.delete_allocation": {"allocation_id": s.allocation},
+        "funds.edit_standard": {"standard_id": s.standard},
+        "funds.delete_standard": {"standard_id": s.standard},
+        "media.file@finding_file": {"attachment_id": s.finding_file},
+        "rosters.show": {"run_id": s.run},
+        "rosters.status": {"run_id": s.run},
+        "rosters.discrepancies": {"run_id": s.run},
+        "rosters.export": {"run_id": s.run},
+        "rosters.input_file": {"run_id": s.run, "input_id": s.run_input},
+        "rosters.mapping": {"run_id": s.run},
+        "rosters.rerun": {"run_id": s.run},
+        "rosters.findings": {"run_id": s.run},
+        "rosters.payments": {"run_id": s.run},
         "media.delete@photo": {"attachment_id": s.photo},
         "media.delete@evidence": {"attachment_id": s.evidence},
         "media.delete@linwei_evidence": {"attachment_id": s.evidence2},
@@ -330,6 +408,15 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "findings.confirm": lambda: {"due_on": later},
         "findings.dismiss": lambda: {"reason": "不成立"},
         "findings.edit": lambda: {"description": "改写的问题描述", "severity": "severe"},
+        "funds.add_allocation": lambda: {"semester": "2023春", "fund_line": "senior", "source": "city",
+                                         "amount": "12.5", "document": "越权"},
+        "funds.add_standard": lambda: {"programme": "senior", "effective_from": "2030春", "tier": "1",
+                                       "amount": "9999", "basis": "越权"},
+        "funds.edit_standard": lambda: {"programme": "senior", "effective_from": "2010秋", "tier": "1",
+                                        "amount": "9999", "basis": "越权"},
+        "rosters.new": lambda: {"semester": "2023春", "county_id": "0", "campaign_id": "0", "special_group": "",
+                                "roster": (io.BytesIO(ROSTER_CSV.encode()), "r.csv")},
+        "rosters.findings": lambda: {"campaign_id": str(s.campaign), "discrepancy": str(s.discrepancy)},
         "rectification.add_evidence": lambda: {"file": (io.BytesIO(jpeg("yellow")), "e.jpg")},
         "rectification.deadline": lambda: {"due_on": later},
         "rectification.save_measures": lambda: {"measures": "另一种说法"},

@@ -46,6 +46,18 @@ ACTION_LABELS = {
     "rectification.partial": _l("marked the rectification as partly done"),
     "rectification.deadline": _l("changed the deadline"),
     "report.build": _l("built a report"),
+    "roster.run": _l("uploaded rosters for checking"),
+    "roster.rerun": _l("checked the rosters again"),
+    "roster.mapping": _l("assigned roster columns"),
+    "roster.refused": _l("had roster files refused"),
+    "roster.checked": _l("checked the rosters"),
+    "standard.install": _l("installed the shipped funding standards"),
+    "standard.create": _l("added a funding standard"),
+    "standard.update": _l("changed a funding standard"),
+    "standard.delete": _l("removed a funding standard"),
+    "allocation.create": _l("recorded an allocation"),
+    "allocation.delete": _l("removed an allocation"),
+    "payment.record": _l("recorded payments"),
 }
 
 
@@ -63,6 +75,11 @@ OBJECT_LABELS = {
     "findings": _l("Finding"),
     "rectifications": _l("Rectification"),
     "system": _l("System"),
+    "roster_runs": _l("Roster check"),
+    "roster_header_mappings": _l("Roster columns"),
+    "funding_standards": _l("Funding standard"),
+    "fund_allocations": _l("Allocation"),
+    "fund_payments": _l("Payments"),
 }
 
 

@@ -31,6 +31,8 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("visits.index", _l("Visits"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("findings.index", _l("Findings"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("rectification.index", _l("Rectification"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("rosters.index", _l("Rosters"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)),
+    ("funds.index", _l("Funds"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("checklists.index", _l("Checklists"), (Role.ADMIN, Role.SUPERVISOR)),
     ("auth.users", _l("Accounts"), (Role.ADMIN,)),

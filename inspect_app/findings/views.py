@@ -82,11 +82,12 @@ def index() -> t.Any:
 def show(finding_id: int) -> t.Any:
     finding = _finding(finding_id)
     photos = media.visit_photos(finding.visit).get(finding.item_id or -1, []) if finding.item_id else []
+    files = media.finding_files(finding)
     entries = audit.history("findings", [finding.id])
     if finding.rectification:
         entries = sorted(entries + audit.history("rectifications", [finding.rectification.id]),
                          key=lambda e: (e.created_at, e.id))
-    return render_template("findings/show.html", finding=finding, photos=photos, history=entries,
+    return render_template("findings/show.html", finding=finding, photos=photos, files=files, history=entries,
                            can_review=can_review_visit(current_user, finding.visit)
                            and current_user.role in MANAGERS, severities=list(Severity))
 

@@ -19,15 +19,17 @@ if t.TYPE_CHECKING:
 class AttachmentKind(StrEnum):
     PHOTO = "photo"
     DOCUMENT = "document"
+    # A workbook the application wrote itself, such as the roster rows behind a finding.
+    SPREADSHEET = "spreadsheet"
 
 
 class Attachment(Model):
-    """A stored file: a photo taken at a visit, or rectification evidence from a school."""
+    """A stored file: a photo taken at a visit, rectification evidence from a school, or a finding's evidence."""
 
     __tablename__ = "attachments"
     __table_args__ = (
         sa.CheckConstraint(
-            "(visit_id IS NOT NULL) OR (rectification_id IS NOT NULL)", name="has_owner"
+            "(visit_id IS NOT NULL) OR (rectification_id IS NOT NULL) OR (finding_id IS NOT NULL)", name="has_owner"
         ),
     )
 
@@ -37,11 +39,13 @@ class Attachment(Model):
     visit_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("visits.id"), index=True)
     item_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_items.id"))
     rectification_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("rectifications.id"), index=True)
+    finding_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("findings.id"), index=True)
     original_name: orm.Mapped[str] = orm.mapped_column(sa.String(256))
     # Paths relative to UPLOAD_DIR.
     path: orm.Mapped[str] = orm.mapped_column(sa.String(256))
     thumb_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
-    content_type: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    # An .xlsx's media type alone is 65 characters.
+    content_type: orm.Mapped[str] = orm.mapped_column(sa.String(128))
     size_bytes: orm.Mapped[int]
     width: orm.Mapped[int | None]
     height: orm.Mapped[int | None]

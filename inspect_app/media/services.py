@@ -33,6 +33,7 @@ from .models import AttachmentKind
 if t.TYPE_CHECKING:
     from ..auth.models import User
     from ..checklists.models import ChecklistItem
+    from ..findings.models import Finding
     from ..rectification.models import Rectification
     from ..visits.models import Visit
 
@@ -285,6 +286,12 @@ def visit_photos(visit: Visit) -> dict[int, list[Attachment]]:
     for attachment in db.session.scalars(stmt):
         grouped.setdefault(attachment.item_id or 0, []).append(attachment)
     return grouped
+
+
+def finding_files(finding: Finding) -> list[Attachment]:
+    """Files kept as a finding's own evidence, such as the roster rows behind it."""
+    stmt = sa.select(Attachment).where(Attachment.finding_id == finding.id).order_by(Attachment.id)
+    return list(db.session.scalars(stmt))
 
 
 def photo_counts(visit: Visit) -> dict[int, int]:

@@ -32,6 +32,9 @@ bp = Blueprint("media", __name__, url_prefix="/media")
 
 
 def _may_view(attachment: Attachment) -> bool:
+    if attachment.finding_id is not None:
+        finding = db.session.get(Finding, attachment.finding_id)
+        return finding is not None and can_view_finding(current_user, finding)
     if attachment.visit_id is not None:
         visit = db.session.get(Visit, attachment.visit_id)
         if visit is None:
@@ -60,7 +63,7 @@ def file(attachment_id: int) -> t.Any:
         abort(404)
     content_type = "image/jpeg" if thumb and attachment.thumb_path else attachment.content_type
     response = send_file(path, mimetype=content_type, download_name=attachment.original_name,
-                         as_attachment=content_type == "application/pdf", max_age=3600)
+                         as_attachment=not content_type.startswith("image/"), max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

@@ -1,0 +1,141 @@
+"""Time and peak memory of a roster check: 100,000 roster rows against a 100,000-row system export.
+
+    python bench/bench_rosters.py [--rows 100000] [--format xlsx|csv] [--defects 0.01]
+
+Builds a synthetic city (11 counties, 308 schools), a roster of about ``--rows`` students (the
+source report's mix of programmes, scaled), its national-system export with ``--defects`` of
+the rows changed (missing, extra, amount), an enrolment list and a special-group list; writes
+them as the web upload would receive them, then reads and checks them as a run does, and prints
+how long reading and checking each took and the peak memory of each step (tracemalloc). Run it
+by hand; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from inspect_app.funds.programmes import Programme  # noqa: E402
+from inspect_app.funds.standards import StandardsTable  # noqa: E402
+from inspect_app.rosters import checks  # noqa: E402
+from inspect_app.rosters import synthetic  # noqa: E402
+from inspect_app.rosters.fields import InputKind  # noqa: E402
+from inspect_app.rosters.readers import read_table  # noqa: E402
+
+LEVELS = ["preschool"] * 8 + ["primary"] * 10 + ["junior"] * 5 + ["nine_year"] * 2 + ["senior"] * 2 + ["vocational"]
+
+
+def schools() -> list[synthetic.SchoolInfo]:
+    return [synthetic.SchoolInfo(f"21{c:04d}{n + 1:04d}", f"测试{c}区第{n + 1}校", f"61{c:04d}", level)
+            for c in range(502, 513) for n, level in enumerate(LEVELS)]
+
+
+def scaled_payments(rows: int) -> dict[Programme, list[tuple[int, int]]]:
+    factor = rows / 99_773
+    return {p: [(amount, max(1, round(count * factor))) for amount, count in tiers]
+            for p, tiers in synthetic.REPORT_PAYMENTS.items()}
+
+
+def write(frame: pd.DataFrame, fmt: str) -> bytes:
+    if fmt == "csv":
+        return frame.to_csv(index=False).encode("utf-8-sig")
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True,
+                                            "strings_to_numbers": False})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, list(frame.columns))
+    for r, row in enumerate(frame.itertuples(index=False), start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, (int, np.integer)):
+                sheet.write_number(r, c, int(value))
+            else:
+                sheet.write_string(r, c, str(value))
+    workbook.close()
+    return buffer.getvalue()
+
+
+def measure(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Time a step, then run it again under tracemalloc for its peak memory (tracing slows it several-fold)."""
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    elapsed = time.perf_counter() - start
+    tracemalloc.start()
+    func(*args, **kwargs)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  {label:<34} {elapsed:7.2f} s   peak {peak / 2**20:7.1f} MiB")
+    return result, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    parser.add_argument("--defects", type=float, default=0.01)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(1)
+    roster = synthetic.city_roster(schools(), payments=scaled_payments(args.rows))
+    system = synthetic.system_export(roster)
+    n = len(system)
+    k = int(n * args.defects)
+    picks = rng.choice(n, size=3 * k, replace=False)
+    system.loc[picks[:k], "资助金额"] = system.loc[picks[:k], "资助金额"] + 100
+    extra = system.loc[picks[k:2 * k]].copy()
+    extra["身份证件号"] = synthetic.valid_ids(rng, extra["身份证件号"].str[:6].to_numpy(),
+                                          pd.to_datetime(extra["身份证件号"].str[6:14]).to_numpy().astype("datetime64[D]"))
+    system = pd.concat([system.drop(index=picks[2 * k:]), extra], ignore_index=True)
+    enrolment = synthetic.enrolment_list(roster, 5_000, rng, schools())
+    every20 = roster.iloc[::20]
+    special = pd.DataFrame({"姓名": every20["姓名"], "身份证号": every20["身份证号"], "类别": "低保"})
+
+    print(f"roster {len(roster):,} rows, system export {len(system):,} rows, enrolment {len(enrolment):,} rows, "
+          f"special list {len(special):,} rows; roster and enrolment as .{args.format}, the others as CSV (GBK)")
+    files = {
+        "roster": (write(roster, args.format), f"roster.{args.format}", InputKind.ROSTER),
+        "system": (system.to_csv(index=False).encode("gbk"), "system.csv", InputKind.SYSTEM),
+        "enrolment": (write(enrolment, args.format), f"enrolment.{args.format}", InputKind.ENROLMENT),
+        "special1": (special.to_csv(index=False).encode("utf-8"), "低保.csv", InputKind.SPECIAL),
+    }
+    for label, (data, name, _kind) in files.items():
+        print(f"  {label:<10} {name:<16} {len(data) / 2**20:6.1f} MiB")
+
+    print("reading")
+    tables = {}
+    read_total = 0.0
+    for label, (data, name, kind) in files.items():
+        table, elapsed = measure(f"read {name}", read_table, data, filename=name, kind=kind, max_bytes=2**30,
+                                 max_rows=10**6)
+        table.label = label
+        tables[label] = table
+        read_total += elapsed
+
+    print("checking")
+    inputs = checks.CheckInputs(semester=synthetic.REPORT_SEMESTER, roster=tables["roster"],
+                                standards=StandardsTable.shipped(), today=date(2026, 11, 27),
+                                system=tables["system"], enrolment=tables["enrolment"], specials=[tables["special1"]])
+    result, check_total = measure("run_checks (all checks)", checks.run_checks, inputs)
+    only_system = checks.CheckInputs(semester=synthetic.REPORT_SEMESTER, roster=tables["roster"],
+                                     standards=StandardsTable.shipped(), today=date(2026, 11, 27),
+                                     system=tables["system"])
+    measure("run_checks (roster × system only)", checks.run_checks, only_system)
+    print(f"total: reading {read_total:.2f} s + checking {check_total:.2f} s = {read_total + check_total:.2f} s; "
+          f"{len(result.discrepancies):,} discrepancies")
+    for code, count in result.counts().items():
+        print(f"  {code:<18} {count:>7,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,675 @@
+"""The reconciliation checks (精准比对): pure functions from tables to discrepancies.
+
+Every check has a stable code, a severity and a rule stated in words (:data:`CHECKS`). The
+checks look only at the rows of the semester being checked; rows of other semesters are
+counted and left alone. People are matched by their normalised ID number, or by their student
+number (学籍号) where a row has no ID number; a student number ``G`` + ID number counts as that
+ID number.
+
+:func:`run_checks` takes the tables read by :mod:`.readers`, the standards and the reported
+figures as values, and returns a :class:`CheckResult`; it touches neither the database nor
+the files, so the command line, the web job and the tests all run the same code.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..funds.programmes import Programme
+from ..funds.programmes import Semester
+from ..funds.programmes import fold
+from ..funds.programmes import fold_series
+from ..funds.standards import StandardsTable
+from . import ids as idnum
+from .fields import InputKind
+from .readers import Table
+from .readers import map_unique
+
+CHECKS_VERSION = "2026.1"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        return str(_l("Error") if self == Severity.ERROR else _l("Warning"))
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    severity: Severity
+    title: t.Any
+    rule: t.Any
+    needs: InputKind = InputKind.ROSTER
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+CHECKS: dict[str, Check] = {c.code: c for c in [
+    Check("ID_FORMAT", _E, _l("ID number malformed"),
+          _l("After full-width digits are made half-width, blanks removed, a lower-case x made upper-case and a "
+             "15-digit number converted, an ID number must be 17 digits and a digit or X (GB 11643).")),
+    Check("ID_CHECKSUM", _E, _l("ID number check digit wrong"),
+          _l("The last character must be the ISO 7064 MOD 11-2 check character of the first 17 digits "
+             "(weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2; “10X98765432”[sum mod 11]).")),
+    Check("ID_DATE", _E, _l("ID number birth date impossible"),
+          _l("Digits 7–14 must be a real calendar date that is not in the future.")),
+    Check("ID_AREA", _W, _l("ID number area code unknown"),
+          _l("The first two digits should be a province code (11–65, 71) or 81/82/83 for residence permits.")),
+    Check("ID_AGE", _W, _l("Age implausible for the level"),
+          _l("At the start of the semester the student's age should fit the level: preschool 3–6, primary 6–13, "
+             "junior 12–16, senior and vocational 15–20.")),
+    Check("ID_SEX", _W, _l("Sex differs from the ID number"),
+          _l("The 17th digit of the ID number is odd for a male and even for a female; it must agree with the "
+             "roster.")),
+    Check("ID_MISSING", _W, _l("No ID number"),
+          _l("Every recipient should have an ID number; a row without one is matched by its student number only.")),
+    Check("DUP_SCHOOL", _E, _l("Paid twice at one school"),
+          _l("One person may be paid by one programme once per semester; the same ID number appears more than "
+             "once for the programme at the same school.")),
+    Check("DUP_CROSS", _E, _l("Paid at two schools"),
+          _l("One person may be paid by one programme once per semester; the same ID number is paid by the "
+             "programme at more than one school.")),
+    Check("DUP_EXCLUSIVE", _E, _l("Paid by two programmes of different levels"),
+          _l("A student is at one level in a semester, so one person cannot receive two of these programmes in "
+             "the same semester.")),
+    Check("AMOUNT_STANDARD", _E, _l("Amount differs from the standard"),
+          _l("The amount must be one of the tier amounts in force for the programme in the semester (standards "
+             "table), and the amount of the tier given in the roster when it names one.")),
+    Check("STANDARD_MISSING", _W, _l("No standard for the programme"),
+          _l("The standards table has no amount in force for the programme in the semester, so the amounts "
+             "could not be checked.")),
+    Check("SYS_MISSING", _E, _l("Paid but not in the national system"),
+          _l("Everyone paid according to the roster must appear in the national system export for the "
+             "semester."), InputKind.SYSTEM),
+    Check("ROSTER_MISSING", _E, _l("In the national system but not paid"),
+          _l("Everyone in the national system export for the semester must appear in the roster."),
+          InputKind.SYSTEM),
+    Check("SYS_PROGRAMME", _E, _l("Programme differs from the national system"),
+          _l("A person's programmes in the roster and in the national system export must be the same."),
+          InputKind.SYSTEM),
+    Check("SYS_AMOUNT", _E, _l("Amount differs from the national system"),
+          _l("For each person and programme, the amount in the roster must equal the amount in the national "
+             "system export."), InputKind.SYSTEM),
+    Check("NOT_ENROLLED", _E, _l("Recipient not enrolled"),
+          _l("Every recipient must be on the enrolment list, with a status that means they are at school "
+             "(not transferred out, suspended, dropped out or graduated)."), InputKind.ENROLMENT),
+    Check("ENROL_SCHOOL", _W, _l("Enrolled at another school"),
+          _l("A recipient should be paid by the school where the enrolment list has them."), InputKind.ENROLMENT),
+    Check("SPECIAL_UNCOVERED", _E, _l("Special-group student not covered"),
+          _l("Students of the schools checked who are on a special-group list (formerly registered poor, "
+             "dibao, destitute, orphan, disabled) must all receive aid."), InputKind.SPECIAL),
+    Check("SPECIAL_TIER", _E, _l("Special-group student below the top tier"),
+          _l("Students on a special-group list must receive the top tier of their programme's standard."),
+          InputKind.SPECIAL),
+    Check("REPORTED_COUNT", _E, _l("Headcount differs from the reported figure"),
+          _l("Per school and programme, the number of recipients in the roster must equal the number the school "
+             "reported."), InputKind.REPORTED),
+    Check("REPORTED_TOTAL", _E, _l("Total differs from the reported figure"),
+          _l("Per school and programme, the sum paid in the roster must equal the sum the school reported."),
+          InputKind.REPORTED),
+    Check("CARD_HOLDER", _W, _l("Card holder is not the student"),
+          _l("The name on the bank card should be the student's own name as on the ID card; a card in another "
+             "name must be explained.")),
+    Check("CARD_SHARED", _W, _l("One card for several students"),
+          _l("One bank card must not be shared by several recipients.")),
+]}
+
+
+def rule_text(code: str) -> str:
+    return str(CHECKS[code].rule)
+
+
+def title(code: str) -> str:
+    return str(CHECKS[code].title)
+
+
+def yuan(cents: int | None) -> str:
+    if cents is None:
+        return "—"
+    return f"{cents / 100:,.2f}"
+
+
+def describe(code: str, params: dict[str, t.Any]) -> str:
+    """What exactly is wrong in one discrepancy, in the current language."""
+    p = params
+    if code == "ID_FORMAT":
+        return _("“%(value)s” is not an ID number.", value=p.get("value", ""))
+    if code == "ID_CHECKSUM":
+        return _("%(value)s: the check character should be %(expected)s.", value=p["value"], expected=p["expected"])
+    if code == "ID_DATE":
+        return _("%(value)s: digits 7–14 are not a real past date.", value=p["value"])
+    if code == "ID_AREA":
+        return _("%(value)s: “%(prefix)s” is not a province code.", value=p["value"], prefix=p["value"][:2])
+    if code == "ID_AGE":
+        return _("Aged %(age)d at the start of the semester; %(level)s expects %(low)d–%(high)d.", age=p["age"],
+                 level=p["level"], low=p["low"], high=p["high"])
+    if code == "ID_SEX":
+        return _("The roster says %(roster)s; the ID number says %(id)s.", roster=p["roster"], id=p["id"])
+    if code == "ID_MISSING":
+        return _("No ID number; student number %(no)s.", no=p.get("student_no", ""))
+    if code == "DUP_SCHOOL":
+        return _("Paid %(n)d times by %(programme)s in this semester.", n=p["n"], programme=p["programme"])
+    if code == "DUP_CROSS":
+        return _("Also paid by %(programme)s at %(others)s.", programme=p["programme"], others="、".join(p["others"]))
+    if code == "DUP_EXCLUSIVE":
+        return _("Paid by %(programmes)s in the same semester.", programmes="、".join(p["programmes"]))
+    if code == "AMOUNT_STANDARD":
+        allowed = "/".join(yuan(c) for c in p["allowed"])
+        if p.get("tier"):
+            return _("%(amount)s yuan paid at tier %(tier)d, whose standard is %(expected)s yuan (%(programme)s, "
+                     "%(semester)s).", amount=yuan(p["cents"]), tier=p["tier"], expected=yuan(p.get("expected")),
+                     programme=p["programme"], semester=p["semester"])
+        if p["cents"] < min(p["allowed"]):
+            return _("%(amount)s yuan is less than the standard %(allowed)s yuan (%(programme)s, %(semester)s): "
+                     "underpaid.", amount=yuan(p["cents"]), allowed=allowed, programme=p["programme"],
+                     semester=p["semester"])
+        if p["cents"] > max(p["allowed"]):
+            return _("%(amount)s yuan is more than the standard %(allowed)s yuan (%(programme)s, %(semester)s): "
+                     "overpaid.", amount=yuan(p["cents"]), allowed=allowed, programme=p["programme"],
+                     semester=p["semester"])
+        return _("%(amount)s yuan is not one of the tiers %(allowed)s yuan (%(programme)s, %(semester)s).",
+                 amount=yuan(p["cents"]), allowed=allowed, programme=p["programme"], semester=p["semester"])
+    if code == "STANDARD_MISSING":
+        return _("%(n)d rows of %(programme)s: no standard in force in %(semester)s.", n=p["n"],
+                 programme=p["programme"], semester=p["semester"])
+    if code == "SYS_MISSING":
+        return _("Paid %(amount)s yuan by %(programme)s; not in the national system export.",
+                 amount=yuan(p["cents"]), programme=p["programme"])
+    if code == "ROSTER_MISSING":
+        return _("The national system shows %(amount)s yuan of %(programme)s; not in the roster.",
+                 amount=yuan(p["cents"]), programme=p["programme"])
+    if code == "SYS_PROGRAMME":
+        return _("Roster: %(roster)s; national system: %(system)s.", roster="、".join(p["roster"]),
+                 system="、".join(p["system"]))
+    if code == "SYS_AMOUNT":
+        return _("%(programme)s: roster %(roster)s yuan, national system %(system)s yuan.", programme=p["programme"],
+                 roster=yuan(p["roster"]), system=yuan(p["system"]))
+    if code == "NOT_ENROLLED":
+        if p.get("status"):
+            return _("The enrolment list gives the status “%(status)s”.", status=p["status"])
+        return _("Not on the enrolment list.")
+    if code == "ENROL_SCHOOL":
+        return _("Enrolled at %(school)s.", school=p["school"])
+    if code == "SPECIAL_UNCOVERED":
+        return _("On the list of %(groups)s; receives no aid in this semester.", groups="、".join(p["groups"]))
+    if code == "SPECIAL_TIER":
+        return _("On the list of %(groups)s; paid %(amount)s yuan, the top tier is %(top)s yuan.",
+                 groups="、".join(p["groups"]), amount=yuan(p["cents"]), top=yuan(p["top"]))
+    if code == "REPORTED_COUNT":
+        return _("%(programme)s: %(roster)d in the roster, %(reported)d reported.", programme=p["programme"],
+                 roster=p["roster"], reported=p["reported"])
+    if code == "REPORTED_TOTAL":
+        return _("%(programme)s: %(roster)s yuan in the roster, %(reported)s yuan reported.",
+                 programme=p["programme"], roster=yuan(p["roster"]), reported=yuan(p["reported"]))
+    if code == "CARD_HOLDER":
+        return _("The card is in the name of %(holder)s.", holder=p["holder"])
+    if code == "CARD_SHARED":
+        return _("Card %(card)s is used by %(n)d recipients.", card=p["card"], n=p["n"])
+    return code
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckInputs:
+    semester: Semester
+    roster: Table
+    standards: StandardsTable
+    today: date
+    system: Table | None = None
+    enrolment: Table | None = None
+    specials: Sequence[Table] = ()
+    reported: Table | None = None
+
+
+@dataclass
+class CheckResult:
+    """The discrepancies, one dict each (see :data:`COLUMNS`), and counts about the inputs."""
+
+    discrepancies: list[dict[str, t.Any]]
+    semester: Semester
+    rows: dict[str, int] = field(default_factory=dict)          # input label -> rows read
+    other_semester: dict[str, int] = field(default_factory=dict)  # input label -> rows of other semesters
+    checked: list[str] = field(default_factory=list)             # codes that ran
+    roster_totals: list[dict[str, t.Any]] = field(default_factory=list)  # per school and programme
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for d in self.discrepancies:
+            out[d["code"]] = out.get(d["code"], 0) + 1
+        return out
+
+
+COLUMNS = ("code", "school", "school_key", "key", "name", "programme", "cents", "params", "rows")
+
+ACTIVE_STATUSES = frozenset({"在籍", "在读", "在校", "正常", "注册", "有学籍", "在籍在校", "正常在校", "在校生"})
+_SEX = {"男": True, "m": True, "male": True, "1": True, "女": False, "f": False, "female": False, "2": False}
+
+
+def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, pd.DataFrame]:
+    """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
+    ids = frame["id_number"].astype(str)
+    student = fold_series(frame["student_no"]).str.upper()
+    g_number = student.str.fullmatch(r"G[0-9]{17}[0-9X]").fillna(False).astype(bool)
+    source = ids.where(ids != "", student.where(g_number, "").str[1:])
+    checked = idnum.check_ids(source, today=today)
+    key = checked["number"].where(source != "", "学籍:" + student)
+    key = key.where((source != "") | (student != ""), "")
+    return key, checked
+
+
+def _school(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """A label to show and a key to match schools by (the 10-digit code when given, else the folded name)."""
+    name = frame["school"].astype(str)
+    code = map_unique(frame["school_code"].astype(str), fold)
+    label = name.where(name != "", code)
+    key = code.where(code != "", map_unique(name, fold))
+    return label, key
+
+
+def _prepare(table: Table, semester: Semester, today: date, result: CheckResult, label: str) -> pd.DataFrame:
+    frame = table.frame
+    result.rows[label] = len(frame)
+    if "semester" in frame and frame["semester"].notna().any():
+        other = frame["semester"].notna() & (frame["semester"] != semester)
+        if other.any():
+            result.other_semester[label] = int(other.sum())
+            frame = frame[~other]
+    frame = frame.copy()
+    frame["key"], checked = _keys(frame, today)
+    frame["id_problem"] = checked["problem"].to_numpy()
+    frame["id_expected"] = checked["expected"].to_numpy()
+    frame["birth"] = checked["birth"].to_numpy()
+    frame["male"] = checked["male"].to_numpy()
+    frame["school_label"], frame["school_key"] = _school(frame)
+    return frame
+
+
+def _programme_zh(value: t.Any) -> str:
+    return value.zh if isinstance(value, Programme) else ""
+
+
+class _Out:
+    def __init__(self) -> None:
+        self.items: list[dict[str, t.Any]] = []
+
+    def add(self, code: str, *, school: str = "", school_key: str = "", key: str = "", name: str = "",
+            programme: Programme | None = None, cents: int | None = None, params: dict[str, t.Any] | None = None,
+            rows: dict[str, list[int]] | None = None) -> None:
+        self.items.append({"code": code, "school": school, "school_key": school_key, "key": key, "name": name,
+                           "programme": programme, "cents": cents, "params": params or {}, "rows": rows or {}})
+
+    def add_rows(self, code: str, frame: pd.DataFrame, label: str,
+                 params: t.Callable[[t.Any], dict[str, t.Any]]) -> None:
+        """One discrepancy per row of ``frame``."""
+        for row in frame.itertuples(index=False):
+            self.add(code, school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
+                     programme=row.programme, cents=int(row.cents), params=params(row), rows={label: [int(row.row)]})
+
+
+def _id_checks(roster: pd.DataFrame, semester: Semester, out: _Out) -> None:
+    has_id = roster["id_number"] != ""
+    problems = roster["id_problem"]
+    for problem, code in ((idnum.FORMAT, "ID_FORMAT"), (idnum.CHECKSUM, "ID_CHECKSUM"), (idnum.DATE, "ID_DATE"),
+                          (idnum.AREA, "ID_AREA")):
+        hit = roster[has_id & (problems == problem)]
+        out.add_rows(code, hit, "roster",
+                     lambda r: {"value": r.key, **({"expected": r.id_expected} if r.id_expected else {})})
+    missing = roster[~has_id]
+    out.add_rows("ID_MISSING", missing, "roster", lambda r: {"student_no": r.student_no})
+    dated = roster[roster["birth"].notna() & roster["programme"].notna()]
+    if len(dated):
+        ages = idnum.ages_on(dated["birth"], semester.starts_on)
+        low = dated["programme"].map(lambda p: p.ages[0])
+        high = dated["programme"].map(lambda p: p.ages[1])
+        odd = dated[((ages < low) | (ages > high)).to_numpy()]
+        odd_ages = ages[((ages < low) | (ages > high)).to_numpy()]
+        for row, age in zip(odd.itertuples(index=False), odd_ages.tolist(), strict=True):
+            out.add("ID_AGE", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
+                    programme=row.programme, cents=int(row.cents),
+                    params={"age": int(age), "low": row.programme.ages[0], "high": row.programme.ages[1],
+                            "level": row.programme.level_zh}, rows={"roster": [int(row.row)]})
+    if (roster["sex"] != "").any():
+        stated = map_unique(roster["sex"], lambda s: _SEX.get(fold(s).lower()))
+        known = stated.notna() & roster["birth"].notna()
+        wrong = roster[known & (stated != roster["male"])]
+        out.add_rows("ID_SEX", wrong, "roster",
+                     lambda r: {"roster": r.sex, "id": "男" if r.male else "女"})
+
+
+def _grouped_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Row numbers, schools, names and amounts gathered per group."""
+    return frame.groupby(by, sort=False).agg(
+        rows=("row", list), schools=("school_label", list), school_keys=("school_key", list),
+        names=("name", list), cents=("cents", "sum"), n=("row", "size"),
+    ).reset_index()
+
+
+def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
+    keyed = roster[roster["key"] != ""]
+    multi = keyed[keyed.duplicated(["key", "programme"], keep=False)]
+    if len(multi):
+        per_school = _grouped_rows(multi, ["key", "programme", "school_key"])
+        schools_of: dict[tuple[str, Programme], list[str]] = {}
+        for row in per_school.itertuples(index=False):
+            schools_of.setdefault((row.key, row.programme), []).append(row.schools[0])
+        for row in per_school.itertuples(index=False):
+            programme = row.programme
+            all_labels = schools_of[(row.key, programme)]
+            if len(all_labels) == 1:
+                out.add("DUP_SCHOOL", school=row.schools[0], school_key=row.school_key, key=row.key,
+                        name=row.names[0], programme=programme, cents=int(row.cents),
+                        params={"n": int(row.n), "programme": programme.zh}, rows={"roster": row.rows})
+            else:
+                others = [s for s in dict.fromkeys(all_labels) if s != row.schools[0]]
+                out.add("DUP_CROSS", school=row.schools[0], school_key=row.school_key, key=row.key,
+                        name=row.names[0], programme=programme, cents=int(row.cents),
+                        params={"programme": programme.zh, "others": others}, rows={"roster": row.rows})
+    firsts = keyed.drop_duplicates(["key", "programme"])
+    several = firsts[firsts.duplicated("key", keep=False)]
+    if len(several):
+        programmes = several.groupby("key")["programme"].agg(lambda s: [p.zh for p in s])
+        members = keyed[keyed["key"].isin(programmes.index)]
+        for row in _grouped_rows(members, ["key", "school_key"]).itertuples(index=False):
+            out.add("DUP_EXCLUSIVE", school=row.schools[0], school_key=row.school_key, key=row.key,
+                    name=row.names[0], cents=int(row.cents), params={"programmes": programmes[row.key]},
+                    rows={"roster": row.rows})
+
+
+def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable, out: _Out) -> None:
+    for programme, rows in roster.groupby("programme", sort=False):
+        tiers = standards.tiers(programme, semester)
+        if not tiers:
+            for (label, key), group in rows.groupby(["school_label", "school_key"], sort=False):
+                out.add("STANDARD_MISSING", school=label, school_key=key, programme=programme,
+                        params={"n": len(group), "programme": programme.zh, "semester": str(semester)},
+                        rows={"roster": group["row"].tolist()})
+            continue
+        allowed = sorted({s.cents for s in tiers})
+        by_tier = {s.tier: s.cents for s in tiers}
+        tier = rows["tier"] if "tier" in rows and rows["tier"].notna().any() else pd.Series(None, index=rows.index)
+        expected = pd.Series([by_tier.get(int(x)) if x is not None and not pd.isna(x) else None for x in tier],
+                             index=tier.index, dtype=object)
+        named = tier.notna()
+        wrong_named = named & (expected.isna() | (expected != rows["cents"]))
+        wrong_plain = ~named & ~rows["cents"].isin(allowed)
+        bad = rows[(wrong_named | wrong_plain).to_numpy()]
+        bad_expected = expected[(wrong_named | wrong_plain).to_numpy()]
+        for row, exp in zip(bad.itertuples(index=False), bad_expected.tolist(), strict=True):
+            params: dict[str, t.Any] = {"cents": int(row.cents), "allowed": allowed, "programme": programme.zh,
+                                        "semester": str(semester)}
+            if row.tier is not None and not pd.isna(row.tier):
+                params.update(tier=int(row.tier), expected=None if exp is None or pd.isna(exp) else int(exp))
+            out.add("AMOUNT_STANDARD", school=row.school_label, school_key=row.school_key, key=row.key,
+                    name=row.name, programme=programme, cents=int(row.cents), params=params,
+                    rows={"roster": [int(row.row)]})
+
+
+def _per_person(frame: pd.DataFrame) -> pd.DataFrame:
+    """One line per person and programme: the amount summed, the first school and name, the row numbers."""
+    keyed = frame[frame["key"] != ""]
+    pk = keyed["key"] + "\x1f" + map_unique(keyed["programme"], lambda p: p.value).astype(str)
+    grouped = keyed.assign(pk=pk.to_numpy()).groupby("pk", sort=False)
+    out = grouped.agg(key=("key", "first"), programme=("programme", "first"), cents=("cents", "sum"),
+                      school=("school_label", "first"), school_key=("school_key", "first"), name=("name", "first"),
+                      row=("row", "first"), n=("row", "size")).reset_index()
+    rows = pd.Series([[int(r)] for r in out["row"]], index=out.index, dtype=object)
+    repeated = out["n"] > 1
+    if repeated.any():
+        lists = keyed.assign(pk=pk.to_numpy())[pk.isin(set(out.loc[repeated, "pk"])).to_numpy()].groupby(
+            "pk", sort=False)["row"].agg(list)
+        rows[repeated] = out.loc[repeated, "pk"].map(lists)
+    out["rows"] = rows
+    return out
+
+
+def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
+    mine, theirs = _per_person(roster), _per_person(system)
+    mine_keys, their_keys = set(mine["key"]), set(theirs["key"])
+    for row in mine[~mine["key"].isin(their_keys)].itertuples(index=False):
+        out.add("SYS_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
+                programme=row.programme, cents=int(row.cents),
+                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": row.rows})
+    for row in theirs[~theirs["key"].isin(mine_keys)].itertuples(index=False):
+        out.add("ROSTER_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
+                programme=row.programme, cents=int(row.cents),
+                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": row.rows})
+    mine_both = mine[mine["key"].isin(their_keys)]
+    theirs_both = theirs[theirs["key"].isin(mine_keys)]
+    if mine_both.empty:
+        return
+    differs = set(mine_both.loc[~mine_both["pk"].isin(set(theirs_both["pk"])), "key"]) | set(
+        theirs_both.loc[~theirs_both["pk"].isin(set(mine_both["pk"])), "key"])
+    for key in sorted(differs):
+        mine_rows = mine_both[mine_both["key"] == key]
+        their_rows = theirs_both[theirs_both["key"] == key]
+        first = mine_rows.iloc[0]
+        out.add("SYS_PROGRAMME", school=first["school"], school_key=first["school_key"], key=key,
+                name=first["name"], cents=int(mine_rows["cents"].sum()),
+                params={"roster": [p.zh for p in mine_rows["programme"]],
+                        "system": [p.zh for p in their_rows["programme"]]},
+                rows={"roster": sum(mine_rows["rows"], []), "system": sum(their_rows["rows"], [])})
+    same = mine_both[~mine_both["key"].isin(differs)].merge(
+        theirs_both[["pk", "cents", "rows"]], on="pk", suffixes=("", "_sys"))
+    unequal = same[same["cents"] != same["cents_sys"]]
+    for row in unequal.itertuples(index=False):
+        out.add("SYS_AMOUNT", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
+                programme=row.programme, cents=int(row.cents),
+                params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(row.cents_sys)},
+                rows={"roster": row.rows, "system": row.rows_sys})
+
+
+def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None:
+    listed = enrolment[enrolment["key"] != ""].drop_duplicates("key").set_index("key")
+    keyed = roster[roster["key"] != ""]
+    absent = keyed[~keyed["key"].isin(listed.index)]
+    out.add_rows("NOT_ENROLLED", absent, "roster", lambda r: {})
+    present = keyed[keyed["key"].isin(listed.index)]
+    if present.empty:
+        return
+    info = listed.loc[present["key"]]
+    status = map_unique(info["status"].astype(str), fold).to_numpy()
+    inactive = (status != "") & ~pd.Series(status).isin(ACTIVE_STATUSES).to_numpy()
+    for row, st, erow in zip(present[inactive].itertuples(index=False), info["status"].to_numpy()[inactive],
+                             info["row"].to_numpy()[inactive], strict=True):
+        out.add("NOT_ENROLLED", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
+                programme=row.programme, cents=int(row.cents), params={"status": st},
+                rows={"roster": [int(row.row)], "enrolment": [int(erow)]})
+    their_school = info["school_key"].to_numpy()
+    moved = ~inactive & (their_school != "") & (present["school_key"].to_numpy() != "") & (
+        their_school != present["school_key"].to_numpy())
+    for row, label, erow in zip(present[moved].itertuples(index=False), info["school_label"].to_numpy()[moved],
+                                info["row"].to_numpy()[moved], strict=True):
+        out.add("ENROL_SCHOOL", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
+                programme=row.programme, cents=int(row.cents), params={"school": label},
+                rows={"roster": [int(row.row)], "enrolment": [int(erow)]})
+
+
+def _specials(roster: pd.DataFrame, specials: list[tuple[str, str, pd.DataFrame]], enrolment: pd.DataFrame | None,
+              semester: Semester, standards: StandardsTable, out: _Out) -> None:
+    frames = []
+    for label, group, frame in specials:
+        part = frame[frame["key"] != ""][["key", "row", "name", "school_label", "school_key", "birth"]].copy()
+        part["label"], part["group"] = label, group
+        frames.append(part)
+    if not frames:
+        return
+    listed = pd.concat(frames, ignore_index=True)
+    people = listed.groupby("key", sort=False).agg(
+        groups=("group", lambda s: list(dict.fromkeys(s))), name=("name", "first"),
+        school=("school_label", "first"), school_key=("school_key", "first"), birth=("birth", "first"),
+        where=("label", list), rows=("row", list),
+    )
+    roster_schools = set(roster["school_key"]) - {""}
+    if enrolment is not None:
+        enrolled = enrolment[enrolment["key"] != ""].drop_duplicates("key").set_index("key")
+        status = map_unique(enrolled["status"].astype(str), fold)
+        active = enrolled[(status == "") | status.isin(ACTIVE_STATUSES)]
+        if (active["school_key"] != "").any():
+            active = active[active["school_key"].isin(roster_schools)]
+        in_scope = people.index.isin(active.index)
+        # Where the enrolment list says where they are, that school is theirs.
+        school = active["school_label"].reindex(people.index)
+        school_key = active["school_key"].reindex(people.index)
+        use = in_scope & school.notna().to_numpy() & (school_key.fillna("") != "").to_numpy()
+        people.loc[use, "school"] = school[use]
+        people.loc[use, "school_key"] = school_key[use]
+        enrol_rows = active["row"].reindex(people.index)
+    elif (people["school_key"] != "").any():
+        in_scope = people["school_key"].isin(roster_schools).to_numpy()
+        enrol_rows = None
+    else:
+        ages = idnum.ages_on(people["birth"], semester.starts_on)
+        in_scope = ((ages >= 3) & (ages <= 20)).to_numpy()
+        enrol_rows = None
+    paid = roster[roster["key"] != ""]
+    uncovered = people[in_scope & ~people.index.isin(set(paid["key"]))]
+    for key, row in uncovered.iterrows():
+        rows: dict[str, list[int]] = {}
+        for label, number in zip(row["where"], row["rows"], strict=True):
+            rows.setdefault(label, []).append(int(number))
+        if enrol_rows is not None and not pd.isna(enrol_rows.get(key)):
+            rows["enrolment"] = [int(enrol_rows[key])]
+        out.add("SPECIAL_UNCOVERED", school=row["school"], school_key=row["school_key"], key=str(key),
+                name=row["name"], params={"groups": row["groups"]}, rows=rows)
+    covered = paid[paid["key"].isin(people.index)]
+    for row in covered.itertuples(index=False):
+        top = standards.top_cents(row.programme, semester)
+        if top is None or row.cents >= top:
+            continue
+        who = people.loc[row.key]
+        rows = {"roster": [int(row.row)]}
+        for label, number in zip(who["where"], who["rows"], strict=True):
+            rows.setdefault(label, []).append(int(number))
+        out.add("SPECIAL_TIER", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
+                programme=row.programme, cents=int(row.cents),
+                params={"groups": who["groups"], "cents": int(row.cents), "top": int(top)}, rows=rows)
+
+
+def roster_totals(roster: pd.DataFrame) -> pd.DataFrame:
+    """Headcount and sum per school and programme."""
+    return roster.groupby(["school_key", "programme"], sort=False).agg(
+        school=("school_label", "first"), headcount=("row", "size"), cents=("cents", "sum"),
+    ).reset_index()
+
+
+def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: _Out) -> None:
+    theirs = reported.groupby(["school_key", "programme"], sort=False).agg(
+        school_r=("school_label", "first"), headcount_r=("headcount", "sum"), cents_r=("cents", "sum"),
+        rows_r=("row", list),
+    ).reset_index()
+    # Only the schools whose roster is checked: a county's or the city's reported figures cover more.
+    theirs = theirs[theirs["school_key"].isin(set(totals["school_key"]))]
+    merged = totals.merge(theirs, on=["school_key", "programme"], how="outer")
+    for row in merged.itertuples(index=False):
+        school = row.school if isinstance(row.school, str) else row.school_r
+        mine_n = 0 if pd.isna(row.headcount) else int(row.headcount)
+        mine_c = 0 if pd.isna(row.cents) else int(row.cents)
+        their_n = 0 if pd.isna(row.headcount_r) else int(row.headcount_r)
+        their_c = 0 if pd.isna(row.cents_r) else int(row.cents_r)
+        rows = {"reported": row.rows_r} if isinstance(row.rows_r, list) else {}
+        if mine_n != their_n:
+            out.add("REPORTED_COUNT", school=school, school_key=row.school_key, programme=row.programme,
+                    params={"programme": row.programme.zh, "roster": mine_n, "reported": their_n}, rows=rows)
+        if mine_c != their_c:
+            out.add("REPORTED_TOTAL", school=school, school_key=row.school_key, programme=row.programme,
+                    cents=mine_c - their_c,
+                    params={"programme": row.programme.zh, "roster": mine_c, "reported": their_c}, rows=rows)
+
+
+def _cards(roster: pd.DataFrame, out: _Out) -> None:
+    if (roster["card_holder"] != "").any():
+        holder = fold_series(roster["card_holder"])
+        other = roster[(holder != "") & (holder != fold_series(roster["name"]))]
+        out.add_rows("CARD_HOLDER", other, "roster", lambda r: {"holder": r.card_holder})
+    if (roster["card_no"] != "").any():
+        cards = roster[roster["card_no"] != ""].copy()
+        cards["card"] = fold_series(cards["card_no"])
+        people = cards.groupby("card")["key"].nunique()
+        shared = people[people > 1]
+        if len(shared):
+            hit = cards[cards["card"].isin(shared.index)]
+            for (card, school_key), group in hit.groupby(["card", "school_key"], sort=False):
+                out.add("CARD_SHARED", school=group["school_label"].iloc[0], school_key=school_key,
+                        key=group["key"].iloc[0], name="、".join(dict.fromkeys(group["name"])),
+                        params={"card": card, "n": int(shared[card])}, rows={"roster": group["row"].tolist()})
+
+
+def run_checks(inputs: CheckInputs) -> CheckResult:
+    """Run every check the inputs allow and return the discrepancies."""
+    semester = inputs.semester
+    result = CheckResult(discrepancies=[], semester=semester)
+    out = _Out()
+    roster = _prepare(inputs.roster, semester, inputs.today, result, "roster")
+    checked = ["ID_FORMAT", "ID_CHECKSUM", "ID_DATE", "ID_AREA", "ID_AGE", "ID_MISSING", "DUP_SCHOOL", "DUP_CROSS",
+               "DUP_EXCLUSIVE", "AMOUNT_STANDARD", "STANDARD_MISSING"]
+    _id_checks(roster, semester, out)
+    if (roster["sex"] != "").any():
+        checked.append("ID_SEX")
+    _duplicates(roster, out)
+    _amounts(roster, semester, inputs.standards, out)
+    if inputs.system is not None:
+        system = _prepare(inputs.system, semester, inputs.today, result, "system")
+        _system(roster, system, out)
+        checked += ["SYS_MISSING", "ROSTER_MISSING", "SYS_PROGRAMME", "SYS_AMOUNT"]
+    enrolment = None
+    if inputs.enrolment is not None:
+        enrolment = _prepare(inputs.enrolment, semester, inputs.today, result, "enrolment")
+        _enrolment(roster, enrolment, out)
+        checked += ["NOT_ENROLLED", "ENROL_SCHOOL"]
+    if inputs.specials:
+        prepared = []
+        for index, table in enumerate(inputs.specials, start=1):
+            label = table.label or f"special{index}"
+            frame = _prepare(table, semester, inputs.today, result, label)
+            prepared.append((label, (table.group.zh if table.group else ""), frame))
+        _specials(roster, prepared, enrolment, semester, inputs.standards, out)
+        checked += ["SPECIAL_UNCOVERED", "SPECIAL_TIER"]
+    totals = roster_totals(roster)
+    if inputs.reported is not None:
+        reported = inputs.reported.frame
+        result.rows["reported"] = len(reported)
+        if "semester" in reported and reported["semester"].notna().any():
+            reported = reported[reported["semester"].isna() | (reported["semester"] == semester)]
+        reported = reported.copy()
+        reported["school_label"], reported["school_key"] = _school(reported)
+        _reported(totals, reported, out)
+        checked += ["REPORTED_COUNT", "REPORTED_TOTAL"]
+    if (roster["card_holder"] != "").any() or (roster["card_no"] != "").any():
+        _cards(roster, out)
+        checked += [c for c, col in (("CARD_HOLDER", "card_holder"), ("CARD_SHARED", "card_no"))
+                    if (roster[col] != "").any()]
+    result.checked = [c for c in CHECKS if c in checked]
+    order = {code: i for i, code in enumerate(CHECKS)}
+    out.items.sort(key=lambda d: (order[d["code"]], d["school_key"], min(sum(d["rows"].values(), [0]) or [0])))
+    result.discrepancies = out.items
+    result.roster_totals = [
+        {"school": r.school, "school_key": r.school_key, "programme": r.programme, "headcount": int(r.headcount),
+         "cents": int(r.cents)} for r in totals.itertuples(index=False)
+    ]
+    return result
+
+
+def empty_frame(kind: InputKind) -> pd.DataFrame:
+    """A table of ``kind`` with no rows (for tests and callers building tables by hand)."""
+    from .fields import KIND_FIELDS
+
+    frame = pd.DataFrame({"row": np.array([], dtype=np.int64)})
+    for key in KIND_FIELDS[kind]:
+        frame[key] = pd.Series([], dtype=object)
+    frame["cents"] = np.array([], dtype=np.int64)
+    return frame

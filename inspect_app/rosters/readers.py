@@ -1,0 +1,486 @@
+"""Read rosters and lists from .xlsx, .xls and .csv files into checked, typed tables.
+
+Reading happens in three steps, so that the web page can stop in between and ask:
+
+1. :func:`load_grid` decodes the file (calamine for workbooks; UTF-8 with or without BOM,
+   or GB 18030 — a superset of GBK — for CSV) into a grid of cells;
+2. :func:`locate_header` finds the header row (title rows above it are common) and guesses each
+   header's field from the synonyms and from mappings remembered earlier;
+3. :func:`apply_mapping` checks every row and returns a :class:`Table` of text columns keyed by
+   field, each row keeping its row number in the file. Any problem in any row refuses the whole
+   file, with every problem named by row and column.
+
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import typing as t
+import zipfile
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+from flask_babel import gettext as _
+
+from ..errors import ValidationFailed
+from ..funds.programmes import Programme
+from ..funds.programmes import fold
+from ..funds.programmes import parse_programme
+from ..funds.programmes import parse_semester
+from .fields import FIELD_LABELS
+from .fields import KIND_FIELDS
+from .fields import InputKind
+from .fields import SpecialGroup
+from .fields import guess_field
+from .fields import missing_fields
+from .fields import parse_group
+
+EXTENSIONS = (".xlsx", ".xls", ".csv")
+HEADER_SEARCH_ROWS = 15
+MAX_UNPACK_RATIO = 20
+MAX_ERRORS = 200
+# An amount above this per student per semester is a typing error, not a grant.
+MAX_AMOUNT = Decimal("100000")
+_AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
+_TIERS = {
+    "1": 1, "一": 1, "一档": 1, "第一档": 1, "一等": 1, "特别困难": 1, "特困": 1, "a": 1,
+    "2": 2, "二": 2, "二档": 2, "第二档": 2, "二等": 2, "比较困难": 2, "困难": 2, "b": 2,
+    "3": 3, "三": 3, "三档": 3, "第三档": 3, "三等": 3, "一般困难": 3, "c": 3,
+}
+
+
+def parse_tier(text: str) -> int | None:
+    """A tier (档次) number, 1 being the highest; None when the text is not a tier."""
+    return _TIERS.get(fold(text).lower())
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet (or a CSV file), top-left at row 1, column 1."""
+
+    rows: list[list[t.Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based (r0, c0, r1, c1)
+    sheet: str | None = None
+    encoding: str | None = None
+    fmt: str = "xlsx"
+
+
+@dataclass
+class RawTable:
+    """A grid with its header row found and each header's guessed field."""
+
+    kind: InputKind
+    filename: str
+    grid: Grid
+    header_index: int  # 0-based index of the header row in ``grid.rows``
+    headers: list[str]
+    guessed: dict[str, str]  # header -> field
+
+    @property
+    def header_row(self) -> int:
+        return self.header_index + 1
+
+    @property
+    def missing(self) -> list[tuple[str, ...]]:
+        return missing_fields(self.kind, set(self.guessed.values()))
+
+
+@dataclass
+class Table:
+    """Checked rows of one input: a ``row`` column (its row number in the file) and one text column per field."""
+
+    kind: InputKind
+    filename: str
+    frame: pd.DataFrame
+    mapping: dict[str, str]
+    header_row: int
+    sheet: str | None = None
+    encoding: str | None = None
+    group: SpecialGroup | None = None
+    label: str = ""
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+class MappingNeeded(ValidationFailed):
+    """The headers do not show where some required field is; the user must say which column holds it."""
+
+    def __init__(self, message: str, raw: RawTable) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+def _error(row: int, column: str, reason: str) -> str:
+    return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
+
+
+def _refuse(filename: str, errors: list[str]) -> ValidationFailed:
+    details = errors[:MAX_ERRORS]
+    if len(errors) > MAX_ERRORS:
+        details.append(_("… and %(n)d more.", n=len(errors) - MAX_ERRORS))
+    return ValidationFailed(
+        _("File “%(file)s” was not read: %(n)d problem(s) found. Nothing was changed.", file=filename,
+          n=len(errors)),
+        details=details,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# 1. Decoding
+
+
+def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:
+    """Decode a CSV: UTF-8 with or without BOM, UTF-16 with BOM, else GB 18030 (which contains GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text, "gbk" if encoding == "gb18030" and _is_gbk(data) else encoding
+    raise ValidationFailed(_("File “%(file)s” is not text in UTF-8 or GBK and cannot be read as CSV.", file=filename))
+
+
+def _is_gbk(data: bytes) -> bool:
+    try:
+        data.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_grid(data: bytes, *, filename: str) -> Grid:
+    text, encoding = decode_text(data, filename=filename)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";", "|"), key=first.count)
+    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return Grid(rows=t.cast(list[list[t.Any]], rows), encoding=encoding, fmt="csv")
+
+
+def _workbook_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
+    from python_calamine import CalamineWorkbook
+
+    is_zip = data[:4] == b"PK\x03\x04"
+    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    if not (is_zip or is_ole):
+        raise ValidationFailed(_("File “%(file)s” is not an Excel workbook (.xlsx or .xls).", file=filename))
+    if is_zip:
+        # A sheet of repeated XML packs 100:1 or more; the declared sizes bound what calamine will unpack.
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise ValidationFailed(_("File “%(file)s” is not an Excel workbook (.xlsx or .xls).",
+                                     file=filename)) from exc
+        if unpacked > max_bytes * MAX_UNPACK_RATIO:
+            raise ValidationFailed(_("File “%(file)s” unpacks to %(size)s KB; the limit is %(limit)s KB.",
+                                     file=filename, size=unpacked // 1024,
+                                     limit=max_bytes * MAX_UNPACK_RATIO // 1024))
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grids = []
+        for index, name in enumerate(workbook.sheet_names):
+            sheet = workbook.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            grids.append(Grid(rows=rows, merged=merged, sheet=name, fmt="xls" if is_ole else "xlsx"))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise ValidationFailed(_("File “%(file)s” could not be read as a workbook: %(reason)s", file=filename,
+                                 reason=str(exc)[:200])) from exc
+    return grids
+
+
+def load_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
+    """Decode an upload into one grid per sheet (one for a CSV file), refusing anything else."""
+    if len(data) > max_bytes:
+        raise ValidationFailed(_("File “%(file)s” is %(size)s KB; the limit is %(limit)s KB.", file=filename,
+                                 size=len(data) // 1024, limit=max_bytes // 1024))
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ValidationFailed(_("File “%(file)s” is not a spreadsheet: use .xlsx, .xls or .csv.", file=filename))
+    if not data.strip():
+        raise ValidationFailed(_("File “%(file)s” is empty.", file=filename))
+    if suffix == ".csv":
+        return [_csv_grid(data, filename=filename)]
+    return _workbook_grids(data, filename=filename, max_bytes=max_bytes)
+
+
+# ------------------------------------------------------------------------------------------------
+# 2. The header row
+
+
+def _blank(value: t.Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
+                  remembered: dict[str, str] | None = None) -> RawTable:
+    """Find the sheet and row holding the headers: the row among the first ones naming most known fields."""
+    best: tuple[int, int, int] | None = None  # (score, -sheet index, -row index)
+    for g, grid in enumerate(grids):
+        for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+            fields = {guess_field(cell, kind, remembered) for cell in row if not _blank(cell)}
+            fields.discard(None)
+            fields.discard("")
+            score = len(fields)
+            if score and (best is None or (score, -g, -r) > best):
+                best = (score, -g, -r)
+    if best is None:
+        # Nothing recognised: the first non-empty row of the first non-empty sheet, for the mapping step.
+        for g, grid in enumerate(grids):
+            for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+                if any(not _blank(c) for c in row):
+                    best = (0, -g, -r)
+                    break
+            if best is not None:
+                break
+    if best is None:
+        raise ValidationFailed(_("File “%(file)s” has no data: every sheet is empty.", file=filename))
+    grid, index = grids[-best[1]], -best[2]
+    headers = [str(c).strip() if not _blank(c) else "" for c in grid.rows[index]]
+    guessed: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        key = guess_field(header, kind, remembered) if header else None
+        if key and key not in taken:
+            guessed[header] = key
+            taken.add(key)
+    return RawTable(kind=kind, filename=filename, grid=grid, header_index=index, headers=headers, guessed=guessed)
+
+
+# ------------------------------------------------------------------------------------------------
+# 3. Rows
+
+
+_FOOTERS = frozenset({"合计", "总计", "小计", "合计:", "总计:"})
+
+
+def _is_footer(row: list[t.Any]) -> bool:
+    """A total line (合计, 总计, 小计) under the data: skipped, not checked."""
+    return any(isinstance(c, str) and "计" in c and fold(c) in _FOOTERS for c in row)
+
+
+def map_unique(series: pd.Series, func: t.Callable[[t.Any], t.Any]) -> pd.Series:
+    """``series.map(func)``, calling ``func`` once per distinct value (rosters repeat a few values a lot)."""
+    values = pd.unique(series.to_numpy(dtype=object))
+    table = {v: func(v) for v in values}
+    return pd.Series([table[v] for v in series.to_numpy(dtype=object)], index=series.index, dtype=object)
+
+
+def _cell_text(value: t.Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(round(value, 6)) if abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _is_number(value: t.Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Yuan written as rosters write them (1,000 / 625.00 / 625元); None when it is not an amount."""
+    value = fold(text).replace(",", "").replace("，", "").removesuffix("元").removeprefix("¥").removeprefix("￥")
+    if not _AMOUNT.match(value):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
+                  group: SpecialGroup | None = None) -> Table:
+    """Check every row under ``mapping`` (header -> field) and return the table; any problem refuses the file."""
+    kind, filename = raw.kind, raw.filename
+    allowed = set(KIND_FIELDS[kind])
+    columns: dict[str, int] = {}
+    header_of: dict[str, str] = {}
+    for position, header in enumerate(raw.headers):
+        key = mapping.get(header)
+        if key and key in allowed and key not in columns:
+            columns[key] = position
+            header_of[key] = header
+    missing = missing_fields(kind, set(columns))
+    if missing:
+        names = "、".join(" / ".join(str(FIELD_LABELS[f]) for f in need) for need in missing)
+        raise MappingNeeded(_("File “%(file)s”: no column was found for %(fields)s. Say which column holds it.",
+                              file=filename, fields=names), raw)
+
+    body = raw.grid.rows[raw.header_index + 1:]
+    first_row = raw.header_row + 1
+    errors: list[str] = []
+    data_top, data_bottom = raw.header_index + 1, raw.header_index + len(body)
+    footer = {raw.header_index + 1 + i for i, r in enumerate(body) if _is_footer(r)}
+    for r0, c0, r1, c1 in raw.grid.merged:
+        if r1 < data_top or r0 > data_bottom or all(r in footer for r in range(r0, r1 + 1)):
+            continue
+        used = [header_of[k] for k, p in columns.items() if c0 <= p <= c1] or [raw.headers[c0] or f"#{c0 + 1}"]
+        errors.append(_("Rows %(first)d–%(last)d, column “%(column)s”: merged cells. Unmerge them and fill in "
+                        "every row.", first=r0 + 1, last=r1 + 1, column=used[0]))
+    if errors:
+        raise _refuse(filename, errors)
+
+    width = max((len(r) for r in body), default=0)
+    width = max(width, max(columns.values()) + 1)
+    if footer or any(len(r) != width for r in body):
+        rows = [[None] * width if raw.header_index + 1 + i in footer else
+                (r + [None] * (width - len(r)) if len(r) < width else r) for i, r in enumerate(body)]
+    else:
+        rows = body
+    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
+    frame = pd.DataFrame({"row": np.arange(first_row, first_row + len(grid), dtype=np.int64)})
+    csv_input = raw.grid.fmt == "csv"
+    for key, position in columns.items():
+        column = grid[position].reset_index(drop=True)
+        if key in ("id_number", "student_no", "card_no") and not csv_input:
+            numeric = column.map(_is_number)
+            long_numbers = numeric & column.map(lambda v: _is_number(v) and abs(v) >= 1e11)
+            for row_no in frame["row"][long_numbers.to_numpy()].tolist()[:MAX_ERRORS]:
+                errors.append(_error(row_no, header_of[key], _("the number is stored as a number and its last "
+                                                                 "digits are lost; format the column as text")))
+        text = column.fillna("").astype(str).str.strip() if csv_input else column.map(_cell_text)
+        frame[key] = text.fillna("").astype(object).to_numpy()
+    for key in allowed - set(columns):
+        frame[key] = ""
+    blank = (frame[list(columns)] == "").all(axis=1)
+    frame = frame[~blank.to_numpy()].reset_index(drop=True)
+    if frame.empty and not errors:
+        raise ValidationFailed(_("File “%(file)s” has a header row but no data rows.", file=filename))
+    if len(frame) > max_rows:
+        raise ValidationFailed(_("File “%(file)s” has %(n)d rows; at most %(max)d can be checked at once.",
+                                 file=filename, n=len(frame), max=max_rows))
+    errors += _check_rows(frame, kind, header_of)
+    if errors:
+        raise _refuse(filename, errors)
+    _type_columns(frame, kind)
+    if kind == InputKind.SPECIAL and group is None:
+        group = _group_of(frame, raw)
+    return Table(kind=kind, filename=filename, frame=frame, mapping={h: k for k, h in header_of.items()},
+                 header_row=raw.header_row, sheet=raw.grid.sheet, encoding=raw.grid.encoding, group=group)
+
+
+def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str]) -> list[str]:
+    errors: list[tuple[int, str]] = []
+
+    def flag(mask: pd.Series, key: str, reason: str) -> None:
+        for row_no in frame.loc[mask, "row"].tolist()[:MAX_ERRORS]:
+            errors.append((row_no, _error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
+
+    from .fields import KIND_REQUIRED
+
+    for need in KIND_REQUIRED[kind]:
+        present = [k for k in need if k in header_of]
+        empty = (frame[present] == "").all(axis=1)
+        if empty.any():
+            reason = _("empty; every row needs %(fields)s", fields=" / ".join(str(FIELD_LABELS[k]) for k in need))
+            flag(empty, present[0], reason)
+    if "amount" in header_of:
+        text = frame["amount"]
+        amounts = map_unique(text, parse_amount)
+        bad = (text != "") & amounts.isna()
+        flag(bad, "amount", _("not an amount in yuan with at most two decimals"))
+        ok = amounts.notna()
+        flag(ok & map_unique(amounts, lambda a: a is not None and (a <= 0 or a > MAX_AMOUNT)).astype(bool), "amount",
+             _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
+        frame["amount"] = amounts
+    if "headcount" in header_of:
+        text = frame["headcount"]
+        bad = (text != "") & ~text.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
+        flag(bad, "headcount", _("not a whole number of people"))
+    if "programme" in header_of:
+        level = frame["level"] if "level" in header_of else pd.Series("", index=frame.index)
+        pairs = frame["programme"].astype(str) + "\x1f" + level.astype(str)
+        programmes = map_unique(pairs, lambda v: parse_programme(*v.split("\x1f")) if not v.startswith("\x1f")
+                                else None)
+        flag((frame["programme"] != "") & programmes.isna(), "programme",
+             _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
+        frame["programme"] = programmes
+    if "semester" in header_of:
+        parsed = map_unique(frame["semester"], lambda s: parse_semester(s) if s else None)
+        flag((frame["semester"] != "") & parsed.isna(), "semester",
+             _("not a semester; write it like 2023春 or 2023年秋季学期"))
+        frame["semester"] = parsed
+    if "tier" in header_of:
+        tiers = map_unique(frame["tier"], lambda s: parse_tier(s) if s else None)
+        flag((frame["tier"] != "") & tiers.isna(), "tier", _("not a tier; write 一档, 二档 or 三档"))
+        frame["tier"] = tiers
+    errors.sort(key=lambda e: e[0])
+    return [message for _row, message in errors]
+
+
+def _type_columns(frame: pd.DataFrame, kind: InputKind) -> None:
+    """Amounts as whole fen (exact integers), headcounts as integers, the rest stays text."""
+    cents = map_unique(frame["amount"], lambda a: int(a * 100) if isinstance(a, Decimal) else 0) if "amount" in frame \
+        else None
+    if cents is not None:
+        frame["cents"] = cents.astype(np.int64)
+    else:
+        frame["cents"] = np.zeros(len(frame), dtype=np.int64)
+    if kind == InputKind.REPORTED:
+        frame["headcount"] = frame["headcount"].map(lambda s: int(s) if s else 0).astype(np.int64)
+    for key in ("programme", "semester", "tier"):
+        if key in frame and (frame[key] == "").all():
+            frame[key] = None
+
+
+def _group_of(frame: pd.DataFrame, raw: RawTable) -> SpecialGroup:
+    """A special list's group: from its 类别 column when all rows agree, else its sheet or file name."""
+    if "group" in frame:
+        values = {v for v in frame["group"] if v}
+        groups = {parse_group(v) for v in values}
+        if len(groups) == 1 and None not in groups:
+            return t.cast(SpecialGroup, groups.pop())
+    for text in (raw.grid.sheet or "", PurePath(raw.filename).stem):
+        found = parse_group(text)
+        if found:
+            return found
+    return SpecialGroup.OTHER
+
+
+def read_table(data: bytes, *, filename: str, kind: InputKind, max_bytes: int, max_rows: int,
+               remembered: dict[str, str] | None = None, mapping: dict[str, str] | None = None,
+               group: SpecialGroup | None = None) -> Table:
+    """Decode, find the headers and check every row of one input file."""
+    grids = load_grids(data, filename=filename, max_bytes=max_bytes)
+    raw = locate_header(grids, kind=kind, filename=filename, remembered=remembered)
+    chosen = dict(raw.guessed)
+    if mapping:
+        chosen = {h: k for h, k in chosen.items() if h not in mapping}
+        chosen.update({h: k for h, k in mapping.items() if k})
+    return apply_mapping(raw, chosen, max_rows=max_rows, group=group)
