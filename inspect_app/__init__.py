@@ -59,13 +59,14 @@ def register_blueprints(app: Flask) -> None:
     from .dashboard.views import bp as dashboard_bp
     from .findings.views import bp as findings_bp
     from .media.views import bp as media_bp
+    from .notifications.views import bp as notifications_bp
     from .rectification.views import bp as rectification_bp
     from .reports.views import bp as reports_bp
     from .schools.views import bp as schools_bp
     from .visits.views import bp as visits_bp
 
     for bp in (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
-               rectification_bp, media_bp, reports_bp, audit_bp):
+               rectification_bp, media_bp, reports_bp, audit_bp, notifications_bp):
         app.register_blueprint(bp)
 
 
@@ -80,10 +81,11 @@ def register_commands(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli
     from .checklists.cli import checklists_cli
     from .demo import demo_command
+    from .reminders.cli import reminders_cli
     from .reports.cli import reports_cli
     from .schools.cli import schools_cli
 
-    for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, demo_command):
+    for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, reminders_cli, demo_command):
         app.cli.add_command(command)
 
 
@@ -95,6 +97,8 @@ def _all_models() -> None:
     from .checklists import models as _checklists  # noqa: F401
     from .findings import models as _findings  # noqa: F401
     from .media import models as _media  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .rectification import models as _rect  # noqa: F401
+    from .reminders import models as _reminders  # noqa: F401
     from .schools import models as _schools  # noqa: F401
     from .visits import models as _visits  # noqa: F401

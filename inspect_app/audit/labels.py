@@ -44,6 +44,11 @@ ACTION_LABELS = {
     "rectification.returned": _l("returned the rectification"),
     "rectification.partial": _l("marked the rectification as partly done"),
     "rectification.deadline": _l("changed the deadline"),
+    "rectification.responsible": _l("set the responsible unit and person"),
+    "rectification.extension_request": _l("asked for an extension"),
+    "rectification.extension_approve": _l("approved the extension"),
+    "rectification.extension_reject": _l("rejected the extension"),
+    "rectification.extension_cancel": _l("cancelled the extension request"),
     "report.build": _l("built a report"),
 }
 

@@ -12,7 +12,7 @@ from . import services
 
 @click.group("reports")
 def reports_cli() -> None:
-    """Build formal reports (Word documents)."""
+    """Build formal reports (Word documents) and the rectification ledger (.xlsx)."""
 
 
 @reports_cli.command("build")

@@ -11,7 +11,7 @@ from ..campaigns.models import Campaign
 from .collect import build_investigation_data
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-KINDS = ("investigation",)
+KINDS = ("investigation", "ledger")
 
 
 @dataclass
@@ -29,6 +29,12 @@ def build(kind: str, campaign: Campaign) -> BuiltReport:
     """Render one report of ``kind`` for ``campaign``."""
     from .docx import render_investigation
 
+    if kind == "ledger":
+        from ..rectification.ledger import XLSX_MIME
+        from ..rectification.ledger import campaign_ledger_xlsx
+
+        name, content = campaign_ledger_xlsx(campaign)
+        return BuiltReport(name, XLSX_MIME, content)
     if kind != "investigation":
         raise ValueError(kind)
     data = build_investigation_data(campaign)
