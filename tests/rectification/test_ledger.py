@@ -21,8 +21,8 @@ from inspect_app.rectification.ledger import COLUMNS
 
 from .test_services import _ready
 
-EXPECTED_COLUMNS = ["序号", "检查批次", "被检单位", "问题类别（对应清单编号）", "问题描述", "整改措施", "责任单位", "责任人",
-                    "整改时限", "整改进展", "完成情况/状态", "佐证材料", "复核人/复核意见", "销号日期"]
+EXPECTED_COLUMNS = ["序号", "检查批次", "被检单位", "问题类别（对应清单编号）", "问题描述", "整改措施", "责任单位",
+                    "责任人", "整改时限", "整改进展", "完成情况/状态", "佐证材料", "复核人/复核意见", "销号日期"]
 
 
 def _sheet(data: bytes):
