@@ -80,7 +80,8 @@ class Rectification(TimestampMixin, Model):
     return_reason: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     closed_on: orm.Mapped[date | None]
     # The day the finding was confirmed and the work began (Asia/Shanghai): "days to close" counts from it.
-    opened_on: orm.Mapped[date] = orm.mapped_column(default=local_today)
+    # Always set on insert; nullable only so that SQLite can add it to a table with rows and foreign keys.
+    opened_on: orm.Mapped[date | None] = orm.mapped_column(default=local_today)
 
     finding: orm.Mapped[Finding] = orm.relationship(back_populates="rectification")
     verified_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[verified_by_id])

@@ -80,19 +80,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reminders_user_id'), ['user_id'], unique=False)
 
     # The day each rectification was opened, on the Asia/Shanghai calendar, taken from its creation time.
+    # Left nullable (the application always sets it): making it NOT NULL would make SQLite copy and drop
+    # the table, which its foreign keys from attachments refuse once there are rows.
     with op.batch_alter_table('rectifications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('opened_on', sa.Date(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute("UPDATE rectifications SET opened_on = (created_at AT TIME ZONE 'Asia/Shanghai')::date")
     else:
         op.execute("UPDATE rectifications SET opened_on = date(created_at, '+8 hours')")
-    with op.batch_alter_table('rectifications', schema=None) as batch_op:
-        batch_op.alter_column('opened_on', existing_type=sa.Date(), nullable=False)
 
 
 def downgrade():
-    with op.batch_alter_table('rectifications', schema=None) as batch_op:
-        batch_op.drop_column('opened_on')
+    # ALTER TABLE ... DROP COLUMN directly (SQLite 3.35+): copying the table would trip its foreign keys.
+    op.execute("ALTER TABLE rectifications DROP COLUMN opened_on")
 
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminders_user_id'))
