@@ -172,9 +172,10 @@ def run(scale: float, args: argparse.Namespace, workdir: Path) -> list[tuple[str
                       "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         if args.database_url:
-            db.drop_all()
+            # Everything goes, the audit log's trigger function too.
             with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
         upgrade()
     start = time.perf_counter()
     ids = build(app, int(args.schools * scale), int(args.findings * scale), args.campaigns)
@@ -189,7 +190,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=4_000)
     parser.add_argument("--campaigns", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", default="", help="Use this (emptied!) database instead of SQLite.")
+    parser.add_argument("--database-url", default="",
+                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         small = run(0.1, args, Path(tmp))
