@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from .findings.views import bp as findings_bp
     from .funds.views import bp as funds_bp
     from .media.views import bp as media_bp
+    from .notifications.views import bp as notifications_bp
     from .rectification.views import bp as rectification_bp
     from .reports.views import bp as reports_bp
     from .rosters.views import bp as rosters_bp
@@ -70,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from .visits.views import bp as visits_bp
 
     for bp in (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
-               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp):
+               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp):
         app.register_blueprint(bp)
 
 
@@ -86,12 +87,13 @@ def register_commands(app: Flask) -> None:
     from .checklists.cli import checklists_cli
     from .demo import demo_command
     from .funds.cli import funds_cli
+    from .reminders.cli import reminders_cli
     from .reports.cli import reports_cli
     from .rosters.cli import rosters_cli
     from .schools.cli import schools_cli
 
     for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-                    demo_command):
+                    reminders_cli, demo_command):
         app.cli.add_command(command)
 
 
@@ -104,7 +106,9 @@ def _all_models() -> None:
     from .findings import models as _findings  # noqa: F401
     from .funds import models as _funds  # noqa: F401
     from .media import models as _media  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .rectification import models as _rect  # noqa: F401
+    from .reminders import models as _reminders  # noqa: F401
     from .reports import models as _reports  # noqa: F401
     from .rosters import models as _rosters  # noqa: F401
     from .schools import models as _schools  # noqa: F401

@@ -65,6 +65,17 @@ class DefaultConfig:
     REPORT_WORKER = "thread"
     REPORT_OUTPUT_DIR = ""
     REPORT_JOB_STALE_SECONDS = 300
+    # Where the site is reached, for links in e-mails (no request to take it from): https://host/prefix
+    BASE_URL = ""
+    # Outgoing e-mail for deadline reminders; empty MAIL_SERVER means in-app notifications only.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = ""
+    MAIL_TIMEOUT = 30
 
 
 def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:

@@ -41,7 +41,10 @@ from .db import local_today
 from .extensions import db
 from .findings import services as finding_services
 from .media import services as media_services
+from .notifications import services as notification_services
 from .rectification import services as rect_services
+from .rectification.models import Rectification
+from .reminders import services as reminder_services
 from .schools import services as school_services
 from .schools.models import County
 from .schools.models import School
@@ -111,22 +114,53 @@ DISMISSED = [
 
 @dataclass
 class Plan:
-    """What happens to a confirmed finding after review: its deadline (days from today) and end state."""
+    """What happens to a confirmed finding after review: its deadline (days from today), end state and
+    extension request ("approved": the deadline was moved to ``due_in`` three weeks before it fell due)."""
 
     due_in: int
     end: str
+    ext: str | None = None
+
+    @property
+    def first_due_in(self) -> int:
+        return self.due_in - APPROVED_EXTENSION_DAYS if self.ext == "approved" else self.due_in
 
 
-# Twenty-five outcomes, one per problem above; every rectification state appears, some overdue.
+APPROVED_EXTENSION_DAYS = 21
+
+# Twenty-five outcomes, one per problem above; every rectification state appears, some overdue, and the
+# three outcomes of an extension request (approved, rejected, awaiting a decision).
 OUTCOMES: list[Plan] = (
-    [Plan(-20, "closed"), Plan(-10, "closed"), Plan(-3, "closed"), Plan(12, "closed"), Plan(25, "closed"),
-     Plan(25, "closed"), Plan(18, "closed"), Plan(25, "closed"), Plan(25, "closed")]
+    [Plan(-20, "closed"), Plan(-10, "closed"), Plan(-3, "closed"), Plan(12, "closed", "approved"),
+     Plan(25, "closed"), Plan(25, "closed"), Plan(18, "closed"), Plan(25, "closed"), Plan(25, "closed")]
     + [Plan(4, "submitted"), Plan(12, "submitted"), Plan(25, "submitted"), Plan(-2, "submitted")]
-    + [Plan(-6, "in_progress"), Plan(3, "in_progress"), Plan(25, "in_progress"), Plan(40, "in_progress")]
-    + [Plan(6, "partial"), Plan(25, "partial")]
+    + [Plan(-6, "in_progress", "rejected"), Plan(3, "in_progress"), Plan(25, "in_progress", "approved"),
+       Plan(40, "in_progress")]
+    + [Plan(6, "partial"), Plan(25, "partial", "pending")]
     + [Plan(-4, "returned"), Plan(10, "returned")]
-    + [Plan(-8, "not_started"), Plan(2, "not_started"), Plan(25, "not_started"), Plan(40, "not_started")]
+    + [Plan(-8, "not_started"), Plan(2, "not_started", "pending"), Plan(25, "not_started"), Plan(40, "not_started")]
 )
+EXTENSION_REASONS = {
+    "approved": "涉及补发资助资金，需报县财政审批后拨付，原定时限内无法完成，申请延期三周。",
+    "rejected": "学校近期迎接其他专项检查，人手紧张，申请延期。",
+    "pending": "需重新组织认定并公示5个工作日，原定时限内无法完成，申请延期两周。",
+}
+
+# The earlier special inspection of disbursement: (item, problem, days to close; None: still open).
+EARLIER_PROBLEMS: list[tuple[str, str, int | None]] = [
+    ("D1", "抽查发放花名册，2名学生发放标准与学段标准不符。", 18),
+    ("D2", "秋季学期助学金延迟一个月发放。", 12),
+    ("D4", "个别班级由班主任代管学生资助卡。", 9),
+    ("D8", "部分发放凭证缺少学生（家长）签字。", 26),
+    ("D3", "1名学生助学金以实物形式发放。", 33),
+    ("D5", "向学生收取办卡工本费10元。", 7),
+    ("D8", "银行代发清单与发放花名册金额不一致。", 41),
+    ("D6", "助学金名额按班级平均分配，未按认定结果评审。", 37),
+    ("D9", "民办幼儿园保教费减免未公示。", 15),
+    ("D2", "中职国家助学金未按月发放。", None),
+    ("D7", "未按规定比例提取校内资助经费。", None),
+    ("D1", "资助档次调整后未重新核定发放金额。", 22),
+]
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -345,6 +379,11 @@ class DemoLoader:
             fails_by_visit.setdefault(visit.id, {})[code] = note
             dismissed[(visit.id, code)] = reason
         self.demo_school = demo_school_visit.school
+        # The schools with problems have their contact accounts before the problems are confirmed.
+        assert campaign.starts_on is not None
+        with frozen_time(_at(campaign.starts_on, 8)):
+            for visit in confirmed_targets:
+                self._school_contact(visit.school)
         supervisor = self.users["supervisor"]
         photo_seed = 0
         for visit in visits:
@@ -374,10 +413,14 @@ class DemoLoader:
                         finding_services.dismiss_finding(finding, reason=dismissed[(visit.id, code)],
                                                          actor=supervisor)
                     else:
-                        finding_services.confirm_finding(
-                            finding, due_on=self.today + timedelta(days=plans[(visit.id, code)].due_in),
-                            actor=supervisor,
+                        plan = plans[(visit.id, code)]
+                        rect = finding_services.confirm_finding(
+                            finding, due_on=self.today + timedelta(days=plan.first_due_in), actor=supervisor,
                         )
+                        if code.startswith("D"):
+                            # Money problems are the finance office's to fix.
+                            rect_services.set_responsible(rect, unit=f"{visit.school.name}财务室",
+                                                          person=self._person(), actor=supervisor)
                 visit_services.approve_visit(visit, actor=supervisor)
         # Fieldwork is over; rectification goes on after the campaign closes.
         assert campaign.ends_on is not None
@@ -402,7 +445,10 @@ class DemoLoader:
             start = min(self.today - timedelta(days=1), max(
                 finding.visit.planned_on + timedelta(days=8) if finding.visit.planned_on else self.today,
                 self.today - timedelta(days=30)))
+            if plan.ext in ("approved", "rejected"):
+                self._extension(rect, plan, contact, start)
             if plan.end == "not_started":
+                self._pending_extension(rect, plan, contact)
                 continue
             measures = (f"针对“{finding.description[:30]}”问题，学校召开专题会议，明确责任人，"
                         "逐项对照政策规定进行整改，完善相关制度和台账。")
@@ -427,6 +473,28 @@ class DemoLoader:
                 elif plan.end == "returned":
                     rect_services.return_to_school(rect, reason="佐证材料不足，请补充发放银行回单后重新提交。",
                                                    actor=supervisor)
+            self._pending_extension(rect, plan, contact)
+
+    def _extension(self, rect: Rectification, plan: Plan, contact: User, start: date) -> None:
+        """The school asks for more time as work starts; the supervisor decides the next morning."""
+        with frozen_time(_at(start, 11)):
+            proposed = rect.due_on + timedelta(days=APPROVED_EXTENSION_DAYS)
+            request = rect_services.request_extension(rect, reason=EXTENSION_REASONS[plan.ext or ""],
+                                                      proposed_due_on=proposed, actor=contact)
+        with frozen_time(_at(start + timedelta(days=1), 9, 30)):
+            if plan.ext == "approved":
+                rect_services.approve_extension(request, due_on=proposed, actor=self.users["supervisor"],
+                                                note="同意延期，请按新时限完成并及时报送佐证材料。")
+            else:
+                rect_services.reject_extension(request, actor=self.users["supervisor"],
+                                               note="整改时限已充分考虑工作量，请按原定时限完成。")
+
+    def _pending_extension(self, rect: Rectification, plan: Plan, contact: User) -> None:
+        if plan.ext != "pending":
+            return
+        with frozen_time(_at(self.today - timedelta(days=1), 16, 20)):
+            rect_services.request_extension(rect, reason=EXTENSION_REASONS["pending"],
+                                            proposed_due_on=rect.due_on + timedelta(days=14), actor=contact)
 
     def _school_contact(self, school: School) -> User:
         if school.id == self.demo_school.id:
@@ -475,11 +543,82 @@ class DemoLoader:
             visit_services.submit_visit(submitted, actor=other)
         return campaign
 
+    # --- an earlier special inspection of disbursement, mostly closed: the dashboard across campaigns ------
+    def earlier_campaign(self, version: ChecklistVersion, by_county: dict[str, list[School]]) -> Campaign:
+        today = self.today
+        starts = today - timedelta(days=200)
+        term, season = _term(starts)
+        supervisor = self.users["supervisor"]
+        with frozen_time(_at(starts - timedelta(days=7), 9)):
+            campaign = campaign_services.create_campaign(
+                code=f"ZJ{starts.year}{season}", name=f"{term}资助资金发放专项检查", term=term,
+                checklist_version=version, default_due_on=starts + timedelta(days=45), starts_on=starts,
+                ends_on=starts + timedelta(days=10), actor=supervisor,
+            )
+            names = [c[0] for c in COUNTIES]
+            # Two schools a county; the first twelve visits found a problem each.
+            schools = [by_county[name][k + step] for step in (0, 12) for k, name in enumerate(names)]
+            visits = campaign_services.add_schools(campaign, schools, actor=supervisor)
+            for k, visit in enumerate(visits):
+                team = (names.index(visit.school.county.name) + 1) % len(names)
+                campaign_services.assign_inspector([visit], self.users[f"insp{team + 1:02d}{1 + k % 2}"],
+                                                   actor=supervisor)
+                campaign_services.set_planned_date([visit], starts + timedelta(days=k % 10), actor=supervisor)
+            campaign_services.start_campaign(campaign, actor=supervisor)
+            planned = dict(zip((v.id for v in visits), EARLIER_PROBLEMS, strict=False))
+            for visit in visits:
+                if visit.id in planned:
+                    self._school_contact(visit.school)
+        for visit in visits:
+            day = visit.planned_on or starts
+            inspector = visit.assignments[0].user
+            problem = planned.get(visit.id)
+            with frozen_time(_at(day, 14)):
+                self._answer_all(visit, version, {problem[0]: problem[1]} if problem else {}, inspector)
+                findings = visit_services.submit_visit(visit, actor=inspector)
+            with frozen_time(_at(day + timedelta(days=2), 10)):
+                for finding in findings:
+                    finding_services.confirm_finding(finding, due_on=day + timedelta(days=32), actor=supervisor)
+                visit_services.approve_visit(visit, actor=supervisor)
+            if problem is None:
+                continue
+            rect = findings[0].rectification
+            assert rect is not None
+            contact = self._school_contact(visit.school)
+            opened = day + timedelta(days=2)
+            with frozen_time(_at(opened + timedelta(days=3), 15)):
+                rect_services.save_measures(rect, measures="已按政策规定完成整改，补齐相关材料，建立长效机制。",
+                                            actor=contact)
+            if problem[2] is None:
+                continue
+            done = opened + timedelta(days=problem[2])
+            with frozen_time(_at(done - timedelta(days=2), 10)):
+                media_services.add_evidence(rect, _scan(visit.id), filename="整改报告.pdf", actor=contact)
+                rect_services.submit(rect, actor=contact)
+            with frozen_time(_at(done, 11)):
+                rect_services.close(rect, note="资料齐全，整改到位，同意销号。", actor=supervisor)
+        with frozen_time(_at(starts + timedelta(days=20), 17)):
+            campaign_services.close_campaign(campaign, actor=supervisor)
+        return campaign
+
+    # --- reminders and reading: the inboxes of a system that has been running ----------------------------
+    def inboxes(self) -> None:
+        """Run the daily reminders of the past ten days; everyone has read what came until four days ago."""
+        for back in range(9, -1, -1):
+            day = self.today - timedelta(days=back)
+            with frozen_time(_at(day, 7, 30)):
+                reminder_services.create_due_reminders(day)
+            if back == 4:
+                with frozen_time(_at(day, 18)):
+                    for user in db.session.scalars(sa.select(User).order_by(User.id)):
+                        notification_services.mark_all_read(actor=user)
+
     def run(self) -> None:
         by_county = self.counties_and_schools()
         self.accounts(by_county)
         version = self.checklist()
         self.main_campaign(version, by_county)
+        self.earlier_campaign(version, by_county)
         current = self.current_campaign(version, by_county)
         # The funds of the source report's spring semester, and a county's rosters checked yesterday.
         from .rosters import demo as roster_demo
@@ -487,6 +626,7 @@ class DemoLoader:
         with frozen_time(_at(self.today - timedelta(days=1), 15)):
             roster_demo.load(city=self.users["supervisor"], county_supervisor=self.users["huazhou"],
                              campaign=current)
+        self.inboxes()
 
 
 def demo_loaded() -> bool:

@@ -160,6 +160,32 @@ def world(ctx: None, make_county: t.Callable[..., County], make_school: t.Callab
     return world
 
 
+@pytest.fixture
+def make_rects(app: Flask, ctx: None, make_user: t.Callable[..., User],
+               make_campaign: t.Callable[..., Campaign]) -> t.Callable[..., list[t.Any]]:
+    """Rectifications at a school, through the whole loop: a campaign, a visit with failing items, confirmation.
+
+    ``items`` are the failing checklist items (S1_1, S1_2, S2_1 of the mini checklist), one finding each.
+    """
+    from inspect_app.findings import services as finding_services
+    from inspect_app.visits import services as visit_services
+
+    inspectors: list[User] = []
+
+    def make(school: School, actor: User, *, due_in: int = 30, items: t.Sequence[str] = ("S1_1",),
+             code: str | None = None) -> list[t.Any]:
+        if not inspectors:
+            inspectors.append(make_user(Role.INSPECTOR, username=f"cityinsp{next(_counter)}"))
+        campaign = make_campaign(actor, schools=[school], inspectors=inspectors, start=True, code=code)
+        visit = db.session.scalars(db.select(Visit).where(Visit.campaign_id == campaign.id)).one()
+        answer_all(app, visit, inspectors[0], failing={name: f"{name}不符合要求。" for name in items})
+        findings = visit_services.submit_visit(visit, actor=inspectors[0])
+        due_on = local_today() + timedelta(days=due_in)
+        return [finding_services.confirm_finding(f, due_on=due_on, actor=actor) for f in findings]
+
+    return make
+
+
 class Auth:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client

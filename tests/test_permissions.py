@@ -48,6 +48,7 @@ from inspect_app.funds.programmes import FundLine
 from inspect_app.funds.programmes import FundSource
 from inspect_app.media import services as media_services
 from inspect_app.media.models import Attachment
+from inspect_app.notifications.models import Notification
 from inspect_app.rectification import services as rect_services
 from inspect_app.rectification.models import Rectification
 from inspect_app.reports import jobs as report_jobs
@@ -104,7 +105,10 @@ GET_EXPECTED: dict[str, Row] = {
     "media.file@site_photo":       (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
     "media.file@evidence":         (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "media.file@linwei_evidence":  (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "notifications.index":         (L,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "rectification.index":         (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "rectification.ledger_export": (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "rectification.ledger_export@csv": (L, OK,  OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "rectification.mine":          (L,    NO,   NO,   NO,   NO,   NO,   NO,   OK,   OK,   NO),
     "rectification.show":          (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "rectification.show@linwei":   (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
@@ -165,15 +169,27 @@ POST_EXPECTED: dict[str, Row] = {
     "rosters.rerun":                  (L,    A,    A,    A,    NF,   NF,   NF,   NO,   NO,   NO),
     "rosters.findings":               (L,    A,    A,    A,    NF,   NF,   NF,   NO,   NO,   NO),
     "rosters.payments":               (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "notifications.read":             (L,    NF,   NF,   NF,   NF,   NF,   NF,   A,    NF,   NF),
+    "notifications.read@supervisor":  (L,    NF,   A,    NF,   NF,   NF,   NF,   NF,   NF,   NF),
+    "notifications.read_all":         (L,    A,    A,    A,    A,    A,    A,    A,    A,    A),
     "rectification.add_evidence":     (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "rectification.add_evidence@linwei": (L, NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
+    "rectification.bulk":             (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "rectification.bulk@linwei":      (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "rectification.bulk@both":        (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.deadline":         (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "rectification.decide_extension": (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "rectification.request_extension": (L,   NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
+    "rectification.request_extension@linwei": (L, NO, NO, NO,  NO,   NO,   NO,   NF,   A,    NO),
+    "rectification.responsible":      (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
+    "rectification.responsible@linwei": (L,  A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "rectification.save_measures":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "rectification.submit":           (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "rectification.submit@linwei":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
     "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
+    "rectification.withdraw_extension": (L,  NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.import_schools":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "visits.add_photo":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
@@ -210,6 +226,9 @@ class Scene:
     site_photo: int           # inspection photo on an item without a finding
     evidence: int
     evidence2: int
+    extension: int            # the school's pending extension request on ``rect``
+    notification: int         # the school contact's notice that ``rect`` was opened
+    supervisor_notification: int  # the city supervisor's notice of the extension request
     school: int
     other_school: int
     job: int                  # a finished investigation report, asked for by the city supervisor
@@ -238,6 +257,11 @@ def _findings(visit: Visit) -> dict[str, Finding]:
     return {f.item.name: f for f in rows}
 
 
+def _inbox(user: User, kind: str) -> int:
+    return db.session.scalars(sa.select(Notification.id).where(Notification.user_id == user.id,
+                                                               Notification.kind == kind)).one()
+
+
 def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
                 make_campaign: t.Callable[..., Campaign]) -> Scene:
     """Take ``world`` to findings, rectifications, photos and evidence on both sides; commit."""
@@ -253,6 +277,8 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     rect = finding_services.confirm_finding(findings["S1_1"], actor=world.supervisor)
     rect_services.save_measures(rect, measures="已成立领导小组", actor=world.school_contact)
     evidence = media_services.add_evidence(rect, jpeg("green"), filename="c.jpg", actor=world.school_contact)
+    extension = rect_services.request_extension(rect, reason="需补签花名册", actor=world.school_contact,
+                                                proposed_due_on=rect.due_on + timedelta(days=20))
 
     inspector2 = make_user(Role.INSPECTOR, username="insp3", county=world.away)
     campaign2 = make_campaign(world.supervisor, schools=[world.other_school], inspectors=[inspector2],
@@ -279,7 +305,9 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         visit=visit.id, visit2=visit2.id, item=_item(visit, "S1_1").id,
         finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
         rect=rect.id, rect2=rect2.id, photo=photo.id, site_photo=site_photo.id,
-        evidence=evidence.id, evidence2=evidence2.id, school=world.school.id,
+        evidence=evidence.id, evidence2=evidence2.id, extension=extension.id,
+        notification=_inbox(world.school_contact, "rectification.opened"),
+        supervisor_notification=_inbox(world.supervisor, "extension.requested"), school=world.school.id,
         other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
         standard=standard, allocation=allocation,
@@ -354,6 +382,16 @@ def url_args(s: Scene) -> dict[str, dict[str, int]]:
         "media.file@site_photo": {"attachment_id": s.site_photo},
         "media.file@evidence": {"attachment_id": s.evidence},
         "media.file@linwei_evidence": {"attachment_id": s.evidence2},
+        "notifications.read": {"notification_id": s.notification},
+        "notifications.read@supervisor": {"notification_id": s.supervisor_notification},
+        "rectification.decide_extension": {"rect_id": s.rect, "request_id": s.extension},
+        "rectification.ledger_export": {"fmt": "xlsx"},
+        "rectification.ledger_export@csv": {"fmt": "csv"},
+        "rectification.request_extension": {"rect_id": s.rect},
+        "rectification.request_extension@linwei": {"rect_id": s.rect2},
+        "rectification.responsible": {"rect_id": s.rect},
+        "rectification.responsible@linwei": {"rect_id": s.rect2},
+        "rectification.withdraw_extension": {"rect_id": s.rect, "request_id": s.extension},
         "rectification.add_evidence": {"rect_id": s.rect},
         "rectification.add_evidence@linwei": {"rect_id": s.rect2},
         "rectification.deadline": {"rect_id": s.rect},
@@ -390,6 +428,8 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
     """A body that an allowed user could send, so that a refused one would show if it got through."""
     later = (local_today() + timedelta(days=45)).isoformat()
     endpoint = case.partition("@")[0]
+    bulk_ids = {"rectification.bulk": [s.rect], "rectification.bulk@linwei": [s.rect2],
+                "rectification.bulk@both": [s.rect, s.rect2]}
     bodies: dict[str, t.Callable[[], dict[str, t.Any]]] = {
         "auth.login": lambda: {"username": "root", "password": PASSWORD},
         "auth.new_user": lambda: {"username": "intruder", "display_name": "入侵者", "role": "admin",
@@ -418,6 +458,11 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
                                 "roster": (io.BytesIO(ROSTER_CSV.encode()), "r.csv")},
         "rosters.findings": lambda: {"campaign_id": str(s.campaign), "discrepancy": str(s.discrepancy)},
         "rectification.add_evidence": lambda: {"file": (io.BytesIO(jpeg("yellow")), "e.jpg")},
+        "rectification.bulk": lambda: {"rect_id": [str(i) for i in bulk_ids[case]], "action": "deadline",
+                                       "due_on": later, "note": "统一延期"},
+        "rectification.decide_extension": lambda: {"decision": "approve", "due_on": later, "note": "同意"},
+        "rectification.request_extension": lambda: {"proposed_due_on": later, "reason": "需要更多时间"},
+        "rectification.responsible": lambda: {"unit": "越权单位", "person": "越权者"},
         "rectification.deadline": lambda: {"due_on": later},
         "rectification.save_measures": lambda: {"measures": "另一种说法"},
         "rectification.verify": lambda: {"decision": "close", "note": "已核实"},

@@ -17,6 +17,7 @@ from ..db import utcnow
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..rectification import services as rect_services
 from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus
 from ..schools.models import School
@@ -88,6 +89,7 @@ def confirm_finding(
                  after={"status": finding.status, "due_on": due_on})
     audit.record(actor, "rectification.open", rect, object_type="rectifications", school_id=finding.school_id,
                  campaign_id=finding.campaign_id, after=audit.snapshot(rect, ("status", "due_on")))
+    rect_services.notify_opened(rect, actor=actor)
     return rect
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import orm
 from ..db import TimestampMixin
 from ..db import enum_column
 from ..db import local_today
+from ..db import utcnow
 from ..extensions import Model
 
 if t.TYPE_CHECKING:
@@ -78,9 +79,15 @@ class Rectification(TimestampMixin, Model):
     verify_note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     return_reason: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     closed_on: orm.Mapped[date | None]
+    # The day the finding was confirmed and the work began (Asia/Shanghai): "days to close" counts from it.
+    # Always set on insert; nullable only so that SQLite can add it to a table with rows and foreign keys.
+    opened_on: orm.Mapped[date | None] = orm.mapped_column(default=local_today)
 
     finding: orm.Mapped[Finding] = orm.relationship(back_populates="rectification")
     verified_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[verified_by_id])
+    extension_requests: orm.Mapped[list[ExtensionRequest]] = orm.relationship(
+        back_populates="rectification", order_by="ExtensionRequest.id"
+    )
 
     @property
     def is_overdue(self) -> bool:
@@ -90,3 +97,58 @@ class Rectification(TimestampMixin, Model):
     @property
     def days_left(self) -> int:
         return (self.due_on - local_today()).days
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return str(EXTENSION_STATUS_LABELS[self])
+
+
+EXTENSION_STATUS_LABELS = {
+    ExtensionStatus.PENDING: _l("Awaiting decision"),
+    ExtensionStatus.APPROVED: _l("Approved"),
+    ExtensionStatus.REJECTED: _l("Rejected"),
+    ExtensionStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+class ExtensionRequest(Model):
+    """A school's request to move a deadline (延期申请), and the supervisor's decision. Never deleted."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        # At most one request awaiting a decision per rectification, whatever the application does.
+        sa.Index("uq_extension_requests_one_pending", "rectification_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    rectification_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("rectifications.id"), index=True)
+    status: orm.Mapped[ExtensionStatus] = orm.mapped_column(
+        enum_column(ExtensionStatus), default=ExtensionStatus.PENDING
+    )
+    reason: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    # The deadline when the request was made, and the one the school asks for.
+    current_due_on: orm.Mapped[date]
+    proposed_due_on: orm.Mapped[date]
+    requested_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    requested_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    # The deadline granted on approval (the supervisor may grant less, or more, than asked).
+    granted_due_on: orm.Mapped[date | None]
+    decision_note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    decided_at: orm.Mapped[datetime | None]
+    decided_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+
+    rectification: orm.Mapped[Rectification] = orm.relationship(back_populates="extension_requests")
+    requested_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[requested_by_id])
+    decided_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def pending(self) -> bool:
+        return self.status == ExtensionStatus.PENDING

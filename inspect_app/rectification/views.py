@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import typing as t
 from datetime import date
 from datetime import timedelta
@@ -11,6 +12,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +21,7 @@ from flask_login import login_required
 from ..audit import services as audit
 from ..auth.models import Role
 from ..campaigns.models import Campaign
+from ..checklists.models import Severity
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import campaign_filter
@@ -31,8 +34,11 @@ from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..media import services as media
+from ..schools.models import SchoolLevel
 from ..schools.services import counties
+from . import ledger
 from . import services
+from .models import ExtensionRequest
 from .models import Rectification
 from .models import RectificationStatus
 
@@ -45,42 +51,72 @@ def _rect(rect_id: int) -> Rectification:
     return rect
 
 
-def _status_arg() -> RectificationStatus | None:
-    value = request.args.get("status")
-    return RectificationStatus(value) if value in {s.value for s in RectificationStatus} else None
+def _date(field: str) -> date:
+    raw = request.form.get(field, "").strip()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(_("“%(v)s” is not a date.", v=raw)) from exc
 
 
-def _filtered(stmt: sa.Select[t.Any]) -> sa.Select[t.Any]:
-    due = request.args.get("due", type=int)
-    if due:
-        today = local_today()
-        stmt = stmt.where(Rectification.status != RectificationStatus.CLOSED,
-                          Rectification.due_on >= today, Rectification.due_on <= today + timedelta(days=due))
-    return stmt
+def _optional_date(field: str) -> date | None:
+    return _date(field) if request.form.get(field, "").strip() else None
 
 
 @bp.route("/")
 @roles_required(*STAFF)
 def index() -> t.Any:
-    campaign_id = request.args.get("campaign", type=int)
-    county_id = request.args.get("county", type=int)
-    overdue = bool(request.args.get("overdue"))
-    stmt = _filtered(services.rectification_query(
-        current_user, campaign_id=campaign_id, county_id=county_id, status=_status_arg(), overdue=overdue,
-    ))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    filters = services.RectFilter.from_args(request.args)
+    page = db.paginate(services.rectification_query(current_user, filters),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
     campaigns = db.session.scalars(sa.select(Campaign).where(campaign_filter(current_user))
                                    .order_by(Campaign.id.desc())).all()
-    return render_template("rectification/index.html", page=page, campaigns=campaigns, counties=counties(),
-                           statuses=list(RectificationStatus), campaign_id=campaign_id, county_id=county_id,
-                           status=_status_arg(), overdue=overdue)
+    return render_template(
+        "rectification/index.html", page=page, filters=filters, campaigns=campaigns, counties=counties(),
+        levels=list(SchoolLevel), sections=services.section_choices(), severities=list(Severity),
+        statuses=list(RectificationStatus), pending=services.pending_extension_ids(r.id for r in page.items),
+        can_bulk=current_user.role in MANAGERS, bulk_actions=services.BULK_ACTIONS,
+    )
+
+
+@bp.route("/ledger.<any(xlsx, csv):fmt>")
+@roles_required(*STAFF)
+def ledger_export(fmt: str) -> t.Any:
+    filters = services.RectFilter.from_args(request.args)
+    data = ledger.build_ledger(current_user, filters)
+    if fmt == "csv":
+        body, mimetype = ledger.to_csv(data), ledger.CSV_MIME
+    else:
+        body, mimetype = ledger.to_xlsx(data, title=ledger.ledger_title(filters)), ledger.XLSX_MIME
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
+                     download_name=ledger.filename(filters, fmt))
+
+
+@bp.post("/bulk")
+@roles_required(*MANAGERS)
+def bulk() -> t.Any:
+    ids = {int(i) for i in request.form.getlist("rect_id") if i.isdigit()}
+    rects = list(db.session.scalars(
+        services.rectification_query(current_user).where(Rectification.id.in_(ids))).unique()) if ids else []
+    # A ticked row the user may not see is not theirs to change: refuse as if it did not exist.
+    ensure(len(rects) == len(ids) and all(can_verify_rectification(current_user, r) for r in rects))
+    spec = services.BulkAction(
+        action=request.form.get("action", ""), note=request.form.get("note", ""),
+        due_on=_optional_date("due_on"), unit=request.form.get("unit", ""),
+        person=request.form.get("person", ""),
+    )
+    n = services.bulk_apply(rects, spec, actor=current_user)
+    db.session.commit()
+    flash(_("%(n)d rectification(s) changed.", n=n), "success")
+    return redirect(request.referrer or url_for("rectification.index"))
 
 
 @bp.route("/mine")
 @roles_required(Role.SCHOOL)
 def mine() -> t.Any:
     rects = db.session.scalars(services.rectification_query(current_user)).unique().all()
-    return render_template("rectification/mine.html", rects=rects)
+    return render_template("rectification/mine.html", rects=rects,
+                           pending=services.pending_extension_ids(r.id for r in rects))
 
 
 @bp.route("/<int:rect_id>")
@@ -93,6 +129,8 @@ def show(rect_id: int) -> t.Any:
         "rectification/show.html", rect=rect, finding=finding, inspection_photos=inspection_photos,
         evidence=media.evidence([rect.id])[rect.id],
         history=audit.history("rectifications", [rect.id]),
+        extensions=rect.extension_requests, pending=services.pending_extension(rect),
+        extension_min=max(rect.due_on + timedelta(days=1), local_today()),
         can_work=can_work_on_rectification(current_user, rect),
         can_verify=can_verify_rectification(current_user, rect),
     )
@@ -110,6 +148,10 @@ def _verifiable(rect_id: int) -> Rectification:
     return rect
 
 
+def _back(rect: Rectification, anchor: str = "") -> t.Any:
+    return redirect(url_for("rectification.show", rect_id=rect.id) + anchor)
+
+
 @bp.post("/<int:rect_id>/measures")
 @roles_required(Role.SCHOOL)
 def save_measures(rect_id: int) -> t.Any:
@@ -117,7 +159,7 @@ def save_measures(rect_id: int) -> t.Any:
     services.save_measures(rect, measures=request.form.get("measures", ""), actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")
-    return redirect(url_for("rectification.show", rect_id=rect.id))
+    return _back(rect)
 
 
 @bp.post("/<int:rect_id>/evidence")
@@ -131,7 +173,7 @@ def add_evidence(rect_id: int) -> t.Any:
         media.add_evidence(rect, upload.read(), filename=upload.filename or "upload", actor=current_user)
     db.session.commit()
     flash(_("%(n)d file(s) uploaded.", n=len(uploads)), "success")
-    return redirect(url_for("rectification.show", rect_id=rect.id) + "#evidence")
+    return _back(rect, "#evidence")
 
 
 @bp.post("/<int:rect_id>/submit")
@@ -142,6 +184,54 @@ def submit(rect_id: int) -> t.Any:
     db.session.commit()
     flash(_("Submitted for verification."), "success")
     return redirect(url_for("rectification.mine"))
+
+
+@bp.post("/<int:rect_id>/extension")
+@roles_required(Role.SCHOOL)
+def request_extension(rect_id: int) -> t.Any:
+    rect = _workable(rect_id)
+    services.request_extension(rect, reason=request.form.get("reason", ""), proposed_due_on=_date("proposed_due_on"),
+                               actor=current_user)
+    db.session.commit()
+    flash(_("Extension requested; the supervisors have been told."), "success")
+    return _back(rect, "#extensions")
+
+
+def _extension(rect: Rectification, request_id: int) -> ExtensionRequest:
+    extension = db.get_or_404(ExtensionRequest, request_id)
+    ensure(extension.rectification_id == rect.id)
+    return extension
+
+
+@bp.post("/<int:rect_id>/extension/<int:request_id>/withdraw")
+@roles_required(Role.SCHOOL)
+def withdraw_extension(rect_id: int, request_id: int) -> t.Any:
+    rect = _workable(rect_id)
+    services.withdraw_extension(_extension(rect, request_id), actor=current_user)
+    db.session.commit()
+    flash(_("Extension request withdrawn."), "success")
+    return _back(rect, "#extensions")
+
+
+@bp.post("/<int:rect_id>/extension/<int:request_id>/decide")
+@roles_required(*MANAGERS)
+def decide_extension(rect_id: int, request_id: int) -> t.Any:
+    rect = _verifiable(rect_id)
+    extension = _extension(rect, request_id)
+    note = request.form.get("note", "")
+    decision = request.form.get("decision")
+    if decision == "approve":
+        due_on = _date("due_on")
+        services.approve_extension(extension, due_on=due_on, note=note, actor=current_user)
+        message = _("Extension approved; the new deadline is %(date)s.", date=due_on.isoformat())
+    elif decision == "reject":
+        services.reject_extension(extension, note=note, actor=current_user)
+        message = _("Extension rejected.")
+    else:
+        raise ValidationFailed(_("Choose approve or reject."))
+    db.session.commit()
+    flash(message, "success")
+    return _back(rect, "#extensions")
 
 
 @bp.post("/<int:rect_id>/verify")
@@ -163,19 +253,26 @@ def verify(rect_id: int) -> t.Any:
         raise ValidationFailed(_("Choose close, return or partly rectified."))
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("rectification.show", rect_id=rect.id))
+    return _back(rect)
 
 
 @bp.post("/<int:rect_id>/deadline")
 @roles_required(*MANAGERS)
 def deadline(rect_id: int) -> t.Any:
     rect = _verifiable(rect_id)
-    raw = request.form.get("due_on", "")
-    try:
-        due_on = date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationFailed(_("“%(v)s” is not a date.", v=raw)) from exc
+    due_on = _date("due_on")
     services.set_due_on(rect, due_on, actor=current_user)
     db.session.commit()
     flash(_("Deadline changed."), "success")
-    return redirect(url_for("rectification.show", rect_id=rect.id))
+    return _back(rect)
+
+
+@bp.post("/<int:rect_id>/responsible")
+@roles_required(*MANAGERS)
+def responsible(rect_id: int) -> t.Any:
+    rect = _verifiable(rect_id)
+    services.set_responsible(rect, unit=request.form.get("unit"), person=request.form.get("person"),
+                             actor=current_user)
+    db.session.commit()
+    flash(_("Responsible unit and person saved."), "success")
+    return _back(rect)

@@ -17,7 +17,7 @@ from . import services
 
 @click.group("reports")
 def reports_cli() -> None:
-    """Build formal reports (Word documents) and check their templates."""
+    """Build formal reports (Word documents), the rectification ledger (.xlsx), and check the templates."""
 
 
 @reports_cli.command("build")
@@ -32,8 +32,9 @@ def reports_cli() -> None:
 def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, month: str | None,
           out: Path) -> None:
     """Build a report of KIND for a campaign and write it to --out."""
-    if kind not in services.DOCX_KINDS:
-        raise click.ClickException(f"{kind}: built by the rectification package, not available here")
+    if kind == "ledger":
+        _build_ledger(campaign_keys, out)
+        return
     try:
         if kind == "monthly" and "all" in campaign_keys:
             campaigns = tuple(db.session.scalars(sa.select(Campaign).order_by(Campaign.id)))
@@ -55,6 +56,21 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
     except ServiceError as err:
         raise click.ClickException(err.message) from err
     click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photos)")
+
+
+def _build_ledger(campaign_keys: tuple[str, ...], out: Path) -> None:
+    """The 整改台账 of one campaign as .xlsx."""
+    from ..rectification.ledger import campaign_ledger_xlsx
+
+    if len(campaign_keys) != 1:
+        raise click.UsageError("the ledger is built for one --campaign")
+    try:
+        _name, content = campaign_ledger_xlsx(find_campaign(campaign_keys[0]))
+    except ServiceError as err:
+        raise click.ClickException(err.message) from err
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    click.echo(f"{out} ({len(content) // 1024} KB)")
 
 
 @reports_cli.command("check-templates")

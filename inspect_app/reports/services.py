@@ -23,7 +23,7 @@ from . import make_template
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Every kind the `reports build` command knows, in the order. The Word kinds are built from
-# a template here; `ledger` (the 整改台账 .xlsx) is built by the rectification package.
+# a template here; `ledger` (the 整改台账 .xlsx) comes from rectification/ledger.py.
 KINDS = ("investigation", "notice", "school-report", "monthly", "ledger")
 DOCX_KINDS = ("investigation", "notice", "school-report", "monthly")
 SCHOOL_KINDS = ("notice", "school-report")

@@ -6,6 +6,7 @@ import io
 import typing as t
 from pathlib import Path
 
+import openpyxl
 import pytest
 from flask import Flask
 
@@ -120,6 +121,9 @@ def test_the_cli_builds_every_kind(app: Flask, world: t.Any, make_user: t.Callab
         check_document(out.read_bytes(), **KINDS[args[0]])
     missing = runner.invoke(args=["reports", "build", "notice", "--campaign", "W1", "--out", str(tmp_path / "x")])
     assert missing.exit_code != 0 and "--school" in missing.output
-    ledger = runner.invoke(args=["reports", "build", "ledger", "--campaign", "W1", "--out", str(tmp_path / "x")])
-    assert ledger.exit_code != 0
+    ledger = runner.invoke(args=["reports", "build", "ledger", "--campaign", "W1",
+                                 "--out", str(tmp_path / "ledger.xlsx")])
+    assert ledger.exit_code == 0, ledger.output
+    header = next(openpyxl.load_workbook(tmp_path / "ledger.xlsx").worksheets[0].iter_rows(values_only=True))
+    assert header[:3] == ("序号", "检查批次", "被检单位")
 

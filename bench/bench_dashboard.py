@@ -1,0 +1,210 @@
+"""Time the supervisors' dashboard, the rectification list and the ledger export over 20,000 findings,
+and count the SQL queries of each page.
+
+    python bench/bench_dashboard.py [--findings 20000] [--schools 4000] [--campaigns 4] [--database-url URL]
+
+The data set is built twice, at a tenth of the size and at full size; the query count of each page must
+be the same at both sizes (grouped queries, no N+1). Prints a table; run it by hand, it is not part of
+the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from inspect_app import create_app  # noqa: E402
+from inspect_app.auth.models import Role  # noqa: E402
+from inspect_app.auth.models import User  # noqa: E402
+from inspect_app.campaigns.models import Campaign  # noqa: E402
+from inspect_app.checklists import services as checklists  # noqa: E402
+from inspect_app.db import local_today  # noqa: E402
+from inspect_app.extensions import db  # noqa: E402
+from inspect_app.findings.models import Finding  # noqa: E402
+from inspect_app.rectification.models import ExtensionRequest  # noqa: E402
+from inspect_app.rectification.models import Rectification  # noqa: E402
+from inspect_app.reminders import services as reminders  # noqa: E402
+from inspect_app.schools.models import County  # noqa: E402
+from inspect_app.schools.models import School  # noqa: E402
+from inspect_app.visits.models import Visit  # noqa: E402
+
+PASSWORD = "bench-password"
+LEVELS = ["preschool", "primary", "junior", "senior", "vocational", "nine_year"]
+STATUSES = ["not_started", "in_progress", "partial", "submitted", "closed", "closed", "closed", "returned"]
+
+
+def build(app, n_schools: int, n_findings: int, n_campaigns: int) -> dict[str, int]:
+    """Fill an empty, migrated database with campaigns, findings and rectifications in every state."""
+    rnd = random.Random(11)
+    now = datetime.now(UTC)
+    today = local_today()
+    with app.app_context():
+        db.session.execute(sa.insert(County), [{"name": f"县{i:02d}", "position": i} for i in range(11)])
+        counties = db.session.scalars(sa.select(County.id).order_by(County.id)).all()
+        db.session.execute(sa.insert(School), [
+            {"code": f"{2100000000 + i}", "name": f"学校{i:05d}", "county_id": counties[i % len(counties)],
+             "level": LEVELS[i % len(LEVELS)], "active": True, "created_at": now, "updated_at": now}
+            for i in range(n_schools)
+        ])
+        city = User(username="bench_city", display_name="bench", role=Role.SUPERVISOR)
+        county = User(username="bench_county", display_name="bench", role=Role.SUPERVISOR, county_id=counties[0])
+        for user in (city, county):
+            user.set_password(PASSWORD)
+            db.session.add(user)
+        path = Path(app.config["FORMS_DIR"]) / "student_aid_cross_check.md"
+        version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None)
+        assessed = [i for i in version.items if i.fail_values]
+        school_ids = db.session.scalars(sa.select(School.id).order_by(School.id)).all()
+        county_of = {sid: cid for sid, cid in db.session.execute(sa.select(School.id, School.county_id))}
+        campaign_ids = []
+        per_campaign = max(1, n_findings // n_campaigns)
+        for k in range(n_campaigns):
+            campaign = Campaign(code=f"B{k}", name=f"基准批次{k}", term="2026年秋季学期", checklist_version=version,
+                                status="closed", default_due_on=today, starts_on=today - timedelta(days=90),
+                                ends_on=today - timedelta(days=60), cross_county=True)
+            db.session.add(campaign)
+            db.session.flush()
+            campaign_ids.append(campaign.id)
+            visited = rnd.sample(school_ids, min(len(school_ids), max(1, per_campaign // 5)))
+            db.session.execute(sa.insert(Visit), [
+                {"uuid": f"00000000-0000-4000-8{k:03d}-{i:012d}", "campaign_id": campaign.id, "school_id": sid,
+                 "checklist_version_id": version.id, "status": "approved", "planned_on": today,
+                 "created_at": now, "updated_at": now}
+                for i, sid in enumerate(visited)
+            ])
+            visits = db.session.execute(sa.select(Visit.id, Visit.school_id)
+                                        .where(Visit.campaign_id == campaign.id)).all()
+            rows = []
+            for n in range(per_campaign):
+                visit = visits[n % len(visits)]
+                item = assessed[(n // len(visits)) % len(assessed)]
+                rows.append({"visit_id": visit.id, "campaign_id": campaign.id, "school_id": visit.school_id,
+                             "item_id": item.id, "answer_value": "no", "description": f"问题{k}-{n}",
+                             "severity": item.severity.value, "status": "confirmed",
+                             "created_at": now, "updated_at": now})
+            db.session.execute(sa.insert(Finding), rows)
+        findings = db.session.execute(sa.select(Finding.id, Finding.school_id).order_by(Finding.id)).all()
+        rects = []
+        for n, (finding_id, _school_id) in enumerate(findings):
+            status = STATUSES[n % len(STATUSES)]
+            opened = today - timedelta(days=rnd.randint(10, 120))
+            rects.append({"finding_id": finding_id, "status": status, "opened_on": opened,
+                          "due_on": today + timedelta(days=rnd.randint(-40, 40)),
+                          "closed_on": opened + timedelta(days=rnd.randint(1, 60)) if status == "closed" else None,
+                          "responsible_unit": "学校", "created_at": now, "updated_at": now})
+        db.session.execute(sa.insert(Rectification), rects)
+        rect_rows = db.session.execute(sa.select(Rectification.id, Rectification.due_on, Rectification.status)).all()
+        db.session.execute(sa.insert(ExtensionRequest), [
+            {"rectification_id": rid, "status": "pending", "reason": "需要更多时间", "current_due_on": due,
+             "proposed_due_on": due + timedelta(days=14), "requested_at": now}
+            for rid, due, status in rect_rows[::50] if status != "closed"
+        ])
+        db.session.commit()
+        first_county = next(sid for sid in school_ids if county_of[sid] == counties[0])
+        return {"campaign": campaign_ids[0], "county": counties[0], "school": first_county}
+
+
+def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    pages = [
+        ("bench_city", "/overview"),
+        ("bench_city", f"/overview?campaign={ids['campaign']}"),
+        ("bench_county", "/overview"),
+        ("bench_city", "/rectification/"),
+        ("bench_city", "/rectification/?overdue=1"),
+        ("bench_city", f"/rectification/?section=D&county={ids['county']}&severity=severe"),
+        ("bench_city", "/rectification/?extension=pending"),
+        ("bench_city", f"/rectification/ledger.csv?campaign={ids['campaign']}"),
+        ("bench_city", f"/rectification/ledger.xlsx?county={ids['county']}"),
+    ]
+    results = []
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    clients = {}
+    for user in ("bench_city", "bench_county"):
+        client = app.test_client()
+        client.post("/auth/login", data={"username": user, "password": PASSWORD})
+        clients[user] = client
+    for user, url in pages:
+        client = clients[user]
+        client.get(url)  # warm up
+        times = []
+        for _ in range(repeat):
+            statements.clear()
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200, (url, response.status_code)
+        results.append((f"{user[6:]:7} {url}", statistics.median(times) * 1000, len(statements)))
+    with app.app_context():
+        statements.clear()
+        start = time.perf_counter()
+        planned = reminders.plan()
+        results.append((f"reminders plan ({len(planned)} due)", (time.perf_counter() - start) * 1000,
+                        len(statements)))
+    event.remove(engine, "before_cursor_execute", count)
+    return results
+
+
+def run(scale: float, args: argparse.Namespace, workdir: Path) -> list[tuple[str, float, int]]:
+    from flask_migrate import upgrade
+
+    url = args.database_url or f"sqlite:///{workdir / f'bench-{scale}.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir / "uploads"),
+                      "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        if args.database_url:
+            # Everything goes, the audit log's trigger function too.
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+    start = time.perf_counter()
+    ids = build(app, int(args.schools * scale), int(args.findings * scale), args.campaigns)
+    print(f"  built {int(args.schools * scale)} schools and {int(args.findings * scale)} findings "
+          f"in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return measure(app, ids, args.repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--findings", type=int, default=20_000)
+    parser.add_argument("--schools", type=int, default=4_000)
+    parser.add_argument("--campaigns", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", default="",
+                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        small = run(0.1, args, Path(tmp))
+        full = run(1.0, args, Path(tmp))
+    print(f"{'page':64} {'ms (1/10)':>10} {'ms (full)':>10} {'SQL (1/10)':>10} {'SQL (full)':>10}")
+    flat = True
+    for (url, ms_small, q_small), (_url, ms_full, q_full) in zip(small, full, strict=True):
+        mark = "" if q_small == q_full else "  <- grows"
+        flat &= q_small == q_full
+        print(f"{url:64} {ms_small:10.1f} {ms_full:10.1f} {q_small:10d} {q_full:10d}{mark}")
+    print("query counts flat as data grows" if flat else "QUERY COUNTS GROW WITH THE DATA")
+    sys.exit(0 if flat else 1)
+
+
+if __name__ == "__main__":
+    main()
