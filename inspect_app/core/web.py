@@ -22,7 +22,9 @@ CSP = (
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 
-# (endpoint, label, roles that see it)
+# (endpoint, label, roles that see it). The first MAIN_ITEMS a role sees stand in the bar; the rest
+# go under "More", so the bar fits a 1024-pixel tablet.
+MAIN_ITEMS = 6
 NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("dashboard.index", _l("Overview"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("visits.mine", _l("My visits"), (Role.INSPECTOR,)),
@@ -50,9 +52,10 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def navigation() -> list[tuple[str, str, bool]]:
+def navigation() -> tuple[list[tuple[str, str, bool]], list[tuple[str, str, bool]]]:
+    """The user's navigation: (items in the bar, items under "More"), each (href, label, active)."""
     if not current_user.is_authenticated:
-        return []
+        return [], []
     current = request.endpoint or ""
     items = []
     for endpoint, label, roles in NAV:
@@ -60,7 +63,7 @@ def navigation() -> list[tuple[str, str, bool]]:
             prefix = endpoint.split(".")[0]
             active = current == endpoint or (current.startswith(prefix + ".") and endpoint.endswith(".index"))
             items.append((url_for(endpoint), str(label), active))
-    return items
+    return items[:MAIN_ITEMS], items[MAIN_ITEMS:]
 
 
 def url_with(**changes: t.Any) -> str:
