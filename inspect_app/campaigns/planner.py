@@ -31,11 +31,12 @@ it, solved exactly rather than by a greedy guess that may paint itself into a co
    every convex measure of imbalance at once. Moves carry as many units as the path allows.
 3. *Travel* is a minimum-cost flow with those loads fixed: a class–team arc costs the distance
    from the team's home (the centre of its members' counties) to the class's county, from school
-   coordinates where known and zero otherwise. Successive shortest paths (Dijkstra on reduced
-   costs) solve it; then every cycle left in the support of the flow, necessarily of zero cost at
-   an optimum, is cancelled. The support becomes a forest, so at most (classes + teams − 1)
-   class–team pairs carry schools: with a hundred teams and a dozen counties, no more than a
-   dozen teams are split across two counties, and none across more than it has to be.
+   coordinates where known and zero otherwise. A primal–dual method solves it (Dijkstra on reduced
+   costs, then a blocking flow on the arcs of zero reduced cost); then every cycle left in the
+   support of the flow, necessarily of zero cost at an optimum, is cancelled. The support becomes
+   a forest, so at most (classes + teams − 1) class–team pairs carry schools: with a hundred teams
+   and eleven counties (and no conflicts) at most ten teams get a second county, and the rest
+   keep to one.
 4. *Days.* Within a class shared by several teams, schools are cut into angular sectors around
    the county's centre, one contiguous sector per team. A team's schools are grouped by county,
    ordered by a nearest-neighbour round (schools without coordinates last, by code) and cut into
@@ -364,77 +365,118 @@ class _Flow:
 
 def _min_cost(classes: list[_Class], teams: Sequence[TeamIn], loads: dict[int, int],
               cost: dict[tuple[int, int], int]) -> list[dict[int, int]]:
-    """Successive shortest paths: classes supply their schools, team t demands loads[t]."""
+    """Primal–dual minimum-cost flow: classes supply their schools, team t demands loads[t].
+
+    Each round runs Dijkstra on reduced costs, raises the node potentials by the distances, then
+    pushes a blocking flow (Dinic) through the arcs whose reduced cost is now zero. One shortest-path
+    computation thus serves every augmenting path of the same length, which on this network means a
+    handful of rounds instead of one per path.
+    """
     nc = len(classes)
     index = {team.id: nc + i for i, team in enumerate(teams)}
     source, sink = nc + len(teams), nc + len(teams) + 1
     n = sink + 1
-    # Arc lists: to, capacity, cost, reverse index.
-    graph: list[list[list[int]]] = [[] for _ in range(n)]
+    # Arc e and its reverse e ^ 1 live side by side in flat arrays.
+    head: list[int] = []
+    cap: list[int] = []
+    weight: list[int] = []
+    out: list[list[int]] = [[] for _ in range(n)]
 
-    def arc(a: int, b: int, cap: int, w: int) -> None:
-        graph[a].append([b, cap, w, len(graph[b])])
-        graph[b].append([a, 0, -w, len(graph[a]) - 1])
+    def arc(a: int, b: int, capacity: int, w: int) -> int:
+        e = len(head)
+        head.extend((b, a))
+        cap.extend((capacity, 0))
+        weight.extend((w, -w))
+        out[a].append(e)
+        out[b].append(e + 1)
+        return e
 
+    class_arcs: list[tuple[int, int, int]] = []  # (class, team id, arc)
     for c, cls in enumerate(classes):
         arc(source, c, cls.size, 0)
         for tid in cls.teams:
-            arc(c, index[tid], cls.size, cost[(c, tid)])
+            class_arcs.append((c, tid, arc(c, index[tid], cls.size, cost[(c, tid)])))
     for team in teams:
         if loads[team.id]:
             arc(index[team.id], sink, loads[team.id], 0)
 
     need = sum(loads.values())
     potential = [0] * n
+    infinity = 1 << 62
     while need:
-        dist = [math.inf] * n
-        prev: list[tuple[int, int] | None] = [None] * n
+        dist = [infinity] * n
         dist[source] = 0
         heap = [(0, source)]
         while heap:
             d, a = heapq.heappop(heap)
             if d > dist[a]:
                 continue
-            for i, (b, cap, w, _r) in enumerate(graph[a]):
-                if cap <= 0:
-                    continue
-                nd = d + w + potential[a] - potential[b]
-                if nd < dist[b]:
-                    dist[b] = nd
-                    prev[b] = (a, i)
-                    heapq.heappush(heap, (nd, b))
-        if dist[sink] == math.inf:
+            base = d + potential[a]
+            for e in out[a]:
+                if cap[e] > 0:
+                    b = head[e]
+                    nd = base + weight[e] - potential[b]
+                    if nd < dist[b]:
+                        dist[b] = nd
+                        heapq.heappush(heap, (nd, b))
+        if dist[sink] == infinity:
             raise AssertionError("the balanced loads admit no flow")
         for v in range(n):
-            if dist[v] < math.inf:
-                potential[v] += int(dist[v])
-        amount = need
-        v = sink
-        while v != source:
-            step = prev[v]
-            assert step is not None
-            a, i = step
-            amount = min(amount, graph[a][i][1])
-            v = a
-        v = sink
-        while v != source:
-            step = prev[v]
-            assert step is not None
-            a, i = step
-            graph[a][i][1] -= amount
-            b, _cap, _w, r = graph[a][i]
-            graph[b][r][1] += amount
-            v = a
-        need -= amount
+            if dist[v] < infinity:
+                potential[v] += dist[v]
+        # The admissible network: arcs with room whose reduced cost is now zero.
+        admissible: list[list[int]] = [
+            [e for e in out[a] if cap[e] > 0 and dist[head[e]] < infinity
+             and weight[e] + potential[a] - potential[head[e]] == 0] if dist[a] < infinity else []
+            for a in range(n)
+        ]
+        while need:
+            level = [-1] * n
+            level[source] = 0
+            queue = deque([source])
+            while queue:
+                a = queue.popleft()
+                for e in admissible[a]:
+                    b = head[e]
+                    if level[b] < 0 and cap[e] > 0:
+                        level[b] = level[a] + 1
+                        queue.append(b)
+            if level[sink] < 0:
+                break
+            cursor = [0] * n
+            while need:
+                # Depth-first along rising levels, keeping the arcs of the current path.
+                path: list[int] = []
+                a = source
+                while a != sink:
+                    arcs = admissible[a]
+                    while cursor[a] < len(arcs):
+                        e = arcs[cursor[a]]
+                        if cap[e] > 0 and level[head[e]] == level[a] + 1:
+                            break
+                        cursor[a] += 1
+                    if cursor[a] == len(arcs):
+                        if not path:
+                            break
+                        level[a] = -1          # a dead end: never try it again this phase
+                        e = path.pop()
+                        a = head[e ^ 1]
+                        cursor[a] += 1
+                        continue
+                    path.append(e)
+                    a = head[e]
+                if a != sink:
+                    break
+                pushed = min([need] + [cap[e] for e in path])
+                for e in path:
+                    cap[e] -= pushed
+                    cap[e ^ 1] += pushed
+                need -= pushed
 
     x: list[dict[int, int]] = [{} for _ in classes]
-    team_of_node = {node: tid for tid, node in index.items()}
-    for c in range(nc):
-        for b, _cap, _w, r in graph[c]:
-            if b in team_of_node:
-                flow = graph[b][r][1]
-                if flow > 0:
-                    x[c][team_of_node[b]] = flow
+    for c, tid, e in class_arcs:
+        if cap[e ^ 1] > 0:
+            x[c][tid] = cap[e ^ 1]
     return x
 
 
@@ -553,7 +595,8 @@ def assign(schools: Sequence[SchoolIn], teams: Sequence[TeamIn], *, cross_county
         where = homes.get(cls.county_id)
         for tid in cls.teams:
             home = team_home[tid]
-            cost[(c, tid)] = round(distance_km(home, where) * 10) if home and where else 0
+            # Whole kilometres: finer differences between county centres mean nothing on the road.
+            cost[(c, tid)] = round(distance_km(home, where)) if home and where else 0
     x = _min_cost(classes, teams, flow.new, cost)
     _forest(x, cost)
 

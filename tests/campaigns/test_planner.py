@@ -89,6 +89,14 @@ def min_max_load(city: City) -> int | None:
     return None
 
 
+def attempt(city: City) -> planner.Assignment | Infeasible:
+    """The planner's answer: an assignment, or the refusal it raised."""
+    try:
+        return planner.assign(city.schools, city.teams, cross_county=city.cross_county)
+    except Infeasible as err:
+        return err
+
+
 def check_refusal(city: City, err: Infeasible) -> None:
     """Every reason given is a certificate of infeasibility."""
     assert err.reasons
@@ -113,11 +121,10 @@ def check_refusal(city: City, err: Infeasible) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cities())
 def test_assignments_never_break_the_rules_and_refusals_are_proved(city: City) -> None:
-    try:
-        result = planner.assign(city.schools, city.teams, cross_county=city.cross_county)
-    except Infeasible as err:
-        check_refusal(city, err)
-        assert min_max_load(city) is None or any(isinstance(r, ShortOfCapacity) for r in err.reasons)
+    result = attempt(city)
+    if isinstance(result, Infeasible):
+        check_refusal(city, result)
+        assert min_max_load(city) is None or any(isinstance(r, ShortOfCapacity) for r in result.reasons)
         return
     assert set(result.team_of) == {s.id for s in city.schools}
     for school in city.schools:
@@ -133,9 +140,8 @@ def test_assignments_never_break_the_rules_and_refusals_are_proved(city: City) -
 @given(cities(max_counties=4, max_schools=30, max_teams=5))
 def test_the_largest_load_is_as_small_as_the_rules_allow(city: City) -> None:
     best = min_max_load(city)
-    try:
-        result = planner.assign(city.schools, city.teams, cross_county=city.cross_county)
-    except Infeasible:
+    result = attempt(city)
+    if isinstance(result, Infeasible):
         assert best is None
         return
     assert best is not None
@@ -146,10 +152,9 @@ def test_the_largest_load_is_as_small_as_the_rules_allow(city: City) -> None:
 @given(cities(capacities=False))
 def test_no_single_move_evens_the_loads_out(city: City) -> None:
     """No school could move to a team it may go to whose load is two or more below its own team's."""
-    try:
-        result = planner.assign(city.schools, city.teams, cross_county=city.cross_county)
-    except Infeasible as err:
-        assert all(isinstance(r, NoEligibleTeam) for r in err.reasons)
+    result = attempt(city)
+    if isinstance(result, Infeasible):
+        assert all(isinstance(r, NoEligibleTeam) for r in result.reasons)
         return
     for school in city.schools:
         mine = result.loads[result.team_of[school.id]]
@@ -175,7 +180,8 @@ def test_teams_keep_to_few_counties(city: City) -> None:
 def test_a_county_every_team_comes_from_is_named_and_so_is_a_conflict() -> None:
     schools = [SchoolIn(1, 1, "0000000001"), SchoolIn(2, 1, "0000000002"), SchoolIn(3, 2, "0000000003"),
                SchoolIn(4, 3, "0000000004"), SchoolIn(5, 3, "0000000005")]
-    teams = [TeamIn(10, frozenset({1}), conflicts=frozenset({5})), TeamIn(11, frozenset({1, 2}), conflicts=frozenset({5}))]
+    teams = [TeamIn(10, frozenset({1}), conflicts=frozenset({5})),
+             TeamIn(11, frozenset({1, 2}), conflicts=frozenset({5}))]
     with pytest.raises(Infeasible) as refused:
         planner.assign(schools, teams)
     (first, second) = refused.value.reasons
@@ -270,3 +276,61 @@ def test_no_schools_no_work_and_no_teams_is_explained() -> None:
     assert planner.assign([], [TeamIn(1, frozenset({1}))]).team_of == {}
     with pytest.raises(Infeasible):
         planner.assign([SchoolIn(1, 1, "0000000001")], [])
+
+
+@st.composite
+def transport(draw: st.DrawFn) -> tuple[list[planner._Class], list[TeamIn], dict[int, int], dict[tuple[int, int], int]]:
+    """Classes with eligible teams, loads that some assignment meets, and arc costs."""
+    teams = [TeamIn(10 + j, frozenset()) for j in range(draw(st.integers(1, 6)))]
+    classes, loads = [], dict.fromkeys((t.id for t in teams), 0)
+    for c in range(draw(st.integers(1, 6))):
+        eligible = draw(st.lists(st.sampled_from([t.id for t in teams]), min_size=1, unique=True))
+        size = draw(st.integers(1, 6))
+        cls = planner._Class(c, tuple(eligible), [SchoolIn(100 * c + k, c, f"{100 * c + k:010d}") for k in range(size)])
+        classes.append(cls)
+        for _ in range(size):
+            loads[draw(st.sampled_from(eligible))] += 1
+    cost = {(c, tid): draw(st.integers(0, 50)) for c, cls in enumerate(classes) for tid in cls.teams}
+    return classes, teams, loads, cost
+
+
+def no_negative_cycle(classes: list[planner._Class], x: list[dict[int, int]], cost: dict[tuple[int, int], int]) -> bool:
+    """Bellman–Ford on the residual network: an optimal flow leaves no cycle of negative cost."""
+    arcs = []
+    for c, cls in enumerate(classes):
+        for tid in cls.teams:
+            arcs.append((("c", c), ("t", tid), cost[(c, tid)]))          # more of class c at tid
+            if x[c].get(tid, 0) > 0:
+                arcs.append((("t", tid), ("c", c), -cost[(c, tid)]))     # less of it
+    nodes = {a for a, _b, _w in arcs} | {b for _a, b, _w in arcs}
+    dist = dict.fromkeys(nodes, 0)
+    for _ in range(len(nodes)):
+        changed = False
+        for a, b, w in arcs:
+            if dist[a] + w < dist[b]:
+                dist[b] = dist[a] + w
+                changed = True
+        if not changed:
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(transport())
+def test_travel_is_a_true_minimum_and_the_forest_step_keeps_it(case: t.Any) -> None:
+    classes, teams, loads, cost = case
+    x = planner._min_cost(classes, teams, loads, cost)
+    for c, cls in enumerate(classes):
+        assert sum(x[c].values()) == cls.size and set(x[c]) <= set(cls.teams)
+    for team in teams:
+        assert sum(row.get(team.id, 0) for row in x) == loads[team.id]
+    assert no_negative_cycle(classes, x, cost)
+    total = sum(cost[(c, tid)] * n for c, row in enumerate(x) for tid, n in row.items())
+    planner._forest(x, cost)
+    assert sum(cost[(c, tid)] * n for c, row in enumerate(x) for tid, n in row.items()) == total
+    assert no_negative_cycle(classes, x, cost)
+    pairs = [(c, tid) for c, row in enumerate(x) for tid in row]
+    nodes = {("c", c) for c, _t in pairs} | {("t", tid) for _c, tid in pairs}
+    # A forest: fewer pairs than nodes in every component, so fewer than nodes overall.
+    assert not pairs or len(pairs) <= len(nodes) - 1
+    assert planner._find_cycle(x) is None
