@@ -75,7 +75,8 @@ class TeamForm(FlaskForm):
 
 class AutoAssignForm(FlaskForm):
     per_day = IntegerField(_l("Schools a team visits a day"), validators=[InputRequired(), NumberRange(min=1, max=6)])
-    replan = BooleanField(_l("Also re-plan visits that already have a team but have not started"))
+    replan = BooleanField(_l("Re-plan visits not started"),
+                          description=_l("Also move visits that have a team but have not started."))
 
 
 class ConflictForm(FlaskForm):

@@ -1057,7 +1057,7 @@ def auto_assign(campaign: Campaign, *, actor: User | None, per_day: int | None =
     movable = [v for v in visits if v.status == VisitStatus.PLANNED and (replan or v.team_id is None)]
     if not movable:
         raise ValidationFailed(
-            _("Every visit already has a team. Tick “re-plan” to plan the visits not started again."))
+            _("Every visit already has a team. Tick “Re-plan visits not started” to plan them again."))
     moving = {v.id for v in movable}
     fixed = [v for v in visits if v.id not in moving and v.team_id is not None]
     members = {team.id: [m.user for m in team.members] for team in teams}

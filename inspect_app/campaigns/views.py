@@ -349,6 +349,7 @@ def _inspector_label(user: User) -> str:
 
 
 def _save_team(campaign: Campaign, team: Team | None) -> t.Any:
+    services.require_open(campaign)
     form = _team_form(campaign, team)
     if form.validate_on_submit():
         leader = db.get_or_404(User, form.leader_id.data)
