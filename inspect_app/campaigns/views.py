@@ -334,9 +334,11 @@ def teams(campaign_id: int) -> t.Any:
 
 
 def _team_form(campaign: Campaign, team: Team | None) -> TeamForm:
-    form = TeamForm(obj=None, data={"name": team.name, "leader_id": team.leader.id if team.leader else None,
-                                    "member_ids": [m.user_id for m in team.members]} if team and request.method == "GET"
-                    else None)
+    current = None
+    if team is not None and request.method == "GET":
+        current = {"name": team.name, "leader_id": team.leader.id if team.leader else None,
+                   "member_ids": [m.user_id for m in team.members]}
+    form = TeamForm(data=current)
     taken = {m.user_id: other.name for other in campaign.teams if other is not team for m in other.members}
     people = services.eligible_inspectors(campaign)
     form.leader_id.choices = [SelectChoice(str(u.id), _inspector_label(u)) for u in people if u.id not in taken]
