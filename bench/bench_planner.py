@@ -146,9 +146,10 @@ def plan_in_database(city: City, per_day: int, url: str, workdir: Path) -> None:
                       "UPLOAD_DIR": str(workdir / "uploads"), "WTF_CSRF_ENABLED": False})
     with app.app_context():
         if url:
-            db.drop_all()
+            # Everything goes, the audit log's trigger function included.
             with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
         upgrade()
     campaign_id = build(app, city, per_day)
     with app.app_context():
@@ -161,7 +162,8 @@ def plan_in_database(city: City, per_day: int, url: str, workdir: Path) -> None:
         visits = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign_id)).all()
         assert all(v.team_id is not None and v.planned_on is not None for v in visits)
         days = max(p.days for p in result.teams)
-    print(f"through the service ({db.engine.dialect.name if url else 'sqlite'}): campaigns assign")
+        backend = db.engine.dialect.name
+    print(f"through the service ({backend}): campaigns assign")
     print(f"  plan      {planned * 1000:8.1f} ms   {result.assigned} visits to {len(result.teams)} teams, "
           f"longest schedule {days} days")
     print(f"  + commit  {committed * 1000:8.1f} ms")
@@ -185,7 +187,8 @@ def main() -> None:
     parser.add_argument("--counties", type=int, default=11)
     parser.add_argument("--conflicts", type=int, default=200)
     parser.add_argument("--per-day", type=int, default=2)
-    parser.add_argument("--database-url", default="", help="Use this (emptied!) database instead of SQLite.")
+    parser.add_argument("--database-url", default="",
+                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
     args = parser.parse_args()
     city = City(args.schools, args.teams, args.counties, args.conflicts)
     days = planner.working_days(START, START + timedelta(days=40))
