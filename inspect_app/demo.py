@@ -45,6 +45,7 @@ from .notifications import services as notification_services
 from .rectification import services as rect_services
 from .rectification.models import Rectification
 from .reminders import services as reminder_services
+from .reports.gbt9704 import zh_numeral
 from .schools import services as school_services
 from .schools.models import County
 from .schools.models import School
@@ -55,6 +56,13 @@ from .visits.models import Visit
 DEMO_PASSWORD = "demo1234"
 MAIN_CODE_PREFIX = "JC"
 N_SCHOOLS_INSPECTED = 108
+MAIN_SEED = 20260301
+NEXT_SEED = 731905
+# (inspector, county of the school, index of the school in that county, reason)
+DECLARED_CONFLICTS = [
+    ("insp022", "临渭区", 1, "配偶在该校任教"),
+    ("insp051", "华州区", 0, "曾任该校副校长，2024年调离"),
+]
 
 COUNTIES = [
     ("临渭区", "610502", (34.50, 109.51)),
@@ -281,6 +289,22 @@ class DemoLoader:
         results = checklist_services.load_directory(forms, actor=None)
         return next(v for v, _created in results if v.checklist.form_id == "student_aid_cross_check")
 
+    def conflicts(self, by_county: dict[str, list[School]]) -> None:
+        """Two declared conflicts: the planner never sends these inspectors to these schools."""
+        with frozen_time(_at(self.today - timedelta(days=100), 10)):
+            for username, county, index, reason in DECLARED_CONFLICTS:
+                campaign_services.declare_conflict(self.users[username], by_county[county][index], reason=reason,
+                                                   actor=self.users["supervisor"])
+
+    def teams(self, campaign: Campaign, actor: User) -> None:
+        """Team i: the first inspector of county i leads, the second of county i+1 joins."""
+        n = len(COUNTIES)
+        for i in range(n):
+            campaign_services.save_team(
+                campaign, name=f"第{zh_numeral(i + 1)}检查组", leader=self.users[f"insp{i + 1:02d}1"],
+                members=[self.users[f"insp{(i + 1) % n + 1:02d}2"]], actor=actor,
+            )
+
     # --- the main cross-inspection ---------------------------------------------------------------
     def main_campaign(self, version: ChecklistVersion, by_county: dict[str, list[School]]) -> Campaign:
         today = self.today
@@ -298,26 +322,17 @@ class DemoLoader:
                 ends_on=ends,
                 actor=supervisor,
             )
-            # 108 schools: ten per county, two fewer in the two smallest.
-            picked: list[School] = []
-            for name, _code, _pos in COUNTIES:
-                quota = 9 if name in ("潼关县", "华阴市") else 10
-                pool = list(by_county[name])
-                self.rnd.shuffle(pool)
-                picked += sorted(pool[:quota], key=lambda s: s.code)
-            assert len(picked) == N_SCHOOLS_INSPECTED
-            visits = campaign_services.add_schools(campaign, picked, actor=supervisor)
-            # Cross-inspection: county i is inspected by the two inspectors of county i+1.
-            names = [c[0] for c in COUNTIES]
-            days = (ends - starts).days
-            for visit in visits:
-                county_index = names.index(visit.school.county.name)
-                team = (county_index + 1) % len(names)
-                for k in (1, 2):
-                    campaign_services.assign_inspector([visit], self.users[f"insp{team + 1:02d}{k}"],
-                                                       actor=supervisor)
-                offset = (county_index * 3 + visits.index(visit) % 3) % (days + 1)
-                campaign_services.set_planned_date([visit], starts + timedelta(days=offset), actor=supervisor)
+            # 108 schools: a sample stratified by county and level, reproducible from its seed.
+            sample = campaign_services.draw_sample(
+                campaign, campaign_services.SampleRequest(seed=MAIN_SEED, size=N_SCHOOLS_INSPECTED))
+            campaign_services.apply_sample(campaign, sample, actor=supervisor)
+            # Cross-inspection: eleven teams, each pairing inspectors of two neighbouring counties;
+            # the planner keeps them out of their own counties, evens out the work and sets the days.
+            self.teams(campaign, supervisor)
+            campaign_services.auto_assign(campaign, actor=supervisor)
+            visits = list(db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign.id)
+                                             .order_by(Visit.id)))
+            assert len(visits) == N_SCHOOLS_INSPECTED
             campaign_services.start_campaign(campaign, actor=supervisor)
         self._field_work(campaign, visits, version)
         return campaign
@@ -524,12 +539,13 @@ class DemoLoader:
             visits = campaign_services.add_schools(campaign, schools, actor=supervisor)
             me = self.users["inspector"]
             other = self.users["insp012"]
+            ours = campaign_services.save_team(campaign, name="第一检查组", leader=me,
+                                               members=[self.users["insp011"]], actor=supervisor)
+            theirs = campaign_services.save_team(campaign, name="第二检查组", leader=other, members=[],
+                                                 actor=supervisor)
             for k, visit in enumerate(visits):
-                campaign_services.assign_inspector([visit], me if k != 3 else other, actor=supervisor)
-                if k != 3:
-                    campaign_services.assign_inspector([visit], self.users["insp011"], actor=supervisor)
-                campaign_services.set_planned_date(
-                    [visit], today + timedelta(days=[0, 0, 1, -2, 3, 7][k]), actor=supervisor)
+                campaign_services.assign_team([visit], ours if k != 3 else theirs, actor=supervisor,
+                                              planned_on=today + timedelta(days=[0, 0, 1, -2, 3, 7][k]))
             campaign_services.start_campaign(campaign, actor=supervisor)
         # One visit started this morning, one submitted two days ago and awaiting review.
         with frozen_time(_at(today, 9, 15)):
@@ -613,13 +629,35 @@ class DemoLoader:
                     for user in db.session.scalars(sa.select(User).order_by(User.id)):
                         notification_services.mark_all_read(actor=user)
 
+    # --- next term's cross-inspection, planned but not started ------------------------------------
+    def next_campaign(self, version: ChecklistVersion) -> Campaign:
+        """Sampled (open problems always included), teams formed, schools assigned and scheduled."""
+        today = self.today
+        starts = today + timedelta(days=21)
+        term, season = _term(starts)
+        supervisor = self.users["supervisor"]
+        with frozen_time(_at(today - timedelta(days=1), 15)):
+            campaign = campaign_services.create_campaign(
+                code=f"CC{starts.year}{season}", name=f"{term}学生资助工作交叉抽查", term=term,
+                checklist_version=version, default_due_on=starts + timedelta(days=75), starts_on=starts,
+                ends_on=starts + timedelta(days=27), visits_per_day=3, actor=supervisor,
+            )
+            sample = campaign_services.draw_sample(campaign, campaign_services.SampleRequest(
+                seed=NEXT_SEED, size=88, minimum=1, include_open_problems=True))
+            campaign_services.apply_sample(campaign, sample, actor=supervisor)
+            self.teams(campaign, supervisor)
+            campaign_services.auto_assign(campaign, actor=supervisor)
+        return campaign
+
     def run(self) -> None:
         by_county = self.counties_and_schools()
         self.accounts(by_county)
+        self.conflicts(by_county)
         version = self.checklist()
         self.main_campaign(version, by_county)
         self.earlier_campaign(version, by_county)
         current = self.current_campaign(version, by_county)
+        self.next_campaign(version)
         # The funds of the source report's spring semester, and a county's rosters checked yesterday.
         from .rosters import demo as roster_demo
 

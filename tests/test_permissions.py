@@ -36,6 +36,7 @@ from PIL import Image
 
 from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
+from inspect_app.campaigns import services as campaign_services
 from inspect_app.campaigns.models import Campaign
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.db import local_today
@@ -73,6 +74,28 @@ A = "allowed"      # POST table: the role may use the route; the walk does not s
 HOME = "/"         # auth.login answers a logged-in user with a redirect to the start page
 OVERVIEW, MY_VISITS, MY_RECTS = "/overview", "/visits/mine", "/rectification/mine"
 
+
+
+def _workbook(header: list[str], *rows: list[str]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# Workbooks an allowed user could import (a refused one must change nothing).
+TEAMS_XLSX = _workbook(["检查组", "角色", "账号"], ["导入的检查组", "组长", "insp2"])
+CONFLICTS_XLSX = _workbook(["检查员账号", "学校标识码", "回避原因"], ["insp", "2161030001", "曾在该校任教"])
+INSPECTORS_XLSX = _workbook(["账号", "姓名", "所属区县", "联系电话", "初始密码"],
+                            ["newinsp", "新检查员", "华州区", "13800000000", "password123"])
+
 Expected = int | str
 Row = tuple[Expected, ...]  # one cell per role, in ROLES order
 
@@ -86,10 +109,26 @@ GET_EXPECTED: dict[str, Row] = {
     "auth.password":               (L,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "auth.users":                  (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "campaigns.add_schools":       (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.board":             (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.board@linwei":      (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.conflicts":         (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.conflicts_template": (L,   OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "campaigns.index":             (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.inspectors":        (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.inspectors_template": (L,  OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "campaigns.new":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.plan_notice":       (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.plan_xlsx":         (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.sample":            (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.schedule":          (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "campaigns.show":              (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "campaigns.show@linwei":       (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.team_edit":         (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.team_edit@linwei":  (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.team_new":          (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.teams":             (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "campaigns.teams_import":      (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.teams_template":    (L,    OK,   OK,   NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "checklists.index":            (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
     "checklists.version":          (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
     "dashboard.home":              (L,    OVERVIEW, OVERVIEW, OVERVIEW, OVERVIEW, MY_VISITS, MY_VISITS,
@@ -146,9 +185,21 @@ POST_EXPECTED: dict[str, Row] = {
     "auth.set_active":                (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "campaigns.add_schools":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "campaigns.assign":               (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.assign@team":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.auto_assign":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.conflict_delete":      (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.conflicts":            (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.conflicts_import":     (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.inspectors":           (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "campaigns.new":                  (L,    A,    A,    A,    A,    NO,   NO,   NO,   NO,   NO),
     "campaigns.close":                (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.sample":               (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "campaigns.start":                (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.team_delete":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.team_delete@linwei":   (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
+    "campaigns.team_edit":            (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.team_new":             (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
+    "campaigns.teams_import":         (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "campaigns.unassign":             (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "checklists.import_form":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "dashboard.language":             (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
@@ -213,6 +264,7 @@ class Scene:
 
     campaign: int
     campaign2: int
+    campaign5: int            # the 临渭区 county supervisor's own campaign, in planning
     version: int
     visit: int
     visit2: int
@@ -238,6 +290,9 @@ class Scene:
     finding_file: int         # the rows attached to the finding raised from the run
     standard: int
     allocation: int
+    team: int                 # a team of W1, led by the assigned inspector
+    team2: int                # a team of the 临渭区 county supervisor's own campaign W5
+    conflict: int             # the unassigned inspector's declared conflict with 临渭第二小学
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
 
@@ -298,10 +353,17 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     raised = roster_services.make_findings(run, [d for d in run_discrepancies(run) if d.code == "DUP_SCHOOL"],
                                            campaign=world.campaign, actor=world.supervisor)
     finding_file = media_services.finding_files(raised[0])[0]
+    team = campaign_services.save_team(world.campaign, name="第一检查组", leader=world.inspector, members=[],
+                                       actor=world.supervisor)
+    campaign5 = make_campaign(world.other_county_supervisor, schools=[world.other_school], code="W5")
+    team2 = campaign_services.save_team(campaign5, name="临渭自查组", leader=world.other_inspector, members=[],
+                                        actor=world.other_county_supervisor)
+    conflict = campaign_services.declare_conflict(world.other_inspector, world.other_school, reason="配偶在该校任教",
+                                                  actor=world.supervisor)
     db.session.commit()
     return Scene(
         job=job.id,
-        campaign=world.campaign.id, campaign2=campaign2.id, version=visit.checklist_version_id,
+        campaign=world.campaign.id, campaign2=campaign2.id, campaign5=campaign5.id, version=visit.checklist_version_id,
         visit=visit.id, visit2=visit2.id, item=_item(visit, "S1_1").id,
         finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
         rect=rect.id, rect2=rect2.id, photo=photo.id, site_photo=site_photo.id,
@@ -310,7 +372,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         supervisor_notification=_inbox(world.supervisor, "extension.requested"), school=world.school.id,
         other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
-        standard=standard, allocation=allocation,
+        standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
     )
@@ -348,10 +410,27 @@ def url_args(s: Scene) -> dict[str, dict[str, int]]:
         "auth.set_active": {"user_id": s.users["viewer"]},
         "campaigns.add_schools": {"campaign_id": s.campaign},
         "campaigns.assign": {"campaign_id": s.campaign},
+        "campaigns.assign@team": {"campaign_id": s.campaign},
+        "campaigns.auto_assign": {"campaign_id": s.campaign},
+        "campaigns.board": {"campaign_id": s.campaign},
+        "campaigns.board@linwei": {"campaign_id": s.campaign2},
         "campaigns.close": {"campaign_id": s.campaign},
+        "campaigns.conflict_delete": {"conflict_id": s.conflict},
+        "campaigns.plan_notice": {"campaign_id": s.campaign},
+        "campaigns.plan_xlsx": {"campaign_id": s.campaign},
+        "campaigns.sample": {"campaign_id": s.campaign},
+        "campaigns.schedule": {"campaign_id": s.campaign},
         "campaigns.show": {"campaign_id": s.campaign},
         "campaigns.show@linwei": {"campaign_id": s.campaign2},
         "campaigns.start": {"campaign_id": s.campaign},
+        "campaigns.team_delete": {"campaign_id": s.campaign, "team_id": s.team},
+        "campaigns.team_delete@linwei": {"campaign_id": s.campaign5, "team_id": s.team2},
+        "campaigns.team_edit": {"campaign_id": s.campaign, "team_id": s.team},
+        "campaigns.team_edit@linwei": {"campaign_id": s.campaign5, "team_id": s.team2},
+        "campaigns.team_new": {"campaign_id": s.campaign},
+        "campaigns.teams": {"campaign_id": s.campaign},
+        "campaigns.teams_import": {"campaign_id": s.campaign},
+        "campaigns.teams_template": {"campaign_id": s.campaign},
         "campaigns.unassign": {"campaign_id": s.campaign, "visit_id": s.visit,
                                "user_id": s.users["inspector"]},
         "checklists.version": {"version_id": s.version},
@@ -437,8 +516,22 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "auth.password": lambda: {"current": PASSWORD, "new": "newpassword1", "repeat": "newpassword1"},
         "auth.set_active": lambda: {"active": "0"},
         "campaigns.add_schools": lambda: {"school_id": str(s.other_school)},
-        "campaigns.assign": lambda: {"visit_id": str(s.visit), "action": "assign",
-                                     "inspector_id": str(s.users["other_inspector"])},
+        "campaigns.assign": lambda: ({"visit_id": str(s.visit), "action": "team", "team_id": str(s.team)}
+                                     if case.endswith("@team") else
+                                     {"visit_id": str(s.visit), "action": "assign",
+                                      "inspector_id": str(s.users["other_inspector"])}),
+        "campaigns.auto_assign": lambda: {"per_day": "2", "replan": "y"},
+        "campaigns.conflict_delete": lambda: {},
+        "campaigns.conflicts": lambda: {"inspector_id": str(s.users["inspector"]), "school_code": "2161030001",
+                                        "reason": "曾在该校任教"},
+        "campaigns.conflicts_import": lambda: {"upload-file": (io.BytesIO(CONFLICTS_XLSX), "conflicts.xlsx")},
+        "campaigns.inspectors": lambda: {"file": (io.BytesIO(INSPECTORS_XLSX), "inspectors.xlsx")},
+        "campaigns.sample": lambda: {"seed": "7", "size": "1", "minimum": "0"},
+        "campaigns.team_delete": lambda: {},
+        "campaigns.team_edit": lambda: {"name": "改名的检查组", "leader_id": str(s.users["inspector"]),
+                                        "member_ids": [str(s.users["other_inspector"])]},
+        "campaigns.team_new": lambda: {"name": "越权检查组", "leader_id": str(s.users["other_inspector"])},
+        "campaigns.teams_import": lambda: {"file": (io.BytesIO(TEAMS_XLSX), "teams.xlsx")},
         "campaigns.new": lambda: {"code": "X1", "name": "越权检查", "term": "2026年秋季学期",
                                   "checklist_version_id": str(s.version), "default_due_on": later,
                                   "starts_on": local_today().isoformat(), "ends_on": later},

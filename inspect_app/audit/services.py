@@ -49,7 +49,9 @@ def record(
     campaign_id: int | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit log; the caller's commit makes it permanent."""
-    if obj is not None:
+    if obj is not None and getattr(obj, "id", None) is None:
+        # The entry names the object by id: a new object needs one. (Flushing every time would
+        # write the entries of a batch one INSERT at a time.)
         db.session.flush()
     kind = object_type or (obj.__tablename__ if obj is not None else "system")
     object_id = getattr(obj, "id", None)

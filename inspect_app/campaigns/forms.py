@@ -2,14 +2,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
 from wtforms import BooleanField
 from wtforms import DateField
+from wtforms import IntegerField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
+from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 
 class CampaignForm(FlaskForm):
@@ -26,8 +35,56 @@ class CampaignForm(FlaskForm):
     default_due_on = DateField(_l("Default rectification deadline"), validators=[DataRequired()])
     cross_county = BooleanField(_l("Cross-inspection: inspectors never visit schools of their own county"),
                                 default=True)
+    visits_per_day = IntegerField(_l("Schools a team visits a day"), default=2,
+                                  validators=[Optional(), NumberRange(min=1, max=6)])
 
 
 class AssignForm(FlaskForm):
     inspector_id = SelectField(_l("Inspector"), coerce=int, validators=[DataRequired()])
     planned_on = DateField(_l("Visit date"), validators=[Optional()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (touch-friendly, no script needed)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SampleForm(FlaskForm):
+    size = IntegerField(_l("Number of schools"), validators=[Optional(), NumberRange(min=1, max=100_000)],
+                        description=_l("Leave empty to take every school matching the filters."))
+    seed = IntegerField(_l("Seed"), validators=[InputRequired(), NumberRange(min=0, max=2_147_483_647)],
+                        description=_l("The same seed draws the same schools: it shows how the sample was drawn."))
+    minimum = IntegerField(_l("At least per county and level"), default=1,
+                           validators=[InputRequired(), NumberRange(min=0, max=100)])
+    counties = MultiCheckboxField(_l("Counties"), coerce=int, validate_choice=False)
+    levels = MultiCheckboxField(_l("Levels"), validate_choice=False)
+    include = TextAreaField(_l("Always include (school codes)"), validators=[Optional(), Length(max=20_000)])
+    exclude = TextAreaField(_l("Exclude (school codes)"), validators=[Optional(), Length(max=20_000)])
+    include_open_problems = BooleanField(_l("Always include schools with problems not yet closed (销号) from earlier "
+                                            "campaigns"))
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=64)],
+                       description=_l("For example 第一检查组"))
+    leader_id = SelectField(_l("Leader"), coerce=int, validators=[DataRequired()])
+    member_ids = MultiCheckboxField(_l("Members"), coerce=int, validate_choice=False)
+
+
+class AutoAssignForm(FlaskForm):
+    per_day = IntegerField(_l("Schools a team visits a day"), validators=[InputRequired(), NumberRange(min=1, max=6)])
+    replan = BooleanField(_l("Re-plan visits not started"),
+                          description=_l("Also move visits that have a team but have not started."))
+
+
+class ConflictForm(FlaskForm):
+    inspector_id = SelectField(_l("Inspector"), coerce=int, validators=[DataRequired()])
+    school_code = StringField(_l("School code"), validators=[DataRequired(), Length(max=10)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)],
+                         description=_l("For example 配偶在该校任教"))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Workbook (.xlsx)"), validators=[FileRequired()])

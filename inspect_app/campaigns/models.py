@@ -17,6 +17,7 @@ if t.TYPE_CHECKING:
     from ..auth.models import User
     from ..checklists.models import ChecklistVersion
     from ..schools.models import County
+    from ..schools.models import School
 
 
 class CampaignStatus(StrEnum):
@@ -57,10 +58,17 @@ class Campaign(TimestampMixin, Model):
     # 交叉检查: nobody inspects a school of their own home county.
     cross_county: orm.Mapped[bool] = orm.mapped_column(default=True)
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    # How many schools one team visits on one day when the planner draws up the schedule.
+    visits_per_day: orm.Mapped[int] = orm.mapped_column(default=2, server_default="2")
+    # The parameters of the sample that chose the schools (seed, size, strata…), kept to redraw it.
+    sample: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
 
     checklist_version: orm.Mapped[ChecklistVersion] = orm.relationship()
     county: orm.Mapped[County | None] = orm.relationship()
     created_by: orm.Mapped[User | None] = orm.relationship()
+    teams: orm.Mapped[list[Team]] = orm.relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="[Team.position, Team.id]"
+    )
 
     @property
     def label(self) -> str:
@@ -68,3 +76,71 @@ class Campaign(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Campaign {self.code}>"
+
+
+class Team(TimestampMixin, Model):
+    """检查组: a leader and members who inspect a share of a campaign's schools together."""
+
+    __tablename__ = "teams"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "name"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    campaign_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    position: orm.Mapped[int] = orm.mapped_column(default=0)
+
+    campaign: orm.Mapped[Campaign] = orm.relationship(back_populates="teams")
+    members: orm.Mapped[list[TeamMember]] = orm.relationship(
+        back_populates="team", cascade="all, delete-orphan",
+        order_by="[TeamMember.is_leader.desc(), TeamMember.id]",
+    )
+
+    @property
+    def leader(self) -> User | None:
+        return next((m.user for m in self.members if m.is_leader), None)
+
+    @property
+    def users(self) -> list[User]:
+        """Members, the leader first."""
+        return [m.user for m in sorted(self.members, key=lambda m: (not m.is_leader, m.id or 0))]
+
+    @property
+    def home_county_ids(self) -> set[int]:
+        return {m.user.county_id for m in self.members if m.user.county_id is not None}
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class TeamMember(Model):
+    """An inspector in a team; an inspector belongs to at most one team per campaign."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "user_id"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    team_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("teams.id"), index=True)
+    # Repeats the team's campaign so that the database itself keeps one team per inspector and campaign.
+    campaign_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("campaigns.id"))
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    is_leader: orm.Mapped[bool] = orm.mapped_column(default=False)
+
+    team: orm.Mapped[Team] = orm.relationship(back_populates="members")
+    user: orm.Mapped[User] = orm.relationship()
+
+
+class ConflictOfInterest(TimestampMixin, Model):
+    """A declared conflict (利害关系): the inspector may not inspect the school, in any campaign."""
+
+    __tablename__ = "conflicts_of_interest"
+    __table_args__ = (sa.UniqueConstraint("user_id", "school_id"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    school_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
+    reason: orm.Mapped[str] = orm.mapped_column(sa.String(200))
+    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+
+    user: orm.Mapped[User] = orm.relationship(foreign_keys=[user_id])
+    school: orm.Mapped[School] = orm.relationship()
+    created_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[created_by_id])

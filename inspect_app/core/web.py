@@ -92,9 +92,10 @@ def init_app(app: Flask) -> None:
 
     from ..audit.labels import action_label
     from ..audit.labels import object_label
+    from .permissions import can_report_on_campaign
 
     app.jinja_env.globals.update(navigation=navigation, url_with=url_with, Role=Role, local_today=local_today,
                                  get_locale=get_locale, action_label=action_label,
-                                 object_label=object_label)
+                                 object_label=object_label, can_report_on_campaign=can_report_on_campaign)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

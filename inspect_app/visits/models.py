@@ -20,6 +20,7 @@ from ..extensions import Model
 if t.TYPE_CHECKING:
     from ..auth.models import User
     from ..campaigns.models import Campaign
+    from ..campaigns.models import Team
     from ..checklists.models import ChecklistItem
     from ..checklists.models import ChecklistVersion
     from ..schools.models import School
@@ -62,6 +63,8 @@ class Visit(TimestampMixin, Model):
     school_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
     # The version this visit was planned with; later versions never change it.
     checklist_version_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("checklist_versions.id"))
+    # The 检查组 that makes the visit; its members are the visit's inspectors (VisitInspector rows).
+    team_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("teams.id"), index=True)
     status: orm.Mapped[VisitStatus] = orm.mapped_column(enum_column(VisitStatus), default=VisitStatus.PLANNED)
     planned_on: orm.Mapped[date | None]
     started_at: orm.Mapped[datetime | None]
@@ -78,6 +81,7 @@ class Visit(TimestampMixin, Model):
     campaign: orm.Mapped[Campaign] = orm.relationship()
     school: orm.Mapped[School] = orm.relationship()
     checklist_version: orm.Mapped[ChecklistVersion] = orm.relationship()
+    team: orm.Mapped[Team | None] = orm.relationship()
     assignments: orm.Mapped[list[VisitInspector]] = orm.relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitInspector.id"
     )
