@@ -64,7 +64,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
             user.set_password(PASSWORD)
             db.session.add(user)
         path = Path(app.config["FORMS_DIR"]) / "student_aid_cross_check.md"
-        version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None)
+        version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None, publish=True)
         campaign = Campaign(code="BENCH", name="基准测试交叉检查", term="2026年秋季学期", checklist_version=version,
                             status="active", default_due_on=today + timedelta(days=30),
                             starts_on=today - timedelta(days=30), ends_on=today)
