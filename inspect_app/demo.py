@@ -244,7 +244,7 @@ class DemoLoader:
     # --- checklist ------------------------------------------------------------------------------
     def checklist(self) -> ChecklistVersion:
         forms = Path(current_app.config["FORMS_DIR"])
-        results = checklist_services.load_directory(forms, actor=None)
+        results = checklist_services.load_directory(forms, actor=None, publish=True)
         return next(v for v, _created in results if v.checklist.form_id == "student_aid_cross_check")
 
     # --- the main cross-inspection ---------------------------------------------------------------
@@ -290,12 +290,16 @@ class DemoLoader:
 
     def _answer_all(self, visit: Visit, version: ChecklistVersion, fails: dict[str, str],
                     inspector: User, *, partial: int | None = None) -> None:
-        items = [i for i in version.items if i.type.takes_answer]
+        # The questions every visit answers; the note and photos of an item are asked only when it fails.
+        items = [i for i in version.items
+                 if i.type.takes_answer and i.repeat_id is None and i.detail_of_id is None]
         if partial is not None:
             items = items[:partial]
+        enrolled = self.rnd.randint(120, 1800)
         for item in items:
             if item.type == ItemType.IMAGE:
                 continue
+            note = None
             if item.name in fails:
                 value, note = "no", fails[item.name]
                 if item.type == ItemType.SELECT_ONE and "no" not in [c["name"] for c in item.choices or []]:
@@ -305,17 +309,19 @@ class DemoLoader:
                 value = "yes" if "yes" in names else names[0]
                 if item.section and item.section.name == "I" and self.rnd.random() < 0.3 and "na" in names:
                     value = "na"
-                note = None
             elif item.type == ItemType.DATE:
-                value, note = (visit.planned_on or self.today).isoformat(), None
+                value = (visit.planned_on or self.today).isoformat()
             elif item.type == ItemType.INTEGER:
-                value, note = str(self.rnd.randint(120, 1800) if item.name == "enrolled" else
-                                  self.rnd.randint(10, 300)), None
+                value = str(enrolled if item.name == "enrolled" else self.rnd.randint(10, min(300, enrolled)))
             elif item.type == ItemType.TEXT:
-                value, note = self._text_answer(item, visit, fails), None
+                value = self._text_answer(item, visit, fails)
             else:
                 continue
-            visit_services.save_answer(visit, item, value=value, note=note, actor=inspector)
+            note_question = item.note_question
+            visit_services.save_answer(visit, item, value=value, note=None if note_question else note,
+                                       actor=inspector)
+            if note and note_question is not None:
+                visit_services.save_answer(visit, note_question, value=note, note=None, actor=inspector)
 
     def _text_answer(self, item: ChecklistItem, visit: Visit, fails: dict[str, str]) -> str:
         if item.name == "school_head":
@@ -362,8 +368,8 @@ class DemoLoader:
                 for code in fails:
                     photo_seed += 1
                     photo = _photo(photo_seed, f"{visit.school.code} {code}")
-                    media_services.add_visit_photo(visit, items[code], photo, filename=f"IMG_{photo_seed:04d}.jpg",
-                                                   actor=inspector)
+                    media_services.add_visit_photo(visit, items[code].photo_question or items[code], photo,
+                                                   filename=f"IMG_{photo_seed:04d}.jpg", actor=inspector)
             with frozen_time(_at(day, 16, 10)):
                 findings = visit_services.submit_visit(visit, actor=inspector)
             review_day = day + timedelta(days=3)
