@@ -111,6 +111,25 @@ def test_the_report_says_108_schools_and_25_problems_because_the_data_say_so(dem
     assert len(problems.rows) - 1 == 25
 
 
+def test_the_main_campaign_is_scored_from_its_answers_and_decisions(demo: Flask) -> None:
+    with demo.app_context():
+        from inspect_app.visits.services import campaign_scores
+
+        campaign = _main(demo)
+        scores = campaign_scores(campaign.id)
+        confirmed = db.session.execute(
+            sa.select(Finding.visit_id, Finding.item_id)
+            .where(Finding.campaign_id == campaign.id, Finding.status == FindingStatus.CONFIRMED)).all()
+        with_problems = {visit_id for visit_id, _item in confirmed}
+
+        assert len(scores) == 108
+        # Full marks wherever nothing was confirmed: 不适用 is left out, dismissed problems pass.
+        assert {v for v, s in scores.items() if s.score != 100} == with_problems
+        assert all(s.complete and s.full_marks == 100 for s in scores.values())
+        vetoed = {v: [i.name for i in s.veto_items] for v, s in scores.items() if s.vetoed}
+        assert sorted(name for names in vetoed.values() for name in names) == ["C8", "D6"]
+
+
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch,
                                                                                database_template: str) -> None:
@@ -133,4 +152,5 @@ def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(t
         _truncate_postgres(app)
     with app.app_context():
         db.engine.dispose()
+
 

@@ -35,6 +35,7 @@ from ..schools.services import counties
 from ..schools.services import school_query
 from ..visits.models import Visit
 from ..visits.models import VisitStatus
+from ..visits.services import visit_scores
 from . import services
 from .forms import AssignForm
 from .forms import CampaignForm
@@ -97,6 +98,7 @@ def show(campaign_id: int) -> t.Any:
     page = db.paginate(stmt, per_page=100, error_out=False)
     return render_template(
         "campaigns/show.html", campaign=campaign, page=page, problems=services.open_problem_counts(page.items),
+        scores=visit_scores(page.items),
         manage=manage, can_report=can_report_on_campaign(current_user, campaign), form=form, counties=counties(),
         statuses=list(VisitStatus), county_id=county_id,
         status=status_arg,

@@ -320,13 +320,16 @@ def _show(value: t.Any) -> str:
     return str(value)
 
 
+LANGUAGE_NAMES: dict[str, t.Any] = {"zh": _l("Chinese"), "en": _l("English")}
+
+
 def _label_changes(key: str, before: dict[str, t.Any] | None, after: dict[str, t.Any] | None) -> list[FieldChange]:
     before, after = before or {}, after or {}
     changes = []
     for lang in sorted(set(before) | set(after)):
         if before.get(lang) != after.get(lang):
-            changes.append(FieldChange(f"{key}:{lang}", f"{FIELD_LABELS[key]} ({lang})",
-                                       before.get(lang, ""), after.get(lang, "")))
+            label = _("%(field)s (%(language)s)", field=FIELD_LABELS[key], language=LANGUAGE_NAMES.get(lang, lang))
+            changes.append(FieldChange(f"{key}:{lang}", label, before.get(lang, ""), after.get(lang, "")))
     return changes
 
 

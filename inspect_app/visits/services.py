@@ -454,14 +454,19 @@ def visit_score(visit: Visit, *, answers: dict[Key, Answer] | None = None,
 
 def campaign_scores(campaign_id: int) -> dict[int, VisitScore]:
     """The score of every visit of a campaign, by visit id, in a fixed number of queries."""
-    visits = db.session.scalars(
-        sa.select(Visit).where(Visit.campaign_id == campaign_id)
-        .options(orm.selectinload(Visit.checklist_version).selectinload(ChecklistVersion.items),
-                 orm.selectinload(Visit.checklist_version).selectinload(ChecklistVersion.sections))
-    ).all()
+    visits = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign_id)).all()
+    return visit_scores(visits)
+
+
+def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
+    """The scores of many visits (a list page, a report), by visit id, in a fixed number of queries."""
     ids = [v.id for v in visits]
     if not ids:
         return {}
+    db.session.scalars(
+        sa.select(ChecklistVersion).where(ChecklistVersion.id.in_({v.checklist_version_id for v in visits}))
+        .options(orm.selectinload(ChecklistVersion.items), orm.selectinload(ChecklistVersion.sections))
+    ).all()
     answers: dict[int, dict[Key, str | None]] = {i: {} for i in ids}
     for visit_id, item_id, instance_id, value in db.session.execute(
             sa.select(Answer.visit_id, Answer.item_id, Answer.instance_id, Answer.value)
@@ -482,9 +487,9 @@ def campaign_scores(campaign_id: int) -> dict[int, VisitScore]:
     today = local_today().isoformat()
     scores = {}
     for visit in visits:
-        state = evaluate_form(visit.checklist_version, answers[visit.id], today=today, entries=entries[visit.id])
-        scores[visit.id] = score_visit(visit.checklist_version, state, dismissed=dismissed[visit.id],
-                                       entries=entries[visit.id])
+        version = visit.checklist_version
+        state = evaluate_form(version, answers[visit.id], today=today, entries=entries[visit.id])
+        scores[visit.id] = score_visit(version, state, dismissed=dismissed[visit.id], entries=entries[visit.id])
     return scores
 
 

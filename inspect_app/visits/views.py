@@ -81,7 +81,8 @@ def index() -> t.Any:
     status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
     stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus))
+    return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
+                           scores=services.visit_scores(page.items))
 
 
 @bp.route("/mine")

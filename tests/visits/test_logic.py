@@ -301,3 +301,30 @@ def test_the_score_comes_back_with_each_saved_answer(filling: Filling, auth: t.A
     assert 'id="score"' in response.json["score_html"]
 
 
+
+
+def test_the_school_sees_the_photos_of_a_detail_question_once_the_problem_is_confirmed(
+        filling: Filling, auth: t.Any, client: t.Any) -> None:
+    from inspect_app.findings import services as finding_services
+
+    world = filling.world
+    filling.basics()
+    filling.answer("Q1", "no")
+    filling.answer("Q1_note", "未成立领导小组。")
+    photo = media.add_visit_photo(filling.visit, filling.items["Q1_photo"], jpeg(), filename="q1.jpg",
+                                  actor=world.inspector)
+    (finding,) = services.submit_visit(filling.visit, actor=world.inspector)
+    db.session.commit()
+    assert (finding.item.name, finding.inspector_note) == ("Q1", "未成立领导小组。")
+    assert media.finding_photos(finding) == [photo]
+    auth.login(world.school_contact)
+    assert client.get(f"/media/{photo.id}").status_code == 404
+
+    finding_services.confirm_finding(finding, actor=world.supervisor)
+    db.session.commit()
+
+    response = client.get(f"/media/{photo.id}")
+    response.close()
+    assert response.status_code == 200
+    page = client.get(f"/rectification/{finding.rectification.id}").get_data(as_text=True)
+    assert f"/media/{photo.id}" in page

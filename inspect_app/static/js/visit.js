@@ -420,9 +420,11 @@ if (form) {
         const li = document.createElement("li");
         const link = document.createElement("a");
         link.href = `#${el.id}`;
-        const label = el.closest("article[data-name]") || el;
-        const title = label.querySelector(".itemhead h3, .detaillabel");
-        link.textContent = `${title ? title.firstChild.textContent.trim() : el.dataset.name}: ${message}`;
+        const title = el.querySelector(":scope > .itemhead h3, :scope > .detaillabel");
+        const label = title ? title.firstChild.textContent.trim() : el.dataset.name;
+        const owner = el.classList.contains("detail") ? el.parentElement.closest("[data-name]") : el;
+        const number = owner && owner.dataset.fail && !owner.dataset.entry ? `${owner.dataset.name} ` : "";
+        link.textContent = msg.msgProblem.replace("%(item)s", number + label).replace("%(message)s", message);
         li.append(link);
         return li;
       }));
