@@ -72,12 +72,60 @@ class _Context:
         return self.values.get(name, "")
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One item of a version with what its logic needs, read once (plain attributes, no ORM access)."""
+
+    item: ChecklistItem
+    id: int
+    name: str
+    type: ItemType
+    takes_answer: bool
+    section_id: int | None
+    required: bool
+    default: str | None
+    relevant: expressions.Node | None
+    constraint: expressions.Node | None
+    required_if: expressions.Node | None
+    children: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormPlan:
+    """A checklist version's questions in form order, ready to evaluate many visits."""
+
+    top: tuple[Question, ...]
+    sections: dict[int, expressions.Node | None]
+
+
+def plan_form(version: ChecklistVersion) -> FormPlan:
+    """Read a version's logic once; :func:`evaluate_form` takes the plan for as many visits as needed."""
+    kids: dict[int, list[ChecklistItem]] = {}
+    for item in version.items:
+        if item.repeat_id is not None:
+            kids.setdefault(item.repeat_id, []).append(item)
+
+    def question(item: ChecklistItem) -> Question:
+        logic = item.logic or {}
+        return Question(
+            item=item, id=item.id, name=item.name, type=item.type, takes_answer=item.type.takes_answer,
+            section_id=item.section_id, required=item.required, default=item.default_value,
+            relevant=logic.get("relevant"), constraint=logic.get("constraint"), required_if=logic.get("required"),
+            children=tuple(question(k) for k in kids.get(item.id, ())),
+        )
+
+    return FormPlan(
+        top=tuple(question(i) for i in version.items if i.repeat_id is None),
+        sections={s.id: (s.logic or {}).get("relevant") for s in version.sections},
+    )
+
+
 def _holds(tree: expressions.Node | None, ctx: _Context) -> bool:
     return True if tree is None else expressions.is_true(tree, ctx)
 
 
 def evaluate_form(
-    version: ChecklistVersion,
+    version: ChecklistVersion | FormPlan,
     answers: t.Mapping[Key, str | None],
     *,
     today: str,
@@ -86,69 +134,62 @@ def evaluate_form(
 ) -> FormState:
     """Evaluate the form's logic over a visit's answers.
 
+    :param version: the checklist version, or its :func:`plan_form` when evaluating many visits.
     :param answers: saved answers by (item id, entry id); a key present with ``None`` is a saved blank.
     :param entries: the entry ids of each repeat item, in order.
     :param photos: the number of photos by (item id, entry id).
     """
+    plan = version if isinstance(version, FormPlan) else plan_form(version)
     entries = entries or {}
     photos = photos or {}
     state = FormState()
-    top = [i for i in version.items if i.repeat_id is None]
-    children: dict[int, list[ChecklistItem]] = {}
-    for item in version.items:
-        if item.repeat_id is not None:
-            children.setdefault(item.repeat_id, []).append(item)
 
-    def raw(item: ChecklistItem, instance_id: int | None) -> str:
-        key = (item.id, instance_id)
+    def raw(question: Question, instance_id: int | None) -> str:
+        key = (question.id, instance_id)
         if key in answers:
             return answers[key] or ""
-        return item.default_value or ""
+        return question.default or ""
 
-    values = {i.name: raw(i, None) for i in top if i.type.takes_answer}
+    values = {q.name: raw(q, None) for q in plan.top if q.takes_answer}
     ctx = _Context(values=values, today=today)
-    sections = {s.id: s for s in version.sections}
-    for item in top:
+    for question in plan.top:
         section_shown = True
-        if item.section_id is not None:
-            if item.section_id not in state.sections:
-                section = sections[item.section_id]
-                state.sections[item.section_id] = _holds((section.logic or {}).get("relevant"), ctx)
-            section_shown = state.sections[item.section_id]
-        shown = _question(state, item, None, raw(item, None), section_shown, ctx, photos)
-        if item.type.takes_answer:
-            values[item.name] = state.states[(item.id, None)].value if shown else ""
-        if item.type == ItemType.REPEAT:
-            kids = children.get(item.id, [])
-            names = frozenset(k.name for k in kids)
-            for instance_id in entries.get(item.id, ()):
-                entry = {k.name: raw(k, instance_id) for k in kids if k.type.takes_answer}
+        if question.section_id is not None:
+            if question.section_id not in state.sections:
+                state.sections[question.section_id] = _holds(plan.sections.get(question.section_id), ctx)
+            section_shown = state.sections[question.section_id]
+        shown = _question(state, question, None, raw(question, None), section_shown, ctx, photos)
+        if question.takes_answer:
+            values[question.name] = state.states[(question.id, None)].value if shown else ""
+        if question.children:
+            names = frozenset(k.name for k in question.children)
+            for instance_id in entries.get(question.id, ()):
+                entry = {k.name: raw(k, instance_id) for k in question.children if k.takes_answer}
                 entry_ctx = _Context(values=values, today=today, entry=entry, entry_names=names)
-                for kid in kids:
+                for kid in question.children:
                     kid_shown = _question(state, kid, instance_id, raw(kid, instance_id), shown, entry_ctx, photos)
-                    if kid.type.takes_answer and not kid_shown:
+                    if kid.takes_answer and not kid_shown:
                         entry[kid.name] = ""
     return state
 
 
-def _question(state: FormState, item: ChecklistItem, instance_id: int | None, value: str, parent_shown: bool,
+def _question(state: FormState, question: Question, instance_id: int | None, value: str, parent_shown: bool,
               ctx: _Context, photos: t.Mapping[Key, int]) -> bool:
-    logic = item.logic or {}
     ctx.current = value
-    shown = parent_shown and _holds(logic.get("relevant"), ctx)
-    question = QuestionState(item=item, instance_id=instance_id, value=value, relevant=shown)
-    state.states[(item.id, instance_id)] = question
-    if not shown or not item.type.takes_answer:
+    shown = parent_shown and _holds(question.relevant, ctx)
+    result = QuestionState(item=question.item, instance_id=instance_id, value=value, relevant=shown)
+    state.states[(question.id, instance_id)] = result
+    if not shown or not question.takes_answer:
         return shown
-    question.required = item.required or ("required" in logic and _holds(logic["required"], ctx))
-    if item.type == ItemType.IMAGE:
-        empty = not photos.get((item.id, instance_id))
-    elif item.type == ItemType.ACKNOWLEDGE:
+    result.required = question.required or (question.required_if is not None and _holds(question.required_if, ctx))
+    if question.type == ItemType.IMAGE:
+        empty = not photos.get((question.id, instance_id))
+    elif question.type == ItemType.ACKNOWLEDGE:
         empty = value != ACKNOWLEDGED
     else:
         empty = value == ""
-    if question.required and empty:
-        question.error = MISSING
-    elif not empty and "constraint" in logic and not _holds(logic["constraint"], ctx):
-        question.error = CONSTRAINT
+    if result.required and empty:
+        result.error = MISSING
+    elif not empty and question.constraint is not None and not _holds(question.constraint, ctx):
+        result.error = CONSTRAINT
     return shown

@@ -238,6 +238,17 @@ def find_version(key: str) -> ChecklistVersion:
     raise ValidationFailed(_("No published checklist matches “%(key)s”.", key=key))
 
 
+def load_tree(version: ChecklistVersion) -> ChecklistVersion:
+    """Load a version's sections and items with their repeats and detail questions in a few queries."""
+    db.session.scalars(
+        sa.select(ChecklistVersion).where(ChecklistVersion.id == version.id)
+        .options(orm.selectinload(ChecklistVersion.sections).selectinload(ChecklistSection.items),
+                 orm.selectinload(ChecklistVersion.items).selectinload(ChecklistItem.details),
+                 orm.selectinload(ChecklistVersion.items).selectinload(ChecklistItem.children))
+    ).all()
+    return version
+
+
 def previous_version(version: ChecklistVersion) -> ChecklistVersion | None:
     """The version of the same checklist imported before this one."""
     earlier = [v for v in version.checklist.versions if v.id < version.id]

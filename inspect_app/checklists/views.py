@@ -51,7 +51,7 @@ def index() -> t.Any:
 @bp.route("/versions/<int:version_id>")
 @roles_required(*MANAGERS)
 def version(version_id: int) -> t.Any:
-    version = db.get_or_404(ChecklistVersion, version_id)
+    version = services.load_tree(db.get_or_404(ChecklistVersion, version_id))
     return render_template("checklists/version.html", version=version, previous=services.previous_version(version),
                            can_manage=can_manage_schools(current_user))
 
@@ -60,7 +60,7 @@ def version(version_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def preview(version_id: int) -> t.Any:
     """The checklist exactly as the tablet shows it, with its logic running and nothing saved."""
-    version = db.get_or_404(ChecklistVersion, version_id)
+    version = services.load_tree(db.get_or_404(ChecklistVersion, version_id))
     today = local_today().isoformat()
     return render_template("checklists/preview.html", version=version, sections=checklist_sections(version),
                            answers={}, photos={}, entries={}, state=evaluate_form(version, {}, today=today),

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from ..checklists.logic import FormState
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
+from ..checklists.models import ItemType
 
 NOT_APPLICABLE = frozenset({"na", "not_applicable"})
 PASS, FAIL, NA, UNANSWERED, HIDDEN = "pass", "fail", "na", "unanswered", "hidden"
@@ -101,65 +102,86 @@ class VisitScore:
         return any(s.items for s in self.sections)
 
 
-def _fails(item: ChecklistItem, value: str) -> bool:
-    return item.fails(value or None)
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """An assessed item as scoring needs it, read once per version."""
+
+    item: ChecklistItem
+    id: int
+    fail: frozenset[str]
+    multiple: bool
+    weight: Decimal
+    repeat_id: int | None = None
 
 
-def _outcome(item: ChecklistItem, state: FormState, dismissed: set[tuple[int, int | None]],
+@dataclass(frozen=True)
+class ScorePlan:
+    """A version's sections, item weights and veto items, ready to score many visits."""
+
+    sections: tuple[tuple[str | None, str, Decimal, tuple[_Scored, ...]], ...]
+    vetoes: tuple[_Scored, ...]
+
+
+def _scored(item: ChecklistItem, weight: Decimal) -> _Scored:
+    return _Scored(item=item, id=item.id, fail=frozenset(item.fail_values),
+                   multiple=item.type == ItemType.SELECT_MULTIPLE, weight=weight, repeat_id=item.repeat_id)
+
+
+def plan_score(version: ChecklistVersion) -> ScorePlan:
+    """Read a version's weights and veto items once; :func:`score_visit` takes the plan for many visits."""
+    assessed = [i for i in version.items if i.fail_values and i.repeat_id is None]
+    groups: list[tuple[str | None, str, Decimal | None, list[ChecklistItem]]] = []
+    loose = [i for i in assessed if i.section_id is None]
+    if loose:
+        groups.append((None, _("Other items"), None, loose))
+    for section in version.sections:
+        members = [i for i in assessed if i.section_id == section.id]
+        if members:
+            groups.append((section.name, section.display_label, section.weight, members))
+    sections = []
+    for name, label, section_weight, members in groups:
+        weights = [item.weight if item.weight is not None
+                   else section_weight / len(members) if section_weight is not None else Decimal(1)
+                   for item in members]
+        total = section_weight if section_weight is not None else sum(weights, Decimal(0))
+        sections.append((name, label, total, tuple(_scored(i, w) for i, w in zip(members, weights, strict=True))))
+    vetoes = tuple(_scored(i, Decimal(0)) for i in version.items if i.veto)
+    return ScorePlan(sections=tuple(sections), vetoes=vetoes)
+
+
+def _outcome(scored: _Scored, state: FormState, dismissed: set[tuple[int, int | None]],
              instance_id: int | None = None) -> str:
-    question = state.get(item, instance_id)
+    question = state.states.get((scored.id, instance_id))
     if question is None or not question.relevant:
         return HIDDEN
     value = question.value
     if not value:
         return UNANSWERED
-    if _fails(item, value):
-        return PASS if (item.id, instance_id) in dismissed else FAIL
-    picked = set(value.split())
-    if picked and picked <= NOT_APPLICABLE:
+    picked = set(value.split()) if scored.multiple else {value}
+    if picked & scored.fail:
+        return PASS if (scored.id, instance_id) in dismissed else FAIL
+    if picked <= NOT_APPLICABLE:
         return NA
     return PASS
 
 
-def score_visit(version: ChecklistVersion, state: FormState, *, dismissed: set[tuple[int, int | None]],
-                entries: dict[int, list[int]] | None = None) -> VisitScore:
-    """Score a visit from its form state; ``dismissed`` holds the (item, entry) keys of dismissed problems."""
+def score_visit(version: ChecklistVersion | ScorePlan, state: FormState, *,
+                dismissed: set[tuple[int, int | None]], entries: dict[int, list[int]] | None = None) -> VisitScore:
+    """Score a visit from its form state; ``dismissed`` holds the (item, entry) keys of dismissed problems.
+
+    :param version: the checklist version, or its :func:`plan_score` when scoring many visits.
+    """
+    plan = version if isinstance(version, ScorePlan) else plan_score(version)
     entries = entries or {}
-    sections: list[SectionScore] = []
-    by_section: dict[int | None, SectionScore] = {}
-    assessed = [i for i in version.items if i.fail_values and i.repeat_id is None]
-    loose = [i for i in assessed if i.section_id is None]
-    if loose:
-        weight = sum((i.weight or Decimal(1) for i in loose), Decimal(0))
-        by_section[None] = SectionScore(None, _("Other items"), weight)
-        sections.append(by_section[None])
-    for section in version.sections:
-        members = [i for i in assessed if i.section_id == section.id]
-        if not members:
-            continue
-        weight = section.weight if section.weight is not None else sum(
-            (i.weight or Decimal(1) for i in members), Decimal(0))
-        by_section[section.id] = SectionScore(section.name, section.display_label, weight)
-        sections.append(by_section[section.id])
-    for item in assessed:
-        section_score = by_section[item.section_id]
-        n_members = sum(1 for i in assessed if i.section_id == item.section_id)
-        if item.weight is not None:
-            weight = item.weight
-        elif item.section is not None and item.section.weight is not None:
-            weight = item.section.weight / n_members
-        else:
-            weight = Decimal(1)
-        section_score.items.append(ItemScore(item, weight, _outcome(item, state, dismissed)))
-
-    veto_items: list[ChecklistItem] = []
-    for item in version.items:
-        if not item.veto:
-            continue
-        keys = entries.get(item.repeat_id, []) if item.repeat_id is not None else [None]
-        if any(_outcome(item, state, dismissed, key) == FAIL for key in keys):
-            veto_items.append(item)
-
+    sections = [
+        SectionScore(name, label, weight, [ItemScore(s.item, s.weight, _outcome(s, state, dismissed)) for s in items])
+        for name, label, weight, items in plan.sections
+    ]
+    veto_items = [
+        v.item for v in plan.vetoes
+        if any(_outcome(v, state, dismissed, key) == FAIL
+               for key in (entries.get(v.repeat_id, []) if v.repeat_id is not None else [None]))
+    ]
     full_marks = sum((s.weight for s in sections), Decimal(0))
     counting = [s for s in sections if s.score is not None]
     total = None

@@ -17,8 +17,10 @@ from ..campaigns.models import CampaignStatus
 from ..checklists import values
 from ..checklists.logic import CONSTRAINT
 from ..checklists.logic import MISSING
+from ..checklists.logic import FormPlan
 from ..checklists.logic import FormState
 from ..checklists.logic import evaluate_form
+from ..checklists.logic import plan_form
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistSection
 from ..checklists.models import ChecklistVersion
@@ -39,7 +41,9 @@ from .models import RepeatInstance
 from .models import Visit
 from .models import VisitInspector
 from .models import VisitStatus
+from .scoring import ScorePlan
 from .scoring import VisitScore
+from .scoring import plan_score
 from .scoring import score_visit
 
 if t.TYPE_CHECKING:
@@ -485,11 +489,15 @@ def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
                    Finding.item_id.is_not(None))):
         dismissed[visit_id].add((t.cast(int, finding_item), instance_id))
     today = local_today().isoformat()
+    plans: dict[int, tuple[FormPlan, ScorePlan]] = {}
     scores = {}
     for visit in visits:
-        version = visit.checklist_version
-        state = evaluate_form(version, answers[visit.id], today=today, entries=entries[visit.id])
-        scores[visit.id] = score_visit(version, state, dismissed=dismissed[visit.id], entries=entries[visit.id])
+        if visit.checklist_version_id not in plans:
+            version = visit.checklist_version
+            plans[visit.checklist_version_id] = (plan_form(version), plan_score(version))
+        form_plan, score_plan = plans[visit.checklist_version_id]
+        state = evaluate_form(form_plan, answers[visit.id], today=today, entries=entries[visit.id])
+        scores[visit.id] = score_visit(score_plan, state, dismissed=dismissed[visit.id], entries=entries[visit.id])
     return scores
 
 

@@ -21,6 +21,7 @@ from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import ChecklistItem
 from ..checklists.models import Severity
+from ..checklists.services import load_tree
 from ..core.permissions import can_fill_visit
 from ..core.permissions import can_review_visit
 from ..core.permissions import can_view_visit
@@ -111,6 +112,7 @@ def mine() -> t.Any:
 @roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)
 def show(visit_id: int) -> t.Any:
     visit = _visit(visit_id)
+    load_tree(visit.checklist_version)
     answers = services.visit_answers(visit)
     entries = services.visit_entries(visit)
     state = services.form_state(visit, answers, entries)
