@@ -247,6 +247,45 @@ class DemoLoader:
         results = checklist_services.load_directory(forms, actor=None, publish=True)
         return next(v for v, _created in results if v.checklist.form_id == "student_aid_cross_check")
 
+    def checklist_revision(self, version: ChecklistVersion) -> ChecklistVersion:
+        """Next term's revision of the checklist, imported as a draft to preview and compare with the one in use.
+
+        It adds D10 (公示 of the payment results, with its note and photo) and rewords D7.
+        """
+        text = (Path(current_app.config["FORMS_DIR"]) / version.source_name).read_text(encoding="utf-8")
+        lines = text.splitlines()
+
+        def cells(line: str) -> list[str]:
+            return [c.strip() for c in line.split("|")[1:-1]]
+
+        header = cells(next(line for line in lines if cells(line)[1:3] == ["type", "name"]))
+        column = {name: index for index, name in enumerate(header)}
+        rows = {cells(line)[2]: (n, cells(line)) for n, line in enumerate(lines)
+                if line.startswith("|        |") and len(cells(line)) == len(header)}
+        added = []
+        for name in ("D9", "D9_note", "D9_photo"):
+            row = [c.replace("D9", "D10") for c in rows[name][1]]
+            if name == "D9":
+                for key, value in {
+                    "weight": "2", "severity": "较重", "method": "查阅公示材料",
+                    "label::Chinese (zh)": "资助资金发放结果按规定在适当范围内公示，"
+                                           "公示内容不含身份证号、银行账号等敏感信息",
+                    "label::English (en)": "Payment results are posted within an appropriate scope as required, "
+                                           "without ID numbers, bank account numbers or other sensitive information",
+                    "hint::Chinese (zh)": "", "hint::English (en)": "",
+                    "policy_basis": "《学生资助资金管理办法》财教〔2021〕310号",
+                }.items():
+                    row[column[key]] = value
+            added.append("| " + " | ".join(row) + " |")
+        at = rows["D9_photo"][0] + 1
+        revised = "\n".join(lines[:at] + added + lines[at:]) + "\n"
+        revised = (revised.replace("公办普高3%–5%", "公办普通高中3%–5%")
+                   .replace(f"| {version.version}  |", "| 2026.2  |"))
+        with frozen_time(_at(self.today - timedelta(days=2), 15)):
+            draft, _created = checklist_services.import_checklist(
+                revised.encode(), filename=version.source_name, actor=self.users["admin"])
+        return draft
+
     # --- the main cross-inspection ---------------------------------------------------------------
     def main_campaign(self, version: ChecklistVersion, by_county: dict[str, list[School]]) -> Campaign:
         today = self.today
@@ -487,6 +526,7 @@ class DemoLoader:
         version = self.checklist()
         self.main_campaign(version, by_county)
         self.current_campaign(version, by_county)
+        self.checklist_revision(version)
 
 
 def demo_loaded() -> bool:

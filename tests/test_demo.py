@@ -130,6 +130,22 @@ def test_the_main_campaign_is_scored_from_its_answers_and_decisions(demo: Flask)
         assert sorted(name for names in vetoed.values() for name in names) == ["C8", "D6"]
 
 
+def test_a_draft_revision_of_the_checklist_waits_beside_the_version_in_use(demo: Flask) -> None:
+    with demo.app_context():
+        from inspect_app.checklists.models import ChecklistVersion
+        from inspect_app.checklists.models import VersionStatus
+        from inspect_app.checklists.services import compare_versions
+
+        versions = db.session.scalars(sa.select(ChecklistVersion).order_by(ChecklistVersion.id)).all()
+        assert [(v.version, v.status) for v in versions] == [("2026.1", VersionStatus.PUBLISHED),
+                                                             ("2026.2", VersionStatus.DRAFT)]
+        assert {c.checklist_version_id for c in db.session.scalars(sa.select(Campaign))} == {versions[0].id}
+        diff = compare_versions(*versions)
+        assert [i.name for i in diff.items_added] == ["D10", "D10_note", "D10_photo"]
+        assert [e.name for e in diff.items_changed] == ["D7"]
+        assert not diff.items_removed and not diff.sections_added
+
+
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch,
                                                                                database_template: str) -> None:
