@@ -193,3 +193,20 @@ def _question(state: FormState, question: Question, instance_id: int | None, val
     elif not empty and question.constraint is not None and not _holds(question.constraint, ctx):
         result.error = CONSTRAINT
     return shown
+
+
+def form_model(version: ChecklistVersion) -> dict[str, t.Any]:
+    """The version's logic as the JSON ``formlogic.js`` evaluates (its ``form`` argument).
+
+    The visit page reads the same model from its data attributes (its inputs show the defaults); a
+    client that keeps checklists offline can store this instead, and answer ``value(item, entry)``
+    with ``item.default`` for a question never answered.
+    """
+    return {
+        "items": [
+            {"id": i.id, "name": i.name, "type": i.type.value, "position": i.position, "repeat": i.repeat_id,
+             "section": i.section_id, "required": i.required, "default": i.default_value, "logic": i.logic}
+            for i in version.items
+        ],
+        "sections": {str(s.id): s.logic for s in version.sections},
+    }
