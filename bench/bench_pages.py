@@ -64,7 +64,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
             user.set_password(PASSWORD)
             db.session.add(user)
         path = Path(app.config["FORMS_DIR"]) / "student_aid_cross_check.md"
-        version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None)
+        version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None, publish=True)
         campaign = Campaign(code="BENCH", name="基准测试交叉检查", term="2026年秋季学期", checklist_version=version,
                             status="active", default_due_on=today + timedelta(days=30),
                             starts_on=today - timedelta(days=30), ends_on=today)
@@ -104,7 +104,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
         ])
         db.session.commit()
         return {"campaign": campaign.id, "visit": visits[0].id, "finding": finding_ids[0],
-                "school": school_ids[0]}
+                "school": school_ids[0], "version": version.id}
 
 
 def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int]]:
@@ -123,6 +123,9 @@ def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int
         ("bench_sup", "/rectification/"),
         ("bench_sup", "/rectification/?overdue=1"),
         ("bench_sup", f"/visits/{ids['visit']}"),
+        ("bench_sup", "/visits/"),
+        ("bench_sup", f"/checklists/versions/{ids['version']}"),
+        ("bench_sup", f"/checklists/versions/{ids['version']}/preview"),
         ("bench_sup", f"/findings/{ids['finding']}"),
         ("bench_sup", "/audit/"),
         ("bench_insp", "/visits/mine"),
@@ -147,6 +150,17 @@ def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, (url, response.status_code)
         results.append((url, statistics.median(times) * 1000, len(statements)))
+    # The scores of every visit of the campaign, as a report reads them.
+    from inspect_app.visits.services import campaign_scores
+
+    times = []
+    for _ in range(repeat):
+        with app.app_context():
+            statements.clear()
+            start = time.perf_counter()
+            campaign_scores(ids["campaign"])
+            times.append(time.perf_counter() - start)
+    results.append(("campaign_scores(campaign)", statistics.median(times) * 1000, len(statements)))
     event.remove(engine, "before_cursor_execute", count)
     return results
 

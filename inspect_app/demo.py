@@ -286,7 +286,7 @@ class DemoLoader:
     # --- checklist ------------------------------------------------------------------------------
     def checklist(self) -> ChecklistVersion:
         forms = Path(current_app.config["FORMS_DIR"])
-        results = checklist_services.load_directory(forms, actor=None)
+        results = checklist_services.load_directory(forms, actor=None, publish=True)
         return next(v for v, _created in results if v.checklist.form_id == "student_aid_cross_check")
 
     def conflicts(self, by_county: dict[str, list[School]]) -> None:
@@ -304,6 +304,44 @@ class DemoLoader:
                 campaign, name=f"第{zh_numeral(i + 1)}检查组", leader=self.users[f"insp{i + 1:02d}1"],
                 members=[self.users[f"insp{(i + 1) % n + 1:02d}2"]], actor=actor,
             )
+    def checklist_revision(self, version: ChecklistVersion) -> ChecklistVersion:
+        """Next term's revision of the checklist, imported as a draft to preview and compare with the one in use.
+
+        It adds D10 (公示 of the payment results, with its note and photo) and rewords D7.
+        """
+        text = (Path(current_app.config["FORMS_DIR"]) / version.source_name).read_text(encoding="utf-8")
+        lines = text.splitlines()
+
+        def cells(line: str) -> list[str]:
+            return [c.strip() for c in line.split("|")[1:-1]]
+
+        header = cells(next(line for line in lines if cells(line)[1:3] == ["type", "name"]))
+        column = {name: index for index, name in enumerate(header)}
+        rows = {cells(line)[2]: (n, cells(line)) for n, line in enumerate(lines)
+                if line.startswith("|        |") and len(cells(line)) == len(header)}
+        added = []
+        for name in ("D9", "D9_note", "D9_photo"):
+            row = [c.replace("D9", "D10") for c in rows[name][1]]
+            if name == "D9":
+                for key, value in {
+                    "weight": "2", "severity": "较重", "method": "查阅公示材料",
+                    "label::Chinese (zh)": "资助资金发放结果按规定在适当范围内公示，"
+                                           "公示内容不含身份证号、银行账号等敏感信息",
+                    "label::English (en)": "Payment results are posted within an appropriate scope as required, "
+                                           "without ID numbers, bank account numbers or other sensitive information",
+                    "hint::Chinese (zh)": "", "hint::English (en)": "",
+                    "policy_basis": "《学生资助资金管理办法》财教〔2021〕310号",
+                }.items():
+                    row[column[key]] = value
+            added.append("| " + " | ".join(row) + " |")
+        at = rows["D9_photo"][0] + 1
+        revised = "\n".join(lines[:at] + added + lines[at:]) + "\n"
+        revised = (revised.replace("公办普高3%–5%", "公办普通高中3%–5%")
+                   .replace(f"| {version.version}  |", "| 2026.2  |"))
+        with frozen_time(_at(self.today - timedelta(days=2), 15)):
+            draft, _created = checklist_services.import_checklist(
+                revised.encode(), filename=version.source_name, actor=self.users["admin"])
+        return draft
 
     # --- the main cross-inspection ---------------------------------------------------------------
     def main_campaign(self, version: ChecklistVersion, by_county: dict[str, list[School]]) -> Campaign:
@@ -339,12 +377,16 @@ class DemoLoader:
 
     def _answer_all(self, visit: Visit, version: ChecklistVersion, fails: dict[str, str],
                     inspector: User, *, partial: int | None = None) -> None:
-        items = [i for i in version.items if i.type.takes_answer]
+        # The questions every visit answers; the note and photos of an item are asked only when it fails.
+        items = [i for i in version.items
+                 if i.type.takes_answer and i.repeat_id is None and i.detail_of_id is None]
         if partial is not None:
             items = items[:partial]
+        enrolled = self.rnd.randint(120, 1800)
         for item in items:
             if item.type == ItemType.IMAGE:
                 continue
+            note = None
             if item.name in fails:
                 value, note = "no", fails[item.name]
                 if item.type == ItemType.SELECT_ONE and "no" not in [c["name"] for c in item.choices or []]:
@@ -354,17 +396,19 @@ class DemoLoader:
                 value = "yes" if "yes" in names else names[0]
                 if item.section and item.section.name == "I" and self.rnd.random() < 0.3 and "na" in names:
                     value = "na"
-                note = None
             elif item.type == ItemType.DATE:
-                value, note = (visit.planned_on or self.today).isoformat(), None
+                value = (visit.planned_on or self.today).isoformat()
             elif item.type == ItemType.INTEGER:
-                value, note = str(self.rnd.randint(120, 1800) if item.name == "enrolled" else
-                                  self.rnd.randint(10, 300)), None
+                value = str(enrolled if item.name == "enrolled" else self.rnd.randint(10, min(300, enrolled)))
             elif item.type == ItemType.TEXT:
-                value, note = self._text_answer(item, visit, fails), None
+                value = self._text_answer(item, visit, fails)
             else:
                 continue
-            visit_services.save_answer(visit, item, value=value, note=note, actor=inspector)
+            note_question = item.note_question
+            visit_services.save_answer(visit, item, value=value, note=None if note_question else note,
+                                       actor=inspector)
+            if note and note_question is not None:
+                visit_services.save_answer(visit, note_question, value=note, note=None, actor=inspector)
 
     def _text_answer(self, item: ChecklistItem, visit: Visit, fails: dict[str, str]) -> str:
         if item.name == "school_head":
@@ -416,8 +460,8 @@ class DemoLoader:
                 for code in fails:
                     photo_seed += 1
                     photo = _photo(photo_seed, f"{visit.school.code} {code}")
-                    media_services.add_visit_photo(visit, items[code], photo, filename=f"IMG_{photo_seed:04d}.jpg",
-                                                   actor=inspector)
+                    media_services.add_visit_photo(visit, items[code].photo_question or items[code], photo,
+                                                   filename=f"IMG_{photo_seed:04d}.jpg", actor=inspector)
             with frozen_time(_at(day, 16, 10)):
                 findings = visit_services.submit_visit(visit, actor=inspector)
             review_day = day + timedelta(days=3)
@@ -658,6 +702,7 @@ class DemoLoader:
         self.earlier_campaign(version, by_county)
         current = self.current_campaign(version, by_county)
         self.next_campaign(version)
+        self.checklist_revision(version)
         # The funds of the source report's spring semester, and a county's rosters checked yesterday.
         from .rosters import demo as roster_demo
 

@@ -70,7 +70,8 @@ def make_user(ctx: None) -> t.Callable[..., User]:
 def checklist(ctx: None) -> ChecklistVersion:
     """The small test checklist (tests/data/mini_checklist.md), published."""
     path = DATA / "mini_checklist.md"
-    version, _created = checklist_services.import_checklist(path.read_bytes(), filename=path.name, actor=None)
+    version, _created = checklist_services.import_checklist(path.read_bytes(), filename=path.name, actor=None,
+                                                                 publish=True)
     return version
 
 

@@ -147,6 +147,39 @@ def test_the_demo_has_a_checked_county_roster_with_every_kind_of_mistake(demo: F
                 "ROSTER_MISSING", "SYS_AMOUNT", "SYS_PROGRAMME", "NOT_ENROLLED", "SPECIAL_UNCOVERED", "SPECIAL_TIER",
                 "REPORTED_COUNT", "REPORTED_TOTAL"} <= set(run.summary["counts"])
         assert "ID_FORMAT" not in run.summary["counts"]
+def test_the_main_campaign_is_scored_from_its_answers_and_decisions(demo: Flask) -> None:
+    with demo.app_context():
+        from inspect_app.visits.services import campaign_scores
+
+        campaign = _main(demo)
+        scores = campaign_scores(campaign.id)
+        confirmed = db.session.execute(
+            sa.select(Finding.visit_id, Finding.item_id)
+            .where(Finding.campaign_id == campaign.id, Finding.status == FindingStatus.CONFIRMED)).all()
+        with_problems = {visit_id for visit_id, _item in confirmed}
+
+        assert len(scores) == 108
+        # Full marks wherever nothing was confirmed: 不适用 is left out, dismissed problems pass.
+        assert {v for v, s in scores.items() if s.score != 100} == with_problems
+        assert all(s.complete and s.full_marks == 100 for s in scores.values())
+        vetoed = {v: [i.name for i in s.veto_items] for v, s in scores.items() if s.vetoed}
+        assert sorted(name for names in vetoed.values() for name in names) == ["C8", "D6"]
+
+
+def test_a_draft_revision_of_the_checklist_waits_beside_the_version_in_use(demo: Flask) -> None:
+    with demo.app_context():
+        from inspect_app.checklists.models import ChecklistVersion
+        from inspect_app.checklists.models import VersionStatus
+        from inspect_app.checklists.services import compare_versions
+
+        versions = db.session.scalars(sa.select(ChecklistVersion).order_by(ChecklistVersion.id)).all()
+        assert [(v.version, v.status) for v in versions] == [("2026.1", VersionStatus.PUBLISHED),
+                                                             ("2026.2", VersionStatus.DRAFT)]
+        assert {c.checklist_version_id for c in db.session.scalars(sa.select(Campaign))} == {versions[0].id}
+        diff = compare_versions(*versions)
+        assert [i.name for i in diff.items_added] == ["D10", "D10_note", "D10_photo"]
+        assert [e.name for e in diff.items_changed] == ["D7"]
+        assert not diff.items_removed and not diff.sections_added
 
 
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,

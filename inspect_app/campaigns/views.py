@@ -42,6 +42,7 @@ from ..schools.services import counties
 from ..schools.services import school_query
 from ..visits.models import Visit
 from ..visits.models import VisitStatus
+from ..visits.services import visit_scores
 from . import importers
 from . import services
 from .forms import AssignForm
@@ -114,6 +115,7 @@ def show(campaign_id: int) -> t.Any:
     page = db.paginate(stmt, per_page=100, error_out=False)
     return render_template(
         "campaigns/show.html", campaign=campaign, page=page, problems=services.open_problem_counts(page.items),
+        scores=visit_scores(page.items),
         manage=manage, form=form, counties=counties(),
         statuses=list(VisitStatus), county_id=county_id, teams=campaign.teams,
         status=status_arg, tab="visits",

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
@@ -38,14 +39,20 @@ class ItemType(StrEnum):
     INTEGER = "integer"
     DECIMAL = "decimal"
     DATE = "date"
+    TIME = "time"
+    DATETIME = "datetime"
     SELECT_ONE = "select_one"
     SELECT_MULTIPLE = "select_multiple"
     IMAGE = "image"
+    GEOPOINT = "geopoint"
+    ACKNOWLEDGE = "acknowledge"
     NOTE = "note"
+    # A list of entries (XLSForm begin_repeat): its questions are items whose ``repeat`` is this one.
+    REPEAT = "repeat"
 
     @property
     def takes_answer(self) -> bool:
-        return self is not ItemType.NOTE
+        return self not in (ItemType.NOTE, ItemType.REPEAT)
 
     @property
     def label(self) -> str:
@@ -57,10 +64,15 @@ ITEM_TYPE_LABELS = {
     ItemType.INTEGER: _l("Whole number"),
     ItemType.DECIMAL: _l("Number"),
     ItemType.DATE: _l("Date"),
+    ItemType.TIME: _l("Time"),
+    ItemType.DATETIME: _l("Date and time"),
     ItemType.SELECT_ONE: _l("One choice"),
     ItemType.SELECT_MULTIPLE: _l("Several choices"),
     ItemType.IMAGE: _l("Photo"),
+    ItemType.GEOPOINT: _l("Location"),
+    ItemType.ACKNOWLEDGE: _l("Acknowledgement"),
     ItemType.NOTE: _l("Note"),
+    ItemType.REPEAT: _l("List of entries"),
 }
 
 
@@ -131,6 +143,7 @@ class ChecklistVersion(Model):
     default_language: orm.Mapped[str] = orm.mapped_column(sa.String(8), default="zh")
     created_at: orm.Mapped[datetime]
     published_at: orm.Mapped[datetime | None]
+    retired_at: orm.Mapped[datetime | None]
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
 
     checklist: orm.Mapped[Checklist] = orm.relationship(back_populates="versions")
@@ -149,6 +162,10 @@ class ChecklistVersion(Model):
     def assessed_items(self) -> list[ChecklistItem]:
         return [i for i in self.items if i.fail_values]
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
 
 class ChecklistSection(Model):
     __tablename__ = "checklist_sections"
@@ -160,6 +177,11 @@ class ChecklistSection(Model):
     label: orm.Mapped[dict[str, t.Any]] = orm.mapped_column()
     weight: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(8, 2))
     position: orm.Mapped[int]
+    # The XLSForm ``relevant`` of the group, as written, and its syntax tree ({"relevant": [...]}).
+    relevant: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    logic: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
+    # The row of the survey sheet that began the group.
+    row: orm.Mapped[int | None]
 
     version: orm.Mapped[ChecklistVersion] = orm.relationship(back_populates="sections")
     items: orm.Mapped[list[ChecklistItem]] = orm.relationship(
@@ -193,9 +215,37 @@ class ChecklistItem(Model):
     policy_basis: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     method: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     position: orm.Mapped[int]
+    # The repeat (list of entries) this question belongs to; its answers are kept per entry.
+    repeat_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    # The assessed item whose failing answer this question details (``detail_of`` column): its text
+    # is the finding's inspector note, its photos the finding's photos.
+    detail_of_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_items.id"))
+    # XLSForm logic as written; ``logic`` holds the syntax trees made at import
+    # ({"relevant": [...], "constraint": [...], "required": [...]}).
+    relevant: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    constraint: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    required_if: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    constraint_message: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
+    required_message: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
+    default_value: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    logic: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
+    # The row of the survey sheet the question was read from.
+    row: orm.Mapped[int | None]
 
     version: orm.Mapped[ChecklistVersion] = orm.relationship(back_populates="items")
     section: orm.Mapped[ChecklistSection | None] = orm.relationship(back_populates="items")
+    repeat: orm.Mapped[ChecklistItem | None] = orm.relationship(
+        remote_side=[id], foreign_keys=[repeat_id], back_populates="children"
+    )
+    children: orm.Mapped[list[ChecklistItem]] = orm.relationship(
+        foreign_keys=[repeat_id], back_populates="repeat", order_by="ChecklistItem.position"
+    )
+    detail_of: orm.Mapped[ChecklistItem | None] = orm.relationship(
+        remote_side=[id], foreign_keys=[detail_of_id], back_populates="details"
+    )
+    details: orm.Mapped[list[ChecklistItem]] = orm.relationship(
+        foreign_keys=[detail_of_id], back_populates="detail_of", order_by="ChecklistItem.position"
+    )
 
     @property
     def display_label(self) -> str:
@@ -204,6 +254,32 @@ class ChecklistItem(Model):
     @property
     def display_hint(self) -> str:
         return pick_label(self.hint)
+
+    @property
+    def is_detail(self) -> bool:
+        return self.detail_of_id is not None
+
+    def detail(self, item_type: ItemType) -> ChecklistItem | None:
+        """The first question of ``item_type`` that details this item (its note, its photo)."""
+        return next((d for d in self.details if d.type == item_type), None)
+
+    @property
+    def note_question(self) -> ChecklistItem | None:
+        """The text question asking what was found when this item fails."""
+        return self.detail(ItemType.TEXT)
+
+    @property
+    def photo_question(self) -> ChecklistItem | None:
+        """The image question asking for photos when this item fails."""
+        return self.detail(ItemType.IMAGE)
+
+    @property
+    def display_constraint_message(self) -> str:
+        return pick_label(self.constraint_message)
+
+    @property
+    def display_required_message(self) -> str:
+        return pick_label(self.required_message)
 
     def choice_label(self, value: str | None) -> str:
         if value is None or value == "":
@@ -219,3 +295,37 @@ class ChecklistItem(Model):
         if self.type == ItemType.SELECT_MULTIPLE:
             return any(v in self.fail_values for v in value.split())
         return value in self.fail_values
+
+
+def _committed_status(version: ChecklistVersion) -> VersionStatus:
+    """The status stored in the database, before any change pending in this flush."""
+    history = sa.inspect(version).attrs.status.history
+    return t.cast(VersionStatus, history.deleted[0]) if history.deleted else version.status
+
+
+# Fields of a version that change with its status; everything else is content.
+_STATUS_FIELDS = {"status", "published_at", "retired_at"}
+
+
+@sa.event.listens_for(orm.Session, "before_flush")
+def _published_versions_are_immutable(session: orm.Session, _context: t.Any, _instances: t.Any) -> None:
+    """Refuse any change to the content of a published or retired version, whoever makes it."""
+    from ..errors import InvalidTransition
+
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, ChecklistItem | ChecklistSection):
+            version = obj.version
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+        elif isinstance(obj, ChecklistVersion):
+            version = obj
+            if obj in session.dirty:
+                state = sa.inspect(obj)
+                changed = {a.key for a in state.attrs if a.history.has_changes()}
+                if not changed - _STATUS_FIELDS:
+                    continue
+        else:
+            continue
+        if version is not None and _committed_status(version) != VersionStatus.DRAFT:
+            raise InvalidTransition(_("Version %(v)s of checklist “%(form)s” is published and cannot be changed.",
+                                      v=version.version, form=version.checklist.form_id))

@@ -1,12 +1,14 @@
 """The one adapter between pyxform and the app's checklist schema.
 
-pyxform parses and checks the XLSForm (references, duplicate names, choice
-lists); this module maps its internal dict onto :class:`ParsedChecklist` and
-refuses whatever lies outside the supported subset, naming the question.
+pyxform parses and checks the XLSForm (references, duplicate names, choice lists); this module
+maps its internal dict onto :class:`ParsedChecklist`, compiles every expression into its syntax
+tree, and refuses whatever lies outside the supported subset, naming the survey-sheet row, the
+question and the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import typing as t
@@ -17,11 +19,16 @@ from decimal import InvalidOperation
 
 from flask_babel import gettext as _
 from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
 from ..errors import ValidationFailed
+from . import expressions
+from .expressions import ExpressionError
 from .models import ItemType
 from .models import Severity
+from .values import BadValue
+from .values import normalise
 
 TYPE_MAP = {
     "text": ItemType.TEXT,
@@ -30,16 +37,23 @@ TYPE_MAP = {
     "int": ItemType.INTEGER,
     "decimal": ItemType.DECIMAL,
     "date": ItemType.DATE,
+    "time": ItemType.TIME,
+    "datetime": ItemType.DATETIME,
+    "dateTime": ItemType.DATETIME,
     "select one": ItemType.SELECT_ONE,
     "select all that apply": ItemType.SELECT_MULTIPLE,
     "photo": ItemType.IMAGE,
     "image": ItemType.IMAGE,
+    "geopoint": ItemType.GEOPOINT,
+    "acknowledge": ItemType.ACKNOWLEDGE,
+    "trigger": ItemType.ACKNOWLEDGE,
     "note": ItemType.NOTE,
 }
 # Metadata questions the device fills itself; they carry nothing to inspect.
 METADATA_TYPES = {
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
-    "username", "email", "audit", "start-geopoint", "background-geopoint",
+    "username", "email", "audit", "start-geopoint", "background-geopoint", "uri:deviceid",
+    "uri:subscriberid", "uri:simserial", "uri:phonenumber", "uri:username", "uri:email",
 }
 SEVERITY_NAMES = {
     "一般": Severity.GENERAL, "较重": Severity.MAJOR, "严重": Severity.SEVERE,
@@ -47,10 +61,14 @@ SEVERITY_NAMES = {
 }
 TRUE_WORDS = {"yes", "true", "true()", "1", "是", "y"}
 FALSE_WORDS = {"no", "false", "false()", "0", "否", "n", ""}
-# Bind attributes that change behaviour and are not supported (yet): refuse rather than ignore.
-UNSUPPORTED_BINDS = ("relevant", "constraint", "calculate", "readonly", "jr:preload")
+# Bind attributes that change behaviour and are not supported: refuse rather than ignore.
+UNSUPPORTED_BINDS = ("calculate", "readonly", "jr:preload")
+# Types whose answer is a photo, or that take no answer: no constraint, no default, no ${} to them.
+NO_VALUE_TYPES = (ItemType.IMAGE, ItemType.NOTE, ItemType.REPEAT)
+DETAIL_TYPES = (ItemType.TEXT, ItemType.IMAGE)
 SUFFIXES = {".xlsx": ".xlsx", ".xls": ".xls", ".md": ".md"}
 LANG_RE = re.compile(r"\(([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?\)\s*$")
+FUNCTION_CALL = re.compile(r"^[A-Za-z_][\w:.-]*\s*\(.*\)$", re.S)
 # Sizes of the columns these values are stored in: refuse here, with the question named, rather
 # than let the database refuse (PostgreSQL) or keep more than the column holds (SQLite).
 MAX_NAME = 64
@@ -68,6 +86,7 @@ class ParsedItem:
     type: ItemType
     label: dict[str, str]
     section: str | None
+    row: int | None = None
     hint: dict[str, str] | None = None
     required: bool = False
     choices: list[dict[str, t.Any]] | None = None
@@ -77,6 +96,15 @@ class ParsedItem:
     veto: bool = False
     policy_basis: str | None = None
     method: str | None = None
+    repeat: str | None = None
+    detail_of: str | None = None
+    relevant: str | None = None
+    constraint: str | None = None
+    required_if: str | None = None
+    constraint_message: dict[str, str] | None = None
+    required_message: dict[str, str] | None = None
+    default_value: str | None = None
+    logic: dict[str, t.Any] | None = None
 
 
 @dataclass
@@ -84,6 +112,9 @@ class ParsedSection:
     name: str
     label: dict[str, str]
     weight: Decimal | None = None
+    row: int | None = None
+    relevant: str | None = None
+    logic: dict[str, t.Any] | None = None
 
 
 @dataclass
@@ -94,6 +125,14 @@ class ParsedChecklist:
     default_language: str
     sections: list[ParsedSection] = field(default_factory=list)
     items: list[ParsedItem] = field(default_factory=list)
+
+
+@dataclass
+class FormSource:
+    """pyxform's dict of a form, and the survey-sheet row of each name (header = row 1)."""
+
+    form: dict[str, t.Any]
+    rows: dict[str, int] = field(default_factory=dict)
 
 
 def language_code(name: str) -> str:
@@ -118,52 +157,22 @@ def _labels(value: t.Any, default_lang: str) -> dict[str, str]:
     return labels
 
 
-def _flag(value: t.Any, *, question: str, column: str) -> bool:
-    word = str(value or "").strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValidationFailed(
-        _("Question “%(q)s”: column “%(col)s” must be yes or no, not “%(v)s”.", q=question, col=column, v=value)
-    )
-
-
-def _decimal(value: t.Any, *, question: str, column: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise ValidationFailed(
-            _("Question “%(q)s”: column “%(col)s” must be a number, not “%(v)s”.", q=question, col=column, v=value)
-        ) from exc
-    if not number.is_finite():  # "NaN" and "Infinity" parse, but are not weights
-        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” must be a number, not “%(v)s”.",
-                                 q=question, col=column, v=value))
-    if number < 0:
-        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” cannot be negative.", q=question, col=column))
-    if number > MAX_WEIGHT:
-        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” is larger than %(max)s.",
-                                 q=question, col=column, max=MAX_WEIGHT))
-    return number
-
-
-def _text(value: OptionalText, limit: int, *, question: str, column: str) -> OptionalText:
-    """``value``, refused when longer than the ``limit`` of the column it is stored in."""
-    if value is not None and len(value) > limit:
-        raise ValidationFailed(_("Question “%(q)s”: column “%(col)s” is longer than %(n)d characters.",
-                                 q=question, col=column, n=limit))
-    return value
-
-
 def _setting(value: OptionalText, limit: int, *, column: str) -> OptionalText:
     if value is not None and len(value) > limit:
         raise ValidationFailed(_("Settings: “%(col)s” is longer than %(n)d characters.", col=column, n=limit))
     return value
 
 
-def convert_form(source: bytes | str, filename: str) -> dict[str, t.Any]:
+def _survey_rows(workbook: t.Any) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for index, row in enumerate(workbook.survey or [], start=2):
+        name = row.get("name") or row.get("value") or row.get("tag")
+        if name:
+            rows.setdefault(str(name).strip(), index)
+    return rows
+
+
+def convert_form(source: bytes | str, filename: str) -> FormSource:
     """Run pyxform on an XLSForm and return its internal dict, or refuse with pyxform's reason."""
     suffix = next((s for s in SUFFIXES if filename.lower().endswith(s)), None)
     if suffix is None:
@@ -177,15 +186,22 @@ def convert_form(source: bytes | str, filename: str) -> dict[str, t.Any]:
         except UnicodeDecodeError as exc:
             raise ValidationFailed(_("File “%(file)s” is not UTF-8 text.", file=filename)) from exc
     warnings: list[str] = []
+    rows: dict[str, int] = {}
     try:
         # Always bytes: pyxform reads a str that names an existing file from disk, so an uploaded
         # .md consisting of a server path would otherwise import that file.
-        result = convert(xlsform=io.BytesIO(data), file_type=SUFFIXES[suffix], warnings=warnings)
+        workbook = get_xlsform(xlsform=io.BytesIO(data), file_type=SUFFIXES[suffix])
+        rows = _survey_rows(workbook)
+        result = convert(xlsform=dataclasses.asdict(workbook), warnings=warnings)
     except PyXFormError as exc:
         if len(exc.args) > 1 and isinstance(exc.args[1], str) and "not been included" in str(exc.args[0]):
             # pyxform's "This section has not been included." for an ``include`` row; args[1] is its name.
-            raise ValidationFailed(_("Question “%(q)s”: type “%(type)s” is not supported in checklists.",
-                                     q=exc.args[1], type="include")) from exc
+            reason = _("type “%(type)s” is not supported in checklists.", type="include")
+            row = rows.get(exc.args[1])
+            if row is None:
+                raise ValidationFailed(_("Question “%(q)s”: %(reason)s", q=exc.args[1], reason=reason)) from exc
+            raise ValidationFailed(_("Row %(row)d, question “%(q)s”: %(reason)s", row=row, q=exc.args[1],
+                                     reason=reason)) from exc
         raise ValidationFailed(
             _("File “%(file)s” is not a valid XLSForm: %(reason)s", file=filename, reason=str(exc))
         ) from exc
@@ -193,118 +209,346 @@ def convert_form(source: bytes | str, filename: str) -> dict[str, t.Any]:
         raise ValidationFailed(
             _("File “%(file)s” could not be read: %(reason)s", file=filename, reason=str(exc)[:300])
         ) from exc
-    return t.cast(dict[str, t.Any], result._pyxform)
+    return FormSource(form=t.cast(dict[str, t.Any], result._pyxform), rows=rows)
 
 
-def parse(form: dict[str, t.Any]) -> ParsedChecklist:
-    """Map pyxform's dict onto the app's schema, refusing anything outside the subset."""
-    default_lang = language_code(form.get("default_language") or "default")
-    if default_lang == "default":
-        default_lang = "zh"
-    title = _labels(form.get("title"), default_lang) or {default_lang: form.get("id_string", "")}
-    for text in title.values():
-        _setting(text, MAX_TITLE, column="form_title")
-    version = str(form["version"]) if form.get("version") else None
-    parsed = ParsedChecklist(
-        form_id=_setting(str(form.get("id_string") or form.get("name")), MAX_FORM_ID, column="form_id"),
-        title=title,
-        version=_setting(version, MAX_VERSION, column="version"),
-        default_language=default_lang,
-    )
-    choice_lists: dict[str, list[dict[str, t.Any]]] = form.get("choices") or {}
+def expression_reason(err: ExpressionError) -> str:
+    """Why an expression was refused, in the user's language."""
+    token = err.token
+    reasons = {
+        "bad_reference": lambda: _("“%(token)s” is not a reference to a question; write ${name}.", token=token),
+        "unclosed_string": lambda: _("the text %(token)s has no closing quote.", token=token),
+        "path": lambda: _("“%(token)s”: paths and predicates are not supported; refer to questions as ${name}.",
+                          token=token),
+        "unexpected_char": lambda: _("unexpected character “%(token)s”.", token=token),
+        "unexpected_token": lambda: _("unexpected “%(token)s”.", token=token),
+        "unexpected_end": lambda: _("the expression ends too early."),
+        "empty": lambda: _("the expression is empty."),
+        "bare_name": lambda: _("“%(token)s” is neither a function nor a reference; put text in quotes "
+                               "and write questions as ${name}.", token=token),
+        "unknown_function": lambda: _("the function %(token)s() is not supported.", token=token),
+        "arity": lambda: _("%(token)s() is given the wrong number of arguments.", token=token),
+        "regex_literal": lambda: _("the pattern of regex() must be text in quotes."),
+        "regex_unportable": lambda: _("the regular expression construct “%(token)s” is not supported.", token=token),
+        "regex_invalid": lambda: _("“%(token)s” is not a valid regular expression.", token=token),
+    }
+    return reasons.get(err.kind, lambda: _("unexpected “%(token)s”.", token=token))()
 
-    def walk(children: list[dict[str, t.Any]], section: str | None) -> None:
+
+class _Reader:
+    """One pass over pyxform's dict, collecting sections and items and refusing what lies outside the subset."""
+
+    def __init__(self, source: FormSource) -> None:
+        self.form = source.form
+        self.rows = source.rows
+        lang = language_code(self.form.get("default_language") or "default")
+        self.lang = "zh" if lang == "default" else lang
+        self.choice_lists: dict[str, list[dict[str, t.Any]]] = self.form.get("choices") or {}
+        self.sections: list[ParsedSection] = []
+        self.items: list[ParsedItem] = []
+        # Trees to check once every name is known: (question, column, tree, repeat of the question).
+        self.trees: list[tuple[str, str, expressions.Node, str | None]] = []
+
+    # --- refusals ------------------------------------------------------------------------------
+    def refuse(self, name: str, reason: str) -> t.NoReturn:
+        row = self.rows.get(name)
+        if row is None:
+            raise ValidationFailed(_("Question “%(q)s”: %(reason)s", q=name, reason=reason))
+        raise ValidationFailed(_("Row %(row)d, question “%(q)s”: %(reason)s", row=row, q=name, reason=reason))
+
+    def flag(self, value: t.Any, *, name: str, column: str) -> bool:
+        word = str(value or "").strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        self.refuse(name, _("column “%(col)s” must be yes or no, not “%(v)s”.", col=column, v=value))
+
+    def decimal(self, value: t.Any, *, name: str, column: str) -> Decimal | None:
+        if value in (None, ""):
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():  # "NaN" and "Infinity" parse, but are not weights
+            self.refuse(name, _("column “%(col)s” must be a number, not “%(v)s”.", col=column, v=value))
+        if number < 0:
+            self.refuse(name, _("column “%(col)s” cannot be negative.", col=column))
+        if number > MAX_WEIGHT:
+            self.refuse(name, _("column “%(col)s” is larger than %(max)s.", col=column, max=MAX_WEIGHT))
+        return number
+
+    def text(self, value: OptionalText, limit: int, *, name: str, column: str) -> OptionalText:
+        """``value``, refused when longer than the ``limit`` of the column it is stored in."""
+        if value is not None and len(value) > limit:
+            self.refuse(name, _("column “%(col)s” is longer than %(n)d characters.", col=column, n=limit))
+        return value
+
+    def labels(self, value: t.Any, *, name: str, column: str) -> dict[str, str]:
+        labels = _labels(value, self.lang)
+        if any("${" in text for text in labels.values()):
+            self.refuse(name, _("column “%(col)s” refers to another question (${…}); labels and messages "
+                                "are fixed text in checklists.", col=column))
+        return labels
+
+    def compile(self, source: t.Any, *, name: str, column: str, repeat: str | None) -> expressions.Node:
+        text = str(source).strip()
+        try:
+            tree = expressions.parse(text)
+        except ExpressionError as err:
+            self.refuse(name, _("column “%(col)s”: %(reason)s (at character %(pos)d of “%(expr)s”)",
+                                col=column, reason=expression_reason(err), pos=err.position + 1, expr=text))
+        self.trees.append((name, column, tree, repeat))
+        return tree
+
+    # --- the walk ------------------------------------------------------------------------------
+    def read(self) -> ParsedChecklist:
+        form = self.form
+        title = _labels(form.get("title"), self.lang) or {self.lang: form.get("id_string", "")}
+        for text in title.values():
+            _setting(text, MAX_TITLE, column="form_title")
+        version = str(form["version"]) if form.get("version") else None
+        parsed = ParsedChecklist(
+            form_id=_setting(str(form.get("id_string") or form.get("name")), MAX_FORM_ID, column="form_id"),
+            title=title,
+            version=_setting(version, MAX_VERSION, column="version"),
+            default_language=self.lang,
+        )
+        self.walk(form.get("children", []), section=None, repeat=None)
+        self.check_names()
+        self.check_details()
+        self.check_references()
+        if not any(item.type.takes_answer for item in self.items):
+            raise ValidationFailed(_("The form has no questions to answer."))
+        parsed.sections, parsed.items = self.sections, self.items
+        return parsed
+
+    def walk(self, children: list[dict[str, t.Any]], *, section: str | None, repeat: str | None) -> None:
         for child in children:
             kind = child.get("type", "")
-            name = child.get("name", "")
+            name = str(child.get("name", ""))
             if kind == "group" and name == "meta" and child.get("control", {}).get("bodyless"):
                 continue
             if kind == "group":
-                if section is not None:
-                    raise ValidationFailed(
-                        _("Group “%(g)s” is inside group “%(p)s”: checklists have one level of sections.",
-                          g=name, p=section)
-                    )
-                parsed.sections.append(ParsedSection(
-                    name=_text(name, MAX_NAME, question=name, column="name"),
-                    label=_labels(child.get("label"), default_lang) or {default_lang: name},
-                    weight=_decimal(child.get("weight"), question=name, column="weight"),
-                ))
-                walk(child.get("children", []), name)
+                self.group(child, section=section, repeat=repeat)
+                continue
+            if kind == "repeat":
+                self.repeat(child, section=section, repeat=repeat)
                 continue
             if kind in METADATA_TYPES:
                 continue
+            if kind == "calculate" and name not in self.rows:
+                # Generated by pyxform for a column it rewrites (a fixed repeat_count); the column
+                # itself is refused where it was written.
+                continue
             if kind not in TYPE_MAP:
-                raise ValidationFailed(
-                    _("Question “%(q)s”: type “%(type)s” is not supported in checklists.", q=name, type=kind)
-                )
-            parsed.items.append(_item(child, TYPE_MAP[kind], section, default_lang, choice_lists))
+                self.refuse(name, _("type “%(type)s” is not supported in checklists.", type=kind))
+            self.items.append(self.item(child, TYPE_MAP[kind], section=section, repeat=repeat))
 
-    walk(form.get("children", []), None)
-    if not any(item.type.takes_answer for item in parsed.items):
-        raise ValidationFailed(_("The form has no questions to answer."))
-    return parsed
+    def group(self, child: dict[str, t.Any], *, section: str | None, repeat: str | None) -> None:
+        name = str(child.get("name", ""))
+        if repeat is not None:
+            self.refuse(name, _("groups inside a repeat (“%(r)s”) are not supported.", r=repeat))
+        if section is not None:
+            self.refuse(name, _("the group is inside group “%(p)s”: checklists have one level of sections.",
+                                p=section))
+        self.text(name, MAX_NAME, name=name, column="name")
+        bind = child.get("bind") or {}
+        self.unsupported_binds(name, bind)
+        relevant = str(bind["relevant"]).strip() if bind.get("relevant") else None
+        logic = {"relevant": self.compile(relevant, name=name, column="relevant", repeat=None)} if relevant else None
+        self.sections.append(ParsedSection(
+            name=name,
+            label=self.labels(child.get("label"), name=name, column="label") or {self.lang: name},
+            weight=self.decimal(child.get("weight"), name=name, column="weight"),
+            row=self.rows.get(name),
+            relevant=relevant,
+            logic=logic,
+        ))
+        self.walk(child.get("children", []), section=name, repeat=None)
 
+    def repeat(self, child: dict[str, t.Any], *, section: str | None, repeat: str | None) -> None:
+        name = str(child.get("name", ""))
+        if repeat is not None:
+            self.refuse(name, _("a repeat inside repeat “%(r)s” is not supported.", r=repeat))
+        control = child.get("control") or {}
+        if control.get("jr:count"):
+            self.refuse(name, _("the “%(col)s” column is not supported; entries are added by the inspector.",
+                                col="repeat_count"))
+        self.items.append(self.item(child, ItemType.REPEAT, section=section, repeat=None))
+        self.walk(child.get("children", []), section=section, repeat=name)
 
-def _item(
-    child: dict[str, t.Any],
-    item_type: ItemType,
-    section: str | None,
-    default_lang: str,
-    choice_lists: dict[str, list[dict[str, t.Any]]],
-) -> ParsedItem:
-    name = _text(str(child["name"]), MAX_NAME, question=str(child["name"]), column="name")
-    bind = child.get("bind") or {}
-    for key in UNSUPPORTED_BINDS:
-        if bind.get(key):
-            raise ValidationFailed(
-                _("Question “%(q)s”: the “%(col)s” column is not supported yet.", q=name, col=key)
-            )
-    if child.get("default") not in (None, ""):
-        raise ValidationFailed(_("Question “%(q)s”: the “%(col)s” column is not supported yet.", q=name, col="default"))
-    required = _flag(bind.get("required"), question=name, column="required")
-    choices = None
-    if item_type in (ItemType.SELECT_ONE, ItemType.SELECT_MULTIPLE):
-        raw = child.get("choices") or choice_lists.get(child.get("list_name", ""), [])
-        choices = [{"name": str(c["name"]), "label": _labels(c.get("label"), default_lang)} for c in raw]
-    names = [c["name"] for c in choices or []]
+    def unsupported_binds(self, name: str, bind: dict[str, t.Any]) -> None:
+        for key in UNSUPPORTED_BINDS:
+            if bind.get(key):
+                column = {"jr:preload": "preload"}.get(key, key)
+                self.refuse(name, _("the “%(col)s” column is not supported in checklists.", col=column))
 
-    fail_raw = str(child.get("fail_values") or "").replace(",", " ").replace("，", " ").split()
-    if fail_raw and choices is None:
-        raise ValidationFailed(
-            _("Question “%(q)s”: fail_values only apply to select questions.", q=name)
+    def item(self, child: dict[str, t.Any], item_type: ItemType, *, section: str | None,
+             repeat: str | None) -> ParsedItem:
+        raw_name = str(child["name"])
+        name = self.text(raw_name, MAX_NAME, name=raw_name, column="name")
+        bind = child.get("bind") or {}
+        self.unsupported_binds(name, bind)
+        for column in ("choice_filter", "trigger"):
+            if child.get(column):
+                self.refuse(name, _("the “%(col)s” column is not supported in checklists.", col=column))
+        logic: dict[str, t.Any] = {}
+
+        relevant = str(bind["relevant"]).strip() if bind.get("relevant") else None
+        if relevant:
+            logic["relevant"] = self.compile(relevant, name=name, column="relevant", repeat=repeat)
+
+        required, required_if = False, None
+        raw_required = bind.get("required")
+        word = str(raw_required or "").strip().lower()
+        if word in TRUE_WORDS:
+            required = True
+        elif word not in FALSE_WORDS:
+            required_if = str(raw_required).strip()
+            logic["required"] = self.compile(required_if, name=name, column="required", repeat=repeat)
+        if (required or required_if) and item_type in (ItemType.NOTE, ItemType.REPEAT):
+            self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                col="required", type=item_type.value))
+
+        constraint = str(bind["constraint"]).strip() if bind.get("constraint") else None
+        if constraint:
+            if item_type in NO_VALUE_TYPES or item_type == ItemType.ACKNOWLEDGE:
+                self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                    col="constraint", type=item_type.value))
+            logic["constraint"] = self.compile(constraint, name=name, column="constraint", repeat=repeat)
+
+        choices: list[dict[str, t.Any]] | None = None
+        if item_type in (ItemType.SELECT_ONE, ItemType.SELECT_MULTIPLE):
+            raw = child.get("choices") or self.choice_lists.get(child.get("list_name", ""), [])
+            choices = [{"name": str(c["name"]),
+                        "label": self.labels(c.get("label"), name=name, column="label")} for c in raw]
+            spaced = [c["name"] for c in choices if not c["name"] or re.search(r"\s", c["name"])]
+            if spaced:
+                self.refuse(name, _("choice name “%(v)s” of list “%(list)s” contains a space.",
+                                    v=spaced[0], list=child.get("list_name", "")))
+        names: list[str] = [c["name"] for c in choices or []]
+
+        default_value = None
+        raw_default = child.get("default")
+        if raw_default not in (None, ""):
+            text = str(raw_default).strip()
+            if item_type in NO_VALUE_TYPES:
+                self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                    col="default", type=item_type.value))
+            if "${" in text or FUNCTION_CALL.match(text):
+                self.refuse(name, _("the default “%(v)s” is an expression; only fixed values are supported.",
+                                    v=text))
+            try:
+                default_value = normalise(item_type, text, set(names))
+            except BadValue:
+                self.refuse(name, _("the default “%(v)s” is not a valid answer to this question.", v=text))
+
+        fail_raw = str(child.get("fail_values") or "").replace(",", " ").replace("，", " ").split()
+        if fail_raw and choices is None:
+            self.refuse(name, _("fail_values only apply to select questions."))
+        unknown = [v for v in fail_raw if v not in names]
+        if unknown:
+            self.refuse(name, _("fail_values “%(v)s” are not choices of list “%(list)s”.",
+                                v=" ".join(unknown), list=child.get("list_name", "")))
+        if not fail_raw and item_type == ItemType.SELECT_ONE and "no" in names and "yes" in names:
+            fail_raw = ["no"]
+
+        severity_raw = str(child.get("severity") or "").strip().lower()
+        severity = SEVERITY_NAMES.get(severity_raw) if severity_raw else None
+        if severity_raw and severity is None:
+            self.refuse(name, _("severity must be 一般, 较重 or 严重, not “%(v)s”.", v=child.get("severity")))
+        if fail_raw and severity is None:
+            severity = Severity.GENERAL
+
+        weight = self.decimal(child.get("weight"), name=name, column="weight")
+        if weight is not None and (repeat is not None or item_type == ItemType.REPEAT):
+            self.refuse(name, _("the “%(col)s” column does not apply to repeats or to the questions inside them.",
+                                col="weight"))
+        veto = self.flag(child.get("veto"), name=name, column="veto")
+        if veto and not fail_raw:
+            self.refuse(name, _("column “%(col)s”: a veto item needs fail_values (or a yes/no choice list).",
+                                col="veto"))
+        detail_of = str(child.get("detail_of") or "").strip() or None
+
+        return ParsedItem(
+            name=name,
+            type=item_type,
+            label=self.labels(child.get("label"), name=name, column="label") or {self.lang: name},
+            hint=self.labels(child.get("hint"), name=name, column="hint") or None,
+            section=section,
+            row=self.rows.get(name),
+            required=required,
+            choices=choices,
+            fail_values=fail_raw,
+            weight=weight,
+            severity=severity,
+            veto=veto,
+            policy_basis=(str(child["policy_basis"]).strip() or None) if child.get("policy_basis") else None,
+            method=self.text((str(child["method"]).strip() or None) if child.get("method") else None, MAX_METHOD,
+                             name=name, column="method"),
+            repeat=repeat,
+            detail_of=detail_of,
+            relevant=relevant,
+            constraint=constraint,
+            required_if=required_if,
+            constraint_message=self.labels(bind.get("jr:constraintMsg"), name=name,
+                                           column="constraint_message") or None,
+            required_message=self.labels(bind.get("jr:requiredMsg"), name=name, column="required_message") or None,
+            default_value=default_value,
+            logic=logic or None,
         )
-    unknown = [v for v in fail_raw if v not in names]
-    if unknown:
-        raise ValidationFailed(
-            _("Question “%(q)s”: fail_values “%(v)s” are not choices of list “%(list)s”.",
-              q=name, v=" ".join(unknown), list=child.get("list_name", ""))
-        )
-    if not fail_raw and item_type == ItemType.SELECT_ONE and "no" in names and "yes" in names:
-        fail_raw = ["no"]
 
-    severity_raw = str(child.get("severity") or "").strip().lower()
-    severity = SEVERITY_NAMES.get(severity_raw) if severity_raw else None
-    if severity_raw and severity is None:
-        raise ValidationFailed(
-            _("Question “%(q)s”: severity must be 一般, 较重 or 严重, not “%(v)s”.", q=name, v=child.get("severity"))
-        )
-    if fail_raw and severity is None:
-        severity = Severity.GENERAL
+    # --- checks across questions ---------------------------------------------------------------
+    def check_names(self) -> None:
+        seen: set[str] = set()
+        for item in self.items:
+            if item.name in seen:
+                self.refuse(item.name, _("another question has the same name."))
+            seen.add(item.name)
 
-    return ParsedItem(
-        name=name,
-        type=item_type,
-        label=_labels(child.get("label"), default_lang) or {default_lang: name},
-        hint=_labels(child.get("hint"), default_lang) or None,
-        section=section,
-        required=required,
-        choices=choices,
-        fail_values=fail_raw,
-        weight=_decimal(child.get("weight"), question=name, column="weight"),
-        severity=severity,
-        veto=_flag(child.get("veto"), question=name, column="veto"),
-        policy_basis=(str(child["policy_basis"]).strip() or None) if child.get("policy_basis") else None,
-        method=_text((str(child["method"]).strip() or None) if child.get("method") else None, MAX_METHOD,
-                     question=name, column="method"),
-    )
+    def check_details(self) -> None:
+        by_name = {item.name: item for item in self.items}
+        taken: set[tuple[str, ItemType]] = set()
+        for item in self.items:
+            if item.detail_of is None:
+                continue
+            target = by_name.get(item.detail_of)
+            if target is None:
+                self.refuse(item.name, _("detail_of names “%(v)s”, which is not a question of this form.",
+                                         v=item.detail_of))
+            if item.type not in DETAIL_TYPES:
+                self.refuse(item.name, _("only text and image questions can be the detail of an item."))
+            if not target.fail_values or target.detail_of:
+                self.refuse(item.name, _("detail_of names “%(v)s”, which is not an assessed item (it has no "
+                                         "fail_values).", v=item.detail_of))
+            if item.fail_values:
+                self.refuse(item.name, _("a detail question cannot itself be assessed."))
+            if target.repeat != item.repeat:
+                self.refuse(item.name, _("a detail question must be in the same repeat as “%(v)s”.",
+                                         v=item.detail_of))
+            if (target.name, item.type) in taken:
+                self.refuse(item.name, _("“%(v)s” already has a detail question of this type.", v=target.name))
+            taken.add((target.name, item.type))
+
+    def check_references(self) -> None:
+        by_name = {item.name: item for item in self.items}
+        for name, column, tree, repeat in self.trees:
+            for ref in sorted(expressions.references(tree)):
+                target = by_name.get(ref)
+                if target is None:
+                    self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, which is not a question of this "
+                                        "form.", col=column, ref=ref))
+                if target.type in NO_VALUE_TYPES:
+                    self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, a question of type “%(type)s”, "
+                                        "which has no value to test.", col=column, ref=ref, type=target.type.value))
+                if target.repeat is not None and target.repeat != repeat:
+                    self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, which is inside repeat “%(r)s”; "
+                                        "only questions of the same repeat can refer to it.",
+                                        col=column, ref=ref, r=target.repeat))
+
+
+def parse(source: FormSource) -> ParsedChecklist:
+    """Map pyxform's dict onto the app's schema, refusing anything outside the subset."""
+    return _Reader(source).read()

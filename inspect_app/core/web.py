@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import typing as t
+from decimal import Decimal
 
 from flask import Flask
 from flask import request
@@ -85,8 +86,17 @@ def json_text(value: t.Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+def points(value: Decimal | None) -> str:
+    """A score or weight without trailing zeros: 100, 87.5, 3.25."""
+    if value is None:
+        return "—"
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["jsontext"] = json_text
+    app.jinja_env.filters["points"] = points
     app.after_request(security_headers)
     from flask_babel import get_locale
 

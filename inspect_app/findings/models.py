@@ -19,6 +19,7 @@ if t.TYPE_CHECKING:
     from ..checklists.models import ChecklistItem
     from ..rectification.models import Rectification
     from ..schools.models import School
+    from ..visits.models import RepeatInstance
     from ..visits.models import Visit
 
 
@@ -43,8 +44,13 @@ class Finding(TimestampMixin, Model):
     """A problem found at a school: raised from a failing answer, then confirmed or dismissed."""
 
     __tablename__ = "findings"
-    # One finding per checklist item per visit; hand-written findings have no item.
-    __table_args__ = (sa.UniqueConstraint("visit_id", "item_id"),)
+    # One finding per checklist item per visit, and per entry for the questions of a repeat;
+    # hand-written findings have no item.
+    __table_args__ = (
+        sa.Index("ix_findings_one_per_item", "visit_id", "item_id", unique=True,
+                 sqlite_where=sa.text("instance_id IS NULL"), postgresql_where=sa.text("instance_id IS NULL")),
+        sa.UniqueConstraint("instance_id", "item_id"),
+    )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     visit_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("visits.id"), index=True)
@@ -52,6 +58,8 @@ class Finding(TimestampMixin, Model):
     campaign_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     school_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
     item_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    # The entry of a repeat whose answer failed.
+    instance_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("repeat_instances.id"))
     answer_value: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     inspector_note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     description: orm.Mapped[str] = orm.mapped_column(sa.Text)
@@ -68,6 +76,7 @@ class Finding(TimestampMixin, Model):
     campaign: orm.Mapped[Campaign] = orm.relationship()
     school: orm.Mapped[School] = orm.relationship()
     item: orm.Mapped[ChecklistItem | None] = orm.relationship()
+    instance: orm.Mapped[RepeatInstance | None] = orm.relationship()
     decided_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[decided_by_id])
     rectification: orm.Mapped[Rectification | None] = orm.relationship(back_populates="finding")
 

@@ -81,7 +81,7 @@ def index() -> t.Any:
 @login_required
 def show(finding_id: int) -> t.Any:
     finding = _finding(finding_id)
-    photos = media.visit_photos(finding.visit).get(finding.item_id or -1, []) if finding.item_id else []
+    photos = media.finding_photos(finding)
     files = media.finding_files(finding)
     entries = audit.history("findings", [finding.id])
     if finding.rectification:

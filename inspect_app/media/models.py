@@ -38,6 +38,8 @@ class Attachment(Model):
     kind: orm.Mapped[AttachmentKind] = orm.mapped_column(enum_column(AttachmentKind))
     visit_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("visits.id"), index=True)
     item_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("checklist_items.id"))
+    # The entry of a repeat the photo belongs to.
+    instance_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("repeat_instances.id"), index=True)
     rectification_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("rectifications.id"), index=True)
     finding_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("findings.id"), index=True)
     original_name: orm.Mapped[str] = orm.mapped_column(sa.String(256))

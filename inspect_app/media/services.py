@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
+from ..checklists.models import ItemType
 from ..db import LOCAL_TZ
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -35,6 +36,7 @@ if t.TYPE_CHECKING:
     from ..checklists.models import ChecklistItem
     from ..findings.models import Finding
     from ..rectification.models import Rectification
+    from ..visits.models import RepeatInstance
     from ..visits.models import Visit
 
 EXIF_DATETIME_ORIGINAL = 0x9003
@@ -217,21 +219,26 @@ def _store(
     return attachment
 
 
-def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User) -> Attachment:
-    """Attach a photo to one checklist item of a visit."""
+def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User,
+                    entry: RepeatInstance | None = None) -> Attachment:
+    """Attach a photo to one checklist item of a visit (and to one entry, inside a repeat)."""
+    from ..visits.services import _check_entry
     from ..visits.services import mark_started
     from ..visits.services import require_editable
 
     require_editable(visit)
-    if item.version_id != visit.checklist_version_id:
-        raise ValidationFailed(_("This item does not belong to the visit's checklist."))
+    _check_entry(visit, item, entry)
     if data.startswith(b"%PDF-"):
         raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
                                  file=filename))
     attachment = _store(data, filename=filename, actor=actor, visit=visit, item=item)
+    attachment.instance_id = entry.id if entry is not None else None
     mark_started(visit, actor)
+    after = {"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256}
+    if entry is not None:
+        after["entry"] = entry.uuid
     audit.record(actor, "photo.add", attachment, school_id=visit.school_id, campaign_id=visit.campaign_id,
-                 after={"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256})
+                 after=after)
     return attachment
 
 
@@ -279,12 +286,19 @@ def remove(attachment: Attachment, *, actor: User) -> None:
     db.session.flush()
 
 
-def visit_photos(visit: Visit) -> dict[int, list[Attachment]]:
-    """The visit's photos grouped by checklist item."""
+PhotoKey = tuple[int, int | None]  # (item id, repeat entry id or None)
+
+
+def visit_attachments(visit: Visit) -> list[Attachment]:
     stmt = sa.select(Attachment).where(Attachment.visit_id == visit.id).order_by(Attachment.id)
-    grouped: dict[int, list[Attachment]] = {}
-    for attachment in db.session.scalars(stmt):
-        grouped.setdefault(attachment.item_id or 0, []).append(attachment)
+    return list(db.session.scalars(stmt))
+
+
+def visit_photos(visit: Visit) -> dict[PhotoKey, list[Attachment]]:
+    """The visit's photos grouped by (checklist item, repeat entry)."""
+    grouped: dict[PhotoKey, list[Attachment]] = {}
+    for attachment in visit_attachments(visit):
+        grouped.setdefault((attachment.item_id or 0, attachment.instance_id), []).append(attachment)
     return grouped
 
 
@@ -294,13 +308,29 @@ def finding_files(finding: Finding) -> list[Attachment]:
     return list(db.session.scalars(stmt))
 
 
-def photo_counts(visit: Visit) -> dict[int, int]:
+def photo_counts(visit: Visit) -> dict[PhotoKey, int]:
     stmt = (
-        sa.select(Attachment.item_id, sa.func.count())
+        sa.select(Attachment.item_id, Attachment.instance_id, sa.func.count())
         .where(Attachment.visit_id == visit.id)
-        .group_by(Attachment.item_id)
+        .group_by(Attachment.item_id, Attachment.instance_id)
     )
-    return {item_id: n for item_id, n in db.session.execute(stmt) if item_id is not None}
+    return {(item_id, instance_id): n for item_id, instance_id, n in db.session.execute(stmt) if item_id is not None}
+
+
+def finding_photos(finding: Finding) -> list[Attachment]:
+    """The inspection photos behind a finding: those of its item and of the item's photo questions."""
+    item = finding.item
+    if item is None:
+        return []
+    item_ids = [item.id] + [d.id for d in item.details if d.type == ItemType.IMAGE]
+    stmt = (
+        sa.select(Attachment)
+        .where(Attachment.visit_id == finding.visit_id, Attachment.item_id.in_(item_ids),
+               Attachment.instance_id.is_(None) if finding.instance_id is None
+               else Attachment.instance_id == finding.instance_id)
+        .order_by(Attachment.id)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def evidence(rect_ids: t.Iterable[int]) -> dict[int, list[Attachment]]:

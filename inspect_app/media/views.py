@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from ..auth.models import Role
+from ..checklists.models import ChecklistItem
 from ..core.permissions import can_view_finding
 from ..core.permissions import can_view_visit
 from ..core.permissions import can_work_on_rectification
@@ -42,9 +43,15 @@ def _may_view(attachment: Attachment) -> bool:
         if can_view_visit(current_user, visit):
             return True
         if current_user.role == Role.SCHOOL and visit.school_id == current_user.school_id:
-            # A school sees the inspection photos behind its own confirmed findings.
+            # A school sees the inspection photos behind its own confirmed findings: those of the
+            # finding's item, and of the photo questions detailing it, in the same repeat entry.
+            item = db.session.get(ChecklistItem, attachment.item_id) if attachment.item_id else None
+            if item is None:
+                return False
             return bool(db.session.scalar(sa.select(sa.exists().where(
-                Finding.visit_id == visit.id, Finding.item_id == attachment.item_id,
+                Finding.visit_id == visit.id, Finding.item_id == (item.detail_of_id or item.id),
+                Finding.instance_id.is_(None) if attachment.instance_id is None
+                else Finding.instance_id == attachment.instance_id,
                 Finding.status == FindingStatus.CONFIRMED,
             ))))
         return False

@@ -124,7 +124,7 @@ def mine() -> t.Any:
 def show(rect_id: int) -> t.Any:
     rect = _rect(rect_id)
     finding = rect.finding
-    inspection_photos = media.visit_photos(finding.visit).get(finding.item_id, []) if finding.item_id else []
+    inspection_photos = media.finding_photos(finding)
     return render_template(
         "rectification/show.html", rect=rect, finding=finding, inspection_photos=inspection_photos,
         evidence=media.evidence([rect.id])[rect.id],

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 import typing as t
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
-from decimal import InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -16,9 +14,19 @@ from sqlalchemy import orm
 from ..audit import services as audit
 from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
+from ..checklists import values
+from ..checklists.logic import CONSTRAINT
+from ..checklists.logic import MISSING
+from ..checklists.logic import FormPlan
+from ..checklists.logic import FormState
+from ..checklists.logic import evaluate_form
+from ..checklists.logic import plan_form
 from ..checklists.models import ChecklistItem
+from ..checklists.models import ChecklistSection
+from ..checklists.models import ChecklistVersion
 from ..checklists.models import ItemType
 from ..checklists.models import Severity
+from ..checklists.models import pick_label
 from ..core.permissions import school_filter
 from ..db import local_today
 from ..db import utcnow
@@ -29,15 +37,19 @@ from ..findings.models import Finding
 from ..findings.models import FindingStatus
 from ..schools.models import School
 from .models import Answer
+from .models import RepeatInstance
 from .models import Visit
 from .models import VisitInspector
 from .models import VisitStatus
+from .scoring import ScorePlan
+from .scoring import VisitScore
+from .scoring import plan_score
+from .scoring import score_visit
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
 
-MAX_TEXT = 4000
-INTEGER_LIMIT = 10**12
+MAX_TEXT = values.MAX_TEXT
 
 
 def inspector_visits(inspector: User) -> list[Visit]:
@@ -103,76 +115,121 @@ def check_in(visit: Visit, *, latitude: Decimal, longitude: Decimal, accuracy_m:
     })
 
 
+def _value_refusal(kind: str, item: ChecklistItem, value: str) -> str:
+    label = item.display_label
+    messages = {
+        "choice": lambda: _("“%(v)s” is not a choice of “%(item)s”.", v=value, item=label),
+        "integer": lambda: _("“%(item)s” needs a whole number, not “%(v)s”.", item=label, v=value),
+        "decimal": lambda: _("“%(item)s” needs a number, not “%(v)s”.", item=label, v=value),
+        "date": lambda: _("“%(item)s” needs a date (YYYY-MM-DD), not “%(v)s”.", item=label, v=value),
+        "time": lambda: _("“%(item)s” needs a time (HH:MM), not “%(v)s”.", item=label, v=value),
+        "datetime": lambda: _("“%(item)s” needs a date and time (YYYY-MM-DD HH:MM), not “%(v)s”.",
+                              item=label, v=value),
+        "geopoint": lambda: _("“%(item)s” needs a position as latitude and longitude, not “%(v)s”.",
+                              item=label, v=value),
+        "acknowledge": lambda: _("“%(item)s” can only be ticked.", item=label),
+        "text_length": lambda: _("“%(item)s” is longer than %(n)d characters.", item=label, n=MAX_TEXT),
+    }
+    return messages.get(kind, lambda: _("“%(item)s” does not take a typed answer.", item=label))()
+
+
 def normalise_value(item: ChecklistItem, raw: str | None) -> str | None:
     """Check an answer against its item's type and return it in stored form (None = blank)."""
-    value = (raw or "").strip()
-    if value == "":
-        return None
-    label = item.display_label
-    if item.type == ItemType.SELECT_ONE:
-        if value not in {c["name"] for c in item.choices or []}:
-            raise ValidationFailed(_("“%(v)s” is not a choice of “%(item)s”.", v=value, item=label))
-        return value
-    if item.type == ItemType.SELECT_MULTIPLE:
-        names = {c["name"] for c in item.choices or []}
-        picked = value.split()
-        unknown = [v for v in picked if v not in names]
-        if unknown:
-            raise ValidationFailed(_("“%(v)s” is not a choice of “%(item)s”.", v=" ".join(unknown), item=label))
-        return " ".join(dict.fromkeys(picked))
-    if item.type == ItemType.INTEGER:
-        if not re.fullmatch(r"-?\d+", value) or abs(int(value)) >= INTEGER_LIMIT:
-            raise ValidationFailed(_("“%(item)s” needs a whole number, not “%(v)s”.", item=label, v=value))
-        return str(int(value))
-    if item.type == ItemType.DECIMAL:
-        try:
-            number = Decimal(value)
-        except InvalidOperation as exc:
-            raise ValidationFailed(_("“%(item)s” needs a number, not “%(v)s”.", item=label, v=value)) from exc
-        if not number.is_finite() or abs(number) >= INTEGER_LIMIT:
-            raise ValidationFailed(_("“%(item)s” needs a number, not “%(v)s”.", item=label, v=value))
-        return str(number)
-    if item.type == ItemType.DATE:
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError as exc:
-            raise ValidationFailed(
-                _("“%(item)s” needs a date (YYYY-MM-DD), not “%(v)s”.", item=label, v=value)
-            ) from exc
-    if item.type == ItemType.TEXT:
-        if len(value) > MAX_TEXT:
-            raise ValidationFailed(_("“%(item)s” is longer than %(n)d characters.", item=label, n=MAX_TEXT))
-        return value
-    raise ValidationFailed(_("“%(item)s” does not take a typed answer.", item=label))
+    try:
+        return values.normalise(item.type, raw, {c["name"] for c in item.choices or []})
+    except values.BadValue as err:
+        raise ValidationFailed(_value_refusal(err.kind, item, err.value)) from err
+
+
+def _check_entry(visit: Visit, item: ChecklistItem, entry: RepeatInstance | None) -> None:
+    if item.version_id != visit.checklist_version_id:
+        raise ValidationFailed(_("This item does not belong to the visit's checklist."))
+    if item.repeat_id is None and entry is not None:
+        raise ValidationFailed(_("“%(item)s” is not part of a list of entries.", item=item.display_label))
+    if item.repeat_id is not None and (entry is None or entry.item_id != item.repeat_id
+                                       or entry.visit_id != visit.id or entry.removed_at is not None):
+        raise ValidationFailed(_("“%(item)s” belongs to an entry of a list; choose the entry.",
+                                 item=item.display_label))
 
 
 def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: str | None,
-                actor: User) -> Answer:
-    """Store the answer to one item (and the inspector's note on it); blank clears it."""
+                actor: User, entry: RepeatInstance | None = None) -> Answer:
+    """Store the answer to one item (and the inspector's note on it); blank clears it.
+
+    Questions inside a repeat are answered per ``entry``.
+    """
     require_editable(visit)
-    if item.version_id != visit.checklist_version_id:
-        raise ValidationFailed(_("This item does not belong to the visit's checklist."))
+    _check_entry(visit, item, entry)
     stored = None if item.type == ItemType.IMAGE else normalise_value(item, value)
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
         raise ValidationFailed(_("The note is longer than %(n)d characters.", n=MAX_TEXT))
-    answer = db.session.scalar(sa.select(Answer).where(Answer.visit_id == visit.id, Answer.item_id == item.id))
+    entry_id = entry.id if entry is not None else None
+    answer = db.session.scalar(sa.select(Answer).where(
+        Answer.visit_id == visit.id, Answer.item_id == item.id,
+        Answer.instance_id.is_(None) if entry_id is None else Answer.instance_id == entry_id))
     if answer is not None and answer.value == stored and answer.note == note:
         return answer
     mark_started(visit, actor)
     before = {"value": answer.value, "note": answer.note} if answer else None
     if answer is None:
-        answer = Answer(visit_id=visit.id, item_id=item.id, value=stored, note=note, updated_by_id=actor.id)
+        answer = Answer(visit_id=visit.id, item_id=item.id, instance_id=entry_id, value=stored, note=note,
+                        updated_by_id=actor.id)
         db.session.add(answer)
     else:
         answer.value, answer.note = stored, note
         answer.rev += 1
         answer.updated_by_id = actor.id
     db.session.flush()
+    after: dict[str, t.Any] = {"item": item.name, "value": stored, "note": note}
+    if entry is not None:
+        after["entry"] = entry.uuid
     audit.record(actor, "answer.save", answer, object_type="answers", school_id=visit.school_id,
-                 campaign_id=visit.campaign_id, before=before,
-                 after={"item": item.name, "value": stored, "note": note})
+                 campaign_id=visit.campaign_id, before=before, after=after)
     return answer
+
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def add_entry(visit: Visit, repeat: ChecklistItem, *, actor: User, key: str | None = None) -> RepeatInstance:
+    """Add an entry to a repeat (a list of entries, such as defects); ``key`` is a client-made UUID, if any."""
+    require_editable(visit)
+    if repeat.version_id != visit.checklist_version_id or repeat.type != ItemType.REPEAT:
+        raise ValidationFailed(_("This item is not a list of entries of the visit's checklist."))
+    if key is not None:
+        key = key.strip().lower()
+        if not UUID_RE.fullmatch(key):
+            raise ValidationFailed(_("“%(key)s” is not a valid entry key.", key=key))
+        existing = db.session.scalar(sa.select(RepeatInstance).where(RepeatInstance.uuid == key))
+        if existing is not None:
+            if existing.visit_id != visit.id or existing.item_id != repeat.id:
+                raise ValidationFailed(_("“%(key)s” is not a valid entry key.", key=key))
+            return existing
+    position = (db.session.scalar(
+        sa.select(sa.func.max(RepeatInstance.position)).where(RepeatInstance.visit_id == visit.id,
+                                                              RepeatInstance.item_id == repeat.id)) or 0) + 1
+    mark_started(visit, actor)
+    entry = RepeatInstance(visit_id=visit.id, item_id=repeat.id, position=position, created_by_id=actor.id)
+    if key is not None:
+        entry.uuid = key
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor, "entry.add", entry, object_type="repeat_instances", school_id=visit.school_id,
+                 campaign_id=visit.campaign_id, after={"repeat": repeat.name, "entry": entry.uuid})
+    return entry
+
+
+def remove_entry(visit: Visit, entry: RepeatInstance, *, actor: User) -> None:
+    """Remove an entry from its list; its answers stop counting (they are kept for the record)."""
+    require_editable(visit)
+    if entry.visit_id != visit.id:
+        raise ValidationFailed(_("This entry does not belong to the visit."))
+    if entry.removed_at is not None:
+        return
+    entry.removed_at = utcnow()
+    audit.record(actor, "entry.remove", entry, object_type="repeat_instances", school_id=visit.school_id,
+                 campaign_id=visit.campaign_id, before={"repeat": entry.item.name, "entry": entry.uuid})
 
 
 @dataclass
@@ -182,65 +239,177 @@ class SectionView:
     name: str | None
     label: str
     items: list[ChecklistItem]
+    section: ChecklistSection | None = None
 
 
-def visit_answers(visit: Visit) -> dict[int, Answer]:
+Key = tuple[int, int | None]
+
+
+def visit_answers(visit: Visit) -> dict[Key, Answer]:
+    """The visit's answers by (item id, entry id or None)."""
     stmt = sa.select(Answer).where(Answer.visit_id == visit.id)
-    return {a.item_id: a for a in db.session.scalars(stmt)}
+    return {(a.item_id, a.instance_id): a for a in db.session.scalars(stmt)}
 
 
-def checklist_sections(visit: Visit) -> list[SectionView]:
-    """The visit's checklist grouped by section, in form order (items outside sections first)."""
-    version = visit.checklist_version
-    loose = [i for i in version.items if i.section_id is None]
+def visit_entries(visit: Visit) -> dict[int, list[RepeatInstance]]:
+    """The visit's current entries of each repeat item, in the order they were added."""
+    stmt = (sa.select(RepeatInstance)
+            .where(RepeatInstance.visit_id == visit.id, RepeatInstance.removed_at.is_(None))
+            .order_by(RepeatInstance.position, RepeatInstance.id))
+    entries: dict[int, list[RepeatInstance]] = {}
+    for entry in db.session.scalars(stmt):
+        entries.setdefault(entry.item_id, []).append(entry)
+    return entries
+
+
+def checklist_sections(version: ChecklistVersion) -> list[SectionView]:
+    """A checklist's top-level items grouped by section, in form order (items outside sections first).
+
+    The questions of a repeat are reached through the repeat item (``item.children``), the detail
+    questions of an item through ``item.details``.
+    """
+    def shown(item: ChecklistItem) -> bool:
+        return item.repeat_id is None and item.detail_of_id is None
+
+    loose = [i for i in version.items if i.section_id is None and shown(i)]
     views = [SectionView(None, _("Other items"), loose)] if loose else []
-    views += [SectionView(s.name, s.display_label, list(s.items)) for s in version.sections]
+    views += [SectionView(s.name, s.display_label, [i for i in s.items if shown(i)], s) for s in version.sections]
     return views
 
 
-def submission_problems(visit: Visit, answers: dict[int, Answer], photo_counts: dict[int, int]) -> list[str]:
+def form_state(visit: Visit, answers: dict[Key, Answer] | None = None,
+               entries: dict[int, list[RepeatInstance]] | None = None) -> FormState:
+    """The visit's checklist logic evaluated over its answers: what is shown, missing or out of bounds."""
+    from ..media.services import photo_counts
+
+    answers = visit_answers(visit) if answers is None else answers
+    entries = visit_entries(visit) if entries is None else entries
+    return evaluate_form(
+        visit.checklist_version, {key: a.value for key, a in answers.items()}, today=local_today().isoformat(),
+        entries={item_id: [e.id for e in rows] for item_id, rows in entries.items()},
+        photos=photo_counts(visit),
+    )
+
+
+def _where(item: ChecklistItem, entry: RepeatInstance | None, entries: dict[int, list[RepeatInstance]]) -> str:
+    label = f"{item.name} {item.display_label}"
+    if entry is None or item.repeat is None:
+        return label
+    number = next((n for n, e in enumerate(entries.get(item.repeat.id, []), 1) if e.id == entry.id), 0)
+    return _("%(list)s, entry %(n)d: %(item)s", list=item.repeat.display_label, n=number, item=label)
+
+
+def note_for(item: ChecklistItem, entry_id: int | None, answers: dict[Key, Answer]) -> str | None:
+    """The inspector's description of what was found at an item: its text detail question, or its note."""
+    detail = item.detail(ItemType.TEXT)
+    answer = answers.get((detail.id if detail else item.id, entry_id))
+    if answer is None:
+        return None
+    return answer.value if detail else answer.note
+
+
+def submission_problems(visit: Visit, state: FormState, answers: dict[Key, Answer],
+                        entries: dict[int, list[RepeatInstance]]) -> list[str]:
     """What stops the visit from being submitted, item by item."""
     problems = []
-    for item in visit.checklist_version.items:
-        answer = answers.get(item.id)
-        label = f"{item.name} {item.display_label}"
-        if item.type == ItemType.IMAGE:
-            if item.required and not photo_counts.get(item.id):
-                problems.append(_("%(item)s: a photo is required.", item=label))
-            continue
-        if not item.type.takes_answer:
-            continue
-        if item.required and (answer is None or answer.value is None):
-            problems.append(_("%(item)s: an answer is required.", item=label))
-        if answer is not None and item.fails(answer.value) and not answer.note:
+    by_id = {e.id: e for rows in entries.values() for e in rows}
+    for question in state.states.values():
+        item, entry = question.item, by_id.get(question.instance_id or 0)
+        where = _where(item, entry, entries)
+        if question.error == MISSING:
+            custom = pick_label(item.required_message)
+            if custom:
+                problems.append(_("%(item)s: %(message)s", item=where, message=custom))
+            elif item.type == ItemType.IMAGE:
+                problems.append(_("%(item)s: a photo is required.", item=where))
+            else:
+                problems.append(_("%(item)s: an answer is required.", item=where))
+        elif question.error == CONSTRAINT:
+            custom = pick_label(item.constraint_message)
+            if custom:
+                problems.append(_("%(item)s: %(message)s", item=where, message=custom))
+            else:
+                problems.append(_("%(item)s: the answer “%(v)s” is not allowed.", item=where, v=question.value))
+        elif (question.relevant and item.fail_values and item.fails(question.value or None)
+              and item.detail(ItemType.TEXT) is None and not note_for(item, question.instance_id, answers)):
             problems.append(_("%(item)s: the answer raises a problem; describe what was found in the note.",
-                              item=label))
+                              item=where))
     return problems
 
 
-def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
-    """Submit the visit for review and raise a finding for each failing answer."""
-    from ..media.services import photo_counts
+def _drop_hidden(visit: Visit, state: FormState, answers: dict[Key, Answer], actor: User) -> None:
+    """Clear the answers (and photos) of questions the form's logic hides, as ODK does on submission."""
+    from ..media import services as media
 
+    live = {(s.item.id, s.instance_id) for s in state.states.values() if s.relevant}
+    for key, answer in answers.items():
+        if key in live or (answer.value is None and answer.note is None):
+            continue
+        before = {"value": answer.value, "note": answer.note}
+        answer.value = answer.note = None
+        answer.rev += 1
+        answer.updated_by_id = actor.id
+        audit.record(actor, "answer.drop", answer, object_type="answers", school_id=visit.school_id,
+                     campaign_id=visit.campaign_id, before=before, after={"item": answer.item.name})
+    items = {i.id: i for i in visit.checklist_version.items}
+    for attachment in media.visit_attachments(visit):
+        key = (attachment.item_id or 0, attachment.instance_id)
+        item = items.get(attachment.item_id or 0)
+        hidden_question = item is not None and item.type == ItemType.IMAGE and key not in live
+        removed_entry = attachment.instance_id is not None and key not in live
+        if hidden_question or removed_entry:
+            media.remove(attachment, actor=actor)
+
+
+def _fill_defaults(visit: Visit, state: FormState, answers: dict[Key, Answer], actor: User) -> None:
+    """Store the default of every shown question never answered: it is the answer the inspector left."""
+    for question in state.states.values():
+        item = question.item
+        key = (item.id, question.instance_id)
+        if question.relevant and item.default_value is not None and key not in answers:
+            answer = Answer(visit_id=visit.id, item_id=item.id, instance_id=question.instance_id,
+                            value=item.default_value, updated_by_id=actor.id)
+            db.session.add(answer)
+            db.session.flush()
+            answers[key] = answer
+            audit.record(actor, "answer.save", answer, object_type="answers", school_id=visit.school_id,
+                         campaign_id=visit.campaign_id, after={"item": item.name, "value": item.default_value,
+                                                               "default": True})
+
+
+def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
+    """Submit the visit for review and raise a finding for each failing answer.
+
+    The server is authoritative: it evaluates the form's logic again, refuses missing answers and
+    broken constraints, stores the defaults left in place, clears the answers of hidden questions
+    and raises one finding per failing item (per entry, inside a repeat).
+    """
     require_editable(visit)
     answers = visit_answers(visit)
-    problems = submission_problems(visit, answers, photo_counts(visit))
+    entries = visit_entries(visit)
+    state = form_state(visit, answers, entries)
+    problems = submission_problems(visit, state, answers, entries)
     if problems:
         raise ValidationFailed(_("The visit cannot be submitted yet: %(n)d item(s) need attention.",
                                  n=len(problems)), details=problems)
-    existing = {
-        f.item_id: f for f in db.session.scalars(sa.select(Finding).where(Finding.visit_id == visit.id))
-    }
+    _fill_defaults(visit, state, answers, actor)
+    _drop_hidden(visit, state, answers, actor)
+    stmt = sa.select(Finding).where(Finding.visit_id == visit.id, Finding.item_id.is_not(None))
+    existing = {(f.item_id, f.instance_id): f for f in db.session.scalars(stmt)}
     raised = []
-    for item in visit.checklist_version.items:
-        answer = answers.get(item.id)
-        finding = existing.get(item.id)
-        if answer is not None and item.fails(answer.value):
+    for question in state.states.values():
+        item, key = question.item, (question.item.id, question.instance_id)
+        if not item.fail_values:
+            continue
+        answer = answers.get(key)
+        finding = existing.pop(key, None)
+        if question.relevant and answer is not None and item.fails(answer.value):
+            note = note_for(item, question.instance_id, answers)
             if finding is None:
                 finding = Finding(
                     visit_id=visit.id, campaign_id=visit.campaign_id, school_id=visit.school_id, item_id=item.id,
-                    answer_value=answer.value, inspector_note=answer.note,
-                    description=answer.note or item.display_label, severity=item.severity or Severity.GENERAL,
+                    instance_id=question.instance_id, answer_value=answer.value, inspector_note=note,
+                    description=note or item.display_label, severity=item.severity or Severity.GENERAL,
                     status=FindingStatus.RAISED, raised_by_id=actor.id,
                 )
                 db.session.add(finding)
@@ -251,9 +420,12 @@ def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
                 })
                 raised.append(finding)
             elif finding.status == FindingStatus.RAISED:
-                finding.answer_value, finding.inspector_note = answer.value, answer.note
-                finding.description = answer.note or finding.description
-        elif finding is not None and finding.status == FindingStatus.RAISED:
+                finding.answer_value, finding.inspector_note = answer.value, note
+                finding.description = note or finding.description
+        elif finding is not None:
+            existing[key] = finding
+    for finding in existing.values():
+        if finding.status == FindingStatus.RAISED:
             finding.status = FindingStatus.DISMISSED
             finding.dismiss_reason = _("The answer was changed to a passing one before resubmission.")
             finding.decided_at, finding.decided_by_id = utcnow(), actor.id
@@ -266,6 +438,67 @@ def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
     audit.record(actor, "visit.submit", visit, before={"status": before},
                  after={"status": visit.status, "findings_raised": len(raised)})
     return raised
+
+
+def visit_score(visit: Visit, *, answers: dict[Key, Answer] | None = None,
+                entries: dict[int, list[RepeatInstance]] | None = None, state: FormState | None = None) -> VisitScore:
+    """The visit's score: item weights, section and total scores, and veto items (see visits/scoring.py).
+
+    Reports call it with the visit alone; a page that has the answers and the form state passes them.
+    """
+    answers = visit_answers(visit) if answers is None else answers
+    entries = visit_entries(visit) if entries is None else entries
+    state = form_state(visit, answers, entries) if state is None else state
+    dismissed = {(t.cast(int, item_id), instance_id) for item_id, instance_id in db.session.execute(
+        sa.select(Finding.item_id, Finding.instance_id)
+        .where(Finding.visit_id == visit.id, Finding.status == FindingStatus.DISMISSED, Finding.item_id.is_not(None)))}
+    return score_visit(visit.checklist_version, state, dismissed=dismissed,
+                       entries={k: [e.id for e in v] for k, v in entries.items()})
+
+
+def campaign_scores(campaign_id: int) -> dict[int, VisitScore]:
+    """The score of every visit of a campaign, by visit id, in a fixed number of queries."""
+    visits = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign_id)).all()
+    return visit_scores(visits)
+
+
+def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
+    """The scores of many visits (a list page, a report), by visit id, in a fixed number of queries."""
+    ids = [v.id for v in visits]
+    if not ids:
+        return {}
+    db.session.scalars(
+        sa.select(ChecklistVersion).where(ChecklistVersion.id.in_({v.checklist_version_id for v in visits}))
+        .options(orm.selectinload(ChecklistVersion.items), orm.selectinload(ChecklistVersion.sections))
+    ).all()
+    answers: dict[int, dict[Key, str | None]] = {i: {} for i in ids}
+    for visit_id, item_id, instance_id, value in db.session.execute(
+            sa.select(Answer.visit_id, Answer.item_id, Answer.instance_id, Answer.value)
+            .where(Answer.visit_id.in_(ids))):
+        answers[visit_id][(item_id, instance_id)] = value
+    entries: dict[int, dict[int, list[int]]] = {i: {} for i in ids}
+    for visit_id, item_id, entry_id in db.session.execute(
+            sa.select(RepeatInstance.visit_id, RepeatInstance.item_id, RepeatInstance.id)
+            .where(RepeatInstance.visit_id.in_(ids), RepeatInstance.removed_at.is_(None))
+            .order_by(RepeatInstance.position, RepeatInstance.id)):
+        entries[visit_id].setdefault(item_id, []).append(entry_id)
+    dismissed: dict[int, set[tuple[int, int | None]]] = {i: set() for i in ids}
+    for visit_id, finding_item, instance_id in db.session.execute(
+            sa.select(Finding.visit_id, Finding.item_id, Finding.instance_id)
+            .where(Finding.visit_id.in_(ids), Finding.status == FindingStatus.DISMISSED,
+                   Finding.item_id.is_not(None))):
+        dismissed[visit_id].add((t.cast(int, finding_item), instance_id))
+    today = local_today().isoformat()
+    plans: dict[int, tuple[FormPlan, ScorePlan]] = {}
+    scores = {}
+    for visit in visits:
+        if visit.checklist_version_id not in plans:
+            version = visit.checklist_version
+            plans[visit.checklist_version_id] = (plan_form(version), plan_score(version))
+        form_plan, score_plan = plans[visit.checklist_version_id]
+        state = evaluate_form(form_plan, answers[visit.id], today=today, entries=entries[visit.id])
+        scores[visit.id] = score_visit(score_plan, state, dismissed=dismissed[visit.id], entries=entries[visit.id])
+    return scores
 
 
 def return_visit(visit: Visit, *, reason: str, actor: User) -> None:

@@ -21,17 +21,20 @@ from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import ChecklistItem
 from ..checklists.models import Severity
+from ..checklists.services import load_tree
 from ..core.permissions import can_fill_visit
 from ..core.permissions import can_review_visit
 from ..core.permissions import can_view_visit
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
+from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..findings.services import visit_findings
 from ..media import services as media
 from . import services
 from .models import Answer
+from .models import RepeatInstance
 from .models import Visit
 from .models import VisitStatus
 
@@ -58,6 +61,20 @@ def _item(visit: Visit, item_id: int) -> ChecklistItem:
     return item
 
 
+def _entry(visit: Visit, key: str | None) -> RepeatInstance | None:
+    """The repeat entry named by its key (UUID) in the request, if any."""
+    if not key:
+        return None
+    entry = db.session.scalar(sa.select(RepeatInstance).where(RepeatInstance.uuid == key,
+                                                              RepeatInstance.visit_id == visit.id))
+    ensure(entry is not None)
+    return entry
+
+
+def _score_html(visit: Visit) -> str:
+    return render_template("visits/_score.html", score=services.visit_score(visit))
+
+
 @bp.route("/")
 @roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)
 def index() -> t.Any:
@@ -65,7 +82,8 @@ def index() -> t.Any:
     status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
     stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus))
+    return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
+                           scores=services.visit_scores(page.items))
 
 
 @bp.route("/mine")
@@ -73,14 +91,17 @@ def index() -> t.Any:
 def mine() -> t.Any:
     visits = services.inspector_visits(current_user)
     ids = [v.id for v in visits]
+    # Progress counts the questions every visit answers: not notes, photos, lists or the details of an item.
+    counted = sa.and_(ChecklistItem.type.not_in(["note", "image", "repeat"]), ChecklistItem.repeat_id.is_(None),
+                      ChecklistItem.detail_of_id.is_(None))
     answered = dict(db.session.execute(
-        sa.select(Answer.visit_id, sa.func.count()).where(Answer.visit_id.in_(ids), Answer.value.is_not(None))
+        sa.select(Answer.visit_id, sa.func.count()).join(ChecklistItem, ChecklistItem.id == Answer.item_id)
+        .where(Answer.visit_id.in_(ids), Answer.value.is_not(None), counted)
         .group_by(Answer.visit_id)
     ).all()) if ids else {}
     totals = dict(db.session.execute(
         sa.select(ChecklistItem.version_id, sa.func.count())
-        .where(ChecklistItem.version_id.in_({v.checklist_version_id for v in visits}),
-               ChecklistItem.type.not_in(["note", "image"]))
+        .where(ChecklistItem.version_id.in_({v.checklist_version_id for v in visits}), counted)
         .group_by(ChecklistItem.version_id)
     ).all()) if ids else {}
     return render_template("visits/mine.html", visits=visits, answered=answered, totals=totals,
@@ -91,15 +112,17 @@ def mine() -> t.Any:
 @roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)
 def show(visit_id: int) -> t.Any:
     visit = _visit(visit_id)
+    load_tree(visit.checklist_version)
     answers = services.visit_answers(visit)
-    photos = media.visit_photos(visit)
-    findings = visit_findings(visit.id)
-    history = audit.history("visits", [visit.id])
+    entries = services.visit_entries(visit)
+    state = services.form_state(visit, answers, entries)
     return render_template(
-        "visits/show.html", visit=visit, sections=services.checklist_sections(visit), answers=answers,
-        photos=photos, findings=findings, history=history,
+        "visits/show.html", visit=visit, sections=services.checklist_sections(visit.checklist_version),
+        answers=answers, entries=entries, state=state, photos=media.visit_photos(visit),
+        score=services.visit_score(visit, answers=answers, entries=entries, state=state),
+        findings=visit_findings(visit.id), history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
-        severities=list(Severity),
+        severities=list(Severity), today=local_today().isoformat(),
     )
 
 
@@ -110,10 +133,10 @@ def save_answer(visit_id: int, item_id: int) -> t.Any:
     visit = _fillable(visit_id)
     item = _item(visit, item_id)
     answer = services.save_answer(visit, item, value=request.form.get("value"), note=request.form.get("note"),
-                                  actor=current_user)
+                                  entry=_entry(visit, request.form.get("entry")), actor=current_user)
     db.session.commit()
     return jsonify(item_id=item.id, value=answer.value, note=answer.note, rev=answer.rev,
-                   fails=item.fails(answer.value), status=visit.status.value)
+                   fails=item.fails(answer.value), status=visit.status.value, score_html=_score_html(visit))
 
 
 @bp.post("/<int:visit_id>/save")
@@ -121,20 +144,59 @@ def save_answer(visit_id: int, item_id: int) -> t.Any:
 def save_all(visit_id: int) -> t.Any:
     """Save the whole page at once (the form's own submit, for browsers without scripts)."""
     visit = _fillable(visit_id)
-    for item in visit.checklist_version.items:
-        if not item.type.takes_answer:
-            continue
-        value_key, note_key = f"value-{item.id}", f"note-{item.id}"
-        if value_key in request.form or note_key in request.form:
+    entries = services.visit_entries(visit)
+    slots: list[tuple[ChecklistItem, RepeatInstance | None]] = [
+        (item, None) for item in visit.checklist_version.items if item.repeat_id is None]
+    slots += [(child, entry) for item in visit.checklist_version.items if item.type.value == "repeat"
+              for entry in entries.get(item.id, []) for child in item.children]
+    for item, entry in slots:
+        suffix = f"-{entry.uuid}" if entry else ""
+        value_key, note_key = f"value-{item.id}{suffix}", f"note-{item.id}{suffix}"
+        if item.type.takes_answer and (value_key in request.form or note_key in request.form):
             value = " ".join(request.form.getlist(value_key)) if item.type.value == "select_multiple" \
                 else request.form.get(value_key)
-            services.save_answer(visit, item, value=value, note=request.form.get(note_key), actor=current_user)
-        for upload in request.files.getlist(f"photo-{item.id}"):
+            services.save_answer(visit, item, value=value, note=request.form.get(note_key), entry=entry,
+                                 actor=current_user)
+        for upload in request.files.getlist(f"photo-{item.id}{suffix}"):
             if upload and upload.filename:
-                media.add_visit_photo(visit, item, upload.read(), filename=upload.filename, actor=current_user)
+                media.add_visit_photo(visit, item, upload.read(), filename=upload.filename, entry=entry,
+                                      actor=current_user)
+    anchor = request.form.get("anchor", "")
+    if request.form.get("add_entry", "").isdigit():
+        repeat = _item(visit, int(request.form["add_entry"]))
+        services.add_entry(visit, repeat, actor=current_user)
+        anchor = f"#item-{repeat.id}"
+    removed = _entry(visit, request.form.get("remove_entry"))
+    if removed is not None:
+        services.remove_entry(visit, removed, actor=current_user)
+        anchor = f"#item-{removed.item_id}"
     db.session.commit()
     flash(_("Saved."), "success")
-    return redirect(url_for("visits.show", visit_id=visit.id) + request.form.get("anchor", ""))
+    return redirect(url_for("visits.show", visit_id=visit.id) + anchor)
+
+
+@bp.post("/<int:visit_id>/entries/<int:item_id>")
+@roles_required(Role.INSPECTOR)
+def add_entry(visit_id: int, item_id: int) -> t.Any:
+    """Add an entry to a list (repeat); answers JSON with the entry's key."""
+    visit = _fillable(visit_id)
+    repeat = _item(visit, item_id)
+    entry = services.add_entry(visit, repeat, key=request.form.get("key") or None, actor=current_user)
+    db.session.commit()
+    return jsonify(key=entry.uuid, position=entry.position), 201
+
+
+@bp.post("/<int:visit_id>/entries/<key>/remove")
+@roles_required(Role.INSPECTOR)
+def remove_entry(visit_id: int, key: str) -> t.Any:
+    visit = _fillable(visit_id)
+    entry = _entry(visit, key)
+    assert entry is not None
+    services.remove_entry(visit, entry, actor=current_user)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(removed=key, score_html=_score_html(visit))
+    return redirect(url_for("visits.show", visit_id=visit.id) + f"#item-{entry.item_id}")
 
 
 @bp.post("/<int:visit_id>/photos/<int:item_id>")
@@ -145,7 +207,8 @@ def add_photo(visit_id: int, item_id: int) -> t.Any:
     upload = request.files.get("photo")
     if upload is None or not upload.filename:
         raise ValidationFailed(_("Choose a photo."))
-    attachment = media.add_visit_photo(visit, item, upload.read(), filename=upload.filename, actor=current_user)
+    attachment = media.add_visit_photo(visit, item, upload.read(), filename=upload.filename,
+                                       entry=_entry(visit, request.form.get("entry")), actor=current_user)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(id=attachment.id, url=url_for("media.file", attachment_id=attachment.id),

@@ -206,7 +206,7 @@ def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: Wo
         assert image.size == (attachment.width, attachment.height) == (1067, 1600)
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "photo.add")).one()
     assert (entry.actor_id, entry.school_id) == (world.inspector.id, world.school.id)
-    assert media.visit_photos(world.visit) == {item.id: [attachment]}
+    assert media.visit_photos(world.visit) == {(item.id, None): [attachment]}
 
 
 def test_the_stored_photo_file_has_no_gps_position(world: World) -> None:

@@ -1,0 +1,508 @@
+"""The XLSForm expression subset: a parser to a JSON syntax tree, and its Python evaluator.
+
+``relevant``, ``constraint`` and ``required`` expressions are parsed once, at import, into a
+tree of JSON arrays that ships with the checklist. Two evaluators run the tree by the same
+rules: this module (on the server, authoritative at submit) and ``static/js/expressions.js``
+(in the browser, while the inspector fills the form). ``tests/data/expressions.json`` holds the
+test vectors both are held to.
+
+The grammar is the ODK XPath core every real form uses (xlsform.md §2)::
+
+    or      := and ("or" and)*
+    and     := eq ("and" eq)*
+    eq      := rel (("=" | "!=") rel)*
+    rel     := add (("<" | "<=" | ">" | ">=") add)*
+    add     := mul (("+" | "-") mul)*
+    mul     := unary (("*" | "div" | "mod") unary)*
+    unary   := "-" unary | primary
+    primary := NUMBER | STRING | "${" NAME "}" | "." | FUNCTION "(" args ")" | "(" or ")"
+
+Trees: ``["num", 1.5]``, ``["str", "no"]``, ``["ref", "A1"]``, ``["cur"]`` (the question's own
+value), ``["neg", x]``, ``[op, a, b]`` for the operators above, ``["call", name, *args]``.
+
+Values are strings, numbers (floats) and booleans, converted as XPath 1.0 converts them, with
+these rules pinned down where ODK's engines disagree:
+
+- an answer is its string; a blank or hidden question is ``""``;
+- ``=`` and ``!=`` compare as booleans if either side is a boolean, else as numbers if either
+  side is a number, else as strings; ``!=`` is always the negation of ``=``;
+- ``<``, ``<=``, ``>``, ``>=`` and arithmetic convert both sides to numbers;
+- converting a string to a number: a decimal numeral gives its value; ``YYYY-MM-DD`` gives days
+  since 1970-01-01, ``YYYY-MM-DDTHH:MM[:SS]`` days with the time as a fraction, ``HH:MM[:SS]``
+  a fraction of a day (so dates and times compare and subtract); anything else, and blank, is
+  NaN. So a blank number compared with a number is false for ``=``, ``<``, ``>`` …, and true for
+  ``!=`` (JavaRosa's answer, not Enketo's);
+- ``regex(s, pattern)`` matches the whole string (ODK Collect), ASCII classes (``\\d`` is 0-9);
+- ``selected(list, v)`` splits the list on spaces; ``string-length`` counts characters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import typing as t
+from dataclasses import dataclass
+from datetime import date
+
+Node = list[t.Any]
+Value = str | float | bool
+
+FUNCTIONS: dict[str, tuple[int, int]] = {
+    # name: (fewest arguments, most arguments)
+    "not": (1, 1),
+    "selected": (2, 2),
+    "count-selected": (1, 1),
+    "regex": (2, 2),
+    "string-length": (0, 1),
+    "today": (0, 0),
+    "true": (0, 0),
+    "false": (0, 0),
+}
+COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
+ARITHMETIC = ("+", "-", "*", "div", "mod")
+KEYWORDS = {"and", "or", "div", "mod"}
+WHITESPACE = re.compile(r"[ \t\r\n]+")
+
+_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+", re.ASCII)
+_NAME = re.compile(r"[^\W\d][\w.\-]*(?::[^\W\d][\w.\-]*)?")
+_REF = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")
+_PUNCT = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",")
+_NUMERAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?", re.ASCII)
+_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?", re.ASCII)
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+class ExpressionError(Exception):
+    """An expression outside the subset. ``kind`` says why; ``token`` is the offending text."""
+
+    def __init__(self, kind: str, token: str = "", position: int = 0) -> None:
+        super().__init__(f"{kind}: {token!r} at {position}")
+        self.kind = kind
+        self.token = token
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "str", "ref", "cur", "name", "op", "end"
+    text: str
+    position: int
+
+
+def tokenize(source: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        if ch == "$":
+            match = _REF.match(source, i)
+            if not match:
+                end = source.find("}", i)
+                raise ExpressionError("bad_reference", source[i:end + 1 if end >= 0 else n], i)
+            tokens.append(Token("ref", match.group(1), i))
+            i = match.end()
+            continue
+        if ch in "'\"":
+            end = source.find(ch, i + 1)
+            if end < 0:
+                raise ExpressionError("unclosed_string", source[i:], i)
+            tokens.append(Token("str", source[i + 1:end], i))
+            i = end + 1
+            continue
+        if ch.isascii() and ch.isdigit() or (ch == "." and i + 1 < n and source[i + 1].isascii()
+                                             and source[i + 1].isdigit()):
+            match = _NUMBER.match(source, i)
+            assert match is not None
+            tokens.append(Token("num", match.group(), i))
+            i = match.end()
+            continue
+        if ch == ".":
+            if source.startswith("..", i):
+                raise ExpressionError("path", "..", i)
+            tokens.append(Token("cur", ".", i))
+            i += 1
+            continue
+        punct = next((p for p in _PUNCT if source.startswith(p, i)), None)
+        if punct is not None:
+            tokens.append(Token("op", punct, i))
+            i += len(punct)
+            continue
+        match = _NAME.match(source, i)
+        if match:
+            tokens.append(Token("name", match.group(), i))
+            i = match.end()
+            continue
+        if ch in "/@[]|":
+            raise ExpressionError("path", ch, i)
+        raise ExpressionError("unexpected_char", ch, i)
+    tokens.append(Token("end", "", n))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.tokens = tokenize(source)
+        self.i = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def at_op(self, *ops: str) -> str | None:
+        tok = self.tok
+        if tok.kind == "op" and tok.text in ops:
+            return tok.text
+        if tok.kind == "name" and tok.text in ops and tok.text in KEYWORDS:
+            return tok.text
+        return None
+
+    def expect(self, text: str) -> None:
+        tok = self.tok
+        if tok.kind != "op" or tok.text != text:
+            self.fail(tok)
+        self.i += 1
+
+    def fail(self, tok: Token) -> t.NoReturn:
+        if tok.kind == "end":
+            raise ExpressionError("unexpected_end", "", tok.position)
+        raise ExpressionError("unexpected_token", tok.text if tok.kind != "str" else repr(tok.text), tok.position)
+
+    def parse(self) -> Node:
+        if self.tok.kind == "end":
+            raise ExpressionError("empty", "", 0)
+        node = self.or_()
+        if self.tok.kind != "end":
+            self.fail(self.tok)
+        return node
+
+    def _binary(self, ops: tuple[str, ...], operand: t.Callable[[], Node]) -> Node:
+        node = operand()
+        while op := self.at_op(*ops):
+            self.take()
+            node = [op, node, operand()]
+        return node
+
+    def or_(self) -> Node:
+        return self._binary(("or",), self.and_)
+
+    def and_(self) -> Node:
+        return self._binary(("and",), self.eq)
+
+    def eq(self) -> Node:
+        return self._binary(("=", "!="), self.rel)
+
+    def rel(self) -> Node:
+        return self._binary(("<", "<=", ">", ">="), self.add)
+
+    def add(self) -> Node:
+        return self._binary(("+", "-"), self.mul)
+
+    def mul(self) -> Node:
+        return self._binary(("*", "div", "mod"), self.unary)
+
+    def unary(self) -> Node:
+        if self.at_op("-"):
+            self.take()
+            return ["neg", self.unary()]
+        return self.primary()
+
+    def primary(self) -> Node:
+        tok = self.take()
+        if tok.kind == "num":
+            value = float(tok.text)
+            return ["num", int(value) if value.is_integer() and abs(value) < 2**53 else value]
+        if tok.kind == "str":
+            return ["str", tok.text]
+        if tok.kind == "ref":
+            return ["ref", tok.text]
+        if tok.kind == "cur":
+            return ["cur"]
+        if tok.kind == "op" and tok.text == "(":
+            node = self.or_()
+            self.expect(")")
+            return node
+        if tok.kind == "name":
+            if self.tok.kind != "op" or self.tok.text != "(":
+                raise ExpressionError("bare_name", tok.text, tok.position)
+            return self.call(tok)
+        self.i -= 1
+        self.fail(tok)
+
+    def call(self, name: Token) -> Node:
+        if name.text not in FUNCTIONS:
+            raise ExpressionError("unknown_function", name.text, name.position)
+        self.expect("(")
+        args: list[Node] = []
+        if not (self.tok.kind == "op" and self.tok.text == ")"):
+            args.append(self.or_())
+            while self.at_op(","):
+                self.take()
+                args.append(self.or_())
+        self.expect(")")
+        low, high = FUNCTIONS[name.text]
+        if not low <= len(args) <= high:
+            raise ExpressionError("arity", name.text, name.position)
+        if name.text == "regex":
+            pattern = args[1]
+            if pattern[0] != "str":
+                raise ExpressionError("regex_literal", name.text, name.position)
+            check_pattern(pattern[1], name.position)
+        return ["call", name.text, *args]
+
+
+def parse(source: str) -> Node:
+    """Parse an XLSForm expression into its JSON tree, or raise :class:`ExpressionError`."""
+    return _Parser(source).parse()
+
+
+# Constructs one of Python's and JavaScript's regular expressions reads differently or not at all.
+_UNPORTABLE_ESCAPES = set("AZzGpPkNU")
+
+
+def check_pattern(pattern: str, position: int = 0) -> None:
+    """Refuse a regex pattern that Python and JavaScript would not read the same way."""
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 < n and pattern[i + 1] in _UNPORTABLE_ESCAPES:
+                raise ExpressionError("regex_unportable", pattern[i:i + 2], position)
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith("[^]", i) or pattern.startswith("[]", i):
+                raise ExpressionError("regex_unportable", pattern[i:i + 3], position)
+        elif ch == "(" and pattern.startswith("(?", i):
+            if not pattern.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!"), i):
+                raise ExpressionError("regex_unportable", pattern[i:i + 3], position)
+        elif ch in "*+?}" and i + 1 < n and pattern[i + 1] == "+":
+            raise ExpressionError("regex_unportable", pattern[i:i + 2], position)
+        i += 1
+    try:
+        re.compile(pattern, re.ASCII)
+    except re.error as exc:
+        raise ExpressionError("regex_invalid", pattern, position) from exc
+
+
+def references(node: Node) -> set[str]:
+    """The question names ``${…}`` in a tree refers to."""
+    if node[0] == "ref":
+        return {node[1]}
+    found: set[str] = set()
+    for part in node[1:]:
+        if isinstance(part, list):
+            found |= references(part)
+    return found
+
+
+def uses_current(node: Node) -> bool:
+    """Whether the tree refers to the question's own value (``.``)."""
+    if node[0] == "cur":
+        return True
+    return any(isinstance(part, list) and uses_current(part) for part in node[1:])
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+class Context(t.Protocol):
+    today: str
+
+    def lookup(self, name: str) -> str: ...
+
+    @property
+    def current(self) -> str: ...
+
+
+@dataclass
+class SimpleContext:
+    """Values by question name, the question's own value and today's date (``YYYY-MM-DD``)."""
+
+    values: dict[str, str]
+    today: str
+    current: str = ""
+
+    def lookup(self, name: str) -> str:
+        return self.values.get(name) or ""
+
+
+def _days(year: int, month: int, day: int) -> float:
+    try:
+        return float(date(year, month, day).toordinal() - _EPOCH)
+    except ValueError:
+        return math.nan
+
+
+def to_number(value: Value) -> float:
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, float | int):
+        return float(value)
+    text = value.strip(" \t\r\n")
+    if _NUMERAL.fullmatch(text):
+        return float(text)
+    if m := _DATE.fullmatch(text):
+        return _days(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DATETIME.fullmatch(text):
+        hours, minutes, seconds = int(m[4]), int(m[5]), float(m[6] or 0)
+        if hours > 23 or minutes > 59 or seconds >= 60:
+            return math.nan
+        return _days(int(m[1]), int(m[2]), int(m[3])) + (hours * 3600 + minutes * 60 + seconds) / 86400
+    if m := _TIME.fullmatch(text):
+        hours, minutes, seconds = int(m[1]), int(m[2]), float(m[3] or 0)
+        if hours > 23 or minutes > 59 or seconds >= 60:
+            return math.nan
+        return (hours * 3600 + minutes * 60 + seconds) / 86400
+    return math.nan
+
+
+def to_string(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number.is_integer() and abs(number) < 1e21:
+        return str(int(number))
+    # The shortest round-trip form, written as JavaScript's String(n) writes it.
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(number))
+
+
+def to_boolean(value: Value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value != ""
+    number = float(value)
+    return not (number == 0 or math.isnan(number))
+
+
+def _equal(a: Value, b: Value) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return to_boolean(a) == to_boolean(b)
+    if isinstance(a, float | int) or isinstance(b, float | int):
+        return to_number(a) == to_number(b)
+    return a == b
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _modulo(a: float, b: float) -> float:
+    if b == 0 or math.isinf(a) or math.isnan(a) or math.isnan(b):
+        return math.nan
+    if math.isinf(b):
+        return a
+    return math.fmod(a, b)
+
+
+def _tokens(value: Value) -> list[str]:
+    return [v for v in WHITESPACE.split(to_string(value)) if v]
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _regex(text: str, pattern: str) -> bool:
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        try:
+            compiled = _PATTERNS[pattern] = re.compile(pattern, re.ASCII)
+        except re.error:
+            return False
+    return compiled.fullmatch(text) is not None
+
+
+def evaluate(node: Node, ctx: Context) -> Value:
+    """Evaluate a tree made by :func:`parse` in ``ctx``."""
+    op = node[0]
+    if op == "num":
+        return float(node[1])
+    if op == "str":
+        return str(node[1])
+    if op == "ref":
+        return ctx.lookup(node[1])
+    if op == "cur":
+        return ctx.current
+    if op == "or":
+        return to_boolean(evaluate(node[1], ctx)) or to_boolean(evaluate(node[2], ctx))
+    if op == "and":
+        return to_boolean(evaluate(node[1], ctx)) and to_boolean(evaluate(node[2], ctx))
+    if op == "neg":
+        return -to_number(evaluate(node[1], ctx))
+    if op == "call":
+        return _call(node[1], node[2:], ctx)
+    a, b = evaluate(node[1], ctx), evaluate(node[2], ctx)
+    if op == "=":
+        return _equal(a, b)
+    if op == "!=":
+        return not _equal(a, b)
+    x, y = to_number(a), to_number(b)
+    if op == "<":
+        return x < y
+    if op == "<=":
+        return x <= y
+    if op == ">":
+        return x > y
+    if op == ">=":
+        return x >= y
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "div":
+        return _divide(x, y)
+    if op == "mod":
+        return _modulo(x, y)
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def _call(name: str, args: list[Node], ctx: Context) -> Value:
+    if name == "true":
+        return True
+    if name == "false":
+        return False
+    if name == "today":
+        return ctx.today
+    if name == "string-length":
+        text = to_string(evaluate(args[0], ctx)) if args else ctx.current
+        return float(len(text))
+    values = [evaluate(arg, ctx) for arg in args]
+    if name == "not":
+        return not to_boolean(values[0])
+    if name == "selected":
+        return to_string(values[1]).strip(" \t\r\n") in _tokens(values[0])
+    if name == "count-selected":
+        return float(len(_tokens(values[0])))
+    if name == "regex":
+        return _regex(to_string(values[0]), to_string(values[1]))
+    raise ValueError(f"unknown function {name!r}")
+
+
+def is_true(node: Node, ctx: Context) -> bool:
+    """Evaluate ``node`` as a condition."""
+    return to_boolean(evaluate(node, ctx))

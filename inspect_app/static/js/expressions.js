@@ -1,0 +1,185 @@
+// The evaluator of checklist expressions in the browser: the twin of
+// inspect_app/checklists/expressions.py, held to the same test vectors
+// (tests/data/expressions.json). It runs the JSON syntax trees the server made at import;
+// it has no parser and touches no DOM, so any page or worker can import it.
+//
+// A context is { lookup(name) -> string, current: string, today: "YYYY-MM-DD" }.
+
+const NUMERAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?$/;
+const TIME = /^(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?$/;
+const XPATH_SPACE = /[ \t\r\n]+/;
+const DAY_MS = 86400000;
+
+function trimXPath(text) {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+}
+
+function days(year, month, day) {
+  const ms = Date.UTC(year, month - 1, day);
+  const back = new Date(ms);
+  // Date.UTC rolls 2023-02-30 over into March; a real date reads back unchanged.
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) {
+    return NaN;
+  }
+  return ms / DAY_MS;
+}
+
+function dayFraction(hours, minutes, seconds) {
+  if (hours > 23 || minutes > 59 || seconds >= 60) return NaN;
+  return (hours * 3600 + minutes * 60 + seconds) / 86400;
+}
+
+export function toNumber(value) {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number") return value;
+  const text = trimXPath(String(value));
+  if (NUMERAL.test(text)) return parseFloat(text);
+  let m = DATE.exec(text);
+  if (m) return days(+m[1], +m[2], +m[3]);
+  m = DATETIME.exec(text);
+  if (m) {
+    const fraction = dayFraction(+m[4], +m[5], m[6] ? parseFloat(m[6]) : 0);
+    return days(+m[1], +m[2], +m[3]) + fraction;
+  }
+  m = TIME.exec(text);
+  if (m) return dayFraction(+m[1], +m[2], m[3] ? parseFloat(m[3]) : 0);
+  return NaN;
+}
+
+export function toString(value) {
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "string") return value;
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return Object.is(value, -0) ? "0" : value.toFixed(0);
+  return String(value);
+}
+
+export function toBoolean(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "string") return value !== "";
+  return !(value === 0 || Number.isNaN(value));
+}
+
+function equal(a, b) {
+  if (typeof a === "boolean" || typeof b === "boolean") return toBoolean(a) === toBoolean(b);
+  if (typeof a === "number" || typeof b === "number") return toNumber(a) === toNumber(b);
+  return a === b;
+}
+
+function tokens(value) {
+  return toString(value).split(XPATH_SPACE).filter((v) => v !== "");
+}
+
+const patterns = new Map();
+
+function regex(text, pattern) {
+  let compiled = patterns.get(pattern);
+  if (compiled === undefined) {
+    try {
+      compiled = new RegExp(`^(?:${pattern})$`);
+    } catch (err) {
+      compiled = null;
+    }
+    patterns.set(pattern, compiled);
+  }
+  return compiled !== null && compiled.test(text);
+}
+
+function divide(a, b) {
+  return a / b;
+}
+
+function modulo(a, b) {
+  if (b === 0 || !Number.isFinite(a) || Number.isNaN(b)) return NaN;
+  if (!Number.isFinite(b)) return a;
+  return a % b;
+}
+
+function call(name, args, ctx) {
+  switch (name) {
+    case "true":
+      return true;
+    case "false":
+      return false;
+    case "today":
+      return ctx.today;
+    case "string-length": {
+      const text = args.length ? toString(evaluate(args[0], ctx)) : ctx.current;
+      return [...text].length;
+    }
+    default:
+      break;
+  }
+  const values = args.map((arg) => evaluate(arg, ctx));
+  switch (name) {
+    case "not":
+      return !toBoolean(values[0]);
+    case "selected":
+      return tokens(values[0]).includes(trimXPath(toString(values[1])));
+    case "count-selected":
+      return tokens(values[0]).length;
+    case "regex":
+      return regex(toString(values[0]), toString(values[1]));
+    default:
+      throw new Error(`unknown function ${name}`);
+  }
+}
+
+export function evaluate(node, ctx) {
+  const op = node[0];
+  switch (op) {
+    case "num":
+      return Number(node[1]);
+    case "str":
+      return String(node[1]);
+    case "ref":
+      return ctx.lookup(node[1]) || "";
+    case "cur":
+      return ctx.current || "";
+    case "or":
+      return toBoolean(evaluate(node[1], ctx)) || toBoolean(evaluate(node[2], ctx));
+    case "and":
+      return toBoolean(evaluate(node[1], ctx)) && toBoolean(evaluate(node[2], ctx));
+    case "neg":
+      return -toNumber(evaluate(node[1], ctx));
+    case "call":
+      return call(node[1], node.slice(2), ctx);
+    default:
+      break;
+  }
+  const a = evaluate(node[1], ctx);
+  const b = evaluate(node[2], ctx);
+  if (op === "=") return equal(a, b);
+  if (op === "!=") return !equal(a, b);
+  const x = toNumber(a);
+  const y = toNumber(b);
+  switch (op) {
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
+    case ">=":
+      return x >= y;
+    case "+":
+      return x + y;
+    case "-":
+      return x - y;
+    case "*":
+      return x * y;
+    case "div":
+      return divide(x, y);
+    case "mod":
+      return modulo(x, y);
+    default:
+      throw new Error(`unknown operator ${op}`);
+  }
+}
+
+export function isTrue(node, ctx) {
+  return toBoolean(evaluate(node, ctx));
+}
