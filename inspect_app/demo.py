@@ -285,8 +285,10 @@ class DemoLoader:
 
     # --- checklist ------------------------------------------------------------------------------
     def checklist(self) -> ChecklistVersion:
+        """The shipped checklist, published before the earliest campaign that uses it."""
         forms = Path(current_app.config["FORMS_DIR"])
-        results = checklist_services.load_directory(forms, actor=None, publish=True)
+        with frozen_time(_at(self.today - timedelta(days=240), 10)):
+            results = checklist_services.load_directory(forms, actor=self.users["admin"], publish=True)
         return next(v for v, _created in results if v.checklist.form_id == "student_aid_cross_check")
 
     def conflicts(self, by_county: dict[str, list[School]]) -> None:
