@@ -4,7 +4,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from ..errors import ServiceError
+from ..core.commands import service_errors
 from ..extensions import db
 from . import services
 from .models import Role
@@ -28,14 +28,12 @@ def users_cli() -> None:
 def create(username: str, role: str, county: str | None, school: str | None, display_name: str | None,
            password: str) -> None:
     """Create an account with a role and, where the role needs one, a county or school."""
-    try:
+    with service_errors():
         user = services.create_user(
             username, role=Role(role), password=password, display_name=display_name,
             county=services.find_county(county) if county else None,
             school=services.find_school(school) if school else None, actor=None,
         )
-    except ServiceError as err:
-        raise click.ClickException(err.message) from err
     db.session.commit()
     click.echo(f"created {user.username} ({user.role.value})")
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import typing as t
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -12,21 +11,14 @@ from flask.cli import with_appcontext
 
 from ..checklists.services import find_version
 from ..checklists.services import published_versions
+from ..core.commands import service_errors
 from ..db import local_today
-from ..errors import ServiceError
 from ..extensions import db
 from ..schools.models import SchoolLevel
 from . import importers
 from . import services
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _fail(err: ServiceError) -> t.NoReturn:
-    db.session.rollback()
-    for line in err.details:
-        click.echo(line, err=True)
-    raise click.ClickException(err.message)
 
 
 def _day(value: datetime | None) -> date | None:
@@ -71,7 +63,7 @@ def create_command(name: str, code: str, checklist_key: str | None, term: str | 
                    ends: datetime | None, due: datetime | None, per_day: int, no_cross_county: bool) -> None:
     """Create a city-wide campaign in planning and print its id."""
     today = local_today()
-    try:
+    with service_errors():
         if checklist_key:
             version = find_version(checklist_key)
         else:
@@ -87,8 +79,6 @@ def create_command(name: str, code: str, checklist_key: str | None, term: str | 
             default_due_on=deadline, starts_on=first, ends_on=last, cross_county=not no_cross_county,
             visits_per_day=per_day, actor=None,
         )
-    except ServiceError as err:
-        _fail(err)
     db.session.commit()
     click.echo(f"created campaign {campaign.id} {campaign.code} {campaign.name}")
     click.echo(f"checklist {version.id} {version.display_title} {version.version}; term {campaign.term}; "
@@ -115,7 +105,7 @@ def plan_command(campaign_key: str, size: int | None, seed: int | None, minimum:
     """Draw the campaign's schools (a stratified random sample by county and level) and print the strata."""
     from ..auth.services import find_county
 
-    try:
+    with service_errors():
         campaign = services.find_campaign(campaign_key)
         request = services.SampleRequest(
             seed=seed if seed is not None else services.new_seed(), size=size, minimum=minimum,
@@ -124,8 +114,6 @@ def plan_command(campaign_key: str, size: int | None, seed: int | None, minimum:
         )
         result = services.draw_sample(campaign, request)
         added, removed = services.apply_sample(campaign, result, actor=None)
-    except ServiceError as err:
-        _fail(err)
     db.session.commit()
     click.echo(f"seed {request.seed}: {len(result.schools)} of {result.population} schools "
                f"in {len(result.strata)} strata (fraction {result.fraction}); {added} added, {removed} removed")
@@ -141,11 +129,9 @@ def plan_command(campaign_key: str, size: int | None, seed: int | None, minimum:
 @with_appcontext
 def assign_command(campaign_key: str, per_day: int | None, replan: bool) -> None:
     """Assign the campaign's schools to its teams and schedule their days; print each team's share."""
-    try:
+    with service_errors():
         campaign = services.find_campaign(campaign_key)
         result = services.auto_assign(campaign, actor=None, per_day=per_day, replan=replan)
-    except ServiceError as err:
-        _fail(err)
     db.session.commit()
     click.echo(f"{result.assigned} visit(s) assigned to {len(result.teams)} team(s)")
     click.echo("team\tvisits\tdays\tfirst\tlast\tcounties")
@@ -161,11 +147,9 @@ def assign_command(campaign_key: str, per_day: int | None, replan: bool) -> None
 @with_appcontext
 def export_plan_command(campaign_key: str, out: Path) -> None:
     """Write the plan as .xlsx: one row per visit with its school, team, members and date."""
-    try:
+    with service_errors():
         campaign = services.find_campaign(campaign_key)
         data, rows = services.plan_workbook(campaign)
-    except ServiceError as err:
-        _fail(err)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     click.echo(f"{out}: {rows} visit(s)")
@@ -177,11 +161,9 @@ def export_plan_command(campaign_key: str, out: Path) -> None:
 @with_appcontext
 def import_teams_command(campaign_key: str, file: Path) -> None:
     """Import a campaign's teams from .xlsx (检查组, 角色, 账号); any error imports nothing."""
-    try:
+    with service_errors():
         campaign = services.find_campaign(campaign_key)
         result = importers.import_teams(campaign, file.read_bytes(), filename=file.name, actor=None)
-    except ServiceError as err:
-        _fail(err)
     db.session.commit()
     click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
 
@@ -191,10 +173,8 @@ def import_teams_command(campaign_key: str, file: Path) -> None:
 @with_appcontext
 def import_inspectors_command(file: Path) -> None:
     """Import inspector accounts with their home counties from .xlsx; any error imports nothing."""
-    try:
+    with service_errors():
         result = importers.import_inspectors(file.read_bytes(), filename=file.name, actor=None)
-    except ServiceError as err:
-        _fail(err)
     db.session.commit()
     click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
 
@@ -204,9 +184,7 @@ def import_inspectors_command(file: Path) -> None:
 @with_appcontext
 def import_conflicts_command(file: Path) -> None:
     """Import declared conflicts of interest (检查员账号, 学校标识码, 回避原因); any error imports nothing."""
-    try:
+    with service_errors():
         result = importers.import_conflicts(file.read_bytes(), filename=file.name, actor=None)
-    except ServiceError as err:
-        _fail(err)
     db.session.commit()
     click.echo(f"created {result.created}, unchanged {result.unchanged}")

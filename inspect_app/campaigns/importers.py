@@ -10,8 +10,6 @@ import hashlib
 import re
 import typing as t
 from collections import defaultdict
-from dataclasses import dataclass
-from dataclasses import field
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,6 +20,8 @@ from ..audit import services as audit
 from ..auth import services as auth_services
 from ..auth.models import Role
 from ..auth.models import User
+from ..core.spreadsheets import ImportResult
+from ..core.spreadsheets import cell_error
 from ..core.spreadsheets import read_xlsx_table
 from ..core.spreadsheets import write_xlsx
 from ..errors import ValidationFailed
@@ -56,18 +56,6 @@ CONFLICT_COLUMNS: dict[str, tuple[str, ...]] = {
     "school": ("学校标识码", "school"),
     "reason": ("回避原因", "reason"),
 }
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def _error(row: int, column: str, reason: str) -> str:
-    return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
 
 
 class _Sheet:
@@ -135,36 +123,36 @@ def import_inspectors(data: bytes, *, filename: str, actor: User | None) -> Impo
     for row, values in sheet.rows():
         username = values.get("username", "")
         if not auth_services.USERNAME_RE.match(username):
-            result.errors.append(_error(row, sheet.col("username"),
+            result.errors.append(cell_error(row, sheet.col("username"),
                                         _("a user name has 3–64 letters, digits, dots, dashes or underscores, "
                                           "not “%(v)s”", v=username)))
         elif username in first_row:
-            result.errors.append(_error(row, sheet.col("username"), _("%(v)s already appears in row %(r)d",
+            result.errors.append(cell_error(row, sheet.col("username"), _("%(v)s already appears in row %(r)d",
                                                                       v=username, r=first_row[username])))
         else:
             first_row[username] = row
         user = existing.get(username)
         if user is not None and user.role != Role.INSPECTOR:
-            result.errors.append(_error(row, sheet.col("username"),
+            result.errors.append(cell_error(row, sheet.col("username"),
                                         _("the account %(v)s exists with the role %(role)s", v=username,
                                           role=user.role.label)))
         name = values.get("name", "")
         if not name:
-            result.errors.append(_error(row, sheet.col("name"), _("the name is empty")))
+            result.errors.append(cell_error(row, sheet.col("name"), _("the name is empty")))
         elif len(name) > 64:
-            result.errors.append(_error(row, sheet.col("name"), _("longer than %(n)d characters", n=64)))
+            result.errors.append(cell_error(row, sheet.col("name"), _("longer than %(n)d characters", n=64)))
         county_name = values.get("county", "")
         county = counties.get(county_name)
         if county is None and county_name not in CITY_LEVEL:
-            result.errors.append(_error(row, sheet.col("county"),
+            result.errors.append(cell_error(row, sheet.col("county"),
                                         _("unknown county “%(v)s” (known: %(known)s)", v=county_name,
                                           known="、".join(counties))))
         phone = values.get("phone", "")
         if phone and not PHONE_RE.match(phone):
-            result.errors.append(_error(row, sheet.col("phone"), _("“%(v)s” is not a telephone number", v=phone)))
+            result.errors.append(cell_error(row, sheet.col("phone"), _("“%(v)s” is not a telephone number", v=phone)))
         password = values.get("password", "")
         if user is None and len(password) < auth_services.MIN_PASSWORD:
-            result.errors.append(_error(row, sheet.col("password"),
+            result.errors.append(cell_error(row, sheet.col("password"),
                                         _("a new account needs an initial password of at least %(n)d characters",
                                           n=auth_services.MIN_PASSWORD)))
         rows.append({"row": row, "username": username, "name": name, "county": county, "phone": phone or None,
@@ -230,23 +218,23 @@ def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User 
     for row, values in rows:
         team_name = values.get("team", "")
         if not team_name:
-            result.errors.append(_error(row, sheet.col("team"), _("the team name is empty")))
+            result.errors.append(cell_error(row, sheet.col("team"), _("the team name is empty")))
         elif len(team_name) > services.TEAM_NAME_MAX:
-            result.errors.append(_error(row, sheet.col("team"), _("longer than %(n)d characters",
+            result.errors.append(cell_error(row, sheet.col("team"), _("longer than %(n)d characters",
                                                                   n=services.TEAM_NAME_MAX)))
         role = values.get("role", "")
         if role not in (LEADER, MEMBER):
-            result.errors.append(_error(row, sheet.col("role"), _("“%(v)s” is neither %(leader)s nor %(member)s",
+            result.errors.append(cell_error(row, sheet.col("role"), _("“%(v)s” is neither %(leader)s nor %(member)s",
                                                                   v=role, leader=LEADER, member=MEMBER)))
         username = values.get("username", "")
         user = users.get(username)
         if user is None:
-            result.errors.append(_error(row, sheet.col("username"), _("no account “%(v)s”", v=username)))
+            result.errors.append(cell_error(row, sheet.col("username"), _("no account “%(v)s”", v=username)))
         elif user.role != Role.INSPECTOR or not user.active:
-            result.errors.append(_error(row, sheet.col("username"),
+            result.errors.append(cell_error(row, sheet.col("username"),
                                         _("%(v)s is not an active inspector", v=username)))
         elif username in first_row:
-            result.errors.append(_error(row, sheet.col("username"),
+            result.errors.append(cell_error(row, sheet.col("username"),
                                         _("%(v)s already appears in row %(r)d", v=username, r=first_row[username])))
         else:
             first_row[username] = row
@@ -332,25 +320,25 @@ def import_conflicts(data: bytes, *, filename: str, actor: User | None) -> Impor
         username = values.get("username", "")
         user = users.get(username)
         if user is None:
-            result.errors.append(_error(row, sheet.col("username"), _("no account “%(v)s”", v=username)))
+            result.errors.append(cell_error(row, sheet.col("username"), _("no account “%(v)s”", v=username)))
         elif user.role != Role.INSPECTOR:
-            result.errors.append(_error(row, sheet.col("username"), _("%(v)s is not an inspector", v=username)))
+            result.errors.append(cell_error(row, sheet.col("username"), _("%(v)s is not an inspector", v=username)))
         code = _clean_code(values.get("school", ""))
         school = schools.get(code)
         if school is None:
-            result.errors.append(_error(row, sheet.col("school"), _("no school with code “%(v)s”", v=code)))
+            result.errors.append(cell_error(row, sheet.col("school"), _("no school with code “%(v)s”", v=code)))
         reason = values.get("reason", "")
         if not reason:
-            result.errors.append(_error(row, sheet.col("reason"), _("the reason is empty")))
+            result.errors.append(cell_error(row, sheet.col("reason"), _("the reason is empty")))
         elif len(reason) > services.REASON_MAX:
-            result.errors.append(_error(row, sheet.col("reason"), _("longer than %(n)d characters",
+            result.errors.append(cell_error(row, sheet.col("reason"), _("longer than %(n)d characters",
                                                                     n=services.REASON_MAX)))
         if user is None or school is None or user.role != Role.INSPECTOR:
             continue
         key = (user.id, school.id)
         if key in first_row:
-            result.errors.append(_error(row, sheet.col("school"), _("the same inspector and school are in row %(r)d",
-                                                                    r=first_row[key])))
+            reason = _("the same inspector and school are in row %(r)d", r=first_row[key])
+            result.errors.append(cell_error(row, sheet.col("school"), reason))
             continue
         first_row[key] = row
         pairs.append((user, school, reason))

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..errors import ServiceError
+from ..core.commands import service_errors
 from ..extensions import db
 from . import services
 
@@ -28,12 +28,8 @@ def _line(version: ChecklistVersion, changed: bool) -> str:
 
 def _run(action: t.Callable[[], t.Any]) -> t.Any:
     """Run a service, commit on success, and turn a refusal into a non-zero exit with its message."""
-    try:
+    with service_errors():
         result = action()
-    except ServiceError as err:
-        db.session.rollback()
-        message = "\n".join([err.message, *err.details])
-        raise click.ClickException(message) from err
     db.session.commit()
     return result
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import typing as t
 import zipfile
+from dataclasses import dataclass
+from dataclasses import field
 
 import pandas as pd
 from flask_babel import gettext as _
@@ -12,6 +14,21 @@ from flask_babel import gettext as _
 from ..errors import ValidationFailed
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class ImportResult:
+    """What an all-or-nothing import did: rows created, updated and left as they were."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def cell_error(row: int, column: str, reason: str) -> str:
+    """The one wording of an import problem: the sheet row, the column header and the reason."""
+    return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
 # How much larger than the upload limit the unpacked workbook may be (real .xlsx files pack about 5–10:1).
 MAX_UNPACK_RATIO = 20
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..errors import ServiceError
+from ..core.commands import service_errors
 from . import services
 
 
@@ -17,10 +17,8 @@ def funds_cli() -> None:
 @with_appcontext
 def summary_command(semester: str) -> None:
     """Print a semester's allocations, payments and balance per fund line and programme, in 万元."""
-    try:
+    with service_errors():
         term = services.to_semester(semester)
-    except ServiceError as err:
-        raise click.ClickException(err.message) from err
     figures = services.term_figures(term)
     click.echo(f"{term.long_zh}  (万元)")
     click.echo(f"{'资金项目':<24}{'中省':>12}{'市县':>12}{'上期结转':>12}{'发放人数':>10}{'发放金额':>14}{'结余':>14}")

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from ..campaigns.models import Campaign
 from ..campaigns.services import find_campaign
-from ..errors import ServiceError
+from ..core.commands import service_errors
 from ..extensions import db
 from . import services
 
@@ -35,7 +35,7 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
     if kind == "ledger":
         _build_ledger(campaign_keys, out)
         return
-    try:
+    with service_errors():
         if kind == "monthly" and "all" in campaign_keys:
             campaigns = tuple(db.session.scalars(sa.select(Campaign).order_by(Campaign.id)))
         else:
@@ -53,8 +53,6 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
         with part.open("wb") as fh:
             photos = services.write(request, fh)
         os.replace(part, out)
-    except ServiceError as err:
-        raise click.ClickException(err.message) from err
     click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photos)")
 
 
@@ -64,10 +62,8 @@ def _build_ledger(campaign_keys: tuple[str, ...], out: Path) -> None:
 
     if len(campaign_keys) != 1:
         raise click.UsageError("the ledger is built for one --campaign")
-    try:
+    with service_errors():
         _name, content = campaign_ledger_xlsx(find_campaign(campaign_keys[0]))
-    except ServiceError as err:
-        raise click.ClickException(err.message) from err
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     click.echo(f"{out} ({len(content) // 1024} KB)")

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..core.commands import service_errors
 from ..db import local_today
-from ..errors import ServiceError
 from ..funds import services as funds
 from . import checks
 from . import export
@@ -61,7 +61,7 @@ def check_command(roster: Path, system: Path | None, enrolment: Path | None, spe
                   reported: Path | None, semester: str, pairs: tuple[str, ...], out: Path) -> None:
     """Check rosters against each other and the standards, and write the discrepancies to --out."""
     mapping = _mapping(pairs)
-    try:
+    with service_errors():
         term = funds.to_semester(semester)
         tables = {"roster": _read(roster, InputKind.ROSTER, "roster", mapping)}
         if system:
@@ -77,10 +77,6 @@ def check_command(roster: Path, system: Path | None, enrolment: Path | None, spe
             semester=term, roster=tables["roster"], standards=standards, today=local_today(),
             system=tables.get("system"), enrolment=tables.get("enrolment"),
             specials=[tb for label, tb in tables.items() if label.startswith("special")], reported=reported_table))
-    except ServiceError as err:
-        for line in err.details:
-            click.echo(line, err=True)
-        raise click.ClickException(err.message) from err
     meta = [("学期", term.long_zh), ("规则版本", services.rules_version(standards)),
             ("单位", current_app.config["ORG_NAME"])]
     meta += [(tb.kind.zh, f"{tb.filename}（{len(tb)}行）") for tb in tables.values()]

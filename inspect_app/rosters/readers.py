@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 
+from ..core.spreadsheets import cell_error
 from ..errors import ValidationFailed
 from ..funds.programmes import Programme
 from ..funds.programmes import fold
@@ -120,10 +121,6 @@ class MappingNeeded(ValidationFailed):
     def __init__(self, message: str, raw: RawTable) -> None:
         super().__init__(message)
         self.raw = raw
-
-
-def _error(row: int, column: str, reason: str) -> str:
-    return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
 
 
 def _refuse(filename: str, errors: list[str]) -> ValidationFailed:
@@ -372,7 +369,7 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
             numeric = column.map(_is_number)
             long_numbers = numeric & column.map(lambda v: _is_number(v) and abs(v) >= 1e11)
             for row_no in frame["row"][long_numbers.to_numpy()].tolist()[:MAX_ERRORS]:
-                errors.append(_error(row_no, header_of[key], _("the number is stored as a number and its last "
+                errors.append(cell_error(row_no, header_of[key], _("the number is stored as a number and its last "
                                                                  "digits are lost; format the column as text")))
         text = column.fillna("").astype(str).str.strip() if csv_input else column.map(_cell_text)
         frame[key] = text.fillna("").astype(object).to_numpy()
@@ -400,7 +397,7 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
 
     def flag(mask: pd.Series, key: str, reason: str) -> None:
         for row_no in frame.loc[mask, "row"].tolist()[:MAX_ERRORS]:
-            errors.append((row_no, _error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
+            errors.append((row_no, cell_error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
 
     from .fields import KIND_REQUIRED
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..errors import ServiceError
+from ..core.commands import service_errors
 from ..extensions import db
 from . import importers
 
@@ -20,12 +20,7 @@ def schools_cli() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Import schools from an .xlsx file; any error imports nothing."""
-    try:
+    with service_errors():
         result = importers.import_schools(file.read_bytes(), filename=file.name, actor=None)
-    except ServiceError as err:
-        db.session.rollback()
-        for line in err.details:
-            click.echo(line, err=True)
-        raise click.ClickException(err.message) from err
     db.session.commit()
     click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")

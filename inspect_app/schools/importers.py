@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import typing as t
-from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from decimal import InvalidOperation
 
@@ -16,6 +14,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit import services as audit
+from ..core.spreadsheets import ImportResult
+from ..core.spreadsheets import cell_error
 from ..core.spreadsheets import read_xlsx_table
 from ..core.spreadsheets import write_xlsx
 from ..errors import ValidationFailed
@@ -47,18 +47,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("code", "name", "county", "level")
 LEVEL_BY_NAME = {**{zh: lvl for lvl, zh in LEVEL_ZH.items()}, **{lvl.value: lvl for lvl in SchoolLevel}}
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def _error(row: int, column: str, reason: str) -> str:
-    return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
 
 
 def _clean_code(value: str) -> str:
@@ -116,10 +104,10 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
         parsed: dict[str, t.Any] = {"row": row_no}
         code = _clean_code(get("code"))
         if not CODE_RE.match(code):
-            result.errors.append(_error(row_no, header_of["code"],
+            result.errors.append(cell_error(row_no, header_of["code"],
                                         _("a school code has exactly 10 digits, not “%(v)s”", v=code)))
         elif code in first_row_of_code:
-            result.errors.append(_error(row_no, header_of["code"],
+            result.errors.append(cell_error(row_no, header_of["code"],
                                         _("code %(v)s already appears in row %(r)d", v=code,
                                           r=first_row_of_code[code])))
         else:
@@ -127,31 +115,31 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
         parsed["code"] = code
         name = get("name")
         if not name:
-            result.errors.append(_error(row_no, header_of["name"], _("the school name is empty")))
+            result.errors.append(cell_error(row_no, header_of["name"], _("the school name is empty")))
         elif len(name) > 128:
-            result.errors.append(_error(row_no, header_of["name"], _("longer than %(n)d characters", n=128)))
+            result.errors.append(cell_error(row_no, header_of["name"], _("longer than %(n)d characters", n=128)))
         parsed["name"] = name
         county = counties.get(get("county"))
         if county is None:
-            result.errors.append(_error(row_no, header_of["county"],
+            result.errors.append(cell_error(row_no, header_of["county"],
                                         _("unknown county “%(v)s” (known: %(known)s)", v=get("county"),
                                           known="、".join(counties))))
         parsed["county"] = county
         level = LEVEL_BY_NAME.get(get("level"))
         if level is None:
-            result.errors.append(_error(row_no, header_of["level"],
+            result.errors.append(cell_error(row_no, header_of["level"],
                                         _("“%(v)s” is not a level; use one of %(allowed)s", v=get("level"),
                                           allowed="、".join(LEVEL_ZH.values()))))
         parsed["level"] = level
         phone = get("contact_phone")
         if phone and not PHONE_RE.match(phone):
-            result.errors.append(_error(row_no, header_of["contact_phone"],
+            result.errors.append(cell_error(row_no, header_of["contact_phone"],
                                         _("“%(v)s” is not a telephone number", v=phone)))
         parsed["contact_phone"] = phone or None
         for key, limit in (("address", 256), ("contact_name", 64)):
             value = get(key)
             if len(value) > limit:
-                result.errors.append(_error(row_no, header_of[key], _("longer than %(n)d characters", n=limit)))
+                result.errors.append(cell_error(row_no, header_of[key], _("longer than %(n)d characters", n=limit)))
             parsed[key] = value or None
         coords: dict[str, Decimal | None] = {}
         bad_coordinate = False
@@ -159,14 +147,14 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
             try:
                 coords[key] = _coordinate(get(key), low, high)
             except ValueError as exc:
-                result.errors.append(_error(row_no, header_of[key], str(exc)))
+                result.errors.append(cell_error(row_no, header_of[key], str(exc)))
                 coords[key] = None
                 bad_coordinate = True
         # A coordinate already reported as invalid does not also count as missing.
         if not bad_coordinate and (coords["latitude"] is None) != (coords["longitude"] is None):
             key = "latitude" if coords["latitude"] is None else "longitude"
             column = header_of.get(key, COLUMNS[key][0])
-            result.errors.append(_error(row_no, column, _("give both latitude and longitude, or neither")))
+            result.errors.append(cell_error(row_no, column, _("give both latitude and longitude, or neither")))
         parsed.update(coords)
         rows.append(parsed)
 

@@ -61,3 +61,19 @@ def shot(page: t.Any, name: str) -> Path:
     page.screenshot(path=str(path), full_page=False)
     return path
 
+
+def login(page: t.Any, base: str, username: str) -> None:
+    """Log in through the login page, as a person would."""
+    from ..fixtures import PASSWORD
+
+    page.goto(f"{base}/auth/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_load_state("networkidle")
+
+
+def fits_tablet(page: t.Any) -> None:
+    """The page does not scroll sideways on a 1024-pixel-wide screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1024, f"{page.url} is {width}px wide on a 1024px screen"

@@ -19,9 +19,9 @@ from inspect_app.visits.models import Answer
 from inspect_app.visits.models import VisitStatus
 
 from ..fixtures import DATA
+from .conftest import fits_tablet
+from .conftest import login
 from .conftest import shot
-from .test_tablet import _login
-from .test_tablet import _no_sideways_scroll
 
 if t.TYPE_CHECKING:
     from tests.fixtures import World
@@ -49,10 +49,10 @@ def test_questions_follow_the_answers_while_filling(world: World, app: Flask, li
                                                    logic_visit: tuple[int, dict[str, int]]) -> None:
     visit_id, items = logic_visit
     page = tablet
-    _login(page, live_server, "insp")
+    login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{visit_id}")
     page.wait_for_selector("#visit-form")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
 
     def question(name: str) -> t.Any:
         return page.locator(f"[data-name={name}]:not([data-entry])")
@@ -127,10 +127,10 @@ def test_a_draft_is_previewed_as_the_tablet_shows_it_and_nothing_is_saved(world:
         db.session.commit()
         version_id = version.id
     page = tablet
-    _login(page, live_server, "city")
+    login(page, live_server, "city")
     page.goto(f"{live_server}/checklists/versions/{version_id}/preview")
     page.wait_for_selector("#visit-form[data-sandbox]")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
 
     page.locator("[data-name=Q1] label.choice", has_text="否").tap()
     page.locator("[data-name=Q1_note]").wait_for(state="visible")
@@ -152,11 +152,11 @@ def test_the_checklist_pages_fit_a_tablet(world: World, app: Flask, live_server:
             filename="mini_checklist.md", actor=None)
         db.session.commit()
         v2_id = v2.id
-    _login(tablet, live_server, "city")
+    login(tablet, live_server, "city")
     for path in ["/checklists/", f"/checklists/versions/{v2_id}", f"/checklists/versions/{v2_id}/changes",
                  f"/checklists/versions/{v2_id}/preview"]:
         response = tablet.goto(live_server + path)
         assert response.status == 200, path
-        _no_sideways_scroll(tablet)
+        fits_tablet(tablet)
         if path.endswith("/changes"):
             shot(tablet, "checklist-changes")

@@ -16,23 +16,11 @@ from inspect_app.extensions import db
 from inspect_app.schools.models import SchoolLevel
 from inspect_app.visits.models import Visit
 
-from ..fixtures import PASSWORD
+from .conftest import fits_tablet
+from .conftest import login
 from .conftest import shot
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: t.Any, base: str, username: str) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
-
-
-def _fits(page: t.Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 1024, f"{page.url} is {width}px wide on a 1024px screen"
 
 
 def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_server: str, tablet: t.Any,
@@ -52,7 +40,7 @@ def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_serve
     db.session.commit()
     page = tablet
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, live_server, "city")
+    login(page, live_server, "city")
 
     # Sample: preview nine schools with a seed, then use them.
     page.goto(f"{live_server}/campaigns/{campaign.id}/sample")
@@ -60,7 +48,7 @@ def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_serve
     page.fill("input[name=seed]", "2027")
     page.locator("button", has_text="预览抽样结果").tap()
     page.wait_for_selector("text=随机种子2027")
-    _fits(page)
+    fits_tablet(page)
     shot(page, "planning-sample")
     page.locator("button", has_text="采用此抽样结果").tap()
     page.wait_for_selector("text=已按随机种子2027抽取9所学校")
@@ -73,13 +61,13 @@ def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_serve
             o for o in page.locator("select[name=leader_id] option").all_inner_texts() if o.startswith(f"lead{i}")))
         page.locator("button", has_text="保存").tap()
         page.wait_for_selector(f"text=检查组第{i + 1}检查组已保存")
-    _fits(page)
+    fits_tablet(page)
     shot(page, "planning-teams")
 
     # The planner assigns and schedules; the schedule shows each team's days.
     page.locator("button", has_text="自动分配并排期").tap()
     page.wait_for_selector("text=已将9项现场检查分配给3个检查组")
-    _fits(page)
+    fits_tablet(page)
     shot(page, "planning-schedule")
     with app.app_context():
         visits = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign.id)).all()
@@ -88,5 +76,5 @@ def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_serve
 
     page.locator("nav.tabs a", has_text="检查进度").tap()
     page.wait_for_selector("text=按检查组")
-    _fits(page)
+    fits_tablet(page)
     shot(page, "planning-board")

@@ -14,9 +14,9 @@ from inspect_app.rectification.models import ExtensionRequest
 from inspect_app.rectification.models import Rectification
 
 from ..rectification.test_services import _ready
+from .conftest import fits_tablet
+from .conftest import login
 from .conftest import shot
-from .test_tablet import _login
-from .test_tablet import _no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +34,9 @@ def rects(world, make_rects):
 
 def test_the_overview_charts_fit_and_lead_to_their_rows(world, rects, live_server: str, tablet: t.Any) -> None:
     page = tablet
-    _login(page, live_server, world.supervisor.username)
+    login(page, live_server, world.supervisor.username)
     page.goto(f"{live_server}/overview")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
     assert page.locator("svg.strip-svg").is_visible()
     assert page.locator("#by-county svg.bar-svg").count() == 2
     shot(page, "overview-supervisor")
@@ -50,9 +50,9 @@ def test_the_overview_charts_fit_and_lead_to_their_rows(world, rects, live_serve
 def test_bulk_actions_show_only_what_the_action_needs(world, rects, live_server: str, tablet: t.Any) -> None:
     page = tablet
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, live_server, world.county_supervisor.username)
+    login(page, live_server, world.county_supervisor.username)
     page.goto(f"{live_server}/rectification/?open=1")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
     bar = page.locator("[data-bulkbar]")
     apply = bar.locator("button")
     assert apply.is_disabled()
@@ -75,10 +75,10 @@ def test_bulk_actions_show_only_what_the_action_needs(world, rects, live_server:
 def test_a_school_asks_for_more_time_and_sees_it_pending(world, rects, live_server: str, tablet: t.Any) -> None:
     page = tablet
     rect = rects[1]
-    _login(page, live_server, world.school_contact.username)
+    login(page, live_server, world.school_contact.username)
     assert page.locator(".bellcount").inner_text() == "4"
     page.goto(f"{live_server}/rectification/{rect.id}")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
     details = page.locator("details.formdetails")
     assert details.get_attribute("open") is not None, "open by itself when the deadline is near"
     page.fill("input[name=proposed_due_on]", (rect.due_on + timedelta(days=14)).isoformat())
@@ -89,7 +89,7 @@ def test_a_school_asks_for_more_time_and_sees_it_pending(world, rects, live_serv
     shot(page, "rectification-extension-school")
     assert db.session.scalars(sa.select(ExtensionRequest.status)).one() == "pending"
     page.goto(f"{live_server}/notifications/")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
     page.locator("li.unread button").first.tap()
     page.wait_for_url("**/rectification/*")
     shot(page, "notifications-school")

@@ -14,33 +14,21 @@ from inspect_app.extensions import db
 from inspect_app.media.models import Attachment
 from inspect_app.visits.models import Answer
 
-from ..fixtures import PASSWORD
+from .conftest import fits_tablet
+from .conftest import login
 from .conftest import shot
 
 pytestmark = pytest.mark.browser
 
 
-def _login(page: t.Any, base: str, username: str) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
-
-
-def _no_sideways_scroll(page: t.Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 1024, f"{page.url} is {width}px wide on a 1024px screen"
-
-
 def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_server: str, tablet: t.Any,
                                                    tmp_path) -> None:
     page = tablet
-    _login(page, live_server, "insp")
+    login(page, live_server, "insp")
     assert "华州第一小学" in page.inner_text("main")
     page.click("text=华州第一小学")
     page.wait_for_selector("#visit-form")
-    _no_sideways_scroll(page)
+    fits_tablet(page)
     items = {i.name: i.id for i in world.visit.checklist_version.items}
 
     # Tapping 否 marks the item as failing and opens the note box; both are saved without a button.
@@ -88,10 +76,10 @@ def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_serve
 ])
 def test_every_page_fits_a_1024_pixel_tablet(world, live_server: str, tablet: t.Any, username: str,
                                              paths: list[str]) -> None:
-    _login(tablet, live_server, username)
+    login(tablet, live_server, username)
     for path in paths:
         url = live_server + path.format(campaign=world.campaign.id, visit=world.visit.id)
         response = tablet.goto(url)
         assert response.status == 200, url
-        _no_sideways_scroll(tablet)
+        fits_tablet(tablet)
     shot(tablet, f"tablet-{username}")
