@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -22,11 +21,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspect_app import create_app  # noqa: E402
+from harness import PASSWORD  # noqa: E402
+from harness import Row  # noqa: E402
+from harness import fresh_app  # noqa: E402
+from harness import report  # noqa: E402
+from harness import time_call  # noqa: E402
+from harness import time_pages  # noqa: E402
+
 from inspect_app.auth.models import Role  # noqa: E402
 from inspect_app.auth.models import User  # noqa: E402
 from inspect_app.campaigns.models import Campaign  # noqa: E402
@@ -41,7 +45,6 @@ from inspect_app.schools.models import County  # noqa: E402
 from inspect_app.schools.models import School  # noqa: E402
 from inspect_app.visits.models import Visit  # noqa: E402
 
-PASSWORD = "bench-password"
 LEVELS = ["preschool", "primary", "junior", "senior", "vocational", "nine_year"]
 STATUSES = ["not_started", "in_progress", "partial", "submitted", "closed", "closed", "closed", "returned"]
 
@@ -117,12 +120,7 @@ def build(app, n_schools: int, n_findings: int, n_campaigns: int) -> dict[str, i
         return {"campaign": campaign_ids[0], "county": counties[0], "school": first_county}
 
 
-def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        statements.append(statement)
-
+def measure(app, ids: dict[str, int], repeat: int) -> list[Row]:
     pages = [
         ("bench_city", "/overview"),
         ("bench_city", f"/overview?campaign={ids['campaign']}"),
@@ -134,49 +132,14 @@ def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int
         ("bench_city", f"/rectification/ledger.csv?campaign={ids['campaign']}"),
         ("bench_city", f"/rectification/ledger.xlsx?county={ids['county']}"),
     ]
-    results = []
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    clients = {}
-    for user in ("bench_city", "bench_county"):
-        client = app.test_client()
-        client.post("/auth/login", data={"username": user, "password": PASSWORD})
-        clients[user] = client
-    for user, url in pages:
-        client = clients[user]
-        client.get(url)  # warm up
-        times = []
-        for _ in range(repeat):
-            statements.clear()
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
-            assert response.status_code == 200, (url, response.status_code)
-        results.append((f"{user[6:]:7} {url}", statistics.median(times) * 1000, len(statements)))
-    with app.app_context():
-        statements.clear()
-        start = time.perf_counter()
-        planned = reminders.plan()
-        results.append((f"reminders plan ({len(planned)} due)", (time.perf_counter() - start) * 1000,
-                        len(statements)))
-    event.remove(engine, "before_cursor_execute", count)
-    return results
+    rows = time_pages(app, pages, repeat, label=lambda user, url: f"{user[6:]:7} {url}")
+    due: list[int] = []
+    label, ms, statements = time_call(app, "reminders plan", lambda: due.append(len(reminders.plan())), 1)
+    return [*rows, (f"{label} ({due[-1]} due)", ms, statements)]
 
 
-def run(scale: float, args: argparse.Namespace, workdir: Path) -> list[tuple[str, float, int]]:
-    from flask_migrate import upgrade
-
-    url = args.database_url or f"sqlite:///{workdir / f'bench-{scale}.sqlite3'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir / "uploads"),
-                      "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        if args.database_url:
-            # Everything goes, the audit log's trigger function too.
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
+def run(scale: float, args: argparse.Namespace, workdir: Path) -> list[Row]:
+    app = fresh_app(args.database_url, workdir, f"bench-{scale}")
     start = time.perf_counter()
     ids = build(app, int(args.schools * scale), int(args.findings * scale), args.campaigns)
     print(f"  built {int(args.schools * scale)} schools and {int(args.findings * scale)} findings "
@@ -196,14 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         small = run(0.1, args, Path(tmp))
         full = run(1.0, args, Path(tmp))
-    print(f"{'page':64} {'ms (1/10)':>10} {'ms (full)':>10} {'SQL (1/10)':>10} {'SQL (full)':>10}")
-    flat = True
-    for (url, ms_small, q_small), (_url, ms_full, q_full) in zip(small, full, strict=True):
-        mark = "" if q_small == q_full else "  <- grows"
-        flat &= q_small == q_full
-        print(f"{url:64} {ms_small:10.1f} {ms_full:10.1f} {q_small:10d} {q_full:10d}{mark}")
-    print("query counts flat as data grows" if flat else "QUERY COUNTS GROW WITH THE DATA")
-    sys.exit(0 if flat else 1)
+    sys.exit(report(small, full))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -21,11 +20,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspect_app import create_app  # noqa: E402
+from harness import PASSWORD  # noqa: E402
+from harness import Row  # noqa: E402
+from harness import fresh_app  # noqa: E402
+from harness import report  # noqa: E402
+from harness import time_call  # noqa: E402
+from harness import time_pages  # noqa: E402
+
 from inspect_app.auth.models import Role  # noqa: E402
 from inspect_app.auth.models import User  # noqa: E402
 from inspect_app.campaigns.models import Campaign  # noqa: E402
@@ -39,8 +43,6 @@ from inspect_app.schools.models import School  # noqa: E402
 from inspect_app.visits.models import Answer  # noqa: E402
 from inspect_app.visits.models import Visit  # noqa: E402
 from inspect_app.visits.models import VisitInspector  # noqa: E402
-
-PASSWORD = "bench-password"
 
 
 def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]:
@@ -107,12 +109,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
                 "school": school_ids[0], "version": version.id}
 
 
-def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        statements.append(statement)
-
+def measure(app, ids: dict[str, int], repeat: int) -> list[Row]:
     pages = [
         ("bench_sup", "/overview"),
         ("bench_sup", "/campaigns/"),
@@ -130,53 +127,15 @@ def measure(app, ids: dict[str, int], repeat: int) -> list[tuple[str, float, int
         ("bench_sup", "/audit/"),
         ("bench_insp", "/visits/mine"),
     ]
-    results = []
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    clients = {}
-    for user in ("bench_sup", "bench_insp"):
-        client = app.test_client()
-        client.post("/auth/login", data={"username": user, "password": PASSWORD})
-        clients[user] = client
-    for user, url in pages:
-        client = clients[user]
-        client.get(url)  # warm up
-        times = []
-        for _ in range(repeat):
-            statements.clear()
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
-            assert response.status_code == 200, (url, response.status_code)
-        results.append((url, statistics.median(times) * 1000, len(statements)))
-    # The scores of every visit of the campaign, as a report reads them.
     from inspect_app.visits.services import campaign_scores
 
-    times = []
-    for _ in range(repeat):
-        with app.app_context():
-            statements.clear()
-            start = time.perf_counter()
-            campaign_scores(ids["campaign"])
-            times.append(time.perf_counter() - start)
-    results.append(("campaign_scores(campaign)", statistics.median(times) * 1000, len(statements)))
-    event.remove(engine, "before_cursor_execute", count)
-    return results
+    return [*time_pages(app, pages, repeat),
+            # The scores of every visit of the campaign, as a report reads them.
+            time_call(app, "campaign_scores(campaign)", lambda: campaign_scores(ids["campaign"]), repeat)]
 
 
-def run(scale: float, args: argparse.Namespace, workdir: Path) -> list[tuple[str, float, int]]:
-    from flask_migrate import upgrade
-
-    url = args.database_url or f"sqlite:///{workdir / f'bench-{scale}.sqlite3'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir / "uploads"),
-                      "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        if args.database_url:
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
+def run(scale: float, args: argparse.Namespace, workdir: Path) -> list[Row]:
+    app = fresh_app(args.database_url, workdir, f"bench-{scale}")
     start = time.perf_counter()
     ids = build(app, int(args.schools * scale), max(1, int(args.visits * scale)), int(args.findings * scale))
     print(f"  built {int(args.schools * scale)} schools, {int(args.visits * scale)} visits, "
@@ -190,19 +149,13 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=1_000)
     parser.add_argument("--findings", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", default="", help="Use this (emptied!) database instead of SQLite.")
+    parser.add_argument("--database-url", default="",
+                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         small = run(0.1, args, Path(tmp))
         full = run(1.0, args, Path(tmp))
-    print(f"{'page':58} {'ms (1/10)':>10} {'ms (full)':>10} {'SQL (1/10)':>10} {'SQL (full)':>10}")
-    flat = True
-    for (url, ms_small, q_small), (_url, ms_full, q_full) in zip(small, full, strict=True):
-        mark = "" if q_small == q_full else "  <- grows"
-        flat &= q_small == q_full
-        print(f"{url:58} {ms_small:10.1f} {ms_full:10.1f} {q_small:10d} {q_full:10d}{mark}")
-    print("query counts flat as data grows" if flat else "QUERY COUNTS GROW WITH THE DATA")
-    sys.exit(0 if flat else 1)
+    sys.exit(report(small, full, width=58))
 
 
 if __name__ == "__main__":
