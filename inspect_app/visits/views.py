@@ -22,6 +22,7 @@ from ..auth.models import Role
 from ..checklists.models import ChecklistItem
 from ..checklists.models import Severity
 from ..checklists.services import load_tree
+from ..core.permissions import STAFF
 from ..core.permissions import can_fill_visit
 from ..core.permissions import can_review_visit
 from ..core.permissions import can_view_visit
@@ -32,6 +33,8 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..findings.services import visit_findings
 from ..media import services as media
+from ..media.models import Signer
+from ..sync import services as sync_services
 from . import services
 from .models import Answer
 from .models import RepeatInstance
@@ -116,14 +119,24 @@ def show(visit_id: int) -> t.Any:
     answers = services.visit_answers(visit)
     entries = services.visit_entries(visit)
     state = services.form_state(visit, answers, entries)
+    staff = current_user.role in STAFF
     return render_template(
         "visits/show.html", visit=visit, sections=services.checklist_sections(visit.checklist_version),
         answers=answers, entries=entries, state=state, photos=media.visit_photos(visit),
         score=services.visit_score(visit, answers=answers, entries=entries, state=state),
         findings=visit_findings(visit.id), history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
-        severities=list(Severity), today=local_today().isoformat(),
+        severities=list(Severity), today=local_today().isoformat(), signatures=media.visit_signatures(visit),
+        signers=list(Signer), checkin_distance=services.checkin_distance(visit), far=services.FAR_FROM_SCHOOL_M,
+        flags=sync_services.open_flags([visit.id]).get(visit.id, 0) if staff else None,
     )
+
+
+@bp.route("/<int:visit_id>/score")
+@roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)
+def score(visit_id: int) -> t.Any:
+    """The visit's score card, for the page to refresh after its changes were synced."""
+    return _score_html(_visit(visit_id))
 
 
 @bp.post("/<int:visit_id>/answers/<int:item_id>")
