@@ -344,7 +344,8 @@ if (form) {
     }
 
     // Thumbnails: the server's photos (as last known) less those removed here, and those not yet sent.
-    const local = (await store.mediaOf(visitKey)).filter((m) => m.kind === "photo" && m.user === user);
+    const kept = (await store.mediaOf(visitKey)).filter((m) => m.user === user);
+    const local = kept.filter((m) => m.kind === "photo");
     const groups = new Map();
     const add = (itemId, entry, thumb) => {
       const key = keyOf(String(itemId), entry || null);
@@ -371,21 +372,32 @@ if (form) {
       if (!box) continue;
       box.replaceChildren(...(groups.get(keyOf(el.dataset.item, entryOf(el))) || []).map(thumbnail));
     }
-    renderSignatures(state, local);
+    renderSignatures(state, kept);
     refresh();
     updateBar();
   }
 
   // --- recording changes -------------------------------------------------------------------------
 
-  async function ensureOpened() {
-    const record = (await store.getVisit(visitKey)) || { uuid: visitKey, answers: {} };
-    if (record.opened || form.dataset.started) return;
-    await store.enqueue(user, visitKey, "open", {
-      record: { school_id: Number(form.dataset.school), checklist_version_id: Number(form.dataset.version),
-        started_at: new Date().toISOString() },
-    });
-    await store.saveVisit({ ...record, opened: true });
+  let opening = null;
+
+  // The first change made here opens the visit on the server (PUT /api/v1/visits/UUID), once.
+  function ensureOpened() {
+    if (!opening) {
+      opening = (async () => {
+        const record = (await store.getVisit(visitKey)) || { uuid: visitKey, answers: {} };
+        if (record.opened || form.dataset.started) return;
+        const { rows } = await store.pending(user, visitKey);
+        if (!rows.some((r) => r.kind === "open")) {
+          await store.enqueue(user, visitKey, "open", {
+            record: { school_id: Number(form.dataset.school), checklist_version_id: Number(form.dataset.version),
+              started_at: new Date().toISOString() },
+          });
+        }
+        await store.saveVisit({ ...((await store.getVisit(visitKey)) || record), opened: true });
+      })();
+    }
+    return opening;
   }
 
   async function queueOp(op) {
