@@ -217,31 +217,59 @@ def check_pdf(data: bytes, *, filename: str) -> None:
 
 
 # Files follow the database transaction: a file written for a row that is rolled back is
-# deleted, and a file whose row is deleted goes only once that deletion is committed.
+# deleted, and a file whose row is deleted goes only once that deletion is committed. A savepoint
+# rolled back (one refused operation of a sync batch) undoes only the files of that savepoint.
 WRITTEN, DOOMED = "media_written", "media_doomed"
+
+
+def _current_transaction(session: t.Any) -> t.Any:
+    real = session() if callable(session) else session  # the scoped session's own Session
+    return real.get_nested_transaction() or real.get_transaction()
+
+
+def _within(transaction: t.Any, ancestor: t.Any) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(WRITTEN, None)
-    for path in session.info.pop(DOOMED, []):
+    for _transaction, path in session.info.pop(DOOMED, []):
         path.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(DOOMED, None)
-    for path in session.info.pop(WRITTEN, []):
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: t.Any) -> None:
+    if previous.parent is None and not previous.nested:
+        session.info.pop(DOOMED, None)
+        written = session.info.pop(WRITTEN, [])
+    else:
+        written = [(tr, p) for tr, p in session.info.get(WRITTEN, []) if _within(tr, previous)]
+        session.info[WRITTEN] = [(tr, p) for tr, p in session.info.get(WRITTEN, []) if not _within(tr, previous)]
+        session.info[DOOMED] = [(tr, p) for tr, p in session.info.get(DOOMED, []) if not _within(tr, previous)]
+    for _transaction, path in written:
         path.unlink(missing_ok=True)
+
+
+def _doom(path: Path) -> None:
+    db.session.info.setdefault(DOOMED, []).append((_current_transaction(db.session), path))
 
 
 def _write(relative: str, data: bytes) -> None:
-    path = _upload_dir() / relative
+    keep_file(_upload_dir() / relative, data)
+
+
+def keep_file(path: Path, data: bytes) -> None:
+    """Write a file that lives and dies with the database transaction (and savepoint) it belongs to."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    db.session.info.setdefault(WRITTEN, []).append(path)
+    db.session.info.setdefault(WRITTEN, []).append((_current_transaction(db.session), path))
 
 
 def _store(
@@ -393,7 +421,7 @@ def remove(attachment: Attachment, *, actor: User) -> None:
                  before={"file": attachment.original_name, "sha256": attachment.sha256})
     for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path):
         if relative:
-            db.session.info.setdefault(DOOMED, []).append(_upload_dir() / relative)
+            _doom(_upload_dir() / relative)
     db.session.delete(attachment)
     db.session.flush()
 

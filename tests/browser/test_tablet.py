@@ -62,6 +62,8 @@ def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_serve
     photo.write_bytes(buffer.getvalue())
     s1.locator("input[data-photo]:not([capture])").set_input_files(str(photo))
     s1.locator(".thumb img").wait_for()
+    # Everything is kept on the tablet first and synced at once while online.
+    page.locator('[data-sync][data-pending="0"]').wait_for(timeout=20_000)
     shot(page, "visit-filled")
 
     page.reload()

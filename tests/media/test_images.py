@@ -196,8 +196,9 @@ def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: Wo
 
     upload_dir = Path(app.config["UPLOAD_DIR"])
     main, thumb = media.file_path(attachment), media.file_path(attachment, thumb=True)
+    stamped = media.file_path(attachment, stamped=True)
     assert main.is_relative_to(upload_dir) and thumb.is_relative_to(upload_dir)
-    assert stored_files(app) == sorted([main, thumb])
+    assert stored_files(app) == sorted([main, thumb, stamped])
     assert attachment.kind == AttachmentKind.PHOTO
     assert (attachment.visit_id, attachment.item_id, attachment.original_name) == (
         world.visit.id, item.id, "Portrait_6.jpg")
@@ -237,7 +238,7 @@ def test_remove_deletes_the_files_and_writes_an_audit_entry(world: World, app: F
                                        filename="hopper.jpg", actor=world.inspector)
     db.session.commit()
     attachment_id = attachment.id
-    assert len(stored_files(app)) == 2
+    assert len(stored_files(app)) == 3
 
     media.remove(attachment, actor=world.inspector)
     db.session.commit()
@@ -268,7 +269,7 @@ def test_photos_cannot_be_added_or_removed_after_the_visit_is_submitted(world: W
                               actor=world.inspector)
     with pytest.raises(InvalidTransition):
         media.remove(attachment, actor=world.inspector)
-    assert len(stored_files(app)) == 2
+    assert len(stored_files(app)) == 3
 
 
 @pytest.fixture
