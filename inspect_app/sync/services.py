@@ -141,9 +141,13 @@ def visit_by_uuid(key: str) -> Visit:
 
 
 def _lock(visit: Visit) -> Visit:
-    """Take the visit's row lock (PostgreSQL) and reread it: batches on one visit run one after another."""
+    """Take the visit's row lock (PostgreSQL) and reread it: batches on one visit run one after another.
+
+    FOR NO KEY UPDATE: the request's own sync_requests row already holds a key-share lock on the
+    visit (its foreign key), which a plain FOR UPDATE of a concurrent request would wait for.
+    """
     return db.session.execute(
-        sa.select(Visit).where(Visit.id == visit.id).with_for_update()
+        sa.select(Visit).where(Visit.id == visit.id).with_for_update(key_share=True)
         .execution_options(populate_existing=True)).scalar_one()
 
 
