@@ -7,9 +7,10 @@ in 临渭区, inspected by an inspector from 华州区, so that every scoped obj
 sides of each county and school boundary.
 
 GET cells are the exact answer: 200, 403, 404, or the path of a redirect (``L``: the login page;
-the JSON API answers 401 instead, ``U``). POST and PUT cells say how a refused role is answered; ``A`` marks the roles that may use the route, which
-the walk does not send (``test_scope_holds_both_ways_for_actions`` does a few). A refused POST must
-change nothing: every table row and every uploaded file is compared before and after.
+the JSON API answers 401 instead, ``U``). POST and PUT cells say how a refused role is answered;
+``A`` marks the roles that may use the route, which the walk does not send
+(``test_scope_holds_both_ways_for_actions`` does a few). A refused request must change nothing:
+every table row and every uploaded file is compared before and after.
 
 Columns of the tables, in ``World.by_role()`` order: anonymous, admin, city supervisor,
 county supervisor of 华州区 (the inspected school's county), county supervisor of 临渭区,
@@ -271,15 +272,10 @@ POST_EXPECTED: dict[str, Row] = {
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "sync.acknowledge":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "schools.import_schools":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
-    "visits.add_photo":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
-    "visits.add_entry":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
-    "visits.remove_entry":            (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "visits.approve":                 (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "visits.approve@linwei":          (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
-    "visits.check_in":                (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "visits.return_visit":            (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "visits.save_all":                (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
-    "visits.save_answer":             (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "visits.submit":                  (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
 }
 
@@ -553,15 +549,10 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "sync.history@linwei": {"visit_id": s.visit2},
         "sync.acknowledge": {"op_id": s.flagged_op},
         "visits.score": {"visit_id": s.visit},
-        "visits.add_photo": {"visit_id": s.visit, "item_id": s.item},
-        "visits.add_entry": {"visit_id": s.visit, "item_id": s.item},
-        "visits.remove_entry": {"visit_id": s.visit, "key": "0b7c2a1e-5d4f-4e8a-9b3c-2f1e0d9c8b7a"},
         "visits.approve": {"visit_id": s.visit},
         "visits.approve@linwei": {"visit_id": s.visit2},
-        "visits.check_in": {"visit_id": s.visit},
         "visits.return_visit": {"visit_id": s.visit},
         "visits.save_all": {"visit_id": s.visit},
-        "visits.save_answer": {"visit_id": s.visit, "item_id": s.item},
         "visits.show": {"visit_id": s.visit},
         "visits.show@linwei": {"visit_id": s.visit2},
         "visits.submit": {"visit_id": s.visit},
@@ -644,11 +635,8 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "rectification.verify": lambda: {"decision": "close", "note": "已核实"},
         "schools.add_county": lambda: {"county-name": "新县", "county-code": "610599"},
         "schools.import_schools": lambda: {"file": (io.BytesIO(b"not a workbook"), "schools.xlsx")},
-        "visits.add_photo": lambda: {"photo": (io.BytesIO(jpeg("black")), "f.jpg")},
-        "visits.check_in": lambda: {"latitude": "34.5", "longitude": "109.5", "accuracy": "10"},
         "visits.return_visit": lambda: {"reason": "请补充照片"},
         "visits.save_all": lambda: {f"value-{s.item}": "yes", f"note-{s.item}": ""},
-        "visits.save_answer": lambda: {"value": "yes", "note": ""},
     }
     make = bodies.get(endpoint)
     return make() if make else {}
@@ -784,18 +772,19 @@ def test_post_walk_refuses_and_changes_nothing(app: Flask, scene: Scene, method:
 
 
 def test_anonymous_json_requests_get_401_json(app: Flask, scene: Scene) -> None:
-    urls = build_urls(app, scene, ["visits.save_answer", "visits.show", "findings.index"])
+    urls = build_urls(app, scene, ["api.ops", "visits.show", "findings.index"])
     client = app.test_client()
     school = clients(app, scene.logins, ["school"])["school"]
     before = snapshot(app)
     json = {"Accept": "application/json"}
-    for response in (client.post(urls["visits.save_answer"], data={"value": "yes"}, headers=json),
+    ops = request_kwargs(scene, "api.ops")
+    for response in (client.post(urls["api.ops"], **ops),
                      client.get(urls["visits.show"], headers=json),
                      client.get(urls["findings.index"], headers=json)):
         assert response.status_code == 401
         assert response.is_json and response.json["error"]
     # A logged-in user without the right gets the refusal as JSON too.
-    response = school.post(urls["visits.save_answer"], data={"value": "yes"}, headers=json)
+    response = school.post(urls["api.ops"], **ops)
     assert response.status_code == NO and response.is_json and response.json["error"]
     assert changes(before, snapshot(app)) == []
     # A browser is sent to the login page, which brings it back afterwards.

@@ -116,7 +116,9 @@ def distance(metres: float) -> str:
 def init_app(app: Flask) -> None:
     app.before_request(mark_offline_copy)
     app.jinja_env.filters["distance"] = distance
+    # Flask-WTF offers csrf_token() both as a global (macros) and through a context processor (pages).
     app.jinja_env.globals["csrf_token"] = csrf_token_unless_offline
+    app.context_processor(lambda: {"csrf_token": csrf_token_unless_offline})
     app.jinja_env.filters["jsontext"] = json_text
     app.jinja_env.filters["points"] = points
     app.after_request(security_headers)

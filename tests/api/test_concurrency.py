@@ -61,7 +61,7 @@ def test_the_same_batch_sent_twice_at_once_is_applied_once(world: World, app: Fl
         body = {"ops": [{"op_id": str(uuid.uuid4()), "type": "answer", "item_id": item, "value": str(n),
                          "note": None, "base_rev": n}]}
         key = str(uuid.uuid4())
-        first, second = at_once([lambda c=c: c.post(url, json=body, headers={"Idempotency-Key": key})
+        first, second = at_once([lambda c=c, b=body, k=key: c.post(url, json=b, headers={"Idempotency-Key": k})
                                  for c in tablets])
         assert first.status_code == second.status_code == 200
         assert first.json == second.json and first.json["results"][0]["status"] == "applied"
@@ -134,7 +134,7 @@ def test_the_database_itself_refuses_a_second_row_under_the_same_key(world: Worl
 
     db.session.add(row())
     db.session.commit()
+    db.session.add(row())
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.add(row())
         db.session.commit()
     db.session.rollback()

@@ -22,11 +22,11 @@ def test_the_document_is_valid_openapi_and_describes_every_route(app: Flask, cli
     validate(document)
     assert document["openapi"].startswith("3.1") and document["servers"] == [{"url": "/api/v1"}]
     routes = set()
+    names = {"key": "uuid", "version_id": "id"}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{uuid}" if m.group(1) == "key" else "{%s}" % m.group(1),
+            path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + names.get(m.group(1), m.group(1)) + "}",
                           rule.rule.removeprefix("/api/v1"))
-            path = path.replace("{version_id}", "{id}")
             routes |= {(path, method.lower()) for method in rule.methods or () if method in ("GET", "POST", "PUT")}
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert routes == documented

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import io
 import typing as t
+import uuid
 from pathlib import Path
 
 import pytest
@@ -341,8 +342,9 @@ def fetch(client: t.Any, url: str) -> t.Any:
 
 
 def post_photo(client: t.Any, world: World, item: ChecklistItem, data: bytes, filename: str) -> t.Any:
-    return client.post(f"/visits/{world.visit.id}/photos/{item.id}", headers=JSON,
-                       data={"photo": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+    """Send a photo as the tablet does: PUT /api/v1/media/UUID with the bytes and their SHA-256."""
+    return client.put(f"/api/v1/media/{uuid.uuid4()}?visit={world.visit.uuid}&item={item.id}&filename={filename}",
+                      headers={**JSON, "X-Content-SHA256": hashlib.sha256(data).hexdigest()}, data=data)
 
 
 def test_an_inspector_uploads_a_photo_and_gets_its_urls(world: World, auth: Auth, client: t.Any) -> None:
@@ -353,12 +355,12 @@ def test_an_inspector_uploads_a_photo_and_gets_its_urls(world: World, auth: Auth
 
     assert response.status_code == 201
     body = response.get_json()
-    photo_response = fetch(client, body["url"])
+    photo_response = fetch(client, f"/media/{body['file_id']}")
     assert photo_response.status_code == 200
     assert photo_response.mimetype == "image/jpeg"
     with Image.open(io.BytesIO(photo_response.data)) as image:
         assert image.size == (1600, 1067)
-    thumb_response = fetch(client, body["thumb"])
+    thumb_response = fetch(client, f"/media/{body['file_id']}?thumb=1")
     assert thumb_response.status_code == 200
     with Image.open(io.BytesIO(thumb_response.data)) as thumb:
         assert thumb.size == (320, 213)
