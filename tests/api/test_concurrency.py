@@ -115,20 +115,18 @@ def test_the_database_itself_refuses_a_second_row_under_the_same_key(world: Worl
     """Even a write that skipped every check cannot store an operation, a batch or a file twice."""
     visit = world.visit
     op_id, key = str(uuid.uuid4()), str(uuid.uuid4())
-
-    def request() -> SyncRequest:
-        row = SyncRequest(visit_id=visit.id, user_id=world.inspector.id, kind=SyncKind.OPS, idempotency_key=key,
-                          request_hash="x", status_code=200, response={})
-        db.session.add(row)
-        db.session.flush()
-        return row
+    batch = SyncRequest(visit_id=visit.id, user_id=world.inspector.id, kind=SyncKind.OPS, idempotency_key="first",
+                        request_hash="x", status_code=200, response={})
+    db.session.add(batch)
+    db.session.flush()
 
     def row() -> t.Any:
         if model == "request":
-            return request()
+            return SyncRequest(visit_id=visit.id, user_id=world.inspector.id, kind=SyncKind.OPS, idempotency_key=key,
+                               request_hash="x", status_code=200, response={})
         if model == "op":
-            return SyncOp(op_id=op_id, request_id=request().id if count(SyncRequest) == 0 else 1, visit_id=visit.id,
-                          user_id=world.inspector.id, type="answer", payload_hash="x", status=OpStatus.APPLIED)
+            return SyncOp(op_id=op_id, request_id=batch.id, visit_id=visit.id, user_id=world.inspector.id,
+                          type="answer", payload_hash="x", status=OpStatus.APPLIED)
         return Attachment(uuid=key, kind="photo", visit_id=visit.id, original_name="a.jpg", path="a.jpg",
                           content_type="image/jpeg", size_bytes=1, sha256="x")
 
