@@ -165,27 +165,34 @@ def _claim(visit: Visit, kind: SyncKind, *, key: str, request_hash: str, actor: 
            client: Client) -> SyncRequest | Outcome:
     """Insert the request's row under its key, or return the stored answer of the request that holds it.
 
-    The unique key decides: of two requests with one key, whether one after the other or at the
-    same moment, the second finds the first's row.
+    The unique key decides: a request sent again finds the first one's row; of two sent at the same
+    moment, the second waits for the first's insert and then finds its row.
     """
-    row = _record(visit, kind, actor=actor, client=client, request_hash=request_hash, key=key)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        earlier = db.session.scalar(sa.select(SyncRequest).where(SyncRequest.user_id == actor.id,
-                                                                 SyncRequest.idempotency_key == key))
-        if earlier is None:  # pragma: no cover - the row that collided is committed by now
-            raise
-        if earlier.request_hash != request_hash or earlier.visit_id != visit.id or earlier.kind != kind:
-            raise IdempotencyKeyReused(_("The Idempotency-Key “%(key)s” was used before for another request.",
-                                         key=key)) from None
-        if earlier.status_code == 0:  # pragma: no cover - rows are committed with their answer
-            raise InvalidTransition(_("The request with this Idempotency-Key is still being processed.")) from None
-        earlier.replays += 1
-        earlier.last_replay_at = utcnow()
-        return Outcome(earlier.status_code, earlier.response, replayed=True)
-    return row
+    earlier = _earlier(actor, key)
+    if earlier is None:
+        row = _record(visit, kind, actor=actor, client=client, request_hash=request_hash, key=key)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            # Only reads came before in this request, so nothing else is lost with them.
+            db.session.rollback()
+            earlier = _earlier(actor, key)
+            if earlier is None:  # pragma: no cover - the row that collided is committed by now
+                raise
+        else:
+            return row
+    if earlier.request_hash != request_hash or earlier.visit_id != visit.id or earlier.kind != kind:
+        raise IdempotencyKeyReused(_("The Idempotency-Key “%(key)s” was used before for another request.", key=key))
+    if earlier.status_code == 0:  # pragma: no cover - rows are committed with their answer
+        raise InvalidTransition(_("The request with this Idempotency-Key is still being processed."))
+    earlier.replays += 1
+    earlier.last_replay_at = utcnow()
+    return Outcome(earlier.status_code, earlier.response, replayed=True)
+
+
+def _earlier(actor: User, key: str) -> SyncRequest | None:
+    return db.session.scalar(sa.select(SyncRequest).where(SyncRequest.user_id == actor.id,
+                                                          SyncRequest.idempotency_key == key))
 
 
 def _finish(row: SyncRequest, outcome: Outcome, counts: dict[str, int] | None = None) -> Outcome:

@@ -82,7 +82,8 @@ def index() -> t.Any:
     stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
-                           scores=services.visit_scores(page.items))
+                           scores=services.visit_scores(page.items),
+                           flags=sync_services.open_flags([v.id for v in page.items]))
 
 
 @bp.route("/mine")
