@@ -281,19 +281,20 @@ def _store(
     item: ChecklistItem | None = None,
     rectification: Rectification | None = None,
     key: str | None = None,
+    decoded: StoredImage | None = None,
 ) -> tuple[Attachment, StoredImage | None]:
     key = key or str(uuidlib.uuid4())
     month = utcnow().strftime("%Y/%m")
     # A file named .pdf is checked as a PDF, so that a damaged or mislabelled one is called that,
     # not "not a photo".
     is_pdf = data.startswith(b"%PDF-") or Path(filename).suffix.lower() == ".pdf"
-    image: StoredImage | None = None
+    image: StoredImage | None = decoded
     if is_pdf:
         check_pdf(data, filename=filename)
         stored, thumb, width, height, taken_at = data, None, None, None, None
         path, content_type, kind = f"docs/{month}/{key}.pdf", "application/pdf", AttachmentKind.DOCUMENT
     else:
-        image = decode_image(data, filename=filename)
+        image = decoded or decode_image(data, filename=filename)
         stored, thumb, width, height, taken_at = image.data, image.thumb, image.width, image.height, image.taken_at
         path, content_type, kind = f"photos/{month}/{key}.jpg", "image/jpeg", AttachmentKind.PHOTO
     thumb_path = f"thumbs/{month}/{key}.jpg" if thumb else None
@@ -338,12 +339,13 @@ def _stamp_lines(visit: Visit, attachment: Attachment) -> list[str]:
 
 def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User,
                     entry: RepeatInstance | None = None, key: str | None = None,
-                    capture: Capture | None = None) -> Attachment:
+                    capture: Capture | None = None, decoded: StoredImage | None = None) -> Attachment:
     """Attach a photo to one checklist item of a visit (and to one entry, inside a repeat).
 
     The capture time comes from the photo's EXIF, else from the tablet (``capture``). The position
     is kept only when the item asks for it (``photo_location``): the EXIF GPS, else the tablet's.
     A copy stamped with the school, the time and the place is stored beside it for reports.
+    ``decoded`` is the photo already decoded by the caller (outside its database transaction).
     """
     from ..visits.services import _check_entry
     from ..visits.services import mark_started
@@ -354,7 +356,8 @@ def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename:
     if data.startswith(b"%PDF-"):
         raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
                                  file=filename))
-    attachment, image = _store(data, filename=filename, actor=actor, visit=visit, item=item, key=key)
+    attachment, image = _store(data, filename=filename, actor=actor, visit=visit, item=item, key=key,
+                               decoded=decoded)
     assert image is not None
     capture = capture or Capture()
     attachment.instance_id = entry.id if entry is not None else None

@@ -550,10 +550,13 @@ def put_media(key: str, data: bytes, *, sha256: str, target: MediaTarget, actor:
         raise ValidationFailed(_("The photo arrived damaged: its SHA-256 is %(actual)s, not %(sent)s.",
                                  actual=actual, sent=sha256))
     visit = target.visit
+    existing = db.session.scalar(sa.select(Attachment).where(Attachment.uuid == key))
+    # Decode before the first write: on SQLite the write lock is then held only for the inserts.
+    decoded = media.decode_image(data, filename=target.filename) if existing is None and \
+        target.kind == AttachmentKind.PHOTO and not data.startswith(b"%PDF-") else None
     row = _record(visit, SyncKind.MEDIA, actor=actor, client=client,
                   request_hash=body_hash({"uuid": key, "sha256": actual, **target.binding()}))
     db.session.flush()
-    existing = db.session.scalar(sa.select(Attachment).where(Attachment.uuid == key))
     if existing is None:
         try:
             with db.session.begin_nested():
@@ -565,7 +568,7 @@ def put_media(key: str, data: bytes, *, sha256: str, target: MediaTarget, actor:
                     assert target.item is not None
                     attachment = media.add_visit_photo(visit, target.item, data, filename=target.filename,
                                                        entry=target.entry, actor=actor, key=key,
-                                                       capture=target.capture)
+                                                       capture=target.capture, decoded=decoded)
                 attachment.source_sha256 = actual
                 db.session.flush()
         except sa.exc.IntegrityError:  # the same UUID stored by a request at the same moment
