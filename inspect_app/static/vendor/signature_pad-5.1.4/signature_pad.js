@@ -830,4 +830,3 @@ var SignaturePad = class _SignaturePad extends SignatureEventTarget {
 export {
   SignaturePad as default
 };
-//# sourceMappingURL=signature_pad.js.map
