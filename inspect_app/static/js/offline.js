@@ -2,6 +2,7 @@
 // copies of pages for offline use ("Prepare for offline", and each page of a visit opened online),
 // and shows on "My visits" how many changes wait on this tablet.
 import * as store from "./store.js";
+import { createSync } from "./sync.js";
 
 const PAGES = "inspect-pages";
 const SHELL = "inspect-shell";
@@ -18,8 +19,14 @@ async function keep(cacheName, url, offlineCopy) {
 }
 
 // Keep the shell, the visit list and every visit under way; drop copies no longer listed.
-export async function prepare(progress = () => {}) {
-  const manifest = await (await fetch("/offline/manifest.json", { credentials: "same-origin" })).json();
+async function offlineManifest() {
+  const response = await fetch("/offline/manifest.json", { credentials: "same-origin", redirect: "error" });
+  if (!response.ok) throw new Error(`offline manifest: HTTP ${response.status}`);
+  return response.json();
+}
+
+export async function prepare(progress = () => {}, known = null) {
+  const manifest = known || (await offlineManifest());
   const urls = [...manifest.shell.map((u) => [SHELL, u, false]), ...manifest.pages.map((u) => [PAGES, u, true])];
   let done = 0;
   for (const [cacheName, url, offlineCopy] of urls) {
@@ -78,11 +85,31 @@ function wirePrepareButton() {
   });
 }
 
+// On "My visits", online, a tablet prepared before keeps its copies current (new visits, new releases).
+async function refreshPrepared() {
+  const last = JSON.parse(localStorage.getItem("inspect-prepared") || "null");
+  if (!last || last.user !== user || !document.querySelector("[data-prepare-offline]")) return;
+  const manifest = await offlineManifest();
+  const pages = await caches.open(PAGES);
+  const missing = (await Promise.all(manifest.pages.map((u) => pages.match(u)))).some((hit) => !hit);
+  if (manifest.version !== last.version || missing) await prepare(() => {}, manifest);
+}
+
+// Changes waiting on the tablet are sent from any page, not only from their visit's page (which
+// also asks for the password when the session has ended; here a 401 just waits for it).
+async function syncWaitingChanges() {
+  if (document.getElementById("visit-form")) return;
+  const { total } = await store.pending(user);
+  if (!total) return;
+  createSync({ user, onChange: () => showPending().catch(() => {}) }).flush();
+}
+
 if ("serviceWorker" in navigator && user) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   if (navigator.onLine && "caches" in window) {
-    navigator.serviceWorker.ready.then(refreshOpenPage).catch(() => {});
+    navigator.serviceWorker.ready.then(refreshOpenPage).then(refreshPrepared).catch(() => {});
   }
   wirePrepareButton();
   showPending().catch(() => {});
+  syncWaitingChanges().catch(() => {});
 }
