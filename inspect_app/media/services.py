@@ -283,7 +283,10 @@ def _store(
     key: str | None = None,
     decoded: StoredImage | None = None,
 ) -> tuple[Attachment, StoredImage | None]:
-    key = key or str(uuidlib.uuid4())
+    # Files get a name of their own: two requests storing the same client UUID at the same moment
+    # must not write (or, the loser, roll back) the same file.
+    name = str(uuidlib.uuid4())
+    key = key or name
     month = utcnow().strftime("%Y/%m")
     # A file named .pdf is checked as a PDF, so that a damaged or mislabelled one is called that,
     # not "not a photo".
@@ -292,12 +295,12 @@ def _store(
     if is_pdf:
         check_pdf(data, filename=filename)
         stored, thumb, width, height, taken_at = data, None, None, None, None
-        path, content_type, kind = f"docs/{month}/{key}.pdf", "application/pdf", AttachmentKind.DOCUMENT
+        path, content_type, kind = f"docs/{month}/{name}.pdf", "application/pdf", AttachmentKind.DOCUMENT
     else:
         image = decoded or decode_image(data, filename=filename)
         stored, thumb, width, height, taken_at = image.data, image.thumb, image.width, image.height, image.taken_at
-        path, content_type, kind = f"photos/{month}/{key}.jpg", "image/jpeg", AttachmentKind.PHOTO
-    thumb_path = f"thumbs/{month}/{key}.jpg" if thumb else None
+        path, content_type, kind = f"photos/{month}/{name}.jpg", "image/jpeg", AttachmentKind.PHOTO
+    thumb_path = f"thumbs/{month}/{name}.jpg" if thumb else None
     _write(path, stored)
     if thumb_path and thumb:
         _write(thumb_path, thumb)

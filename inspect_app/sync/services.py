@@ -34,7 +34,6 @@ from ..checklists.models import ChecklistItem
 from ..checklists.models import ItemType
 from ..db import utcnow
 from ..errors import InvalidTransition
-from ..errors import NotFound
 from ..errors import ServiceError
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -55,7 +54,6 @@ if t.TYPE_CHECKING:
     from ..auth.models import User
 
 MAX_OPS = 500
-OP_TYPES = ("answer", "entry_add", "entry_remove", "photo_remove", "checkin")
 UUID_RE = visits.UUID_RE
 
 
@@ -63,16 +61,6 @@ class IdempotencyKeyReused(ServiceError):
     """The same Idempotency-Key came with another request body."""
 
     status_code = 422
-
-
-class Conflict(ServiceError):
-    """The resource exists with another body (409); ``current`` is what the server holds."""
-
-    status_code = 409
-
-    def __init__(self, message: str, *, current: dict[str, t.Any]) -> None:
-        super().__init__(message)
-        self.current = current
 
 
 @dataclass(frozen=True)
@@ -131,13 +119,6 @@ def parse_decimal(value: t.Any, what: str) -> Decimal | None:
 
 def _stamp(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at else None
-
-
-def visit_by_uuid(key: str) -> Visit:
-    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == key.lower()))
-    if visit is None:
-        raise NotFound(_("No visit has the key “%(key)s”.", key=key))
-    return visit
 
 
 def _lock(visit: Visit) -> Visit:
