@@ -262,3 +262,49 @@ def test_two_inspectors_editing_one_answer_offline_are_both_kept_and_flagged(
         flagged = db.session.scalars(sa.select(SyncOp).where(SyncOp.status == OpStatus.CONFLICT)).one()
         assert flagged.acknowledged_at is not None
     context.close()
+
+
+@pytest.mark.parametrize("name", ["Portrait_6.jpg", "Landscape_8.jpg"])
+def test_a_camera_photo_turned_sideways_in_exif_is_stored_upright(
+        world: World, app: Flask, live_server: str, browser_profile: t.Callable[..., t.Any], name: str) -> None:
+    from tests.media.test_images import ORIENTATION
+    from tests.media.test_images import difference
+    from tests.media.test_images import upright_reference
+
+    items = {i.name: i.id for i in world.visit.checklist_version.items}
+    context = browser_profile()
+    page = context.new_page()
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    page.locator(f"#item-{items['site']} input[data-photo]:not([capture])").set_input_files(str(ORIENTATION / name))
+    page.locator(f"#item-{items['site']} .thumb img").wait_for()
+    wait_pending(page, 0)
+    with app.app_context():
+        from inspect_app.media import services as media
+
+        stored = db.session.scalars(sa.select(Attachment)).one()
+        kind = name.split("_")[0]
+        assert (stored.width > stored.height) == (kind == "Landscape")
+        reference = upright_reference(kind)
+        with Image.open(media.file_path(stored)) as image:
+            assert difference(image.convert("L").resize(reference.size), reference) < 8
+    context.close()
+
+
+def test_a_file_that_is_no_photo_is_refused_with_its_name(
+        world: World, app: Flask, live_server: str, browser_profile: t.Callable[..., t.Any]) -> None:
+    from tests.media.test_images import EDGE
+
+    items = {i.name: i.id for i in world.visit.checklist_version.items}
+    context = browser_profile()
+    page = context.new_page()
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    page.locator(f"#item-{items['site']} input[data-photo]:not([capture])").set_input_files(str(EDGE / "broken.png"))
+    notes = page.locator("[data-sync-notes]")
+    notes.wait_for(state="visible")
+    assert "broken.png" in notes.inner_text()
+    shot(page, "offline-photo-refused")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
+    context.close()
