@@ -83,7 +83,7 @@ def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_serve
 
 @pytest.mark.parametrize(("username", "paths"), [
     ("city", ["/overview", "/campaigns/", "/campaigns/{campaign}", "/findings/", "/rectification/", "/schools/",
-              "/checklists/", "/audit/", "/visits/{visit}"]),
+              "/checklists/", "/audit/", "/visits/{visit}", "/visits/{visit}/sync"]),
     ("insp", ["/visits/mine", "/visits/{visit}"]),
     ("school1", ["/rectification/mine"]),
     ("root", ["/auth/users", "/auth/users/new", "/schools/import"]),
