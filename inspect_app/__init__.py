@@ -49,12 +49,15 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    from .api import views as api_views
     from .auth import views as auth_views
 
     auth_views.init_login(login_manager)
+    api_views.init_app(app, login_manager)
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .campaigns.views import bp as campaigns_bp
@@ -68,10 +71,12 @@ def register_blueprints(app: Flask) -> None:
     from .reports.views import bp as reports_bp
     from .rosters.views import bp as rosters_bp
     from .schools.views import bp as schools_bp
+    from .sync.views import bp as sync_bp
     from .visits.views import bp as visits_bp
 
     for bp in (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
-               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp):
+               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp,
+               sync_bp, api_bp):
         app.register_blueprint(bp)
 
 
@@ -112,4 +117,5 @@ def _all_models() -> None:
     from .reports import models as _reports  # noqa: F401
     from .rosters import models as _rosters  # noqa: F401
     from .schools import models as _schools  # noqa: F401
+    from .sync import models as _sync  # noqa: F401
     from .visits import models as _visits  # noqa: F401

@@ -45,6 +45,8 @@ class DefaultConfig:
     ROSTER_JOBS_INLINE = False
     IMAGE_LONG_EDGE = 1600
     THUMB_LONG_EDGE = 320
+    # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.
+    STAMP_FONT = ""
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

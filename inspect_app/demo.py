@@ -7,9 +7,11 @@ figures read like a live system. Dates are relative to the day the demo is loade
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import typing as t
+import uuid
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
@@ -38,9 +40,11 @@ from .checklists.models import ItemType
 from .db import LOCAL_TZ
 from .db import frozen_time
 from .db import local_today
+from .db import utcnow
 from .extensions import db
 from .findings import services as finding_services
 from .media import services as media_services
+from .media.models import AttachmentKind
 from .notifications import services as notification_services
 from .rectification import services as rect_services
 from .rectification.models import Rectification
@@ -194,6 +198,25 @@ def _photo(seed: int, caption: str) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+def _signature(seed: int) -> bytes:
+    """A signature as signature_pad draws it: strokes on a transparent canvas."""
+    rnd = random.Random(seed)
+    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    x, y = 60, 110
+    for _ in range(14):
+        nx, ny = x + rnd.randint(18, 40), 110 + rnd.randint(-55, 45)
+        draw.line((x, y, nx, ny), fill=(17, 17, 17, 255), width=4)
+        x, y = nx, ny
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+IPAD_USER_AGENT = ("Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                   "Version/17.5 Mobile/15E148 Safari/604.1")
 
 
 def _scan(seed: int) -> bytes:
@@ -379,7 +402,14 @@ class DemoLoader:
 
     def _answer_all(self, visit: Visit, version: ChecklistVersion, fails: dict[str, str],
                     inspector: User, *, partial: int | None = None) -> None:
+        for item, value, note in self._answers(visit, version, fails, partial=partial):
+            visit_services.save_answer(visit, item, value=value, note=note, actor=inspector)
+
+    def _answers(self, visit: Visit, version: ChecklistVersion, fails: dict[str, str], *,
+                 partial: int | None = None) -> list[tuple[ChecklistItem, str, str | None]]:
+        """(item, value, note) of every answer an inspector gives; ``fails`` maps failing items to what was found."""
         # The questions every visit answers; the note and photos of an item are asked only when it fails.
+        answers: list[tuple[ChecklistItem, str, str | None]] = []
         items = [i for i in version.items
                  if i.type.takes_answer and i.repeat_id is None and i.detail_of_id is None]
         if partial is not None:
@@ -407,10 +437,69 @@ class DemoLoader:
             else:
                 continue
             note_question = item.note_question
-            visit_services.save_answer(visit, item, value=value, note=None if note_question else note,
-                                       actor=inspector)
+            answers.append((item, value, None if note_question else note))
             if note and note_question is not None:
-                visit_services.save_answer(visit, note_question, value=note, note=None, actor=inspector)
+                answers.append((note_question, note, None))
+        return answers
+
+    def _from_tablet(self, visit: Visit, version: ChecklistVersion, fails: dict[str, str], inspector: User,
+                     *, device: str, signer: str) -> None:
+        """The visit as a tablet sends it: opened on arrival, checked in, answers in batches (one sent twice
+        over a bad connection), a photo of each problem, both signatures, submitted."""
+        from .media.models import Signer
+        from .sync import services as sync_services
+
+        keys = random.Random(visit.id)
+
+        def key() -> str:
+            return str(uuid.UUID(int=keys.getrandbits(128), version=4))
+
+        client = sync_services.Client(client_id=device, user_agent=IPAD_USER_AGENT)
+        now = utcnow()
+        sync_services.open_visit(visit, {"school_id": visit.school_id, "checklist_version_id": version.id,
+                                         "started_at": (now - timedelta(hours=2)).isoformat()},
+                                 actor=inspector, client=client)
+        school = visit.school
+        ops: list[dict[str, t.Any]] = []
+        if school.latitude is not None and school.longitude is not None:
+            ops.append({"op_id": key(), "type": "checkin", "latitude": str(school.latitude + Decimal("0.0003")),
+                        "longitude": str(school.longitude - Decimal("0.0002")), "accuracy_m": "9.5",
+                        "at": (now - timedelta(hours=2)).isoformat()})
+        ops += [{"op_id": key(), "type": "answer", "item_id": item.id, "value": value, "note": note, "base_rev": 0,
+                 "client_ts": now.isoformat()} for item, value, note in self._answers(visit, version, fails)]
+        half = len(ops) // 2
+        first, second = key(), key()
+        sync_services.apply_batch(visit, ops[:half], key=first, actor=inspector, client=client)
+        sync_services.apply_batch(visit, ops[half:], key=second, actor=inspector, client=client)
+        sync_services.apply_batch(visit, ops[half:], key=second, actor=inspector, client=client)
+        items = {i.name: i for i in version.items}
+        for n, code in enumerate(fails):
+            data = _photo(visit.id * 10 + n, f"{school.code} {code}")
+            target = sync_services.MediaTarget(visit=visit, kind=AttachmentKind.PHOTO,
+                                               item=items[code].photo_question or items[code],
+                                               filename=f"IMG_{2040 + n}.jpg")
+            sync_services.put_media(key(), data, sha256=hashlib.sha256(data).hexdigest(), target=target,
+                                    actor=inspector, client=client)
+        for who, name in ((Signer.INSPECTOR, None), (Signer.SCHOOL, signer)):
+            data = _signature(visit.id + len(who.value))
+            target = sync_services.MediaTarget(visit=visit, kind=AttachmentKind.SIGNATURE, signer=who,
+                                               signer_name=name)
+            sync_services.put_media(key(), data, sha256=hashlib.sha256(data).hexdigest(), target=target,
+                                    actor=inspector, client=client)
+        sync_services.submit(visit, key=key(), actor=inspector, client=client)
+
+    def _parallel_edit(self, visit: Visit, version: ChecklistVersion, colleague: User) -> None:
+        """A team member's tablet, offline all morning, sends its own count of an answer the leader gave."""
+        from .sync import services as sync_services
+
+        answered = visit_services.visit_answers(visit)
+        item = next(i for i in version.items if i.type == ItemType.INTEGER and (i.id, None) in answered)
+        value = str(int(answered[(item.id, None)].value or 0) + 4)
+        sync_services.apply_batch(
+            visit, [{"op_id": str(uuid.UUID(int=visit.id, version=4)), "type": "answer", "item_id": item.id,
+                     "value": value, "note": None, "base_rev": 0, "client_ts": utcnow().isoformat()}],
+            key=f"demo-{visit.id}", actor=colleague,
+            client=sync_services.Client(client_id="6d1f0c2a-tablet-b", user_agent=IPAD_USER_AGENT))
 
     def _text_answer(self, item: ChecklistItem, visit: Visit, fails: dict[str, str]) -> str:
         if item.name == "school_head":
@@ -593,16 +682,18 @@ class DemoLoader:
                 campaign_services.assign_team([visit], ours if k != 3 else theirs, actor=supervisor,
                                               planned_on=today + timedelta(days=[0, 0, 1, -2, 3, 7][k]))
             campaign_services.start_campaign(campaign, actor=supervisor)
-        # One visit started this morning, one submitted two days ago and awaiting review.
+        # One visit started this morning (a team member's tablet then changed one of its answers), one
+        # submitted from a tablet two days ago and awaiting review.
         with frozen_time(_at(today, 9, 15)):
             self._answer_all(visits[1], version, {}, me, partial=12)
+        with frozen_time(_at(today, 10, 40)):
+            self._parallel_edit(visits[1], version, self.users["insp011"])
         submitted = visits[3]
         with frozen_time(_at(today - timedelta(days=2), 11)):
-            self._answer_all(submitted, version, {
+            self._from_tablet(submitted, version, {
                 "C6": "公示材料张贴在校门口，包含学生家庭住址和身份证号。",
                 "D4": "亮卡检查发现3名幼儿家长的资助卡由园方代管。",
-            }, other)
-            visit_services.submit_visit(submitted, actor=other)
+            }, other, device="3b9e7a14-tablet-a", signer="刘园长")
         return campaign
 
     # --- an earlier special inspection of disbursement, mostly closed: the dashboard across campaigns ------

@@ -110,7 +110,8 @@ def test_every_post_route_refuses_a_request_without_the_token(
     for case in sorted(POST_EXPECTED):
         client = clients[actors[case]]
         page = client.post(urls[case], data=post_data(scene, case))
-        page_ok = page.status_code == 400 and message in page.get_data(as_text=True)
+        page_ok = page.status_code == 400 and (message in page.get_data(as_text=True) or case.startswith("api.")
+                                               and page.is_json and page.json == {"error": message})
         api = client.post(urls[case], data=post_data(scene, case), headers=JSON)
         api_ok = api.status_code == 400 and api.is_json and api.json == {"error": message}
         after = snapshot(app)
@@ -127,30 +128,34 @@ def test_every_post_route_refuses_a_request_without_the_token(
             assert not client.get("/").location.startswith("/auth/login"), role
 
 
-def test_the_autosave_works_with_the_token_of_the_visit_page(app: Flask, world: World) -> None:
+def test_the_sync_api_takes_the_token_it_hands_out_and_offline_copies_carry_none(app: Flask, world: World) -> None:
     item = next(i for i in world.visit.checklist_version.items if i.name == "S1_1")
-    visit_id, item_id = world.visit.id, item.id
+    visit_id, item_id, key = world.visit.id, item.id, world.visit.uuid
     client = login(app, world.inspector.username)
-    page = client.get(f"/visits/{visit_id}")
-    assert page.status_code == 200
-    token = page_token(page.get_data(as_text=True), form_id="visit-form")
-    url = f"/visits/{visit_id}/answers/{item_id}"
+    url = f"/api/v1/visits/{key}/ops"
 
     def saved() -> str | None:
         with app.app_context():
             return db.session.scalar(sa.select(Answer.value).where(Answer.visit_id == visit_id,
                                                                    Answer.item_id == item_id))
 
-    answer = {"value": "no", "note": "未成立"}
+    body = {"ops": [{"op_id": "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b", "type": "answer", "item_id": item_id,
+                     "value": "no", "note": "未成立", "base_rev": 0}]}
     for headers in (JSON, {**JSON, "X-CSRFToken": "forged"}):
-        refused = client.post(url, data=answer, headers=headers)
+        refused = client.post(url, json=body, headers={**headers, "Idempotency-Key": "k1"})
         assert refused.status_code == 400 and refused.json == {"error": csrf_message(app)}
     assert saved() is None
 
-    response = client.post(url, data=answer, headers={**JSON, "X-CSRFToken": token})
+    token = client.get("/api/v1/csrf").json["csrf_token"]
+    response = client.post(url, json=body, headers={**JSON, "X-CSRFToken": token, "Idempotency-Key": "k1"})
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.json["value"] == "no" and response.json["fails"] is True
+    assert response.json["results"][0]["status"] == "applied"
     assert saved() == "no"
+
+    # The copy a tablet keeps for offline use has no token that could expire unseen; the page has.
+    assert TOKEN.search(client.get(f"/visits/{visit_id}").get_data(as_text=True))
+    copy = client.get(f"/visits/{visit_id}", headers={"X-Offline-Copy": "1"}).get_data(as_text=True)
+    assert 'name="csrf_token" value=""' in copy and not TOKEN.search(copy)
 
 
 def test_a_form_posted_with_the_token_of_its_page_works(app: Flask, world: World) -> None:

@@ -6,10 +6,11 @@ recorded measures and uploaded evidence. A second campaign (W2) does the same at
 in 临渭区, inspected by an inspector from 华州区, so that every scoped object exists on both
 sides of each county and school boundary.
 
-GET cells are the exact answer: 200, 403, 404, or the path of a redirect (``L``: the login page).
-POST cells say how a refused role is answered; ``A`` marks the roles that may use the route, which
-the walk does not send (``test_scope_holds_both_ways_for_actions`` does a few). A refused POST must
-change nothing: every table row and every uploaded file is compared before and after.
+GET cells are the exact answer: 200, 403, 404, or the path of a redirect (``L``: the login page;
+the JSON API answers 401 instead, ``U``). POST and PUT cells say how a refused role is answered;
+``A`` marks the roles that may use the route, which the walk does not send
+(``test_scope_holds_both_ways_for_actions`` does a few). A refused request must change nothing:
+every table row and every uploaded file is compared before and after.
 
 Columns of the tables, in ``World.by_role()`` order: anonymous, admin, city supervisor,
 county supervisor of 华州区 (the inspected school's county), county supervisor of 临渭区,
@@ -19,6 +20,7 @@ the assigned inspector, an unassigned inspector, the contact of 华州第一小�
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import typing as t
@@ -58,6 +60,8 @@ from inspect_app.rosters import services as roster_services
 from inspect_app.rosters.fields import InputKind
 from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
+from inspect_app.sync import services as sync_services
+from inspect_app.sync.models import SyncOp
 from inspect_app.visits import services as visit_services
 from inspect_app.visits.models import Visit
 from tests.fixtures import DATA
@@ -70,6 +74,7 @@ ROLES = ("anonymous", "admin", "supervisor", "county_supervisor", "other_county_
 
 OK, NO, NF = 200, 403, 404
 L = "/auth/login"  # redirected to the login page
+U = 401            # the JSON API's answer to a request without a session or token
 A = "allowed"      # POST table: the role may use the route; the walk does not send it
 HOME = "/"         # auth.login answers a logged-in user with a redirect to the start page
 OVERVIEW, MY_VISITS, MY_RECTS = "/overview", "/visits/mine", "/rectification/mine"
@@ -103,6 +108,14 @@ Row = tuple[Expected, ...]  # one cell per role, in ROLES order
 # Unmarked object cases use the W1 objects in 华州区; "@linwei" cases the W2 objects in 临渭区.
 GET_EXPECTED: dict[str, Row] = {
     # case                          anon  admin city  hz    lw    insp  insp2 sch   sch2  view
+    "api.checklist":               (U,    OK,   OK,   OK,   OK,   OK,   NF,   NO,   NO,   OK),
+    "api.csrf_token":              (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "api.get_media":               (U,    OK,   OK,   OK,   NF,   OK,   NF,   NO,   NO,   OK),
+    "api.me":                      (U,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "api.openapi":                 (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "api.visit":                   (U,    OK,   OK,   OK,   NF,   OK,   NF,   NO,   NO,   OK),
+    "api.visit@linwei":            (U,    OK,   OK,   NF,   OK,   NF,   NF,   NO,   NO,   OK),
+    "api.visits":                  (U,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
     "audit.index":                 (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
     "auth.login":                  (OK,   HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME),
     "auth.new_user":               (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
@@ -171,8 +184,15 @@ GET_EXPECTED: dict[str, Row] = {
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "schools.show@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "sync.fallback":               (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "sync.history":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "sync.history@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "sync.offline_manifest":       (L,    NO,   NO,   NO,   NO,   OK,   OK,   NO,   NO,   NO),
+    "sync.service_worker":         (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "sync.web_manifest":           (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "visits.index":                (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "visits.mine":                 (L,    NO,   NO,   NO,   NO,   OK,   OK,   NO,   NO,   NO),
+    "visits.score":                (L,    OK,   OK,   OK,   NF,   OK,   NF,   NO,   NO,   OK),
     "visits.show":                 (L,    OK,   OK,   OK,   NF,   OK,   NF,   NO,   NO,   OK),
     "visits.show@linwei":          (L,    OK,   OK,   NF,   OK,   NF,   NF,   NO,   NO,   OK),
 }
@@ -180,6 +200,9 @@ GET_EXPECTED: dict[str, Row] = {
 # Which roles a POST route refuses, and how; "allowed" roles are not sent (they would change the scene).
 POST_EXPECTED: dict[str, Row] = {
     # case                             anon  admin city  hz    lw    insp  insp2 sch   sch2  view
+    "api.login":                      (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
+    "api.ops":                        (U,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+    "api.submit":                     (U,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "auth.login":                     (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
     "auth.logout":                    (L,    A,    A,    A,    A,    A,    A,    A,    A,    A),
     "auth.new_user":                  (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
@@ -247,17 +270,20 @@ POST_EXPECTED: dict[str, Row] = {
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
     "rectification.withdraw_extension": (L,  NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "sync.acknowledge":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "schools.import_schools":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
-    "visits.add_photo":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
-    "visits.add_entry":               (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
-    "visits.remove_entry":            (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "visits.approve":                 (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "visits.approve@linwei":          (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
-    "visits.check_in":                (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "visits.return_visit":            (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "visits.save_all":                (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
-    "visits.save_answer":             (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
     "visits.submit":                  (L,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+}
+
+# PUT routes (the sync API), read like the POST table.
+PUT_EXPECTED: dict[str, Row] = {
+    # case                             anon  admin city  hz    lw    insp  insp2 sch   sch2  view
+    "api.open_visit":                 (U,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
+    "api.put_media":                  (U,    NO,   NO,   NO,   NO,   A,    NF,   NO,   NO,   NO),
 }
 
 
@@ -300,6 +326,8 @@ class Scene:
     team: int                 # a team of W1, led by the assigned inspector
     team2: int                # a team of the 临渭区 county supervisor's own campaign W5
     conflict: int             # the unassigned inspector's declared conflict with 临渭第二小学
+    flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
+    uuids: dict[str, str]     # "visit", "visit2", "photo": the keys the sync API names them by
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
 
@@ -367,6 +395,11 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
                                         actor=world.other_county_supervisor)
     conflict = campaign_services.declare_conflict(world.other_inspector, world.other_school, reason="配偶在该校任教",
                                                   actor=world.supervisor)
+    late = sync_services.apply_batch(visit, [{"op_id": "5f0c8f4e-2d1a-4b7e-9c3a-8e6d5b4a3f21", "type": "answer",
+                                              "item_id": _item(visit, "enrolled").id, "value": "1", "base_rev": 1}],
+                                     key="late-batch", actor=world.inspector, client=sync_services.Client("tablet"))
+    assert late.body["results"][0]["status"] == "refused"
+    flagged_op = db.session.scalars(sa.select(SyncOp)).one()
     db.session.commit()
     return Scene(
         job=job.id,
@@ -380,6 +413,8 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
+        flagged_op=flagged_op.id,
+        uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
     )
@@ -411,7 +446,7 @@ def run_discrepancies(run: ReconciliationRun) -> list[Discrepancy]:
                                    .order_by(Discrepancy.id)))
 
 
-def url_args(s: Scene) -> dict[str, dict[str, int]]:
+def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
     """The URL arguments of each case; cases not listed take none."""
     return {
         "auth.set_active": {"user_id": s.users["viewer"]},
@@ -502,19 +537,44 @@ def url_args(s: Scene) -> dict[str, dict[str, int]]:
                                            "kind": "school-report"},
         "schools.show": {"school_id": s.school},
         "schools.show@linwei": {"school_id": s.other_school},
-        "visits.add_photo": {"visit_id": s.visit, "item_id": s.item},
-        "visits.add_entry": {"visit_id": s.visit, "item_id": s.item},
-        "visits.remove_entry": {"visit_id": s.visit, "key": "0b7c2a1e-5d4f-4e8a-9b3c-2f1e0d9c8b7a"},
+        "api.checklist": {"version_id": s.version},
+        "api.get_media": {"key": s.uuids["photo"]},
+        "api.visit": {"key": s.uuids["visit"]},
+        "api.visit@linwei": {"key": s.uuids["visit2"]},
+        "api.ops": {"key": s.uuids["visit"]},
+        "api.submit": {"key": s.uuids["visit"]},
+        "api.open_visit": {"key": s.uuids["visit"]},
+        "api.put_media": {"key": "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "visit": s.uuids["visit"], "item": s.item},
+        "sync.history": {"visit_id": s.visit},
+        "sync.history@linwei": {"visit_id": s.visit2},
+        "sync.acknowledge": {"op_id": s.flagged_op},
+        "visits.score": {"visit_id": s.visit},
         "visits.approve": {"visit_id": s.visit},
         "visits.approve@linwei": {"visit_id": s.visit2},
-        "visits.check_in": {"visit_id": s.visit},
         "visits.return_visit": {"visit_id": s.visit},
         "visits.save_all": {"visit_id": s.visit},
-        "visits.save_answer": {"visit_id": s.visit, "item_id": s.item},
         "visits.show": {"visit_id": s.visit},
         "visits.show@linwei": {"visit_id": s.visit2},
         "visits.submit": {"visit_id": s.visit},
     }
+
+
+def request_kwargs(s: Scene, case: str) -> dict[str, t.Any]:
+    """The body (and headers) an allowed user would send to a route: JSON for the API, a form otherwise."""
+    endpoint = case.partition("@")[0]
+    version = {"school_id": s.school, "checklist_version_id": s.version, "started_at": "2026-11-27T08:00:00+08:00"}
+    photo = jpeg("purple")
+    api = {
+        "api.login": {"json": {"username": "insp", "password": PASSWORD}},
+        "api.ops": {"json": {"ops": [{"op_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "type": "answer",
+                                      "item_id": s.item, "value": "yes", "note": None, "base_rev": 1}]},
+                    "headers": {"Idempotency-Key": "walk-batch"}},
+        "api.submit": {"headers": {"Idempotency-Key": "walk-submit"}},
+        "api.open_visit": {"json": version},
+        "api.put_media": {"data": photo, "headers": {"Content-Type": "image/jpeg",
+                                                     "X-Content-SHA256": hashlib.sha256(photo).hexdigest()}},
+    }
+    return api.get(endpoint) or {"data": post_data(s, case)}
 
 
 def post_data(s: Scene, case: str) -> dict[str, t.Any]:
@@ -575,11 +635,8 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "rectification.verify": lambda: {"decision": "close", "note": "已核实"},
         "schools.add_county": lambda: {"county-name": "新县", "county-code": "610599"},
         "schools.import_schools": lambda: {"file": (io.BytesIO(b"not a workbook"), "schools.xlsx")},
-        "visits.add_photo": lambda: {"photo": (io.BytesIO(jpeg("black")), "f.jpg")},
-        "visits.check_in": lambda: {"latitude": "34.5", "longitude": "109.5", "accuracy": "10"},
         "visits.return_visit": lambda: {"reason": "请补充照片"},
         "visits.save_all": lambda: {f"value-{s.item}": "yes", f"note-{s.item}": ""},
-        "visits.save_answer": lambda: {"value": "yes", "note": ""},
     }
     make = bodies.get(endpoint)
     return make() if make else {}
@@ -668,7 +725,11 @@ def test_every_rule_has_an_expectation(app: Flask) -> None:
     assert sorted(_endpoints(GET_EXPECTED) - get_rules) == [], "GET_EXPECTED rows for routes that are gone"
     assert sorted(post_rules - _endpoints(POST_EXPECTED)) == [], "POST routes without a row in POST_EXPECTED"
     assert sorted(_endpoints(POST_EXPECTED) - post_rules) == [], "POST_EXPECTED rows for routes that are gone"
-    for table in (GET_EXPECTED, POST_EXPECTED):
+    put_rules = _rule_endpoints(app, "PUT")
+    assert sorted(put_rules - _endpoints(PUT_EXPECTED)) == [], "PUT routes without a row in PUT_EXPECTED"
+    assert sorted(_endpoints(PUT_EXPECTED) - put_rules) == [], "PUT_EXPECTED rows for routes that are gone"
+    assert not _rule_endpoints(app, "DELETE") and not _rule_endpoints(app, "PATCH"), "routes no table walks"
+    for table in (GET_EXPECTED, POST_EXPECTED, PUT_EXPECTED):
         assert all(len(row) == len(ROLES) for row in table.values())
 
 
@@ -687,40 +748,43 @@ def test_get_walk(app: Flask, scene: Scene) -> None:
     assert changes(before, snapshot(app)) == [], "a GET request changed the database or the files"
 
 
-def test_post_walk_refuses_and_changes_nothing(app: Flask, scene: Scene) -> None:
-    urls = build_urls(app, scene, POST_EXPECTED)
+@pytest.mark.parametrize(("method", "table"), [("POST", POST_EXPECTED), ("PUT", PUT_EXPECTED)])
+def test_post_walk_refuses_and_changes_nothing(app: Flask, scene: Scene, method: str,
+                                               table: dict[str, Row]) -> None:
+    urls = build_urls(app, scene, table)
     by_role = clients(app, scene.logins)
     baseline = snapshot(app)
     mismatches, sent = [], 0
-    for case in sorted(POST_EXPECTED):
-        for role, expected in table_row(POST_EXPECTED, case).items():
+    for case in sorted(table):
+        for role, expected in table_row(table, case).items():
             if expected == A:
                 continue
             sent += 1
-            got = outcome(by_role[role].post(urls[case], data=post_data(scene, case)))
+            got = outcome(by_role[role].open(urls[case], method=method, **request_kwargs(scene, case)))
             after = snapshot(app)
             changed = changes(baseline, after)
             if got != expected or changed:
-                mismatches.append(f"POST {case:34} {role:24} expected {expected!s:12} got {got!s:12}"
+                mismatches.append(f"{method} {case:34} {role:24} expected {expected!s:12} got {got!s:12}"
                                   + (f" and it changed: {', '.join(changed)}" if changed else ""))
                 baseline = after
-    assert sent > 200
-    assert not mismatches, f"{len(mismatches)} refused POST(s) went wrong:\n" + "\n".join(mismatches)
+    assert sent > (200 if method == "POST" else 10)
+    assert not mismatches, f"{len(mismatches)} refused {method}(s) went wrong:\n" + "\n".join(mismatches)
 
 
 def test_anonymous_json_requests_get_401_json(app: Flask, scene: Scene) -> None:
-    urls = build_urls(app, scene, ["visits.save_answer", "visits.show", "findings.index"])
+    urls = build_urls(app, scene, ["api.ops", "visits.show", "findings.index"])
     client = app.test_client()
     school = clients(app, scene.logins, ["school"])["school"]
     before = snapshot(app)
     json = {"Accept": "application/json"}
-    for response in (client.post(urls["visits.save_answer"], data={"value": "yes"}, headers=json),
+    ops = request_kwargs(scene, "api.ops")
+    for response in (client.post(urls["api.ops"], **ops),
                      client.get(urls["visits.show"], headers=json),
                      client.get(urls["findings.index"], headers=json)):
         assert response.status_code == 401
         assert response.is_json and response.json["error"]
     # A logged-in user without the right gets the refusal as JSON too.
-    response = school.post(urls["visits.save_answer"], data={"value": "yes"}, headers=json)
+    response = school.post(urls["api.ops"], **ops)
     assert response.status_code == NO and response.is_json and response.json["error"]
     assert changes(before, snapshot(app)) == []
     # A browser is sent to the login page, which brings it back afterwards.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
@@ -46,3 +48,54 @@ def list_users() -> None:
         scope = user.school.name if user.school else (user.county.name if user.county else "-")
         state = "" if user.active else " (inactive)"
         click.echo(f"{user.username}\t{user.role.value}\t{scope}{state}")
+
+
+def _user(username: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no account named {username}")
+    return user
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--name", help="What the token is for (an integration's name).")
+@with_appcontext
+def token(username: str, name: str | None) -> None:
+    """Print a new personal API token for the account (sent as Authorization: Bearer TOKEN)."""
+    try:
+        _row, secret = services.issue_token(_user(username), name=name, actor=None)
+    except ServiceError as err:
+        raise click.ClickException(err.message) from err
+    db.session.commit()
+    click.echo(secret)
+
+
+@users_cli.command("tokens")
+@click.argument("username")
+@with_appcontext
+def tokens(username: str) -> None:
+    """List the account's API tokens: id, first characters, name, created, last used, revoked."""
+    def stamp(at: datetime | None) -> str:
+        return at.strftime("%Y-%m-%d %H:%M") if at else "-"
+
+    for row in services.user_tokens(_user(username)):
+        revoked = f"revoked {stamp(row.revoked_at)}" if row.revoked_at else "active"
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.name or '-'}\tcreated {stamp(row.created_at)}\t"
+                   f"used {stamp(row.last_used_at)}\t{revoked}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("username")
+@click.argument("token_id", required=False, type=int)
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every token of the account.")
+@with_appcontext
+def revoke_token(username: str, token_id: int | None, revoke_all: bool) -> None:
+    """Revoke one API token of the account (by the id `users tokens` shows), or all of them."""
+    rows = [r for r in services.user_tokens(_user(username)) if revoke_all or r.id == token_id]
+    if not rows:
+        raise click.ClickException("name a token id (see `inspect-app users tokens USERNAME`) or pass --all")
+    for row in rows:
+        services.revoke_token(row, actor=None)
+    db.session.commit()
+    click.echo(f"revoked {len(rows)} token(s)")

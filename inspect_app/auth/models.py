@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from ..db import TimestampMixin
 from ..db import enum_column
+from ..db import utcnow
 from ..extensions import Model
 
 if t.TYPE_CHECKING:
@@ -92,3 +93,21 @@ class User(UserMixin, TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class ApiToken(Model):
+    """A personal API token (``Authorization: Bearer TOKEN``); only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True)
+    # The token's first characters, to tell tokens apart in lists ("ins_AbC123…").
+    prefix: orm.Mapped[str] = orm.mapped_column(sa.String(16))
+    name: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    last_used_at: orm.Mapped[datetime | None]
+    revoked_at: orm.Mapped[datetime | None]
+
+    user: orm.Mapped[User] = orm.relationship()

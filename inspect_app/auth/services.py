@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
+from .models import ApiToken
 from .models import Role
 from .models import User
 from .models import new_session_token
@@ -116,3 +119,50 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
         user.session_token = new_session_token()
     audit.record(actor, "user.activate" if active else "user.deactivate", user, before=before,
                  after=audit.snapshot(user, ("active",)))
+
+
+TOKEN_PREFIX = "ins_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, *, name: str | None = None, actor: User | None) -> tuple[ApiToken, str]:
+    """Make a personal API token for ``user``; the token itself is returned once and never stored."""
+    if not user.active:
+        raise ValidationFailed(_("Account %(name)s is inactive.", name=user.username))
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:10],
+                   name=(name or "").strip()[:64] or None)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "token.issue", user, after={"token": row.prefix, "name": row.name})
+    return row, token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user holding this unrevoked token, or None; notes when it was last used (the caller commits)."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                                      ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        return None
+    now = utcnow()
+    # One write an hour at most: a busy integration should not rewrite the row on every call.
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 3600:
+        row.last_used_at = now
+    return row.user
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_token(row: ApiToken, *, actor: User | None) -> None:
+    """Revoke a token: requests that carry it get 401 from now on."""
+    if row.revoked_at is not None:
+        return
+    row.revoked_at = utcnow()
+    audit.record(actor, "token.revoke", row.user, after={"token": row.prefix, "name": row.name})

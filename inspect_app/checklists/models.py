@@ -228,6 +228,8 @@ class ChecklistItem(Model):
     constraint_message: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
     required_message: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
     default_value: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # ``photo_location`` column: the photos of this item keep where they were taken (other photos lose it).
+    photo_location: orm.Mapped[bool] = orm.mapped_column(default=False)
     logic: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
     # The row of the survey sheet the question was read from.
     row: orm.Mapped[int | None]

@@ -144,7 +144,7 @@ def _store_content(version: ChecklistVersion, parsed: xlsform_import.ParsedCheck
             policy_basis=p.policy_basis, method=p.method, position=position, row=p.row,
             relevant=p.relevant, constraint=p.constraint, required_if=p.required_if,
             constraint_message=p.constraint_message, required_message=p.required_message,
-            default_value=p.default_value, logic=p.logic,
+            default_value=p.default_value, photo_location=p.photo_location, logic=p.logic,
         )
         db.session.add(items[p.name])
     for p in parsed.items:
@@ -314,6 +314,7 @@ FIELD_LABELS: dict[str, t.Any] = {
     "policy_basis": _l("Policy basis"),
     "method": _l("Method"),
     "detail_of": _l("Detail of"),
+    "photo_location": _l("Photos keep their location"),
 }
 
 
@@ -370,6 +371,7 @@ def _item_changes(old: ChecklistItem, new: ChecklistItem) -> list[FieldChange]:
         ("policy_basis", old.policy_basis or "", new.policy_basis or ""),
         ("method", old.method or "", new.method or ""),
         ("detail_of", old.detail_of.name if old.detail_of else "", new.detail_of.name if new.detail_of else ""),
+        ("photo_location", _show(old.photo_location), _show(new.photo_location)),
     ]
     changes += [FieldChange(key, str(FIELD_LABELS[key]), a, b) for key, a, b in plain if a != b]
     changes += _label_changes("constraint_message", old.constraint_message, new.constraint_message)

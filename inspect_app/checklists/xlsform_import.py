@@ -104,6 +104,7 @@ class ParsedItem:
     constraint_message: dict[str, str] | None = None
     required_message: dict[str, str] | None = None
     default_value: str | None = None
+    photo_location: bool = False
     logic: dict[str, t.Any] | None = None
 
 
@@ -471,6 +472,10 @@ class _Reader:
             self.refuse(name, _("column “%(col)s”: a veto item needs fail_values (or a yes/no choice list).",
                                 col="veto"))
         detail_of = str(child.get("detail_of") or "").strip() or None
+        photo_location = self.flag(child.get("photo_location"), name=name, column="photo_location")
+        if photo_location and item_type != ItemType.IMAGE and not fail_raw:
+            self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                col="photo_location", type=item_type.value))
 
         return ParsedItem(
             name=name,
@@ -497,6 +502,7 @@ class _Reader:
                                            column="constraint_message") or None,
             required_message=self.labels(bind.get("jr:requiredMsg"), name=name, column="required_message") or None,
             default_value=default_value,
+            photo_location=photo_location,
             logic=logic or None,
         )
 

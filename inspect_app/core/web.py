@@ -7,10 +7,12 @@ import typing as t
 from decimal import Decimal
 
 from flask import Flask
+from flask import g
 from flask import request
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..auth.models import Role
 from ..db import local_today
@@ -94,7 +96,29 @@ def points(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def mark_offline_copy() -> None:
+    """A page fetched to be kept offline (``X-Offline-Copy: 1``) is rendered without CSRF tokens or flashes."""
+    g.offline_copy = request.headers.get("X-Offline-Copy") == "1"
+
+
+def csrf_token_unless_offline() -> str:
+    """The CSRF token for a form; none in a copy kept offline, whose token would expire unseen."""
+    if g.get("offline_copy"):
+        return ""
+    return generate_csrf()
+
+
+def distance(metres: float) -> str:
+    """A distance as people say it: 350 m, 1.2 km."""
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres)} m"
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(mark_offline_copy)
+    app.jinja_env.filters["distance"] = distance
+    # Flask-WTF offers csrf_token() both as a global (macros) and through a context processor (pages).
+    app.jinja_env.globals["csrf_token"] = csrf_token_unless_offline
+    app.context_processor(lambda: {"csrf_token": csrf_token_unless_offline})
     app.jinja_env.filters["jsontext"] = json_text
     app.jinja_env.filters["points"] = points
     app.after_request(security_headers)

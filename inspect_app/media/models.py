@@ -3,9 +3,11 @@ from __future__ import annotations
 import typing as t
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 
 from ..db import enum_column
@@ -21,6 +23,23 @@ class AttachmentKind(StrEnum):
     DOCUMENT = "document"
     # A workbook the application wrote itself, such as the roster rows behind a finding.
     SPREADSHEET = "spreadsheet"
+    # A signature drawn on the visit's tablet by an inspector or the school's representative.
+    SIGNATURE = "signature"
+
+
+class Signer(StrEnum):
+    INSPECTOR = "inspector"
+    SCHOOL = "school"
+
+    @property
+    def label(self) -> str:
+        return str(SIGNER_LABELS[self])
+
+
+SIGNER_LABELS = {
+    Signer.INSPECTOR: _l("Inspector"),
+    Signer.SCHOOL: _l("School representative"),
+}
 
 
 class Attachment(Model):
@@ -52,7 +71,17 @@ class Attachment(Model):
     width: orm.Mapped[int | None]
     height: orm.Mapped[int | None]
     sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    # The bytes as the client sent them (PUT /api/v1/media/UUID): the same UUID with other bytes is refused.
+    source_sha256: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     taken_at: orm.Mapped[datetime | None]
+    # Where the photo was taken, kept only when its checklist item asks for it (``photo_location``).
+    latitude: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 6))
+    longitude: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 6))
+    accuracy_m: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 1))
+    # A copy with the school, time and place stamped on it, for reports.
+    stamped_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
+    signer: orm.Mapped[Signer | None] = orm.mapped_column(enum_column(Signer))
+    signer_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     uploaded_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
 

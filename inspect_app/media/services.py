@@ -10,12 +10,15 @@ import uuid as uuidlib
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFont
 from PIL import ImageOps
 from PIL import UnidentifiedImageError
 from sqlalchemy import event
@@ -30,6 +33,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from .models import Attachment
 from .models import AttachmentKind
+from .models import Signer
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -41,6 +45,16 @@ if t.TYPE_CHECKING:
 
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_IFD = 0x8769
+GPS_IFD = 0x8825
+# Fonts with Chinese glyphs for the stamped copy, tried in order after STAMP_FONT.
+STAMP_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
 
 
@@ -51,6 +65,8 @@ class StoredImage:
     width: int
     height: int
     taken_at: datetime | None
+    # (latitude, longitude) from the EXIF GPS tags, if the camera wrote them; never in ``data``.
+    position: tuple[Decimal, Decimal] | None = None
 
 
 def _upload_dir() -> Path:
@@ -73,6 +89,25 @@ def _taken_at(image: Image.Image) -> datetime | None:
         return datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(tzinfo=LOCAL_TZ)
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _exif_position(image: Image.Image) -> tuple[Decimal, Decimal] | None:
+    try:
+        gps = image.getexif().get_ifd(GPS_IFD)
+        if not gps or 2 not in gps or 4 not in gps:
+            return None
+
+        def degrees(parts: t.Any, ref: t.Any) -> Decimal:
+            d, m, sec = (Decimal(str(float(x))) for x in parts)
+            value = d + m / 60 + sec / 3600
+            return -value if str(ref).upper() in ("S", "W") else value
+
+        lat, lon = degrees(gps[2], gps.get(1, "N")), degrees(gps[4], gps.get(3, "E"))
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
 
 
 def decode_image(data: bytes, *, filename: str) -> StoredImage:
@@ -113,6 +148,7 @@ def decode_image(data: bytes, *, filename: str) -> StoredImage:
         raise ValidationFailed(_("Photo “%(file)s” is damaged or incomplete and cannot be read.",
                                  file=filename)) from exc
     taken_at = _taken_at(image)
+    position = _exif_position(image)
     upright = ImageOps.exif_transpose(image)
     if upright.mode not in ("RGB", "L"):
         background = Image.new("RGB", upright.size, "white")
@@ -128,7 +164,34 @@ def decode_image(data: bytes, *, filename: str) -> StoredImage:
     thumb.thumbnail((config["THUMB_LONG_EDGE"], config["THUMB_LONG_EDGE"]), Image.Resampling.LANCZOS)
     thumb_out = io.BytesIO()
     thumb.save(thumb_out, "JPEG", quality=80)
-    return StoredImage(out.getvalue(), thumb_out.getvalue(), upright.width, upright.height, taken_at)
+    return StoredImage(out.getvalue(), thumb_out.getvalue(), upright.width, upright.height, taken_at, position)
+
+
+def _stamp_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in (current_app.config.get("STAMP_FONT") or "", *STAMP_FONTS):
+        if path and Path(path).is_file():
+            try:
+                return ImageFont.truetype(path, size)
+            except OSError:
+                continue
+    return ImageFont.load_default(size)
+
+
+def stamp_image(data: bytes, lines: list[str]) -> bytes:
+    """A copy of a stored photo with ``lines`` written on a dark band along its bottom edge."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    size = max(14, image.width // 45)
+    font = _stamp_font(size)
+    pad = size // 2
+    band = (size + pad) * len(lines) + pad
+    canvas = Image.new("RGB", (image.width, image.height + band), (20, 20, 20))
+    canvas.paste(image, (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    for n, line in enumerate(lines):
+        draw.text((pad, image.height + pad + n * (size + pad)), line, font=font, fill=(255, 255, 255))
+    out = io.BytesIO()
+    canvas.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def check_pdf(data: bytes, *, filename: str) -> None:
@@ -154,31 +217,59 @@ def check_pdf(data: bytes, *, filename: str) -> None:
 
 
 # Files follow the database transaction: a file written for a row that is rolled back is
-# deleted, and a file whose row is deleted goes only once that deletion is committed.
+# deleted, and a file whose row is deleted goes only once that deletion is committed. A savepoint
+# rolled back (one refused operation of a sync batch) undoes only the files of that savepoint.
 WRITTEN, DOOMED = "media_written", "media_doomed"
+
+
+def _current_transaction(session: t.Any) -> t.Any:
+    real = session() if callable(session) else session  # the scoped session's own Session
+    return real.get_nested_transaction() or real.get_transaction()
+
+
+def _within(transaction: t.Any, ancestor: t.Any) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(WRITTEN, None)
-    for path in session.info.pop(DOOMED, []):
+    for _transaction, path in session.info.pop(DOOMED, []):
         path.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(DOOMED, None)
-    for path in session.info.pop(WRITTEN, []):
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: t.Any) -> None:
+    if previous.parent is None and not previous.nested:
+        session.info.pop(DOOMED, None)
+        written = session.info.pop(WRITTEN, [])
+    else:
+        written = [(tr, p) for tr, p in session.info.get(WRITTEN, []) if _within(tr, previous)]
+        session.info[WRITTEN] = [(tr, p) for tr, p in session.info.get(WRITTEN, []) if not _within(tr, previous)]
+        session.info[DOOMED] = [(tr, p) for tr, p in session.info.get(DOOMED, []) if not _within(tr, previous)]
+    for _transaction, path in written:
         path.unlink(missing_ok=True)
+
+
+def _doom(path: Path) -> None:
+    db.session.info.setdefault(DOOMED, []).append((_current_transaction(db.session), path))
 
 
 def _write(relative: str, data: bytes) -> None:
-    path = _upload_dir() / relative
+    keep_file(_upload_dir() / relative, data)
+
+
+def keep_file(path: Path, data: bytes) -> None:
+    """Write a file that lives and dies with the database transaction (and savepoint) it belongs to."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    db.session.info.setdefault(WRITTEN, []).append(path)
+    db.session.info.setdefault(WRITTEN, []).append((_current_transaction(db.session), path))
 
 
 def _store(
@@ -189,21 +280,27 @@ def _store(
     visit: Visit | None = None,
     item: ChecklistItem | None = None,
     rectification: Rectification | None = None,
-) -> Attachment:
-    key = str(uuidlib.uuid4())
+    key: str | None = None,
+    decoded: StoredImage | None = None,
+) -> tuple[Attachment, StoredImage | None]:
+    # Files get a name of their own: two requests storing the same client UUID at the same moment
+    # must not write (or, the loser, roll back) the same file.
+    name = str(uuidlib.uuid4())
+    key = key or name
     month = utcnow().strftime("%Y/%m")
     # A file named .pdf is checked as a PDF, so that a damaged or mislabelled one is called that,
     # not "not a photo".
     is_pdf = data.startswith(b"%PDF-") or Path(filename).suffix.lower() == ".pdf"
+    image: StoredImage | None = decoded
     if is_pdf:
         check_pdf(data, filename=filename)
         stored, thumb, width, height, taken_at = data, None, None, None, None
-        path, content_type, kind = f"docs/{month}/{key}.pdf", "application/pdf", AttachmentKind.DOCUMENT
+        path, content_type, kind = f"docs/{month}/{name}.pdf", "application/pdf", AttachmentKind.DOCUMENT
     else:
-        image = decode_image(data, filename=filename)
+        image = decoded or decode_image(data, filename=filename)
         stored, thumb, width, height, taken_at = image.data, image.thumb, image.width, image.height, image.taken_at
-        path, content_type, kind = f"photos/{month}/{key}.jpg", "image/jpeg", AttachmentKind.PHOTO
-    thumb_path = f"thumbs/{month}/{key}.jpg" if thumb else None
+        path, content_type, kind = f"photos/{month}/{name}.jpg", "image/jpeg", AttachmentKind.PHOTO
+    thumb_path = f"thumbs/{month}/{name}.jpg" if thumb else None
     _write(path, stored)
     if thumb_path and thumb:
         _write(thumb_path, thumb)
@@ -216,12 +313,43 @@ def _store(
     )
     db.session.add(attachment)
     db.session.flush()
-    return attachment
+    return attachment, image
+
+
+@dataclass
+class Capture:
+    """What the tablet knew when a photo was taken: the time and its own position (either may be missing)."""
+
+    taken_at: datetime | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: Decimal | None = None
+
+
+def _stamp_lines(visit: Visit, attachment: Attachment) -> list[str]:
+    at = (attachment.taken_at or attachment.created_at).astimezone(LOCAL_TZ)
+    school = visit.school
+    place: str
+    if attachment.latitude is not None and attachment.longitude is not None:
+        place = f"{attachment.latitude}, {attachment.longitude}"
+    elif visit.checkin_latitude is not None and visit.checkin_longitude is not None:
+        place = _("%(lat)s, %(lon)s (check-in)", lat=visit.checkin_latitude, lon=visit.checkin_longitude)
+    else:
+        place = school.address or school.county.name
+    return [f"{school.name}（{school.code}）", _("Taken %(time)s · %(place)s", time=at.strftime("%Y-%m-%d %H:%M"),
+                                                place=place)]
 
 
 def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User,
-                    entry: RepeatInstance | None = None) -> Attachment:
-    """Attach a photo to one checklist item of a visit (and to one entry, inside a repeat)."""
+                    entry: RepeatInstance | None = None, key: str | None = None,
+                    capture: Capture | None = None, decoded: StoredImage | None = None) -> Attachment:
+    """Attach a photo to one checklist item of a visit (and to one entry, inside a repeat).
+
+    The capture time comes from the photo's EXIF, else from the tablet (``capture``). The position
+    is kept only when the item asks for it (``photo_location``): the EXIF GPS, else the tablet's.
+    A copy stamped with the school, the time and the place is stored beside it for reports.
+    ``decoded`` is the photo already decoded by the caller (outside its database transaction).
+    """
     from ..visits.services import _check_entry
     from ..visits.services import mark_started
     from ..visits.services import require_editable
@@ -231,12 +359,30 @@ def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename:
     if data.startswith(b"%PDF-"):
         raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
                                  file=filename))
-    attachment = _store(data, filename=filename, actor=actor, visit=visit, item=item)
+    attachment, image = _store(data, filename=filename, actor=actor, visit=visit, item=item, key=key,
+                               decoded=decoded)
+    assert image is not None
+    capture = capture or Capture()
     attachment.instance_id = entry.id if entry is not None else None
+    if attachment.taken_at is None and capture.taken_at is not None and capture.taken_at <= utcnow():
+        attachment.taken_at = capture.taken_at
+    if item.photo_location:
+        if image.position is not None:
+            attachment.latitude, attachment.longitude = image.position
+        elif capture.latitude is not None and capture.longitude is not None:
+            attachment.latitude = capture.latitude.quantize(Decimal("0.000001"))
+            attachment.longitude = capture.longitude.quantize(Decimal("0.000001"))
+            if capture.accuracy_m is not None:
+                attachment.accuracy_m = capture.accuracy_m.quantize(Decimal("0.1"))
+    stamped = f"stamped/{attachment.path.split('/', 1)[1]}"
+    _write(stamped, stamp_image(image.data, _stamp_lines(visit, attachment)))
+    attachment.stamped_path = stamped
     mark_started(visit, actor)
-    after = {"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256}
+    after: dict[str, t.Any] = {"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256}
     if entry is not None:
         after["entry"] = entry.uuid
+    if attachment.latitude is not None:
+        after["position"] = f"{attachment.latitude} {attachment.longitude}"
     audit.record(actor, "photo.add", attachment, school_id=visit.school_id, campaign_id=visit.campaign_id,
                  after=after)
     return attachment
@@ -249,7 +395,7 @@ def add_evidence(rect: Rectification, data: bytes, *, filename: str, actor: User
     if rect.status in (RectificationStatus.SUBMITTED, RectificationStatus.CLOSED):
         raise InvalidTransition(_("The rectification is “%(status)s”; evidence can no longer be added.",
                                   status=rect.status.label))
-    attachment = _store(data, filename=filename, actor=actor, rectification=rect)
+    attachment, _image = _store(data, filename=filename, actor=actor, rectification=rect)
     audit.record(actor, "evidence.add", attachment, school_id=rect.finding.school_id,
                  campaign_id=rect.finding.campaign_id,
                  after={"rectification": rect.id, "file": attachment.original_name, "sha256": attachment.sha256})
@@ -279,9 +425,9 @@ def remove(attachment: Attachment, *, actor: User) -> None:
         school_id, campaign_id = rect.finding.school_id, rect.finding.campaign_id
     audit.record(actor, "attachment.remove", attachment, school_id=school_id, campaign_id=campaign_id,
                  before={"file": attachment.original_name, "sha256": attachment.sha256})
-    for relative in (attachment.path, attachment.thumb_path):
+    for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path):
         if relative:
-            db.session.info.setdefault(DOOMED, []).append(_upload_dir() / relative)
+            _doom(_upload_dir() / relative)
     db.session.delete(attachment)
     db.session.flush()
 
@@ -344,6 +490,45 @@ def evidence(rect_ids: t.Iterable[int]) -> dict[int, list[Attachment]]:
     return grouped
 
 
-def file_path(attachment: Attachment, *, thumb: bool = False) -> Path:
-    relative = attachment.thumb_path if thumb and attachment.thumb_path else attachment.path
+def file_path(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> Path:
+    relative = attachment.path
+    if thumb and attachment.thumb_path:
+        relative = attachment.thumb_path
+    elif stamped and attachment.stamped_path:
+        relative = attachment.stamped_path
     return _upload_dir() / relative
+
+
+def add_signature(visit: Visit, data: bytes, *, signer: Signer, signer_name: str | None, actor: User,
+                  key: str | None = None) -> Attachment:
+    """Keep a signature drawn on the tablet (the inspector's or the school representative's).
+
+    A new signature by the same signer replaces the earlier one.
+    """
+    from ..visits.services import mark_started
+    from ..visits.services import require_editable
+
+    require_editable(visit)
+    name = (signer_name or "").strip() or None
+    if name and len(name) > 64:
+        raise ValidationFailed(_("The signer's name is longer than %(n)d characters.", n=64))
+    if signer == Signer.SCHOOL and not name:
+        raise ValidationFailed(_("Give the name of the school's representative who signs."))
+    filename = f"signature-{signer.value}.png"
+    earlier = list(db.session.scalars(sa.select(Attachment).where(
+        Attachment.visit_id == visit.id, Attachment.kind == AttachmentKind.SIGNATURE, Attachment.signer == signer)))
+    attachment, _image = _store(data, filename=filename, actor=actor, visit=visit, key=key)
+    attachment.kind, attachment.signer, attachment.signer_name = AttachmentKind.SIGNATURE, signer, name
+    mark_started(visit, actor)
+    audit.record(actor, "signature.add", attachment, school_id=visit.school_id, campaign_id=visit.campaign_id,
+                 after={"signer": signer, "name": name, "sha256": attachment.sha256})
+    for old in earlier:
+        remove(old, actor=actor)
+    return attachment
+
+
+def visit_signatures(visit: Visit) -> dict[Signer, Attachment]:
+    """The visit's current signature of each signer."""
+    stmt = (sa.select(Attachment).where(Attachment.visit_id == visit.id, Attachment.kind == AttachmentKind.SIGNATURE)
+            .order_by(Attachment.id))
+    return {t.cast(Signer, a.signer): a for a in db.session.scalars(stmt)}

@@ -4,7 +4,6 @@ and turn chosen ones into findings with the rows as evidence."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import typing as t
 import uuid
@@ -125,12 +124,7 @@ def _safe_name(filename: str) -> str:
 
 def _store(relative: str, data: bytes) -> None:
     """Write a file that lives and dies with the transaction (see media.services)."""
-    path = Path(current_app.config["UPLOAD_DIR"]) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    db.session.info.setdefault(media.WRITTEN, []).append(path)
+    media.keep_file(Path(current_app.config["UPLOAD_DIR"]) / relative, data)
 
 
 def create_run(*, semester: str | Semester, uploads: t.Sequence[Upload], actor: User, county: County | None = None,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import typing as t
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -99,8 +101,8 @@ def mark_started(visit: Visit, actor: User) -> None:
 
 
 def check_in(visit: Visit, *, latitude: Decimal, longitude: Decimal, accuracy_m: Decimal | None,
-             actor: User) -> None:
-    """Record where and when the inspector arrived (GPS check-in)."""
+             actor: User, at: datetime | None = None) -> None:
+    """Record where and when the inspector arrived (GPS check-in); ``at`` is when the tablet took the fix."""
     require_editable(visit)
     if not (Decimal(-90) <= latitude <= Decimal(90) and Decimal(-180) <= longitude <= Decimal(180)):
         raise ValidationFailed(_("The position is not a valid latitude and longitude."))
@@ -108,11 +110,33 @@ def check_in(visit: Visit, *, latitude: Decimal, longitude: Decimal, accuracy_m:
     visit.checkin_latitude = latitude.quantize(Decimal("0.000001"))
     visit.checkin_longitude = longitude.quantize(Decimal("0.000001"))
     visit.checkin_accuracy_m = accuracy_m.quantize(Decimal("0.1")) if accuracy_m is not None else None
-    visit.checkin_at = utcnow()
+    visit.checkin_at = at or utcnow()
+    distance = checkin_distance(visit)
     audit.record(actor, "visit.checkin", visit, after={
         "latitude": visit.checkin_latitude, "longitude": visit.checkin_longitude,
-        "accuracy_m": visit.checkin_accuracy_m,
+        "accuracy_m": visit.checkin_accuracy_m, "distance_m": round(distance) if distance is not None else None,
     })
+
+
+# A check-in farther than this from the school's known position is shown with a warning.
+FAR_FROM_SCHOOL_M = 500
+
+
+def distance_m(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> float:
+    """The great-circle distance between two positions, in metres (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def checkin_distance(visit: Visit) -> float | None:
+    """How far the check-in was from the school's known position, in metres, where both are known."""
+    school = visit.school
+    if None in (visit.checkin_latitude, visit.checkin_longitude, school.latitude, school.longitude):
+        return None
+    return distance_m(t.cast(Decimal, visit.checkin_latitude), t.cast(Decimal, visit.checkin_longitude),
+                      t.cast(Decimal, school.latitude), t.cast(Decimal, school.longitude))
 
 
 def _value_refusal(kind: str, item: ChecklistItem, value: str) -> str:

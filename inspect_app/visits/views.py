@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import typing as t
-from decimal import Decimal
-from decimal import InvalidOperation
 
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -22,16 +19,18 @@ from ..auth.models import Role
 from ..checklists.models import ChecklistItem
 from ..checklists.models import Severity
 from ..checklists.services import load_tree
+from ..core.permissions import STAFF
 from ..core.permissions import can_fill_visit
 from ..core.permissions import can_review_visit
 from ..core.permissions import can_view_visit
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
-from ..errors import ValidationFailed
 from ..extensions import db
 from ..findings.services import visit_findings
 from ..media import services as media
+from ..media.models import Signer
+from ..sync import services as sync_services
 from . import services
 from .models import Answer
 from .models import RepeatInstance
@@ -83,7 +82,8 @@ def index() -> t.Any:
     stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
-                           scores=services.visit_scores(page.items))
+                           scores=services.visit_scores(page.items),
+                           flags=sync_services.open_flags([v.id for v in page.items]))
 
 
 @bp.route("/mine")
@@ -116,27 +116,24 @@ def show(visit_id: int) -> t.Any:
     answers = services.visit_answers(visit)
     entries = services.visit_entries(visit)
     state = services.form_state(visit, answers, entries)
+    staff = current_user.role in STAFF
     return render_template(
         "visits/show.html", visit=visit, sections=services.checklist_sections(visit.checklist_version),
         answers=answers, entries=entries, state=state, photos=media.visit_photos(visit),
         score=services.visit_score(visit, answers=answers, entries=entries, state=state),
         findings=visit_findings(visit.id), history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
-        severities=list(Severity), today=local_today().isoformat(),
+        severities=list(Severity), today=local_today().isoformat(), signatures=media.visit_signatures(visit),
+        signers=list(Signer), checkin_distance=services.checkin_distance(visit), far=services.FAR_FROM_SCHOOL_M,
+        flags=sync_services.open_flags([visit.id]).get(visit.id, 0) if staff else None,
     )
 
 
-@bp.post("/<int:visit_id>/answers/<int:item_id>")
-@roles_required(Role.INSPECTOR)
-def save_answer(visit_id: int, item_id: int) -> t.Any:
-    """Autosave of one item, called by the page script; answers JSON."""
-    visit = _fillable(visit_id)
-    item = _item(visit, item_id)
-    answer = services.save_answer(visit, item, value=request.form.get("value"), note=request.form.get("note"),
-                                  entry=_entry(visit, request.form.get("entry")), actor=current_user)
-    db.session.commit()
-    return jsonify(item_id=item.id, value=answer.value, note=answer.note, rev=answer.rev,
-                   fails=item.fails(answer.value), status=visit.status.value, score_html=_score_html(visit))
+@bp.route("/<int:visit_id>/score")
+@roles_required(Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)
+def score(visit_id: int) -> t.Any:
+    """The visit's score card, for the page to refresh after its changes were synced."""
+    return _score_html(_visit(visit_id))
 
 
 @bp.post("/<int:visit_id>/save")
@@ -173,64 +170,6 @@ def save_all(visit_id: int) -> t.Any:
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("visits.show", visit_id=visit.id) + anchor)
-
-
-@bp.post("/<int:visit_id>/entries/<int:item_id>")
-@roles_required(Role.INSPECTOR)
-def add_entry(visit_id: int, item_id: int) -> t.Any:
-    """Add an entry to a list (repeat); answers JSON with the entry's key."""
-    visit = _fillable(visit_id)
-    repeat = _item(visit, item_id)
-    entry = services.add_entry(visit, repeat, key=request.form.get("key") or None, actor=current_user)
-    db.session.commit()
-    return jsonify(key=entry.uuid, position=entry.position), 201
-
-
-@bp.post("/<int:visit_id>/entries/<key>/remove")
-@roles_required(Role.INSPECTOR)
-def remove_entry(visit_id: int, key: str) -> t.Any:
-    visit = _fillable(visit_id)
-    entry = _entry(visit, key)
-    assert entry is not None
-    services.remove_entry(visit, entry, actor=current_user)
-    db.session.commit()
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(removed=key, score_html=_score_html(visit))
-    return redirect(url_for("visits.show", visit_id=visit.id) + f"#item-{entry.item_id}")
-
-
-@bp.post("/<int:visit_id>/photos/<int:item_id>")
-@roles_required(Role.INSPECTOR)
-def add_photo(visit_id: int, item_id: int) -> t.Any:
-    visit = _fillable(visit_id)
-    item = _item(visit, item_id)
-    upload = request.files.get("photo")
-    if upload is None or not upload.filename:
-        raise ValidationFailed(_("Choose a photo."))
-    attachment = media.add_visit_photo(visit, item, upload.read(), filename=upload.filename,
-                                       entry=_entry(visit, request.form.get("entry")), actor=current_user)
-    db.session.commit()
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(id=attachment.id, url=url_for("media.file", attachment_id=attachment.id),
-                       thumb=url_for("media.file", attachment_id=attachment.id, thumb=1),
-                       delete=url_for("media.delete", attachment_id=attachment.id)), 201
-    return redirect(url_for("visits.show", visit_id=visit.id) + f"#item-{item.id}")
-
-
-@bp.post("/<int:visit_id>/checkin")
-@roles_required(Role.INSPECTOR)
-def check_in(visit_id: int) -> t.Any:
-    visit = _fillable(visit_id)
-    try:
-        latitude = Decimal(request.form.get("latitude", ""))
-        longitude = Decimal(request.form.get("longitude", ""))
-        accuracy_raw = request.form.get("accuracy", "")
-        accuracy = Decimal(accuracy_raw) if accuracy_raw else None
-    except InvalidOperation as exc:
-        raise ValidationFailed(_("The position is not a valid latitude and longitude.")) from exc
-    services.check_in(visit, latitude=latitude, longitude=longitude, accuracy_m=accuracy, actor=current_user)
-    db.session.commit()
-    return jsonify(checked_in=True, latitude=str(visit.checkin_latitude), longitude=str(visit.checkin_longitude))
 
 
 @bp.post("/<int:visit_id>/submit")

@@ -15,6 +15,8 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("INSPECT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -28,19 +30,55 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser_instance() -> Iterator[object]:
+def playwright_instance() -> Iterator[t.Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("INSPECT_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser_instance(playwright_instance: t.Any) -> Iterator[object]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+def ipad(playwright: t.Any) -> dict[str, t.Any]:
+    """Playwright's iPad (gen 7) in portrait, 810×1080 with touch, driven by chromium."""
+    device = dict(playwright.devices["iPad (gen 7)"])
+    device.pop("default_browser_type", None)
+    return device
+
+
+@pytest.fixture
+def browser_profile(playwright_instance: t.Any, tmp_path: Path) -> Iterator[t.Callable[..., t.Any]]:
+    """Start chromium on a profile kept on disk (``name``): closing and starting it again keeps the
+    service worker, its caches and IndexedDB, as a tablet does. Chinese, an iPad's screen, a position."""
+    opened: list[t.Any] = []
+
+    def start(name: str = "tablet") -> t.Any:
+        context = playwright_instance.chromium.launch_persistent_context(
+            str(tmp_path / f"profile-{name}"), executable_path=CHROMIUM, args=LAUNCH_ARGS,
+            **ipad(playwright_instance), locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow",
+            permissions=["geolocation", "background-sync"],
+            geolocation={"latitude": 34.5200, "longitude": 109.7650, "accuracy": 15},
         )
-        yield browser
-        browser.close()
+        context.set_default_timeout(15_000)
+        opened.append(context)
+        return context
+
+    yield start
+    for context in opened:
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
 
 
 @pytest.fixture

@@ -50,6 +50,8 @@ def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_serve
     photo.write_bytes(buffer.getvalue())
     s1.locator("input[data-photo]:not([capture])").set_input_files(str(photo))
     s1.locator(".thumb img").wait_for()
+    # Everything is kept on the tablet first and synced at once while online.
+    page.locator('[data-sync][data-pending="0"]').wait_for(timeout=20_000)
     shot(page, "visit-filled")
 
     page.reload()
@@ -69,7 +71,7 @@ def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_serve
 
 @pytest.mark.parametrize(("username", "paths"), [
     ("city", ["/overview", "/campaigns/", "/campaigns/{campaign}", "/findings/", "/rectification/", "/schools/",
-              "/checklists/", "/audit/", "/visits/{visit}"]),
+              "/checklists/", "/audit/", "/visits/{visit}", "/visits/{visit}/sync"]),
     ("insp", ["/visits/mine", "/visits/{visit}"]),
     ("school1", ["/rectification/mine"]),
     ("root", ["/auth/users", "/auth/users/new", "/schools/import"]),

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import io
 import typing as t
+import uuid
 from pathlib import Path
 
 import pytest
@@ -196,8 +197,9 @@ def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: Wo
 
     upload_dir = Path(app.config["UPLOAD_DIR"])
     main, thumb = media.file_path(attachment), media.file_path(attachment, thumb=True)
+    stamped = media.file_path(attachment, stamped=True)
     assert main.is_relative_to(upload_dir) and thumb.is_relative_to(upload_dir)
-    assert stored_files(app) == sorted([main, thumb])
+    assert stored_files(app) == sorted([main, thumb, stamped])
     assert attachment.kind == AttachmentKind.PHOTO
     assert (attachment.visit_id, attachment.item_id, attachment.original_name) == (
         world.visit.id, item.id, "Portrait_6.jpg")
@@ -237,7 +239,7 @@ def test_remove_deletes_the_files_and_writes_an_audit_entry(world: World, app: F
                                        filename="hopper.jpg", actor=world.inspector)
     db.session.commit()
     attachment_id = attachment.id
-    assert len(stored_files(app)) == 2
+    assert len(stored_files(app)) == 3
 
     media.remove(attachment, actor=world.inspector)
     db.session.commit()
@@ -268,7 +270,7 @@ def test_photos_cannot_be_added_or_removed_after_the_visit_is_submitted(world: W
                               actor=world.inspector)
     with pytest.raises(InvalidTransition):
         media.remove(attachment, actor=world.inspector)
-    assert len(stored_files(app)) == 2
+    assert len(stored_files(app)) == 3
 
 
 @pytest.fixture
@@ -340,8 +342,9 @@ def fetch(client: t.Any, url: str) -> t.Any:
 
 
 def post_photo(client: t.Any, world: World, item: ChecklistItem, data: bytes, filename: str) -> t.Any:
-    return client.post(f"/visits/{world.visit.id}/photos/{item.id}", headers=JSON,
-                       data={"photo": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+    """Send a photo as the tablet does: PUT /api/v1/media/UUID with the bytes and their SHA-256."""
+    return client.put(f"/api/v1/media/{uuid.uuid4()}?visit={world.visit.uuid}&item={item.id}&filename={filename}",
+                      headers={**JSON, "X-Content-SHA256": hashlib.sha256(data).hexdigest()}, data=data)
 
 
 def test_an_inspector_uploads_a_photo_and_gets_its_urls(world: World, auth: Auth, client: t.Any) -> None:
@@ -352,12 +355,12 @@ def test_an_inspector_uploads_a_photo_and_gets_its_urls(world: World, auth: Auth
 
     assert response.status_code == 201
     body = response.get_json()
-    photo_response = fetch(client, body["url"])
+    photo_response = fetch(client, f"/media/{body['file_id']}")
     assert photo_response.status_code == 200
     assert photo_response.mimetype == "image/jpeg"
     with Image.open(io.BytesIO(photo_response.data)) as image:
         assert image.size == (1600, 1067)
-    thumb_response = fetch(client, body["thumb"])
+    thumb_response = fetch(client, f"/media/{body['file_id']}?thumb=1")
     assert thumb_response.status_code == 200
     with Image.open(io.BytesIO(thumb_response.data)) as thumb:
         assert thumb.size == (320, 213)

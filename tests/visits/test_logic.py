@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import typing as t
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -264,19 +265,27 @@ def test_the_page_renders_entries_and_the_server_adds_and_removes_them(filling: 
     auth.login(world.inspector)
     defects = filling.items["defects"]
 
-    added = client.post(f"/visits/{filling.visit.id}/entries/{defects.id}")
-    key = added.json["key"]
-    saved = client.post(f"/visits/{filling.visit.id}/answers/{filling.items['d_area'].id}",
-                        data={"value": "money", "entry": key})
-    page = client.get(f"/visits/{filling.visit.id}").get_data(as_text=True)
-    removed = client.post(f"/visits/{filling.visit.id}/entries/{key}/remove", headers={"Accept": "application/json"})
+    key = str(uuid.uuid4())
 
-    assert added.status_code == 201 and saved.status_code == 200 and saved.json["fails"]
+    def send(visit: t.Any, *ops: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+        ops_with_ids = [{"op_id": str(uuid.uuid4()), **op} for op in ops]
+        response = client.post(f"/api/v1/visits/{visit.uuid}/ops", json={"ops": ops_with_ids},
+                               headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert response.status_code == 200
+        return t.cast(list[dict[str, t.Any]], response.json["results"])
+
+    added = send(filling.visit, {"type": "entry_add", "item_id": defects.id, "entry": key},
+                 {"type": "answer", "item_id": filling.items["d_area"].id, "entry": key, "value": "money",
+                  "note": None, "base_rev": 0})
+    page = client.get(f"/visits/{filling.visit.id}").get_data(as_text=True)
+    removed = send(filling.visit, {"type": "entry_remove", "entry": key})
+
+    assert [r["status"] for r in added] == ["applied", "applied"]
     assert f'data-entry="{key}"' in page and f'name="value-{filling.items["d_area"].id}-{key}"' in page
     assert "data-entry-template" in page
-    assert removed.status_code == 200 and services.visit_entries(filling.visit) == {}
-    other = client.post(f"/visits/{world.visit.id}/entries/{defects.id}")
-    assert other.status_code == 404  # the item is not part of that visit's checklist
+    assert removed[0]["status"] == "applied" and services.visit_entries(filling.visit) == {}
+    other = send(world.visit, {"type": "entry_add", "item_id": defects.id, "entry": str(uuid.uuid4())})
+    assert other[0]["status"] == "refused"  # the item is not part of that visit's checklist
 
 
 def test_without_scripts_the_page_saves_entries_and_adds_them(filling: Filling, auth: t.Any, client: t.Any) -> None:
@@ -294,11 +303,10 @@ def test_without_scripts_the_page_saves_entries_and_adds_them(filling: Filling, 
     assert services.visit_answers(filling.visit)[(area.id, entry.id)].value == "org"
 
 
-def test_the_score_comes_back_with_each_saved_answer(filling: Filling, auth: t.Any, client: t.Any) -> None:
+def test_the_page_fetches_its_score_card_after_syncing(filling: Filling, auth: t.Any, client: t.Any) -> None:
     auth.login(filling.world.inspector)
-    q1 = filling.items["Q1"]
-    response = client.post(f"/visits/{filling.visit.id}/answers/{q1.id}", data={"value": "yes"})
-    assert 'id="score"' in response.json["score_html"]
+    response = client.get(f"/visits/{filling.visit.id}/score")
+    assert response.status_code == 200 and 'id="score"' in response.get_data(as_text=True)
 
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -81,18 +83,23 @@ def test_plan_inspect_review_rectify_close_and_report(app: Flask, make_county, m
         "visit_id": visit.id, "inspector_id": inspector.id, "action": "assign"}).status_code == 302
     assert boss.post(f"/campaigns/{campaign.id}/start").status_code == 302
 
-    # 2. The inspector fills the checklist; every answer is saved as it is entered.
+    # 2. The inspector fills the checklist on a tablet, which sends what was entered through the sync API.
     field = _login(app, "insp")
     mine = field.get("/visits/mine")
     assert "华州第一小学" in mine.text
+    ops = []
     for name, value in [("day", today.isoformat()), ("S1_1", "no"), ("S1_2", "yes"), ("S2_1", "good"),
                         ("enrolled", "420"), ("opinion", "总体良好")]:
-        note = "未成立资助工作领导小组，无正式文件。" if name == "S1_1" else ""
-        saved = field.post(f"/visits/{visit.id}/answers/{items[name]}", data={"value": value, "note": note})
-        assert saved.status_code == 200, saved.text
-    assert saved.get_json()["value"] == "总体良好"
-    photo = field.post(f"/visits/{visit.id}/photos/{items['S1_1']}", headers={"Accept": "application/json"},
-                       data={"photo": (io.BytesIO(_jpeg()), "IMG_0001.jpg")})
+        note = "未成立资助工作领导小组，无正式文件。" if name == "S1_1" else None
+        ops.append({"op_id": str(uuid.uuid4()), "type": "answer", "item_id": items[name], "value": value,
+                    "note": note, "base_rev": 0})
+    saved = field.post(f"/api/v1/visits/{visit.uuid}/ops", json={"ops": ops},
+                       headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert saved.status_code == 200, saved.text
+    assert {r["status"] for r in saved.get_json()["results"]} == {"applied"}
+    jpeg = _jpeg()
+    photo = field.put(f"/api/v1/media/{uuid.uuid4()}?visit={visit.uuid}&item={items['S1_1']}&filename=IMG_0001.jpg",
+                      data=jpeg, headers={"X-Content-SHA256": hashlib.sha256(jpeg).hexdigest()})
     assert photo.status_code == 201
     # A reload shows what was entered.
     again = field.get(f"/visits/{visit.id}")

@@ -1,0 +1,311 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+Its schemas are JSON Schema 2020-12; tests/api/test_openapi.py validates every response the
+tests receive against the schema the document gives for its path, method and status.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .. import __version__
+
+STRING_OR_NULL = {"type": ["string", "null"]}
+INT_OR_NULL = {"type": ["integer", "null"]}
+TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+UUID = {"type": "string", "format": "uuid"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(name: str, description: str) -> dict[str, t.Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+ERRORS = {
+    "400": _json("Error", "The request is malformed: a field, a header or the CSRF token is missing or wrong."),
+    "401": _json("Error", "No valid session or token: log in again (the client keeps its queue)."),
+    "403": _json("Error", "The role may not use this endpoint."),
+    "404": _json("Error", "No such object, or outside the user's scope."),
+}
+
+SCHEMAS: dict[str, t.Any] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "string"}, "details": {"type": "array", "items": {"type": "string"}}},
+    },
+    "User": {
+        "type": "object", "required": ["id", "username", "display_name", "role"],
+        "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
+                       "role": {"enum": ["admin", "supervisor", "inspector", "school", "viewer"]}},
+    },
+    "Me": {"type": "object", "required": ["user", "via_token"],
+           "properties": {"user": _ref("User"), "via_token": {"type": "boolean"}}},
+    "Csrf": {"type": "object", "required": ["csrf_token"], "properties": {"csrf_token": {"type": "string"}}},
+    "Login": {"type": "object", "required": ["username", "password"],
+              "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                             "remember": {"type": "boolean"}}},
+    "LoggedIn": {"type": "object", "required": ["user", "csrf_token"],
+                 "properties": {"user": _ref("User"), "csrf_token": {"type": "string"}}},
+    "VisitSummary": {
+        "type": "object", "required": ["uuid", "id", "status", "school", "campaign", "checklist_version_id", "url"],
+        "properties": {
+            "uuid": UUID, "id": {"type": "integer"}, "status": _ref("VisitStatus"),
+            "planned_on": {"type": ["string", "null"], "format": "date"},
+            "school": {"type": "object", "required": ["id", "code", "name"],
+                       "properties": {"id": {"type": "integer"}, "code": {"type": "string"},
+                                      "name": {"type": "string"}}},
+            "campaign": {"type": "object", "required": ["id", "code", "name"],
+                         "properties": {"id": {"type": "integer"}, "code": {"type": "string"},
+                                        "name": {"type": "string"}}},
+            "checklist_version_id": {"type": "integer"}, "url": {"type": "string"},
+        },
+    },
+    "VisitList": {"type": "object", "required": ["page", "pages", "visits"],
+                  "properties": {"page": {"type": "integer"}, "pages": {"type": "integer"},
+                                 "visits": {"type": "array", "items": _ref("VisitSummary")}}},
+    "VisitStatus": {"enum": ["planned", "in_progress", "submitted", "approved", "returned"]},
+    "VisitRecord": {
+        "description": "The visit as the tablet opened it. PUT it once; the same body again is a replay.",
+        "type": "object", "required": ["school_id", "checklist_version_id", "started_at"],
+        "properties": {"school_id": {"type": "integer"}, "checklist_version_id": {"type": "integer"},
+                       "started_at": TIME_OR_NULL},
+    },
+    "VisitConflict": {"type": "object", "required": ["error", "current"],
+                      "properties": {"error": {"type": "string"}, "current": _ref("VisitRecord")}},
+    "Answer": {
+        "type": "object", "required": ["item_id", "entry", "value", "note", "rev", "updated_at"],
+        "properties": {"item_id": {"type": "integer"}, "entry": {"type": ["string", "null"], "format": "uuid"},
+                       "value": STRING_OR_NULL, "note": STRING_OR_NULL,
+                       "rev": {"type": "integer", "minimum": 1, "description": "The answer's revision."},
+                       "updated_at": TIME_OR_NULL},
+    },
+    "Entry": {"type": "object", "required": ["uuid", "item_id", "position", "removed"],
+              "properties": {"uuid": UUID, "item_id": {"type": "integer"}, "position": {"type": "integer"},
+                             "removed": {"type": "boolean"}}},
+    "Media": {
+        "type": "object",
+        "required": ["uuid", "kind", "item_id", "entry", "signer", "signer_name", "width", "height", "sha256",
+                     "source_sha256", "taken_at", "latitude", "longitude", "file_id"],
+        "properties": {
+            "uuid": UUID, "kind": {"enum": ["photo", "signature"]}, "item_id": INT_OR_NULL,
+            "entry": {"type": ["string", "null"], "format": "uuid"},
+            "signer": {"enum": ["inspector", "school", None]}, "signer_name": STRING_OR_NULL,
+            "width": INT_OR_NULL, "height": INT_OR_NULL,
+            "sha256": {"type": "string", "description": "SHA-256 of the stored (re-encoded) file."},
+            "source_sha256": {"type": ["string", "null"], "description": "SHA-256 of the bytes the client sent."},
+            "taken_at": TIME_OR_NULL,
+            "latitude": {"type": ["string", "null"], "description": "Kept only where the item asks for it."},
+            "longitude": STRING_OR_NULL, "file_id": {"type": "integer"},
+        },
+    },
+    "MediaConflict": {"type": "object", "required": ["error", "current"],
+                      "properties": {"error": {"type": "string"}, "current": _ref("Media")}},
+    "Position": {
+        "type": "object", "required": ["latitude", "longitude", "accuracy_m", "at"],
+        "properties": {"latitude": {"type": "string"}, "longitude": {"type": "string"},
+                       "accuracy_m": STRING_OR_NULL, "at": TIME_OR_NULL},
+    },
+    "VisitState": {
+        "type": "object",
+        "required": ["uuid", "id", "school_id", "checklist_version_id", "started_at", "status", "editable", "school",
+                     "checkin", "submitted_at", "answers", "entries", "media"],
+        "properties": {
+            "uuid": UUID, "id": {"type": "integer"}, "school_id": {"type": "integer"},
+            "checklist_version_id": {"type": "integer"}, "started_at": TIME_OR_NULL,
+            "status": _ref("VisitStatus"), "editable": {"type": "boolean"},
+            "school": {"type": "object", "required": ["id", "code", "name", "latitude", "longitude"],
+                       "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+                                      "latitude": STRING_OR_NULL, "longitude": STRING_OR_NULL}},
+            "checkin": {"oneOf": [{"type": "null"}, _ref("Position")]},
+            "submitted_at": TIME_OR_NULL,
+            "answers": {"type": "array", "items": _ref("Answer")},
+            "entries": {"type": "array", "items": _ref("Entry")},
+            "media": {"type": "array", "items": _ref("Media")},
+        },
+    },
+    "Op": {
+        "description": (
+            "One operation. `answer` sets an item's value and note (both, as the tablet holds them) on the "
+            "revision `base_rev` the tablet last saw (0: never answered); `entry_add` adds an entry with the "
+            "client's UUID to the repeat `item_id`; `entry_remove` removes `entry`; `photo_remove` removes the "
+            "photo `media`; `checkin` records the position of arrival. `client_ts` is kept for the record and "
+            "never orders anything."),
+        "type": "object", "required": ["op_id", "type"],
+        "properties": {
+            "op_id": UUID, "type": {"enum": ["answer", "entry_add", "entry_remove", "photo_remove", "checkin"]},
+            "item_id": {"type": "integer"}, "entry": {"type": ["string", "null"], "format": "uuid"},
+            "value": STRING_OR_NULL, "note": STRING_OR_NULL, "base_rev": {"type": "integer", "minimum": 0},
+            "media": UUID, "latitude": {"type": ["number", "string"]}, "longitude": {"type": ["number", "string"]},
+            "accuracy_m": {"type": ["number", "string", "null"]}, "at": {"type": "string", "format": "date-time"},
+            "client_ts": {"type": "string", "format": "date-time"},
+        },
+    },
+    "OpsRequest": {"type": "object", "required": ["ops"],
+                   "properties": {"ops": {"type": "array", "minItems": 1, "maxItems": 500, "items": _ref("Op")}}},
+    "OpResult": {
+        "type": "object", "required": ["op_id", "status", "rev", "server_ts"],
+        "properties": {
+            "op_id": UUID,
+            "status": {"enum": ["applied", "unchanged", "duplicate", "conflict", "refused"],
+                       "description": (
+                           "applied; unchanged (the server held this already); duplicate (this op_id was "
+                           "received before: its first result's revision); conflict (applied over someone "
+                           "else's edit, last write wins, flagged for the supervisor); refused (not applied, "
+                           "see message; flagged).")},
+            "rev": INT_OR_NULL, "server_ts": {"type": "string", "format": "date-time"},
+            "message": {"type": "string"},
+            "replaced": {"type": "object", "description": "What a parallel edit replaced: value, note, rev, by, at."},
+        },
+    },
+    "OpsResponse": {"type": "object", "required": ["batch", "results"],
+                    "properties": {"batch": {"type": "string"},
+                                   "results": {"type": "array", "items": _ref("OpResult")}}},
+    "Submitted": {"type": "object", "required": ["status", "submitted_at", "findings_raised", "already"],
+                  "properties": {"status": _ref("VisitStatus"), "submitted_at": TIME_OR_NULL,
+                                 "findings_raised": {"type": "integer"}, "already": {"type": "boolean"}}},
+    "Checklist": {
+        "type": "object", "required": ["id", "version", "title", "status", "items", "sections"],
+        "properties": {
+            "id": {"type": "integer"}, "version": {"type": "string"}, "title": {"type": "object"},
+            "status": {"enum": ["draft", "published", "retired"]},
+            "items": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "name", "type", "position", "repeat", "section", "required", "default", "logic",
+                             "label", "choices"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "type": {"type": "string"},
+                               "position": {"type": "integer"}, "repeat": INT_OR_NULL, "section": INT_OR_NULL,
+                               "required": {"type": "boolean"}, "default": STRING_OR_NULL,
+                               "logic": {"type": ["object", "null"]}, "label": {"type": "object"},
+                               "choices": {"type": ["array", "null"]}}}},
+            "sections": {"type": "object"},
+        },
+    },
+}
+
+VISIT_KEY = {"name": "uuid", "in": "path", "required": True, "schema": UUID, "description": "The visit's UUID."}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 64},
+    "description": ("A new UUID for each batch, the same when the batch is sent again. A replay gets the first "
+                    "answer (with `Idempotent-Replayed: true`); the same key with another body gets 422."),
+}
+CSRF_HEADER = {"name": "X-CSRFToken", "in": "header", "required": False, "schema": {"type": "string"},
+               "description": "With the session (not with a token): the token from GET /api/v1/csrf."}
+CLIENT_HEADER = {"name": "X-Client-Id", "in": "header", "required": False, "schema": {"type": "string"},
+                 "description": "The device's id, kept in the sync history and used to tell its own edits apart."}
+WRITE_PARAMS = [CSRF_HEADER, CLIENT_HEADER]
+
+
+def _query(name: str, schema: dict[str, t.Any], description: str, required: bool = False) -> dict[str, t.Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+PATHS: dict[str, t.Any] = {
+    "/openapi.json": {"get": {"summary": "This document", "security": [],
+                              "responses": {"200": {"description": "The OpenAPI document.",
+                                                    "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/csrf": {"get": {"summary": "A CSRF token for the session", "security": [],
+                      "responses": {"200": _json("Csrf", "Send it as X-CSRFToken on writes made with the session.")}}},
+    "/session": {"post": {
+        "summary": "Log in again (after a 401) without leaving the page", "security": [],
+        "parameters": [CSRF_HEADER],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Login")}}},
+        "responses": {"200": _json("LoggedIn", "Logged in; a new CSRF token for the new session."),
+                      "400": ERRORS["400"], "401": _json("Error", "Wrong user name or password.")}}},
+    "/me": {"get": {"summary": "Who is calling", "responses": {"200": _json("Me", "The user."), "401": ERRORS["401"]}}},
+    "/visits": {"get": {
+        "summary": "Visits: an inspector's under way, or those in a staff member's scope",
+        "parameters": [_query("page", {"type": "integer", "minimum": 1}, "Page (staff lists).")],
+        "responses": {"200": _json("VisitList", "The visits."), "401": ERRORS["401"], "403": ERRORS["403"]}}},
+    "/visits/{uuid}": {
+        "get": {"summary": "A visit's state: answers with revisions, entries, photos, signatures, check-in",
+                "parameters": [VISIT_KEY],
+                "responses": {"200": _json("VisitState", "The visit."),
+                              **{k: ERRORS[k] for k in ("401", "403", "404")}}},
+        "put": {"summary": "Open the visit in the field (idempotent)",
+                "parameters": [VISIT_KEY, *WRITE_PARAMS],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("VisitRecord")}}},
+                "responses": {"201": _json("VisitRecord", "Opened now."),
+                              "200": _json("VisitRecord", "Already opened with this record (a replay)."),
+                              "409": _json("VisitConflict", "Opened with another record, or another school or "
+                                                            "checklist; `current` is the server's record."),
+                              **ERRORS}}},
+    "/visits/{uuid}/ops": {"post": {
+        "summary": "Apply a batch of operations, each exactly once, in the order received",
+        "parameters": [VISIT_KEY, IDEMPOTENCY_KEY, *WRITE_PARAMS],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("OpsRequest")}}},
+        "responses": {"200": _json("OpsResponse", "Every operation's result, in order."),
+                      "422": _json("Error", "The Idempotency-Key was used before for another body."), **ERRORS}}},
+    "/visits/{uuid}/submit": {"post": {
+        "summary": "Submit the visit for review (idempotent)",
+        "parameters": [VISIT_KEY, IDEMPOTENCY_KEY, *WRITE_PARAMS],
+        "responses": {"201": _json("Submitted", "Submitted now."),
+                      "200": _json("Submitted", "Already submitted (`already` is true)."),
+                      "409": _json("Error", "The campaign is not under way."),
+                      "422": _json("Error", "Items need attention (`details`), or the key was used for another "
+                                            "request."), **ERRORS}}},
+    "/media/{uuid}": {
+        "put": {
+            "summary": "Store a photo or a signature under the client's UUID (idempotent)",
+            "parameters": [
+                {"name": "uuid", "in": "path", "required": True, "schema": UUID},
+                {"name": "X-Content-SHA256", "in": "header", "required": True, "schema": {"type": "string"},
+                 "description": "SHA-256 (hex) of the body."},
+                _query("visit", UUID, "The visit's UUID.", required=True),
+                _query("kind", {"enum": ["photo", "signature"]}, "photo (default) or signature."),
+                _query("item", {"type": "integer"}, "Photo: the checklist item."),
+                _query("entry", UUID, "Photo: the repeat entry, inside a list."),
+                _query("signer", {"enum": ["inspector", "school"]}, "Signature: who signed."),
+                _query("signer_name", {"type": "string"}, "Signature: the signer's name (required for school)."),
+                _query("taken_at", {"type": "string", "format": "date-time"},
+                       "When the photo was taken, if its EXIF does not say."),
+                _query("latitude", {"type": "number"}, "Where the tablet was; kept only if the item asks for it."),
+                _query("longitude", {"type": "number"}, "See latitude."),
+                _query("accuracy_m", {"type": "number"}, "Accuracy of that position, in metres."),
+                _query("filename", {"type": "string"}, "The original file name."),
+                *WRITE_PARAMS,
+            ],
+            "requestBody": {"required": True, "content": {
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/webp": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"201": _json("Media", "Stored."),
+                          "200": _json("Media", "Stored before with the same bytes and place (a replay)."),
+                          "409": _json("MediaConflict", "The UUID names other bytes or another place, or the visit "
+                                                        "can no longer change."),
+                          "413": _json("Error", "Too large."), **ERRORS}},
+        "get": {
+            "summary": "A stored photo or signature",
+            "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": UUID},
+                           _query("variant", {"enum": ["original", "thumb", "stamped"]},
+                                  "The stored file, its thumbnail, or the copy stamped with school, time and place.")],
+            "responses": {"200": {"description": "The JPEG.", "content": {"image/jpeg": {}}},
+                          **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+    "/checklists/{id}": {"get": {
+        "summary": "A checklist version: items, labels, choices and logic",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json("Checklist", "The version."), **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+}
+
+
+def document(server: str) -> dict[str, t.Any]:
+    """The OpenAPI document, with ``server`` (the API's base path) as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "资助督查 sync API", "version": __version__,
+                 "description": "Field entry from tablets that work offline; see docs/api.md."},
+        "servers": [{"url": server}],
+        "security": [{"session": []}, {"token": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "The browser session; writes also need X-CSRFToken."},
+                "token": {"type": "http", "scheme": "bearer",
+                          "description": "A personal token: `inspect-app users token USERNAME`."},
+            },
+        },
+    }

@@ -1,0 +1,282 @@
+"""The JSON API under /api/v1: thin adapters over the same services the pages use (see docs/api.md).
+
+Authentication is the browser's session, with the CSRF token from ``GET /api/v1/csrf`` in an
+``X-CSRFToken`` header on every write, or a personal token (``Authorization: Bearer TOKEN``),
+which needs no CSRF token. An expired session or a revoked token answers 401.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager
+from flask_login import current_user
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+
+from ..auth import services as auth_services
+from ..auth.models import Role
+from ..auth.models import User
+from ..checklists.logic import form_model
+from ..checklists.models import ChecklistItem
+from ..checklists.models import ChecklistVersion
+from ..core.permissions import STAFF
+from ..core.permissions import can_view_visit
+from ..core.permissions import ensure
+from ..core.permissions import is_assigned
+from ..core.permissions import roles_required
+from ..errors import ValidationFailed
+from ..extensions import csrf
+from ..extensions import db
+from ..media import services as media
+from ..media.models import Attachment
+from ..media.models import AttachmentKind
+from ..media.models import Signer
+from ..sync import services as sync
+from ..visits import services as visit_services
+from ..visits.models import Visit
+from ..visits.models import VisitInspector
+from .openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+PUBLIC = {"api.openapi", "api.csrf_token", "api.login"}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def init_app(app: Flask, manager: LoginManager) -> None:
+    """Accept ``Authorization: Bearer TOKEN`` on the API (and nowhere else)."""
+
+    @manager.request_loader
+    def load_from_token(req: t.Any) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+            return None
+        user = auth_services.user_for_token(header[7:].strip())
+        if user is not None:
+            g.api_token = True
+            db.session.commit()
+        return user
+
+
+@bp.before_request
+def authenticate() -> t.Any:
+    """401 before anything else for a write without a valid session or token; then CSRF for sessions."""
+    if request.endpoint in PUBLIC and request.endpoint != "api.login":
+        return None
+    authenticated = current_user.is_authenticated  # runs the token loader, which sets g.api_token
+    if request.headers.get("Authorization") and not g.get("api_token"):
+        return jsonify(error=_("The API token is not valid or has been revoked.")), 401
+    if request.endpoint != "api.login" and not authenticated:
+        return jsonify(error=_("Your session has ended. Log in again.")), 401
+    if request.method not in SAFE and not g.get("api_token"):
+        _check_csrf()
+    return None
+
+
+def _check_csrf() -> None:
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def _client() -> sync.Client:
+    return sync.Client(client_id=request.headers.get("X-Client-Id"), user_agent=request.user_agent.string,
+                       via_token=bool(g.get("api_token")))
+
+
+def _json_body() -> dict[str, t.Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(_("Send a JSON object."))
+    return body
+
+
+def _key() -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise ValidationFailed(_("Send an Idempotency-Key header: a new UUID for each batch, the same one "
+                                 "when the batch is sent again."))
+    if len(key) > 64:
+        raise ValidationFailed(_("The Idempotency-Key is longer than %(n)d characters.", n=64))
+    return key
+
+
+def _respond(outcome: sync.Outcome) -> t.Any:
+    db.session.commit()
+    response = jsonify(outcome.body)
+    response.status_code = outcome.status
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _visit(key: str) -> Visit:
+    visit = db.session.scalar(sa.select(Visit).where(Visit.uuid == key.lower()))
+    ensure(visit is not None and can_view_visit(current_user, visit))
+    return t.cast(Visit, visit)
+
+
+def _fillable(key: str) -> Visit:
+    visit = _visit(key)
+    ensure(is_assigned(current_user, visit))
+    return visit
+
+
+def _user_json(user: User) -> dict[str, t.Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role.value}
+
+
+@bp.get("/openapi.json")
+def openapi() -> t.Any:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(document(url_for("api.openapi", _external=False).rsplit("/", 1)[0]))
+
+
+@bp.get("/csrf")
+def csrf_token() -> t.Any:
+    """A fresh CSRF token for the session, to send as X-CSRFToken on writes (cached pages carry none)."""
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.post("/session")
+def login() -> t.Any:
+    """Log in again with the password (the sync queue waits meanwhile); answers the user or 401."""
+    _check_csrf()
+    body = _json_body()
+    user = auth_services.authenticate(str(body.get("username") or ""), str(body.get("password") or ""))
+    if user is None:
+        return jsonify(error=_("Wrong user name or password.")), 401
+    login_user(user, remember=bool(body.get("remember")))
+    db.session.commit()
+    return jsonify(user=_user_json(user), csrf_token=generate_csrf())
+
+
+@bp.get("/me")
+def me() -> t.Any:
+    return jsonify(user=_user_json(current_user), via_token=bool(g.get("api_token")))
+
+
+@bp.get("/visits")
+@roles_required(Role.INSPECTOR, *STAFF)
+def visits() -> t.Any:
+    """The inspector's visits of campaigns under way; for staff, the visits in their scope, a page at a time."""
+    if current_user.role == Role.INSPECTOR:
+        rows = visit_services.inspector_visits(current_user)
+        page, pages = 1, 1
+    else:
+        stmt = visit_services.visit_list_query(current_user)
+        paginated = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        rows, page, pages = list(paginated.items), paginated.page, paginated.pages or 1
+    return jsonify(page=page, pages=pages, visits=[
+        {"uuid": v.uuid, "id": v.id, "status": v.status.value, "planned_on": v.planned_on.isoformat()
+         if v.planned_on else None, "school": {"id": v.school_id, "code": v.school.code, "name": v.school.name},
+         "campaign": {"id": v.campaign_id, "code": v.campaign.code, "name": v.campaign.name},
+         "checklist_version_id": v.checklist_version_id, "url": url_for("visits.show", visit_id=v.id)}
+        for v in rows])
+
+
+@bp.get("/visits/<key>")
+@roles_required(Role.INSPECTOR, *STAFF)
+def visit(key: str) -> t.Any:
+    return jsonify(sync.visit_state(_visit(key)))
+
+
+@bp.put("/visits/<key>")
+@roles_required(Role.INSPECTOR)
+def open_visit(key: str) -> t.Any:
+    return _respond(sync.open_visit(_fillable(key), _json_body(), actor=current_user, client=_client()))
+
+
+@bp.post("/visits/<key>/ops")
+@roles_required(Role.INSPECTOR)
+def ops(key: str) -> t.Any:
+    visit = _fillable(key)
+    idempotency_key = _key()
+    body = _json_body()
+    return _respond(sync.apply_batch(visit, body.get("ops"), key=idempotency_key, actor=current_user,
+                                     client=_client()))
+
+
+@bp.post("/visits/<key>/submit")
+@roles_required(Role.INSPECTOR)
+def submit(key: str) -> t.Any:
+    visit = _fillable(key)
+    return _respond(sync.submit(visit, key=_key(), actor=current_user, client=_client()))
+
+
+@bp.put("/media/<key>")
+@roles_required(Role.INSPECTOR)
+def put_media(key: str) -> t.Any:
+    args = request.args
+    visit = _fillable(args.get("visit", ""))
+    sha256 = request.headers.get("X-Content-SHA256", "")
+    if not sha256:
+        raise ValidationFailed(_("Send the SHA-256 of the bytes in X-Content-SHA256."))
+    kind = args.get("kind", "photo")
+    if kind not in ("photo", "signature"):
+        raise ValidationFailed(_("“kind” is photo or signature, not “%(v)s”.", v=kind))
+    target = sync.MediaTarget(visit=visit, kind=AttachmentKind(kind), filename=args.get("filename") or f"{key}.jpg")
+    if kind == "signature":
+        signer = args.get("signer", "")
+        if signer not in {s.value for s in Signer}:
+            raise ValidationFailed(_("“signer” is inspector or school, not “%(v)s”.", v=signer))
+        target.signer, target.signer_name = Signer(signer), args.get("signer_name")
+    else:
+        item_id = args.get("item", type=int)
+        item = db.session.get(ChecklistItem, item_id) if item_id else None
+        if item is None or item.version_id != visit.checklist_version_id:
+            raise ValidationFailed(_("Item %(id)s is not part of the visit's checklist.", id=args.get("item")))
+        target.item = item
+        target.entry = sync._entry(visit, args.get("entry"))
+        target.capture = media.Capture(
+            taken_at=sync.parse_time(args.get("taken_at"), "taken_at"),
+            latitude=sync.parse_decimal(args.get("latitude"), "latitude"),
+            longitude=sync.parse_decimal(args.get("longitude"), "longitude"),
+            accuracy_m=sync.parse_decimal(args.get("accuracy_m"), "accuracy_m"))
+    outcome = sync.put_media(key, request.get_data(cache=False), sha256=sha256, target=target, actor=current_user,
+                             client=_client())
+    return _respond(outcome)
+
+
+@bp.get("/media/<key>")
+@roles_required(Role.INSPECTOR, *STAFF)
+def get_media(key: str) -> t.Any:
+    """A photo or signature: ``variant`` original (default), thumb or stamped."""
+    attachment = db.session.scalar(sa.select(Attachment).where(Attachment.uuid == key.lower()))
+    visit = db.session.get(Visit, attachment.visit_id) if attachment and attachment.visit_id else None
+    ensure(visit is not None and can_view_visit(current_user, visit))
+    assert attachment is not None
+    variant = request.args.get("variant", "original")
+    path = media.file_path(attachment, thumb=variant == "thumb", stamped=variant == "stamped")
+    ensure(path.is_file())
+    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/checklists/<int:version_id>")
+@roles_required(Role.INSPECTOR, *STAFF)
+def checklist(version_id: int) -> t.Any:
+    """A checklist version's items, choices and logic (the model formlogic.js evaluates)."""
+    version = db.get_or_404(ChecklistVersion, version_id)
+    if current_user.role == Role.INSPECTOR:
+        assigned = db.session.scalar(sa.select(sa.exists().where(
+            VisitInspector.user_id == current_user.id, VisitInspector.visit_id == Visit.id,
+            Visit.checklist_version_id == version.id)))
+        ensure(bool(assigned))
+    model = form_model(version)
+    labels = {i.id: (i.label, i.choices) for i in version.items}
+    for item in model["items"]:
+        item["label"], item["choices"] = labels[item["id"]]
+    return jsonify(id=version.id, version=version.version, title=version.title, status=version.status.value, **model)
