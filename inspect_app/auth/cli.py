@@ -63,10 +63,8 @@ def _user(username: str) -> User:
 @with_appcontext
 def token(username: str, name: str | None) -> None:
     """Print a new personal API token for the account (sent as Authorization: Bearer TOKEN)."""
-    try:
+    with service_errors():
         _row, secret = services.issue_token(_user(username), name=name, actor=None)
-    except ServiceError as err:
-        raise click.ClickException(err.message) from err
     db.session.commit()
     click.echo(secret)
 
