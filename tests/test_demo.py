@@ -182,6 +182,21 @@ def test_a_draft_revision_of_the_checklist_waits_beside_the_version_in_use(demo:
         assert not diff.items_removed and not diff.sections_added
 
 
+def test_the_reports_show_the_photos_taken_at_each_confirmed_problem(demo: Flask) -> None:
+    from inspect_app.reports.collect import build_investigation_data
+    from inspect_app.reports.collect import finding_photos
+
+    with demo.app_context():
+        campaign = _main(demo)
+        photos = finding_photos(campaign)
+        # The demo photographs every failing item at its photo question; each confirmed problem shows its photo.
+        assert len(photos) == 25
+        assert all(p.item.split()[0] in {f.item.name for f in db.session.scalars(
+            sa.select(Finding).where(Finding.campaign_id == campaign.id,
+                                     Finding.status == FindingStatus.CONFIRMED))} for p in photos)
+        assert build_investigation_data(campaign).photos == photos
+
+
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch,
                                                                                database_template: str) -> None:
@@ -204,5 +219,3 @@ def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(t
         _truncate_postgres(app)
     with app.app_context():
         db.engine.dispose()
-
-

@@ -53,7 +53,7 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
         with part.open("wb") as fh:
             photos = services.write(request, fh)
         os.replace(part, out)
-    click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photos)")
+    click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photo{'' if photos == 1 else 's'})")
 
 
 def _build_ledger(campaign_keys: tuple[str, ...], out: Path) -> None:

@@ -77,10 +77,11 @@ class ScoreRow:
 
 @dataclass
 class PhotoRow:
-    """A photo for an appendix: the stored file (and thumbnail) and what its caption names."""
+    """A photo for an appendix: the stored files and what its caption names."""
 
     path: str
     thumb_path: str | None
+    stamped_path: str | None
     width: int | None
     height: int | None
     school: str
@@ -303,23 +304,38 @@ def _scores(campaign: Campaign, findings: list[Finding]) -> tuple[Decimal | None
 
 
 def finding_photos(campaign: Campaign, *, school_id: int | None = None) -> list[PhotoRow]:
-    """Photos taken at the items of confirmed problems, school by school in checklist order."""
+    """Photos behind confirmed problems, school by school in checklist order.
+
+    A photo belongs to a problem when it was taken at the problem's item or at a photo question
+    that details that item (``detail_of``), in the same repeat entry if the item repeats.
+    """
+    photo_item = orm.aliased(ChecklistItem)
+    problem_item = orm.aliased(ChecklistItem)
+    same_entry = sa.or_(
+        sa.and_(Finding.instance_id.is_(None), Attachment.instance_id.is_(None)),
+        Finding.instance_id == Attachment.instance_id,
+    )
     stmt = (
-        sa.select(Attachment, School.name, ChecklistItem.label, ChecklistItem.name)
+        sa.select(Attachment, School.name, problem_item.label, problem_item.name)
         .join(Visit, Visit.id == Attachment.visit_id)
         .join(School, School.id == Visit.school_id)
         .join(County, County.id == School.county_id)
-        .join(ChecklistItem, ChecklistItem.id == Attachment.item_id)
-        .join(Finding, sa.and_(Finding.visit_id == Attachment.visit_id, Finding.item_id == Attachment.item_id))
+        .join(photo_item, photo_item.id == Attachment.item_id)
+        .join(Finding, sa.and_(
+            Finding.visit_id == Attachment.visit_id,
+            sa.or_(Finding.item_id == photo_item.id, Finding.item_id == photo_item.detail_of_id),
+            same_entry,
+        ))
+        .join(problem_item, problem_item.id == Finding.item_id)
         .where(Visit.campaign_id == campaign.id, Attachment.kind == AttachmentKind.PHOTO,
                Finding.status == FindingStatus.CONFIRMED)
-        .order_by(County.position, School.code, ChecklistItem.position, Attachment.id)
+        .order_by(County.position, School.code, problem_item.position, Attachment.id)
     )
     if school_id is not None:
         stmt = stmt.where(Visit.school_id == school_id)
     return [
-        PhotoRow(path=a.path, thumb_path=a.thumb_path, width=a.width, height=a.height, school=school,
-                 item=f"{name} {label.get('zh') or name}", taken_at=a.taken_at or a.created_at)
+        PhotoRow(path=a.path, thumb_path=a.thumb_path, stamped_path=a.stamped_path, width=a.width, height=a.height,
+                 school=school, item=f"{name} {label.get('zh') or name}", taken_at=a.taken_at or a.created_at)
         for a, school, label, name in db.session.execute(stmt)
     ]
 
@@ -473,8 +489,8 @@ def evidence_photo_rows(rect_ids: list[int], school: str, findings: list[Finding
     ).all()
     photos = sorted(photos, key=lambda a: (order.get(a.rectification_id or 0, 0), a.id))
     return [
-        PhotoRow(path=a.path, thumb_path=a.thumb_path, width=a.width, height=a.height, school=school,
-                 item=labels.get(a.rectification_id or 0, ""), taken_at=a.taken_at or a.created_at)
+        PhotoRow(path=a.path, thumb_path=a.thumb_path, stamped_path=a.stamped_path, width=a.width, height=a.height,
+                 school=school, item=labels.get(a.rectification_id or 0, ""), taken_at=a.taken_at or a.created_at)
         for a in photos
     ]
 

@@ -58,6 +58,18 @@ def report_title(campaign_name: str) -> str:
     return f"关于{name}情况的报告"
 
 
+def _appendix_photo(row: PhotoRow, upload_dir: Path) -> rd.Photo:
+    """The copy stamped with school, time and place where there is one, else the photo as stored.
+
+    The stamp adds a band below the picture, so its size is read from the file, not the database.
+    """
+    caption = "　".join(x for x in (row.school, row.item, rd.local_time(row.taken_at)) if x)
+    if row.stamped_path:
+        return rd.Photo(path=upload_dir / row.stamped_path, fallback=upload_dir / row.path, caption=caption)
+    return rd.Photo(path=upload_dir / row.path, fallback=upload_dir / row.thumb_path if row.thumb_path else None,
+                    caption=caption, width=row.width, height=row.height)
+
+
 class Blocks:
     """Builds generated blocks on the template's own document, so they carry its 公文 styles."""
 
@@ -70,15 +82,7 @@ class Blocks:
         return rd.capture(self.document, write)
 
     def photo_appendix(self, rows: Iterable[PhotoRow], upload_dir: Path) -> rd.RawXml:
-        photos = (
-            rd.Photo(
-                path=upload_dir / row.path,
-                fallback=upload_dir / row.thumb_path if row.thumb_path else None,
-                caption="　".join(x for x in (row.school, row.item, rd.local_time(row.taken_at)) if x),
-                width=row.width, height=row.height,
-            )
-            for row in rows
-        )
+        photos = (_appendix_photo(row, upload_dir) for row in rows)
         return self(lambda d: rd.add_photo_grid(d, photos, self.photos))
 
 

@@ -17,6 +17,7 @@ from inspect_app.reports import services
 from inspect_app.schools.models import School
 from tests.test_permissions import build_scene
 
+from .gbt_checks import body_lines
 from .gbt_checks import check_document
 from .gbt_checks import pdf_pages
 from .gbt_checks import to_pdf
@@ -67,6 +68,25 @@ def test_photos_go_into_the_package_as_bounded_jpegs(built: dict[str, bytes]) ->
             assert image.format == "JPEG" and max(image.size) <= 480
 
 
+def test_the_inspection_photo_appears_as_the_copy_stamped_with_school_time_and_place(
+        built: dict[str, bytes]) -> None:
+    import zipfile
+
+    from PIL import Image
+
+    for kind in ("investigation", "notice"):
+        package = zipfile.ZipFile(io.BytesIO(built[kind]))
+        [name] = [n for n in package.namelist() if n.startswith("word/media/report-photo-")]
+        with Image.open(io.BytesIO(package.read(name))) as image:
+            rgb = image.convert("RGB")
+            width, height = rgb.size
+            # The 40×30 red photo sits above the dark band the stamp writes its lines on.
+            assert height > width
+            top, bottom = rgb.getpixel((width // 2, 2)), rgb.getpixel((1, height - 2))
+            assert top[0] > 200 and top[1] < 60 and top[2] < 60, kind
+            assert max(bottom) < 60, kind
+
+
 def test_text_changes_when_the_data_change(app: Flask, world: t.Any, make_user: t.Callable[..., t.Any],
                                            make_campaign: t.Callable[..., t.Any]) -> None:
     scene = build_scene(app, world, make_user, make_campaign)
@@ -90,12 +110,16 @@ def test_every_kind_converts_to_a4_pdf_with_the_expected_pages(built: dict[str, 
         path.write_bytes(blob)
         files.append(path)
     pdfs = to_pdf(files, tmp_path)
-    pages = {}
+    pages, lines = {}, {}
     for path, pdf in pdfs.items():
         count, sizes = pdf_pages(pdf)
         assert all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for w, h in sizes), path.name
         pages[path.stem] = count
+        lines[path.stem] = body_lines(pdf)
     assert pages == EXPECTED_PAGES
+    # No page holds more than the 22 lines of the grid (one either way for rounding); full pages hold 22.
+    assert all(max(counts) <= 23 for counts in lines.values()), lines
+    assert 21 <= max(lines["investigation"]), lines
 
 
 # Pages with the 公文 fonts mapped onto Noto CJK: the text, then each attachment on its own page(s).
