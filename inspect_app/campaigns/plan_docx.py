@@ -30,9 +30,9 @@ ATTACHMENT_SCHEDULE = "检查日程安排表"
 TEAM_HEADER = ("序号", "检查组", "组长及成员\n（所属区县）", "检查区县", "学校\n（所）", "检查日期")
 TEAM_WIDTHS_MM = (10.5, 29.0, 0.0, 24.0, 16.0, 26.0)
 TEAM_ALIGNS = ("center", "center", "left", "center", "center", "center")
-SCHEDULE_HEADER = ("序号", "检查日期", "检查组", "区县", "被检学校", "学段")
-SCHEDULE_WIDTHS_MM = (10.5, 24.0, 29.0, 17.0, 0.0, 24.0)
-SCHEDULE_ALIGNS = ("center", "center", "center", "center", "left", "center")
+SCHEDULE_HEADER = ("序号", "检查日期", "星期", "检查组", "区县", "被检学校", "学段")
+SCHEDULE_WIDTHS_MM = (10.5, 24.0, 11.0, 27.5, 15.0, 0.0, 24.0)
+SCHEDULE_ALIGNS = ("center", "center", "center", "center", "center", "left", "center")
 WEEKDAYS = "一二三四五六日"
 
 
@@ -225,20 +225,22 @@ def _schedule_table(document: Document, data: PlanNotice) -> None:
         gb.add_body(document, "检查日程另行安排。")
         return
     rows = [
-        [str(i), _day(v.day, weekday=True), v.team or "未分组", v.county, v.school, v.level]
+        [str(i), _day(v.day), _weekday(v.day), v.team or "未分组", v.county, v.school, v.level]
         for i, v in enumerate(data.visits, start=1)
     ]
-    # A team's day is one county: its date, team and county cells are merged over its schools.
+    # A team's day is one county: its date, weekday, team and county cells are merged over its schools,
+    # each on one line so that the merged text stays on the lines of the rows beside it.
     groups = [len(list(run)) for _key, run in groupby(data.visits, key=lambda v: (v.day, v.team, v.county))]
     gb.add_table(document, SCHEDULE_HEADER, rows, _widths(SCHEDULE_WIDTHS_MM), aligns=SCHEDULE_ALIGNS,
-                 size=gb.SIZE_XIAO4, groups=groups, merge_columns=(1, 2, 3))
+                 size=gb.SIZE_XIAO4, groups=groups, merge_columns=(1, 2, 3, 4))
 
 
-def _day(day: date | None, *, weekday: bool = False) -> str:
-    if not day:
-        return "待定"
-    text = f"{day.month}月{day.day}日"
-    return f"{text}\n星期{WEEKDAYS[day.weekday()]}" if weekday else text
+def _day(day: date | None) -> str:
+    return f"{day.month}月{day.day}日" if day else "待定"
+
+
+def _weekday(day: date | None) -> str:
+    return f"周{WEEKDAYS[day.weekday()]}" if day else ""
 
 
 def _days(first: date | None, last: date | None) -> str:

@@ -257,3 +257,32 @@ def test_the_cli_explains_an_infeasible_plan(app, world, city, runner, tmp_path:
     assert result.exit_code == 1
     assert "潼关县" in result.output and "不存在符合规则的分配方案" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Team)) == 1
+
+
+def test_the_plan_notice_keeps_its_schedule_on_the_22_line_page(app, world, city, make_school, tmp_path) -> None:
+    from tests.reports.gbt_checks import body_lines
+    from tests.reports.gbt_checks import check_document
+    from tests.reports.gbt_checks import to_pdf
+
+    campaign: Campaign = city["campaign"]
+    for county in city["counties"]:
+        for k in range(5, 12):
+            make_school(county, level=SchoolLevel.PRIMARY, name=f"{county.name}第{k + 1}学校")
+    visits = services.add_schools(campaign, list(db.session.scalars(sa.select(services.School))),
+                                  actor=world.supervisor)
+    for i, (lead, member) in enumerate((("t01", "t12"), ("t11", "t22"), ("t21", "t02"))):
+        services.save_team(campaign, name=f"第{i + 1}检查组", leader=user(lead), members=[user(member)],
+                           actor=world.supervisor)
+    result = services.auto_assign(campaign, actor=world.supervisor, per_day=3)
+    db.session.commit()
+    assert result.assigned == len(visits) and result.scheduled
+
+    blob = services.plan_notice(campaign)
+    text_of = check_document(blob)
+    assert "检查日期" in text_of and "星期" in text_of and "周一" in text_of
+    path = tmp_path / "plan.docx"
+    path.write_bytes(blob)
+    lines = body_lines(to_pdf([path], tmp_path)[path])
+    # A team's day spans three rows; its merged date, weekday, team and county stay on their rows' lines,
+    # so a full page of the schedule holds 22 lines like the text pages, never more.
+    assert len(lines) >= 4 and max(lines) <= 23 and max(lines) >= 21, lines

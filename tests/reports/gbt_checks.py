@@ -179,3 +179,19 @@ def pdf_pages(pdf: Path) -> tuple[int, list[tuple[float, float]]]:
                           text=True).stdout
     sizes = [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
     return int(re.search(r"Pages:\s+(\d+)", info).group(1)), sizes
+
+
+# The type area on A4 in points: 37 mm from the top, 35 mm from the bottom.
+TYPE_TOP_PT = 37 / 25.4 * 72
+TYPE_BOTTOM_PT = (297 - 35) / 25.4 * 72
+
+
+def body_lines(pdf: Path) -> list[int]:
+    """Per page, how many text lines sit in the type area (lines side by side in a table count once)."""
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True, capture_output=True,
+                            text=True).stdout
+    counts = []
+    for page in re.findall(r"<page\b.*?</page>", layout, flags=re.S):
+        tops = {round(float(y)) for y in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"', page)}
+        counts.append(sum(1 for y in tops if TYPE_TOP_PT - 5 < y < TYPE_BOTTOM_PT))
+    return counts
