@@ -773,11 +773,13 @@ class DemoLoader:
         starts = today + timedelta(days=21)
         term, season = _term(starts)
         supervisor = self.users["supervisor"]
+        # The campaign's second working day is kept free (a city-wide meeting): the planner schedules around it.
+        meeting = [d for d in (starts + timedelta(days=n) for n in range(9)) if d.weekday() < 5][1]
         with frozen_time(_at(today - timedelta(days=1), 15)):
             campaign = campaign_services.create_campaign(
                 code=f"CC{starts.year}{season}", name=f"{term}学生资助工作交叉抽查", term=term,
                 checklist_version=version, default_due_on=starts + timedelta(days=75), starts_on=starts,
-                ends_on=starts + timedelta(days=27), visits_per_day=3, actor=supervisor,
+                ends_on=starts + timedelta(days=27), visits_per_day=3, days_off=[meeting], actor=supervisor,
             )
             sample = campaign_services.draw_sample(campaign, campaign_services.SampleRequest(
                 seed=NEXT_SEED, size=88, minimum=1, include_open_problems=True))

@@ -87,6 +87,18 @@ def test_nobody_inspected_their_own_county(demo: Flask) -> None:
         assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitInspector)) > 108
 
 
+def test_next_terms_campaign_is_scheduled_around_its_day_off(demo: Flask) -> None:
+    from inspect_app.visits.models import Visit
+
+    with demo.app_context():
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code.like("CC%")))
+        assert campaign is not None and len(campaign.off_days) == 1
+        [meeting] = campaign.off_days
+        days = set(db.session.scalars(sa.select(Visit.planned_on).where(Visit.campaign_id == campaign.id)))
+        assert meeting.weekday() < 5 and meeting not in days
+        assert min(days) < meeting < max(days)
+
+
 def test_loading_again_changes_nothing(demo: Flask) -> None:
     before = _counts(demo)
     with demo.app_context():

@@ -58,9 +58,12 @@ def list_command(as_json: bool) -> None:
 @click.option("--due", type=DATE, help="Default rectification deadline (default: 30 days after the last day).")
 @click.option("--per-day", default=2, show_default=True, help="Schools a team visits a day.")
 @click.option("--no-cross-county", is_flag=True, help="Let inspectors visit schools of their own county.")
+@click.option("--day-off", "days_off", multiple=True,
+              help="A day without visits, or a range (2027-05-01至2027-05-05); repeatable.")
 @with_appcontext
 def create_command(name: str, code: str, checklist_key: str | None, term: str | None, starts: datetime | None,
-                   ends: datetime | None, due: datetime | None, per_day: int, no_cross_county: bool) -> None:
+                   ends: datetime | None, due: datetime | None, per_day: int, no_cross_county: bool,
+                   days_off: tuple[str, ...]) -> None:
     """Create a city-wide campaign in planning and print its id."""
     today = local_today()
     with service_errors():
@@ -77,12 +80,14 @@ def create_command(name: str, code: str, checklist_key: str | None, term: str | 
         campaign = services.create_campaign(
             code=code, name=name, term=term or f"{(first or today).year}年{season}学期", checklist_version=version,
             default_due_on=deadline, starts_on=first, ends_on=last, cross_county=not no_cross_county,
-            visits_per_day=per_day, actor=None,
+            visits_per_day=per_day, days_off=services.parse_days_off("\n".join(days_off)), actor=None,
         )
     db.session.commit()
     click.echo(f"created campaign {campaign.id} {campaign.code} {campaign.name}")
     click.echo(f"checklist {version.id} {version.display_title} {version.version}; term {campaign.term}; "
                f"deadline {campaign.default_due_on.isoformat()}")
+    if campaign.days_off:
+        click.echo(f"no visits on {', '.join(campaign.days_off)}")
 
 
 @campaigns_cli.command("plan")

@@ -17,26 +17,48 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from ..errors import ValidationFailed
 
-class CampaignForm(FlaskForm):
+
+class CampaignDetailsForm(FlaskForm):
+    """What can still change once a campaign exists."""
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=128)],
                        description=_l("For example 2026年春季学期学生资助工作交叉检查"))
-    code = StringField(_l("Short code"), validators=[
-        DataRequired(), Regexp(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$",
-                               message=_l("2–32 letters, digits, dashes or underscores."))])
     term = StringField(_l("Term"), validators=[DataRequired(), Length(max=32)],
                        description=_l("For example 2026年春季学期"))
-    checklist_version_id = SelectField(_l("Checklist"), coerce=int, validators=[DataRequired()])
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     default_due_on = DateField(_l("Default rectification deadline"), validators=[DataRequired()])
-    cross_county = BooleanField(_l("Cross-inspection: inspectors never visit schools of their own county"),
-                                default=True)
     visits_per_day = IntegerField(_l("Schools a team visits a day"), default=2,
                                   validators=[Optional(), NumberRange(min=1, max=6)])
+    days_off = TextAreaField(
+        _l("Days without visits"), validators=[Optional(), Length(max=4000)],
+        description=_l("Holidays, exams and the like: one date or range per line, for example 2027-04-05 or "
+                       "2027-05-01 至 2027-05-05. Weekends are always free; the planner schedules no visit "
+                       "on these days."),
+        render_kw={"rows": 3})
+
+    def validate_days_off(self, field: TextAreaField) -> None:
+        from .services import parse_days_off
+
+        try:
+            parse_days_off(field.data)
+        except ValidationFailed as err:
+            raise ValidationError(err.message) from err
+
+
+class CampaignForm(CampaignDetailsForm):
+    code = StringField(_l("Short code"), validators=[
+        DataRequired(), Regexp(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$",
+                               message=_l("2–32 letters, digits, dashes or underscores."))])
+    checklist_version_id = SelectField(_l("Checklist"), coerce=int, validators=[DataRequired()])
+    cross_county = BooleanField(_l("Cross-inspection: inspectors never visit schools of their own county"),
+                                default=True)
 
 
 class AssignForm(FlaskForm):

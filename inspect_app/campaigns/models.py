@@ -60,6 +60,8 @@ class Campaign(TimestampMixin, Model):
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     # How many schools one team visits on one day when the planner draws up the schedule.
     visits_per_day: orm.Mapped[int] = orm.mapped_column(default=2, server_default="2")
+    # Days without visits (holidays, exams…) as ISO dates: the planner schedules around them.
+    days_off: orm.Mapped[list[str]] = orm.mapped_column(sa.JSON, default=list, server_default="[]")
     # The parameters of the sample that chose the schools (seed, size, strata…), kept to redraw it.
     sample: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
 
@@ -73,6 +75,21 @@ class Campaign(TimestampMixin, Model):
     @property
     def label(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def off_days(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(day) for day in self.days_off or ())
+
+    @property
+    def days_off_runs(self) -> list[tuple[date, date]]:
+        """The days off as runs of consecutive days: (first, last)."""
+        runs: list[tuple[date, date]] = []
+        for day in sorted(self.off_days):
+            if runs and (day - runs[-1][1]).days == 1:
+                runs[-1] = (runs[-1][0], day)
+            else:
+                runs.append((day, day))
+        return runs
 
     def __repr__(self) -> str:
         return f"<Campaign {self.code}>"

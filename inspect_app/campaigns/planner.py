@@ -53,6 +53,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections import deque
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -624,12 +625,14 @@ class Overflow:
     days_free: int
 
 
-def working_days(start: date, end: date | None, *, count: int | None = None) -> list[date]:
-    """Monday–Friday from ``start`` to ``end`` inclusive (or the first ``count`` of them when open-ended)."""
+def working_days(start: date, end: date | None, *, count: int | None = None,
+                 days_off: Collection[date] = ()) -> list[date]:
+    """Monday–Friday from ``start`` to ``end`` inclusive (or the first ``count`` of them when open-ended),
+    leaving out ``days_off``."""
     days: list[date] = []
     day = start
     while (end is None or day <= end) and (count is None or len(days) < count):
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in days_off:
             days.append(day)
         day += timedelta(days=1)
     return days

@@ -8,6 +8,8 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -49,7 +51,12 @@ from .models import TeamMember
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$")
 CAMPAIGN_FIELDS = ("code", "name", "term", "checklist_version_id", "starts_on", "ends_on", "default_due_on",
-                   "county_id", "cross_county", "visits_per_day", "status")
+                   "county_id", "cross_county", "visits_per_day", "days_off", "status")
+EDITABLE_FIELDS = ("name", "term", "starts_on", "ends_on", "default_due_on", "visits_per_day", "days_off")
+DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+DAYS_OFF_SPLIT = re.compile(r"[\n,，、;；]+")
+DAYS_OFF_RANGE = re.compile(r"\s*(?:至|到|~|～)\s*")
+MAX_DAYS_OFF_RUN = 366
 MAX_PER_DAY = 6
 VISIT_STATUS_ZH = {VisitStatus.PLANNED: "待检查", VisitStatus.IN_PROGRESS: "检查中", VisitStatus.SUBMITTED: "已提交",
                    VisitStatus.APPROVED: "已通过", VisitStatus.RETURNED: "已退回"}
@@ -67,6 +74,7 @@ def create_campaign(
     ends_on: date | None = None,
     cross_county: bool = True,
     visits_per_day: int = 2,
+    days_off: t.Collection[date] = (),
     actor: User | None,
 ) -> Campaign:
     """Create a campaign in planning; a county supervisor's campaign belongs to their county.
@@ -80,15 +88,9 @@ def create_campaign(
         )
     if db.session.scalar(sa.select(Campaign.id).where(Campaign.code == code)) is not None:
         raise ValidationFailed(_("The campaign code “%(code)s” is taken.", code=code))
-    if not name.strip() or not term.strip():
-        raise ValidationFailed(_("A campaign needs a name and a term."))
     if checklist_version.status != VersionStatus.PUBLISHED:
         raise ValidationFailed(_("Only a published checklist version can be used."))
-    if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationFailed(_("The campaign cannot end before it starts."))
-    if starts_on and default_due_on < starts_on:
-        raise ValidationFailed(_("The rectification deadline cannot fall before the campaign starts."))
-    _check_per_day(visits_per_day)
+    _check_details(name, term, default_due_on, starts_on, ends_on, visits_per_day, days_off)
     campaign = Campaign(
         code=code,
         name=name.strip(),
@@ -99,6 +101,7 @@ def create_campaign(
         ends_on=ends_on,
         cross_county=cross_county,
         visits_per_day=visits_per_day,
+        days_off=[day.isoformat() for day in sorted(set(days_off))],
         county_id=actor.county_id if actor is not None and actor.role == Role.SUPERVISOR else None,
         created_by_id=actor.id if actor is not None else None,
         status=CampaignStatus.PLANNING,
@@ -108,6 +111,107 @@ def create_campaign(
     audit.record(actor, "campaign.create", campaign, campaign_id=campaign.id,
                  after=audit.snapshot(campaign, CAMPAIGN_FIELDS))
     return campaign
+
+
+def update_campaign(
+    campaign: Campaign,
+    *,
+    name: str,
+    term: str,
+    default_due_on: date,
+    starts_on: date | None,
+    ends_on: date | None,
+    visits_per_day: int,
+    days_off: t.Collection[date],
+    actor: User,
+) -> bool:
+    """Change a campaign's name, term, dates, default deadline, visits a day and days without visits.
+
+    Visits not yet started must still fall on a day the campaign allows: a change that would leave
+    one outside the dates or on a day off is refused and names them. A new default deadline applies
+    to problems confirmed from then on; deadlines already set stay. Returns whether anything changed.
+    """
+    require_open(campaign)
+    _check_details(name, term, default_due_on, starts_on, ends_on, visits_per_day, days_off)
+    off = set(days_off)
+    planned: list[tuple[str, date]] = [
+        (school, day) for school, day in db.session.execute(
+            sa.select(School.name, Visit.planned_on).join(School, School.id == Visit.school_id)
+            .where(Visit.campaign_id == campaign.id, Visit.status == VisitStatus.PLANNED,
+                   Visit.planned_on.is_not(None))
+            .order_by(Visit.planned_on, School.code))
+        if day is not None
+    ]
+    misplaced = [(school, day) for school, day in planned
+                 if day in off or (starts_on and day < starts_on) or (ends_on and day > ends_on)]
+    if misplaced:
+        raise ValidationFailed(
+            _("Nothing was changed: %(n)d planned visit(s) would fall outside the campaign's days. "
+              "Move them, or let the planner schedule them again, first.", n=len(misplaced)),
+            details=[f"{school} {day.isoformat()}" for school, day in misplaced[:20]])
+    before = audit.snapshot(campaign, EDITABLE_FIELDS)
+    campaign.name, campaign.term = name.strip(), term.strip()
+    campaign.starts_on, campaign.ends_on, campaign.default_due_on = starts_on, ends_on, default_due_on
+    campaign.visits_per_day = visits_per_day
+    campaign.days_off = [day.isoformat() for day in sorted(off)]
+    after = audit.snapshot(campaign, EDITABLE_FIELDS)
+    if after == before:
+        return False
+    audit.record(actor, "campaign.update", campaign, campaign_id=campaign.id, before=before, after=after)
+    return True
+
+
+def _check_details(name: str, term: str, default_due_on: date, starts_on: date | None, ends_on: date | None,
+                   visits_per_day: int, days_off: t.Collection[date]) -> None:
+    """The checks a campaign's editable details pass, at creation and on every change."""
+    if not name.strip() or not term.strip():
+        raise ValidationFailed(_("A campaign needs a name and a term."))
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationFailed(_("The campaign cannot end before it starts."))
+    if starts_on and default_due_on < starts_on:
+        raise ValidationFailed(_("The rectification deadline cannot fall before the campaign starts."))
+    _check_per_day(visits_per_day)
+    _check_days_off(days_off, starts_on, ends_on)
+
+
+def _check_days_off(days_off: t.Collection[date], starts_on: date | None, ends_on: date | None) -> None:
+    outside = sorted(d for d in days_off if (starts_on and d < starts_on) or (ends_on and d > ends_on))
+    if outside:
+        raise ValidationFailed(_("Day off %(date)s lies outside the campaign (%(start)s – %(end)s).",
+                                 date=outside[0].isoformat(), start=starts_on or "", end=ends_on or ""))
+
+
+def parse_days_off(text: str | None) -> list[date]:
+    """Days without visits from text: a date or a range (``2027-05-01 至 2027-05-05``) per line or comma."""
+    days: set[date] = set()
+    for entry in filter(None, (part.strip() for part in DAYS_OFF_SPLIT.split(text or ""))):
+        ends = DAYS_OFF_RANGE.split(entry)
+        if len(ends) > 2:
+            raise ValidationFailed(_("“%(entry)s” is not a date or a range of dates (for example 2027-05-01 "
+                                     "or 2027-05-01 至 2027-05-05).", entry=entry))
+        first, last = _parse_day(ends[0], entry), _parse_day(ends[-1], entry)
+        if last < first:
+            raise ValidationFailed(_("“%(entry)s”: the range ends before it starts.", entry=entry))
+        if (last - first).days >= MAX_DAYS_OFF_RUN:
+            raise ValidationFailed(_("“%(entry)s”: a range of days off is at most a year.", entry=entry))
+        days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return sorted(days)
+
+
+def _parse_day(text: str, entry: str) -> date:
+    for fmt in DAY_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValidationFailed(_("“%(entry)s” is not a date or a range of dates (for example 2027-05-01 "
+                             "or 2027-05-01 至 2027-05-05).", entry=entry))
+
+
+def format_days_off(campaign: Campaign) -> str:
+    """A campaign's days off as the form shows them: one line per run of consecutive days."""
+    return "\n".join(first.isoformat() if first == last else f"{first.isoformat()} 至 {last.isoformat()}"
+                     for first, last in campaign.days_off_runs)
 
 
 def require_open(campaign: Campaign) -> None:
@@ -271,6 +375,8 @@ def _check_dates(campaign: Campaign, planned_on: date | None) -> None:
     ):
         raise ValidationFailed(_("%(date)s lies outside the campaign (%(start)s – %(end)s).",
                                  date=planned_on, start=campaign.starts_on, end=campaign.ends_on))
+    if planned_on and planned_on in campaign.off_days:
+        raise ValidationFailed(_("%(date)s is a day without visits in this campaign.", date=planned_on))
 
 
 def day_problems(campaign: Campaign, changed: t.Mapping[int, tuple[int | None, date | None]]) -> list[str]:
@@ -1075,7 +1181,8 @@ def auto_assign(campaign: Campaign, *, actor: User | None, per_day: int | None =
     days: list[date] = []
     if campaign.starts_on is not None:
         horizon = None if campaign.ends_on is None else campaign.ends_on
-        days = planner.working_days(campaign.starts_on, horizon, count=None if horizon else len(movable) + 400)
+        days = planner.working_days(campaign.starts_on, horizon, count=None if horizon else len(movable) + 400,
+                                    days_off=campaign.off_days)
     busy: dict[int, set[date]] = {team.id: set() for team in teams}
     base: dict[int, int] = dict.fromkeys(busy, 0)
     for visit in fixed:

@@ -47,6 +47,7 @@ from . import importers
 from . import services
 from .forms import AssignForm
 from .forms import AutoAssignForm
+from .forms import CampaignDetailsForm
 from .forms import CampaignForm
 from .forms import ConflictForm
 from .forms import SampleForm
@@ -89,12 +90,41 @@ def new() -> t.Any:
             code=form.code.data or "", name=form.name.data or "", term=form.term.data or "",
             checklist_version=db.get_or_404(ChecklistVersion, form.checklist_version_id.data),
             default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-            cross_county=form.cross_county.data, visits_per_day=form.visits_per_day.data or 2, actor=current_user,
+            cross_county=form.cross_county.data, visits_per_day=form.visits_per_day.data or 2,
+            days_off=services.parse_days_off(form.days_off.data), actor=current_user,
         )
         db.session.commit()
         flash(_("Campaign %(code)s created. Now add the schools to inspect.", code=campaign.code), "success")
         return redirect(url_for("campaigns.add_schools", campaign_id=campaign.id))
     return render_template("campaigns/new.html", form=form)
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit(campaign_id: int) -> t.Any:
+    campaign = _campaign(campaign_id, manage=True)
+    services.require_open(campaign)
+    form = CampaignDetailsForm(obj=campaign if request.method == "GET" else None)
+    if request.method == "GET":
+        form.days_off.data = services.format_days_off(campaign)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_campaign(
+                campaign, name=form.name.data or "", term=form.term.data or "",
+                default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                visits_per_day=form.visits_per_day.data or campaign.visits_per_day,
+                days_off=services.parse_days_off(form.days_off.data), actor=current_user)
+        except ValidationFailed as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            for line in err.details:
+                flash(line, "error-detail")
+        else:
+            db.session.commit()
+            flash(_("Campaign %(code)s saved.", code=campaign.code) if changed else _("Nothing was changed."),
+                  "success" if changed else "info")
+            return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    return render_template("campaigns/edit.html", campaign=campaign, form=form)
 
 
 @bp.route("/<int:campaign_id>")

@@ -42,6 +42,16 @@ def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_serve
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, live_server, "city")
 
+    # The first working day is kept free (a meeting, say): set on the campaign's edit page.
+    day_off = next(starts + timedelta(days=n) for n in range(7) if (starts + timedelta(days=n)).weekday() < 5)
+    page.goto(f"{live_server}/campaigns/{campaign.id}")
+    page.locator("a.button", has_text="编辑").tap()
+    page.fill("textarea[name=days_off]", day_off.isoformat())
+    fits_tablet(page)
+    shot(page, "planning-edit")
+    page.locator("button", has_text="保存").tap()
+    page.wait_for_selector(f"text=不安排检查：{day_off.isoformat()}")
+
     # Sample: preview nine schools with a seed, then use them.
     page.goto(f"{live_server}/campaigns/{campaign.id}/sample")
     page.fill("input[name=size]", "9")
@@ -72,6 +82,7 @@ def test_a_supervisor_plans_a_campaign_on_a_tablet(world, app: Flask, live_serve
     with app.app_context():
         visits = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign.id)).all()
         assert len(visits) == 9 and all(v.team_id and v.planned_on for v in visits)
+        assert all(v.planned_on != day_off for v in visits)
         assert all(v.school.county_id not in v.team.home_county_ids for v in visits)  # type: ignore[union-attr]
 
     page.locator("nav.tabs a", has_text="检查进度").tap()

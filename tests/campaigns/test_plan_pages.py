@@ -51,6 +51,24 @@ def user(name: str) -> User:
     return found
 
 
+def _three_teams(campaign: Campaign, world: t.Any) -> None:
+    """Teams that each pair inspectors of two of the city's three counties."""
+    for i, (lead, member) in enumerate((("t01", "t12"), ("t11", "t22"), ("t21", "t02"))):
+        services.save_team(campaign, name=f"第{i + 1}检查组", leader=user(lead), members=[user(member)],
+                           actor=world.supervisor)
+
+
+def _plan_every_school(campaign: Campaign, world: t.Any, *, per_day: int) -> list[Visit]:
+    """Every school in the campaign, three teams, and the planner's assignment and schedule."""
+    visits = services.add_schools(campaign, list(db.session.scalars(sa.select(services.School))),
+                                  actor=world.supervisor)
+    _three_teams(campaign, world)
+    result = services.auto_assign(campaign, actor=world.supervisor, per_day=per_day)
+    db.session.commit()
+    assert result.assigned == len(visits) and result.scheduled
+    return visits
+
+
 def text(response: t.Any) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
@@ -268,14 +286,7 @@ def test_the_plan_notice_keeps_its_schedule_on_the_22_line_page(app, world, city
     for county in city["counties"]:
         for k in range(5, 12):
             make_school(county, level=SchoolLevel.PRIMARY, name=f"{county.name}第{k + 1}学校")
-    visits = services.add_schools(campaign, list(db.session.scalars(sa.select(services.School))),
-                                  actor=world.supervisor)
-    for i, (lead, member) in enumerate((("t01", "t12"), ("t11", "t22"), ("t21", "t02"))):
-        services.save_team(campaign, name=f"第{i + 1}检查组", leader=user(lead), members=[user(member)],
-                           actor=world.supervisor)
-    result = services.auto_assign(campaign, actor=world.supervisor, per_day=3)
-    db.session.commit()
-    assert result.assigned == len(visits) and result.scheduled
+    _plan_every_school(campaign, world, per_day=3)
 
     blob = services.plan_notice(campaign)
     text_of = check_document(blob)
@@ -286,3 +297,89 @@ def test_the_plan_notice_keeps_its_schedule_on_the_22_line_page(app, world, city
     # A team's day spans three rows; its merged date, weekday, team and county stay on their rows' lines,
     # so a full page of the schedule holds 22 lines like the text pages, never more.
     assert len(lines) >= 4 and max(lines) <= 23 and max(lines) >= 21, lines
+
+
+def test_days_without_visits_are_kept_free_by_the_planner_and_by_hand(app, world, city, auth, client) -> None:
+    from inspect_app.audit.models import AuditEntry
+    from inspect_app.errors import ValidationFailed
+
+    campaign: Campaign = city["campaign"]
+    base = f"/campaigns/{campaign.id}"
+    auth.login("city")
+    page = client.get(f"{base}/edit")
+    assert page.status_code == 200 and "不安排检查的日期" in text(page)
+    assert f'value="{campaign.name}"' in page.get_data(as_text=True)
+
+    # An entry that is no date is refused on its field, with the input kept; nothing is saved.
+    form = {"name": "2027年春季学期学生资助工作交叉检查（调整）", "term": campaign.term,
+            "starts_on": "2027-03-01", "ends_on": "2027-03-26", "default_due_on": "2027-05-31",
+            "visits_per_day": "2", "days_off": "2027-03-02\n2027-03-3x"}
+    refused = client.post(f"{base}/edit", data=form)
+    assert refused.status_code == 200 and "“2027-03-3x”不是日期或日期段" in text(refused)
+    assert "2027-03-02" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).days_off == []  # type: ignore[union-attr]
+
+    # A day and a range; the header of every planning page names them.
+    form["days_off"] = "2027-03-02\n2027年3月4日至2027年3月5日"
+    saved = client.post(f"{base}/edit", data=form, follow_redirects=True)
+    assert "检查批次JC2027C已保存" in text(saved)
+    assert "不安排检查：2027-03-02、2027-03-04 – 2027-03-05" in text(saved)
+    db.session.expire_all()
+    campaign = db.session.get(Campaign, campaign.id)  # type: ignore[assignment]
+    assert campaign.days_off == ["2027-03-02", "2027-03-04", "2027-03-05"]
+    assert campaign.name == form["name"] and campaign.default_due_on == date(2027, 5, 31)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "campaign.update"))
+    assert entry is not None and entry.before["days_off"] == [] and entry.after["days_off"] == campaign.days_off
+    assert "2027-03-04 至 2027-03-05" in client.get(f"{base}/edit").get_data(as_text=True)
+
+    # The planner schedules around them.
+    visits = _plan_every_school(campaign, world, per_day=1)
+    days = {v.planned_on for v in visits}
+    assert date(2027, 3, 1) in days and date(2027, 3, 3) in days and date(2027, 3, 8) in days
+    assert not days & campaign.off_days
+
+    # By hand, a visit cannot be moved onto a day off.
+    with pytest.raises(ValidationFailed, match="2027-03-04"):
+        services.set_planned_date([visits[0]], date(2027, 3, 4), actor=world.supervisor)
+    db.session.rollback()
+
+    # A new day off on which a visit is planned is refused, naming the school; nothing changes.
+    planned = next(v for v in visits if v.planned_on == date(2027, 3, 3))
+    school = planned.school.name
+    form["days_off"] = "2027-03-02 至 2027-03-05"
+    response = client.post(f"{base}/edit", data=form, follow_redirects=True)
+    assert "未作任何修改：有" in text(response) and f"{school} 2027-03-03" in text(response)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).days_off == ["2027-03-02", "2027-03-04", "2027-03-05"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("2027-02-30", "“2027-02-30” is not a date"),
+    ("2027-03-05 至 2027-03-01", "“2027-03-05 至 2027-03-01”: the range ends before it starts"),
+    ("2027-01-01 至 2028-06-01", "at most a year"),
+    ("2027-03-01至2027-03-02至2027-03-03", "is not a date or a range"),
+])
+def test_a_wrong_day_off_is_named(app, entry: str, message: str) -> None:
+    from inspect_app.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match=message):
+        services.parse_days_off(f"2027-03-08\n{entry}")
+
+
+def test_days_off_are_read_in_the_usual_ways(app) -> None:
+    assert services.parse_days_off("2027-04-05，2027/05/01～2027/05/03、2027.06.14；2027年9月1日\n\n") == [
+        date(2027, 4, 5), date(2027, 5, 1), date(2027, 5, 2), date(2027, 5, 3), date(2027, 6, 14), date(2027, 9, 1)]
+    assert services.parse_days_off("  ") == []
+
+
+def test_the_cli_creates_a_campaign_with_days_off(app, world, runner) -> None:
+    result = runner.invoke(args=["campaigns", "create", "2027年春季学期专项检查", "--code", "ZX2027C",
+                                 "--starts", "2027-03-01", "--ends", "2027-04-30",
+                                 "--day-off", "2027-04-05", "--day-off", "2027-04-28至2027-04-30"])
+    assert result.exit_code == 0, result.output
+    assert "no visits on 2027-04-05, 2027-04-28, 2027-04-29, 2027-04-30" in result.output
+    refused = runner.invoke(args=["campaigns", "create", "2027年春季学期专项检查", "--code", "ZX2027D",
+                                  "--starts", "2027-03-01", "--ends", "2027-04-30", "--day-off", "2027-05-01"])
+    assert refused.exit_code != 0 and "2027-05-01" in refused.output
+    assert db.session.scalar(sa.select(Campaign).where(Campaign.code == "ZX2027D")) is None
