@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -77,6 +78,7 @@ class PlanNotice:
     teams: list[NoticeTeam]
     visits: list[NoticeVisit]
     n_inspectors: int = 0
+    days_off: list[tuple[date, date]] = field(default_factory=list)
 
 
 def notice_title(campaign_name: str) -> str:
@@ -141,6 +143,8 @@ def _opening(data: PlanNotice) -> str:
 def _when(document: Document, data: PlanNotice) -> None:
     if data.starts_on and data.ends_on:
         text = f"{gb.zh_date_range(data.starts_on, data.ends_on)}。"
+        if data.days_off:
+            text += f"其间{_join(gb.zh_date_range(first, last) for first, last in data.days_off)}不安排检查。"
     elif data.starts_on:
         text = f"自{zh_date(data.starts_on)}起。"
     else:

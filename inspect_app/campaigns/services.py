@@ -1480,5 +1480,6 @@ def plan_notice(campaign: Campaign) -> bytes:
                 for v in sorted(visits, key=lambda v: (v.planned_on or date.max, v.team.position if v.team else 1 << 30,
                                                        v.school.county.position, v.school.code))],
         n_inspectors=len({m.user_id for team in campaign.teams for m in team.members}),
+        days_off=campaign.days_off_runs,
     )
     return render_plan_notice(data).getvalue()

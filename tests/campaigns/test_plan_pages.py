@@ -338,6 +338,8 @@ def test_days_without_visits_are_kept_free_by_the_planner_and_by_hand(app, world
     days = {v.planned_on for v in visits}
     assert date(2027, 3, 1) in days and date(2027, 3, 3) in days and date(2027, 3, 8) in days
     assert not days & campaign.off_days
+    notice = "\n".join(p.text for p in Document(io.BytesIO(services.plan_notice(campaign))).paragraphs)
+    assert "2027年3月1日至3月26日。其间2027年3月2日、2027年3月4日至3月5日不安排检查。" in notice
 
     # By hand, a visit cannot be moved onto a day off.
     with pytest.raises(ValidationFailed, match="2027-03-04"):
