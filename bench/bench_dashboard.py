@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC
 from datetime import datetime
@@ -26,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import PASSWORD  # noqa: E402
 from harness import Row  # noqa: E402
+from harness import add_run_options  # noqa: E402
+from harness import compare_scales  # noqa: E402
 from harness import fresh_app  # noqa: E402
-from harness import report  # noqa: E402
 from harness import time_call  # noqa: E402
 from harness import time_pages  # noqa: E402
 
@@ -110,11 +110,13 @@ def build(app, n_schools: int, n_findings: int, n_campaigns: int) -> dict[str, i
                           "responsible_unit": "学校", "created_at": now, "updated_at": now})
         db.session.execute(sa.insert(Rectification), rects)
         rect_rows = db.session.execute(sa.select(Rectification.id, Rectification.due_on, Rectification.status)).all()
-        db.session.execute(sa.insert(ExtensionRequest), [
+        extensions = [
             {"rectification_id": rid, "status": "pending", "reason": "需要更多时间", "current_due_on": due,
              "proposed_due_on": due + timedelta(days=14), "requested_at": now}
             for rid, due, status in rect_rows[::50] if status != "closed"
-        ])
+        ]
+        if extensions:  # an empty list would insert one row of defaults
+            db.session.execute(sa.insert(ExtensionRequest), extensions)
         db.session.commit()
         first_county = next(sid for sid in school_ids if county_of[sid] == counties[0])
         return {"campaign": campaign_ids[0], "county": counties[0], "school": first_county}
@@ -152,14 +154,8 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=20_000)
     parser.add_argument("--schools", type=int, default=4_000)
     parser.add_argument("--campaigns", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", default="",
-                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        small = run(0.1, args, Path(tmp))
-        full = run(1.0, args, Path(tmp))
-    sys.exit(report(small, full))
+    add_run_options(parser)
+    sys.exit(compare_scales(run, parser.parse_args()))
 
 
 if __name__ == "__main__":

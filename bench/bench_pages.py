@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC
 from datetime import datetime
@@ -25,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import PASSWORD  # noqa: E402
 from harness import Row  # noqa: E402
+from harness import add_run_options  # noqa: E402
+from harness import compare_scales  # noqa: E402
 from harness import fresh_app  # noqa: E402
-from harness import report  # noqa: E402
 from harness import time_call  # noqa: E402
 from harness import time_pages  # noqa: E402
 
@@ -148,14 +148,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=10_000)
     parser.add_argument("--visits", type=int, default=1_000)
     parser.add_argument("--findings", type=int, default=2_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", default="",
-                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        small = run(0.1, args, Path(tmp))
-        full = run(1.0, args, Path(tmp))
-    sys.exit(report(small, full, width=58))
+    add_run_options(parser)
+    sys.exit(compare_scales(run, parser.parse_args(), width=58))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ median time and the number of SQL statements at both sizes; the counts must be e
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import statistics
 import sys
+import tempfile
 import time
 import typing as t
 from collections.abc import Callable
@@ -114,3 +116,19 @@ def report(small: list[Row], full: list[Row], *, width: int = 64) -> int:
         print(f"{label:{width}} {ms_small:10.1f} {ms_full:10.1f} {q_small:10d} {q_full:10d}{mark}")
     print("query counts flat as data grows" if flat else "QUERY COUNTS GROW WITH THE DATA")
     return 0 if flat else 1
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options every page benchmark takes: repetitions and the database."""
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", default="",
+                        help="Use this PostgreSQL database instead of SQLite; its public schema is dropped!")
+
+
+def compare_scales(run: Callable[[float, argparse.Namespace, Path], list[Row]], args: argparse.Namespace, *,
+                   width: int = 64) -> int:
+    """Run at a tenth of the size and at full size, print both; the exit status of :func:`report`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        small = run(0.1, args, Path(tmp))
+        full = run(1.0, args, Path(tmp))
+    return report(small, full, width=width)
