@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import typing as t
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -17,11 +20,27 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
-from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
 from ..errors import ValidationFailed
+
+
+class DaysOffField(TextAreaField):
+    """Dates and ranges of days without visits, as typed; ``days`` holds them read as dates."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.days: list[date] = []
+
+    def process_formdata(self, valuelist: list[t.Any]) -> None:
+        from .services import parse_days_off
+
+        super().process_formdata(valuelist)
+        try:
+            self.days = parse_days_off(self.data)
+        except ValidationFailed as err:
+            raise ValueError(err.message) from err
 
 
 class CampaignDetailsForm(FlaskForm):
@@ -36,20 +55,12 @@ class CampaignDetailsForm(FlaskForm):
     default_due_on = DateField(_l("Default rectification deadline"), validators=[DataRequired()])
     visits_per_day = IntegerField(_l("Schools a team visits a day"), default=2,
                                   validators=[Optional(), NumberRange(min=1, max=6)])
-    days_off = TextAreaField(
+    days_off = DaysOffField(
         _l("Days without visits"), validators=[Optional(), Length(max=4000)],
         description=_l("Holidays, exams and the like: one date or range per line, for example 2027-04-05 or "
                        "2027-05-01 至 2027-05-05. Weekends are always free; the planner schedules no visit "
                        "on these days."),
         render_kw={"rows": 3})
-
-    def validate_days_off(self, field: TextAreaField) -> None:
-        from .services import parse_days_off
-
-        try:
-            parse_days_off(field.data)
-        except ValidationFailed as err:
-            raise ValidationError(err.message) from err
 
 
 class CampaignForm(CampaignDetailsForm):

@@ -91,7 +91,7 @@ def new() -> t.Any:
             checklist_version=db.get_or_404(ChecklistVersion, form.checklist_version_id.data),
             default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
             cross_county=form.cross_county.data, visits_per_day=form.visits_per_day.data or 2,
-            days_off=services.parse_days_off(form.days_off.data), actor=current_user,
+            days_off=form.days_off.days, actor=current_user,
         )
         db.session.commit()
         flash(_("Campaign %(code)s created. Now add the schools to inspect.", code=campaign.code), "success")
@@ -113,7 +113,7 @@ def edit(campaign_id: int) -> t.Any:
                 campaign, name=form.name.data or "", term=form.term.data or "",
                 default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 visits_per_day=form.visits_per_day.data or campaign.visits_per_day,
-                days_off=services.parse_days_off(form.days_off.data), actor=current_user)
+                days_off=form.days_off.days, actor=current_user)
         except ValidationFailed as err:
             db.session.rollback()
             flash(err.message, "error")
