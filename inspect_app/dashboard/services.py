@@ -26,7 +26,6 @@ from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus as S
 from ..rectification.services import RectFilter
 from ..rectification.services import is_due_within
-from ..rectification.services import is_overdue
 from ..rectification.services import scoped
 from ..rectification.services import section_labels
 from ..rectification.services import section_name
@@ -132,7 +131,7 @@ def _figure_columns(today: date) -> list[sa.ColumnElement[t.Any]]:
     return [
         sa.func.count(Rectification.id),
         sa.func.sum(sa.case((closed, 1), else_=0)),
-        sa.func.sum(sa.case((is_overdue(today), 1), else_=0)),
+        sa.func.sum(sa.case((Rectification.overdue_on(today), 1), else_=0)),
         sa.func.sum(sa.case((is_due_within(today, DUE_SOON_DAYS), 1), else_=0)),
         sa.func.sum(sa.case((Rectification.status == S.SUBMITTED, 1), else_=0)),
         sa.func.sum(sa.case((closed, days_between(Rectification.closed_on, Rectification.opened_on)), else_=0)),

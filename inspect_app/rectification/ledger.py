@@ -145,7 +145,7 @@ def build_ledger(viewer: User | None, filters: RectFilter, *, today: date | None
     for number, rect in enumerate(rects, start=1):
         finding = rect.finding
         files = evidence.get(rect.id, [])
-        overdue = rect.status != S.CLOSED and rect.due_on < today
+        overdue = rect.overdue_on(today)
         rows.append([
             number,
             finding.campaign.name,

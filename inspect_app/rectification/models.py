@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from ..db import TimestampMixin
 from ..db import enum_column
@@ -89,10 +90,23 @@ class Rectification(TimestampMixin, Model):
         back_populates="rectification", order_by="ExtensionRequest.id"
     )
 
+    @hybrid_method
+    def overdue_on(self, as_of: date) -> bool:
+        """逾期 on ``as_of``: not closed and past its deadline (Asia/Shanghai calendar). Never stored.
+
+        The one definition of overdue; in a query, ``Rectification.overdue_on(day)`` is its SQL twin.
+        """
+        return self.status != RectificationStatus.CLOSED and self.due_on < as_of
+
+    @overdue_on.inplace.expression
+    @classmethod
+    def _overdue_on_expression(cls, as_of: date) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status != RectificationStatus.CLOSED, cls.due_on < as_of)
+
     @property
     def is_overdue(self) -> bool:
-        """Past its deadline (Asia/Shanghai calendar) and not yet closed. Never stored."""
-        return self.status != RectificationStatus.CLOSED and self.due_on < local_today()
+        """Overdue today."""
+        return self.overdue_on(local_today())
 
     @property
     def days_left(self) -> int:

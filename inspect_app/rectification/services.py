@@ -64,11 +64,6 @@ def is_open() -> sa.ColumnElement[bool]:
     return Rectification.status != S.CLOSED
 
 
-def is_overdue(today: date) -> sa.ColumnElement[bool]:
-    """Not closed and past the deadline, on the Asia/Shanghai calendar of ``today``."""
-    return sa.and_(is_open(), Rectification.due_on < today)
-
-
 def is_due_within(today: date, days: int) -> sa.ColumnElement[bool]:
     """Not closed, deadline today or within ``days`` days."""
     return sa.and_(is_open(), Rectification.due_on >= today, Rectification.due_on <= today + timedelta(days=days))
@@ -173,7 +168,7 @@ class RectFilter:
         if self.status:
             stmt = stmt.where(Rectification.status == self.status)
         if self.overdue:
-            stmt = stmt.where(is_overdue(today))
+            stmt = stmt.where(Rectification.overdue_on(today))
         if self.due_within is not None:
             stmt = stmt.where(is_due_within(today, self.due_within))
         if self.open_only:

@@ -56,9 +56,13 @@ SCHOOL_TO_ACT = (S.NOT_STARTED, S.IN_PROGRESS, S.PARTIAL, S.RETURNED)
 MAX_MAIL_ATTEMPTS = 3
 
 
-def reminder_kind(days_left: int) -> ReminderKind | None:
-    """The reminder due for a deadline ``days_left`` days away (negative: passed)."""
-    if days_left < 0:
+def reminder_kind(days_left: int, *, overdue: bool | None = None) -> ReminderKind | None:
+    """The reminder due for a deadline ``days_left`` days away (negative: passed).
+
+    :param overdue: whether the rectification is overdue by ``Rectification.overdue_on``; when not given, a
+        deadline already passed counts as overdue.
+    """
+    if days_left < 0 if overdue is None else overdue:
         return ReminderKind.OVERDUE
     if days_left <= 1:
         return ReminderKind.DUE_IN_1
@@ -80,7 +84,7 @@ def plan(today: date | None = None) -> list[Planned]:
     today = today or local_today()
     rows = db.session.execute(
         sa.select(Rectification.id, Rectification.due_on, Rectification.status, Finding.school_id,
-                  School.county_id)
+                  School.county_id, Rectification.overdue_on(today).label("overdue"))
         .join(Finding, Finding.id == Rectification.finding_id)
         .join(School, School.id == Finding.school_id)
         .where(Rectification.status != S.CLOSED, Rectification.due_on <= today + timedelta(days=7))
@@ -109,7 +113,7 @@ def plan(today: date | None = None) -> list[Planned]:
     }
     planned = []
     for row in rows:
-        kind = reminder_kind((row.due_on - today).days)
+        kind = reminder_kind((row.due_on - today).days, overdue=bool(row.overdue))
         if kind is None:
             continue
         people = list(contacts.get(row.school_id, [])) if row.status in SCHOOL_TO_ACT else []

@@ -197,7 +197,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         rect: Rectification | None = finding.rectification
         status = rect.status if rect else RectificationStatus.NOT_STARTED
         status_counts[status] += 1
-        is_overdue = bool(rect and status != RectificationStatus.CLOSED and rect.due_on < as_of)
+        is_overdue = bool(rect and rect.overdue_on(as_of))
         overdue += is_overdue
         section = finding.item.section if finding.item and finding.item.section else None
         entry = schools.setdefault(finding.school_id, SchoolProblems(
@@ -428,7 +428,7 @@ def build_school_data(campaign: Campaign, school: School, *, as_of: date | None 
         rect = finding.rectification
         status = rect.status if rect else RectificationStatus.NOT_STARTED
         closed = status == RectificationStatus.CLOSED
-        overdue = bool(rect and not closed and rect.due_on < as_of)
+        overdue = bool(rect and rect.overdue_on(as_of))
         item = finding.item
         problems.append(SchoolProblem(
             number=number,
