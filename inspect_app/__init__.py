@@ -25,9 +25,13 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    from .core import health
+    from .core import logs
     from .core import web
 
+    logs.init_app(app)
     web.init_app(app)
+    health.init_app(app)
     from .reports import jobs
 
     jobs.init_app(app)

@@ -18,7 +18,15 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigurationError(RuntimeError):
+    """The settings cannot run this app; the message says which setting and why."""
+
+
 class DefaultConfig:
+    # "production" refuses settings that only suit one machine (see ``check_production``).
+    ENV = "development"
+    # In production, run on SQLite anyway (one host, one process group: `inspect-app serve --allow-sqlite`).
+    ALLOW_SQLITE = False
     # Empty means "an SQLite file in the instance folder".
     DATABASE_URL = ""
     SECRET_KEY = ""
@@ -79,6 +87,10 @@ class DefaultConfig:
     MAIL_SENDER = ""
     MAIL_TIMEOUT = 30
 
+    # One line per request and per event on stderr: "json" (one object a line) or "text".
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
+
 
 def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
     """Layer the configuration sources onto ``app.config`` in their documented order."""
@@ -88,6 +100,8 @@ def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
     if override:
         app.config.update(override)
 
+    if app.config["ENV"] == "production":
+        check_production(app.config)
     instance = Path(app.instance_path)
     if not app.config["DATABASE_URL"]:
         instance.mkdir(parents=True, exist_ok=True)
@@ -99,6 +113,20 @@ def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
         app.config["REPORT_OUTPUT_DIR"] = str(instance / "reports")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def check_production(config: Mapping[str, t.Any]) -> None:
+    """Refuse, in production, what works on one machine only: a generated secret key, an SQLite file."""
+    problems = []
+    if not config["SECRET_KEY"]:
+        problems.append("INSPECT_SECRET_KEY is not set: every host and process must sign sessions with the "
+                        "same key (for example `python3 -c 'import secrets; print(secrets.token_hex(32))'`)")
+    url = config["DATABASE_URL"]
+    if (not url or url.startswith("sqlite")) and not config["ALLOW_SQLITE"]:
+        problems.append("INSPECT_DATABASE_URL is not a PostgreSQL database: SQLite serves one host only "
+                        "(set INSPECT_ALLOW_SQLITE=1, or `inspect-app serve --allow-sqlite`, to run on it anyway)")
+    if problems:
+        raise ConfigurationError("INSPECT_ENV=production: " + "; ".join(problems))
 
 
 def normalise_database_url(url: str) -> str:
