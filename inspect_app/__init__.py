@@ -32,9 +32,7 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     logs.init_app(app)
     web.init_app(app)
     health.init_app(app)
-    from .reports import jobs
-
-    jobs.init_app(app)
+    register_tasks(app)
     return app
 
 
@@ -104,6 +102,20 @@ def register_commands(app: Flask) -> None:
     for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
                     reminders_cli, demo_command):
         app.cli.add_command(command)
+
+
+def register_tasks(app: Flask) -> None:
+    """Point the task queue at its broker, load every module that declares tasks, connect the signals."""
+    from .audit import receivers as audit_receivers
+    from .core import health
+    from .core import tasks
+    from .reminders import tasks as _reminder_tasks  # noqa: F401
+    from .reports import jobs as _report_jobs  # noqa: F401
+    from .rosters import jobs as _roster_jobs  # noqa: F401
+
+    tasks.init_app(app)
+    health.add_ready_check(app, "queue", tasks.queue_check)
+    audit_receivers.connect_signals()
 
 
 def _all_models() -> None:

@@ -8,9 +8,11 @@ import typing as t
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
+from flask.cli import with_appcontext
 
 from . import create_app
 from .config import ConfigurationError
+from .core.tasks import huey
 
 # Long enough for a 120 MB roster upload over a slow line and a large report download.
 WORKER_TIMEOUT = 300
@@ -80,6 +82,21 @@ def serve_command(host: str, port: int, workers: int | None, threads: int, timeo
 
     click.echo(f"inspect-app serving on http://{host}:{port} with {options['workers']} workers")
     Server().run()
+
+
+@main.command("worker", with_appcontext=False)
+@click.option("--threads", type=click.IntRange(1, 32), default=2, show_default=True,
+              help="Tasks run at once by this worker.")
+@click.option("--no-periodic", is_flag=True, help="Leave the periodic tasks (reminders, recovery) to other workers.")
+@with_appcontext
+def worker_command(threads: int, no_periodic: bool) -> None:
+    """Run background tasks: reports, roster checks, photos, reminders; stop with Ctrl-C or SIGTERM."""
+    if huey.immediate:
+        raise click.UsageError("QUEUE_IMMEDIATE is set: tasks run where they are queued, there is nothing to consume")
+    click.echo(f"inspect-app worker: {threads} thread(s), queue {huey.storage.__class__.__name__}")
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=not no_periodic,
+                                    check_worker_health=True)
+    consumer.run()
 
 
 if __name__ == "__main__":

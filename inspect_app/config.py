@@ -49,8 +49,8 @@ class DefaultConfig:
     # Rosters: each file, and one upload request carrying several of them.
     MAX_ROSTER_BYTES = 40 * 1024 * 1024
     MAX_ROSTER_UPLOAD_BYTES = 120 * 1024 * 1024
-    # Check rosters in the request instead of a worker thread (tests, scripts).
-    ROSTER_JOBS_INLINE = False
+    # A roster run waiting or running this long has lost its worker and is queued again.
+    ROSTER_RUN_STALE_SECONDS = 900
     IMAGE_LONG_EDGE = 1600
     THUMB_LONG_EDGE = 320
     # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.
@@ -70,9 +70,12 @@ class DefaultConfig:
 
     PAGE_SIZE = 50
 
-    # Reports built in the background (reports/jobs.py): "thread" runs a worker thread in each app
-    # process, "off" leaves it to `inspect-app reports worker`, "inline" builds in the request (tests).
-    REPORT_WORKER = "thread"
+    # The task queue (core/tasks.py): empty, an SQLite file in the instance folder; or redis://host:6379/0.
+    QUEUE_URL = ""
+    # Run each task in the process that queued it, when its transaction commits (tests, scripts).
+    QUEUE_IMMEDIATE = False
+    # When the workers send the day's deadline reminders (Asia/Shanghai), once a day.
+    REMINDER_TIME = "08:00"
     REPORT_OUTPUT_DIR = ""
     REPORT_JOB_STALE_SECONDS = 300
     # Where the site is reached, for links in e-mails (no request to take it from): https://host/prefix

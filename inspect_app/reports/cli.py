@@ -116,8 +116,11 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
 @click.option("--once", is_flag=True, help="Build what is queued, then stop.")
 @with_appcontext
 def worker(once: bool) -> None:
-    """Build queued reports in this process (when REPORT_WORKER=off in the web app)."""
+    """Build the queued reports in this process; without --once, run `inspect-app worker` instead."""
     from . import jobs
 
-    ran = jobs.work(once=once)
+    if not once:
+        raise click.UsageError("background work runs under `inspect-app worker`; use --once to build the "
+                               "reports waiting now in this process")
+    ran = jobs.build_queued()
     click.echo(f"{ran} report(s) built")

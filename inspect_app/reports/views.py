@@ -5,7 +5,6 @@ import typing as t
 
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -53,9 +52,8 @@ def request_campaign_report(campaign_id: int, kind: str) -> t.Any:
     month = services.parse_month(request.form.get("month")) if kind == "monthly" else None
     campaigns = (services.monthly_campaigns(current_user, campaign, *month) if month else (campaign,))
     job = services.request_report(services.ReportRequest(kind, campaigns, month=month), actor=current_user)
+    jobs.queue(job)
     db.session.commit()
-    if current_app.config["REPORT_WORKER"] == "inline":
-        jobs.run_inline(job)
     return redirect(url_for("reports.job", job_id=job.id))
 
 

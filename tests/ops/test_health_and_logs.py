@@ -30,7 +30,7 @@ def test_readyz_checks_database_schema_and_storage(client: t.Any) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ready",
-                                   "checks": {"database": "ok", "migrations": "ok", "storage": "ok"}}
+                                   "checks": {"database": "ok", "migrations": "ok", "queue": "ok", "storage": "ok"}}
 
 
 def test_readyz_is_unavailable_when_the_schema_is_behind(app: Flask, client: t.Any) -> None:
