@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     from .core import database
 
     database.init_app(app)
+    _all_models()
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -3,17 +3,17 @@ from __future__ import annotations
 import secrets
 import typing as t
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
 from flask import has_app_context
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import orm
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from ..core.roles import ROLE_LABELS as ROLE_LABELS
+from ..core.roles import Role as Role
 from ..db import TimestampMixin
 from ..db import enum_column
 from ..db import utcnow
@@ -22,27 +22,6 @@ from ..extensions import Model
 if t.TYPE_CHECKING:
     from ..schools.models import County
     from ..schools.models import School
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    SUPERVISOR = "supervisor"
-    INSPECTOR = "inspector"
-    SCHOOL = "school"
-    VIEWER = "viewer"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.INSPECTOR: _l("Inspector"),
-    Role.SCHOOL: _l("School contact"),
-    Role.VIEWER: _l("Viewer"),
-}
 
 
 def new_session_token() -> str:

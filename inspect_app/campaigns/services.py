@@ -23,7 +23,6 @@ from ..auth.models import User
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
 from ..checklists.models import VersionStatus
-from ..core.permissions import campaign_filter
 from ..core.permissions import school_filter
 from ..core.spreadsheets import write_xlsx
 from ..db import local_today
@@ -48,6 +47,7 @@ from .models import CampaignStatus
 from .models import ConflictOfInterest
 from .models import Team
 from .models import TeamMember
+from .permissions import campaign_filter
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$")
 CAMPAIGN_FIELDS = ("code", "name", "term", "checklist_version_id", "starts_on", "ends_on", "default_due_on",

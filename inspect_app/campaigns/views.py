@@ -25,10 +25,6 @@ from ..checklists.models import ChecklistVersion
 from ..checklists.services import published_versions
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
-from ..core.permissions import can_manage_campaign
-from ..core.permissions import can_manage_schools
-from ..core.permissions import can_report_on_campaign
-from ..core.permissions import can_view_campaign
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..core.permissions import school_filter
@@ -38,6 +34,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
 from ..schools.models import SchoolLevel
+from ..schools.permissions import can_manage_schools
 from ..schools.services import counties
 from ..schools.services import school_query
 from ..visits.models import Visit
@@ -57,8 +54,13 @@ from .models import Campaign
 from .models import ConflictOfInterest
 from .models import Team
 from .models import TeamMember
+from .permissions import can_manage_campaign
+from .permissions import can_report_on_campaign
+from .permissions import can_view_campaign
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns", template_folder="templates")
+# The campaign head (campaigns/_head.html) offers the report links only to those who may report.
+bp.add_app_template_global(can_report_on_campaign)
 
 
 def _campaign(campaign_id: int, *, manage: bool = False) -> Campaign:

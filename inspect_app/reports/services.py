@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import can_report_on_campaign
 from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -186,7 +187,6 @@ def job_request(job: ReportJob) -> ReportRequest:
 def monthly_campaigns(user: User, campaign: Campaign, year: int, month: int) -> tuple[Campaign, ...]:
     """The campaigns a monthly report requested from one campaign's page covers: every campaign the user
     may report on that had begun by the end of the month, the page's own campaign first."""
-    from ..core.permissions import can_report_on_campaign
     from .collect import month_bounds
 
     _first, last = month_bounds(year, month)

@@ -16,14 +16,14 @@ from flask_login import login_required
 
 from ..auth.models import Role
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import can_report_on_campaign
+from ..campaigns.permissions import can_view_campaign
 from ..core.permissions import STAFF
-from ..core.permissions import can_report_on_campaign
-from ..core.permissions import can_view_campaign
-from ..core.permissions import can_view_school
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..schools.models import School
+from ..schools.permissions import can_view_school
 from . import jobs
 from . import services
 from .models import ReportJob

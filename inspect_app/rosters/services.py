@@ -23,7 +23,6 @@ from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import Severity as FindingSeverity
 from ..core.permissions import STAFF
-from ..core.permissions import is_assigned
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -42,6 +41,7 @@ from ..schools.models import County
 from ..schools.models import School
 from ..visits.models import Visit
 from ..visits.models import VisitStatus
+from ..visits.permissions import is_assigned
 from . import checks
 from . import export
 from .fields import FIELD_LABELS

@@ -23,8 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
+from ..campaigns.permissions import campaign_filter
 from ..core.permissions import STAFF
-from ..core.permissions import campaign_filter
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
