@@ -93,6 +93,7 @@ def register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
     from .campaigns.cli import campaigns_cli
     from .checklists.cli import checklists_cli
+    from .core.storage_cli import storage_cli
     from .demo import demo_command
     from .funds.cli import funds_cli
     from .reminders.cli import reminders_cli
@@ -101,7 +102,7 @@ def register_commands(app: Flask) -> None:
     from .schools.cli import schools_cli
 
     for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-                    reminders_cli, demo_command):
+                    reminders_cli, storage_cli, demo_command):
         app.cli.add_command(command)
 
 

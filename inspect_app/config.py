@@ -70,6 +70,13 @@ class DefaultConfig:
 
     PAGE_SIZE = 50
 
+    # Where files are stored (core/storage.py): empty, the instance's folders; or s3://bucket/prefix.
+    STORAGE_URL = ""
+    # For S3-compatible stores other than AWS (MinIO, Ceph, Aliyun OSS, Tencent COS, Huawei OBS).
+    S3_ENDPOINT_URL = ""
+    S3_REGION = ""
+    # How long a download link to the object store stays valid.
+    STORAGE_URL_SECONDS = 300
     # The task queue (core/tasks.py): empty, an SQLite file in the instance folder; or redis://host:6379/0.
     QUEUE_URL = ""
     # Run each task in the process that queued it, when its transaction commits (tests, scripts).

@@ -1,16 +1,13 @@
 """Liveness and readiness for a load balancer: ``/healthz`` and ``/readyz``.
 
 ``/healthz`` says only that the process answers. ``/readyz`` says whether this process can do its
-work: the database answers, its schema is at the migrations' head, and the file store is writable.
+work: the database answers, its schema is at the migrations' head, and the file store takes a file.
 Both answer JSON, need no sign-in and are never cached.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import typing as t
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -21,6 +18,7 @@ from flask import jsonify
 
 from ..extensions import csrf
 from ..extensions import db
+from . import storage
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -57,19 +55,6 @@ def migrations_check() -> str | None:
     return None
 
 
-def upload_dir_check() -> str | None:
-    """None when the upload folder takes a file."""
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".ready-")
-        os.close(fd)
-        os.unlink(name)
-    except OSError as err:
-        return f"upload folder not writable: {err.strerror}"
-    return None
-
-
 def readyz() -> tuple[Response, int]:
     checks: dict[str, Check] = current_app.extensions["inspect_ready_checks"]
     failures = {name: reason for name, check in checks.items() if (reason := check()) is not None}
@@ -86,6 +71,6 @@ def add_ready_check(app: Flask, name: str, check: Check) -> None:
 def init_app(app: Flask) -> None:
     add_ready_check(app, "database", database_check)
     add_ready_check(app, "migrations", migrations_check)
-    add_ready_check(app, "storage", upload_dir_check)
+    add_ready_check(app, "storage", storage.check)
     app.add_url_rule("/healthz", "healthz", csrf.exempt(healthz))
     app.add_url_rule("/readyz", "readyz", csrf.exempt(readyz))

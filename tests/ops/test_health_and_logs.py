@@ -51,7 +51,7 @@ def test_readyz_is_unavailable_when_uploads_cannot_be_written(app: Flask, client
     app.config["UPLOAD_DIR"] = str(blocker / "uploads")
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["checks"]["storage"].startswith("upload folder not writable")
+    assert response.get_json()["checks"]["storage"].startswith("storage not writable")
 
 
 def test_every_response_carries_a_request_id(client: t.Any) -> None:
