@@ -17,7 +17,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 
-from . import gbt9704 as gb
+from ..core import documents as gb
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -262,7 +262,7 @@ def _check_tags(kind: str, path: Path, document: etree._Element, bad: t.Callable
 
 def check_all(folder: Path) -> dict[str, list[Problem]]:
     """Check every template in the folder."""
-    from .make_template import FILENAMES
+    from .template_kinds import FILENAMES
 
     return {kind: check_template(kind, folder / filename) for kind, filename in FILENAMES.items()}
 

@@ -100,8 +100,8 @@ def check_templates(folder: Path | None) -> None:
 @with_appcontext
 def restore_template(kind: str, red_header: bool | None, out: Path | None) -> None:
     """Write the known-good template of KIND, with the configured issuing office."""
-    from .make_template import Office
-    from .make_template import write_template
+    from .template_kinds import Office
+    from .template_kinds import write_template
 
     target = out or services.template_path(kind)
     if target.exists() and out is None:

@@ -19,10 +19,10 @@ import docx
 from docx.document import Document
 from docxtpl import DocxTemplate
 
-from . import gbt9704 as gb
+from ..core import documents as gb
+from ..core.documents import zh_date
+from ..core.documents import zh_numeral
 from . import render as rd
-from .gbt9704 import zh_date
-from .gbt9704 import zh_numeral
 
 if t.TYPE_CHECKING:
     from .collect import InvestigationData

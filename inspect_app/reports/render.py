@@ -3,8 +3,8 @@
 A template in ``report_templates/`` holds what staff may edit: the fixed wording, the issuing office,
 the red header, the signature and the 版记, with ``{{ name }}`` placeholders for computed figures.
 Parts whose shape depends on the data — numbered problem lists, tables, the photo appendix — are
-built here with the :mod:`gbt9704` helpers on the template's own styles and dropped in through
-``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
+built here with the :mod:`inspect_app.core.documents` helpers on the template's own styles and
+dropped in through ``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
 relationship id, and :func:`write_package` copies them into the zip one at a time.
 """
 
@@ -30,7 +30,7 @@ from jinja2 import StrictUndefined
 from lxml import etree
 from PIL import Image
 
-from . import gbt9704 as gb
+from ..core import documents as gb
 
 PHOTO_LONG_EDGE = 480
 PHOTO_QUALITY = 75

@@ -18,7 +18,7 @@ from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
-from . import make_template
+from .template_kinds import FILENAMES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +27,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("investigation", "notice", "school-report", "monthly", "ledger")
 DOCX_KINDS = ("investigation", "notice", "school-report", "monthly")
 SCHOOL_KINDS = ("notice", "school-report")
-TEMPLATE_FILES = make_template.FILENAMES
+TEMPLATE_FILES = FILENAMES
 
 
 @dataclass
