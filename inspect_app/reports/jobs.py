@@ -21,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from flask import current_app
 
 from ..db import utcnow
 from ..extensions import db
@@ -171,8 +172,6 @@ def start_worker_thread(app: Flask) -> threading.Thread | None:
 
 
 def _config(key: str) -> t.Any:
-    from flask import current_app
-
     return current_app.config[key]
 
 

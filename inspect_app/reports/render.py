@@ -17,6 +17,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -31,6 +32,7 @@ from lxml import etree
 from PIL import Image
 
 from ..core import documents as gb
+from ..db import LOCAL_TZ
 
 PHOTO_LONG_EDGE = 480
 PHOTO_QUALITY = 75
@@ -261,11 +263,7 @@ def local_time(moment: datetime | None) -> str:
     """A moment as 2026年10月12日 10:35 in Asia/Shanghai; empty when unknown."""
     if moment is None:
         return ""
-    from ..db import LOCAL_TZ
-
     if moment.tzinfo is None:
-        from datetime import UTC
-
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(LOCAL_TZ)
     return f"{gb.zh_date(local.date())} {local:%H:%M}"
