@@ -14,6 +14,7 @@ import docx
 import pytest
 from lxml import etree
 
+from inspect_app.checklists.models import Severity
 from inspect_app.core import documents
 from inspect_app.core.documents import build_base_template
 from inspect_app.reports.checks import check_template
@@ -43,7 +44,7 @@ SECTIONS = {
     "资助资金发放": ["国家助学金未在规定时限内发放到位", "发放记录缺少学生或监护人签字确认"],
     "资助档案管理": ["资助档案未按学年分类归档，部分材料缺失", "受助学生名单公示材料未留存"],
 }
-SEVERITIES = ["一般", "一般", "较重", "严重"]
+SEVERITIES = [Severity.GENERAL, Severity.GENERAL, Severity.MAJOR, Severity.SEVERE]
 STATUSES = ["已销号", "整改中", "未整改", "已整改待复核", "部分整改"]
 
 
@@ -125,9 +126,9 @@ def make_data(
         n_schools_with_findings=len(schools),
         findings_by_section=section_counts,
         findings_by_severity=[
-            (label, sum(p.severity == label for _s, p in problems))
-            for label in ("严重", "较重", "一般")
-            if any(p.severity == label for _s, p in problems)
+            (severity, sum(p.severity == severity for _s, p in problems))
+            for severity in (Severity.SEVERE, Severity.MAJOR, Severity.GENERAL)
+            if any(p.severity == severity for _s, p in problems)
         ],
         rectification_by_status=[(label, n) for label, n in status_counts.items() if n],
         n_closed=closed,

@@ -2,7 +2,8 @@
 
 One module per kind of data: :mod:`.investigation` (a campaign's 督导检查情况报告), :mod:`.school`
 (one school's 整改通知书 and 整改情况报告), :mod:`.monthly` (the 月报), and :mod:`.common` (photo
-rows, local dates).
+rows, local dates). A finding's severity travels as its :class:`~inspect_app.checklists.models.Severity`;
+only the document layer, :mod:`inspect_app.reports.docx`, writes it in Chinese.
 """
 
 from __future__ import annotations

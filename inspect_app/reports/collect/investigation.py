@@ -40,7 +40,7 @@ class ProblemRow:
     section: str
     item: str
     description: str
-    severity: str
+    severity: Severity
     due_on: date | None
     status: str
     overdue: bool
@@ -99,7 +99,7 @@ class InvestigationData:
     n_findings: int
     n_schools_with_findings: int
     findings_by_section: list[SectionCount]
-    findings_by_severity: list[tuple[str, int]]
+    findings_by_severity: list[tuple[Severity, int]]
     rectification_by_status: list[tuple[str, int]]
     n_closed: int
     n_open: int
@@ -194,7 +194,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
             section=section.label.get("zh", section.display_label) if section else "其他",
             item=(finding.item.label.get("zh") or finding.item.display_label) if finding.item else "",
             description=finding.description,
-            severity=finding.severity.zh,
+            severity=finding.severity,
             due_on=rect.due_on if rect else None,
             status="逾期" if is_overdue else status.zh,
             overdue=is_overdue,
@@ -231,7 +231,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         n_findings=len(findings),
         n_schools_with_findings=len(schools),
         findings_by_section=findings_by_section,
-        findings_by_severity=[(s.zh, severity_counts[s]) for s in reversed(Severity) if severity_counts[s]],
+        findings_by_severity=[(s, severity_counts[s]) for s in reversed(Severity) if severity_counts[s]],
         rectification_by_status=[(s.zh, status_counts[s]) for s in RectificationStatus if status_counts[s]],
         n_closed=closed,
         n_open=len(findings) - closed,

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 
 from ...campaigns.models import Campaign
 from ...checklists.models import ChecklistItem
+from ...checklists.models import Severity
 from ...db import local_today
 from ...errors import NotFound
 from ...extensions import db
@@ -38,7 +39,7 @@ class SchoolProblem:
     item: str
     description: str
     policy_basis: str
-    severity: str
+    severity: Severity
     due_on: date | None
     status: str
     closed: bool
@@ -114,7 +115,7 @@ def build_school_data(campaign: Campaign, school: School, *, as_of: date | None 
             item=(item.label.get("zh") or item.display_label) if item else "",
             description=finding.description.strip(),
             policy_basis=(item.policy_basis or "").strip() if item else "",
-            severity=finding.severity.zh,
+            severity=finding.severity,
             due_on=rect.due_on if rect else None,
             status="逾期" if overdue else status.zh,
             closed=closed,
