@@ -37,6 +37,7 @@ from .checklists import services as checklist_services
 from .checklists.models import ChecklistItem
 from .checklists.models import ChecklistVersion
 from .checklists.models import ItemType
+from .core.documents import zh_numeral
 from .db import LOCAL_TZ
 from .db import frozen_time
 from .db import local_today
@@ -49,7 +50,6 @@ from .notifications import services as notification_services
 from .rectification import services as rect_services
 from .rectification.models import Rectification
 from .reminders import services as reminder_services
-from .reports.gbt9704 import zh_numeral
 from .schools import services as school_services
 from .schools.models import County
 from .schools.models import School

@@ -144,7 +144,7 @@ def test_restore_template_writes_the_known_good_copy_and_keeps_the_old_one(app: 
 def test_placeholders_of_each_template_are_in_its_schema(kind: str) -> None:
     from inspect_app.reports.checks import SCHEMA
     from inspect_app.reports.checks import check_template
-    from inspect_app.reports.make_template import FILENAMES
+    from inspect_app.reports.template_kinds import FILENAMES
 
     assert check_template(kind, TEMPLATES / FILENAMES[kind]) == []
     guide = (TEMPLATES.parent / "docs" / "report-templates.md").read_text()
