@@ -11,7 +11,7 @@ by the workers' scheduler, queues such reports again, up to MAX_ATTEMPTS tries i
 from __future__ import annotations
 
 import logging
-import os
+import tempfile
 import traceback
 import typing as t
 from datetime import timedelta
@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core import storage
 from ..core import tasks
 from ..db import utcnow
 from ..extensions import db
@@ -82,12 +83,9 @@ def recover_reports() -> None:
 
 
 def run_job(job: ReportJob) -> None:
-    """Build the job's document into REPORT_OUTPUT_DIR/<id>.docx, recording progress; commit the outcome."""
+    """Build the job's document into the ``reports`` store as ``<id>.docx``, recording progress; commit the outcome."""
     job_id = job.id
-    folder = services.output_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{job_id}.docx"
-    part = folder / f"{job_id}.docx.part"
+    key = f"{job_id}.docx"
     last = {"beat": 0}
 
     def progress(done: int, total: int) -> None:
@@ -98,16 +96,17 @@ def run_job(job: ReportJob) -> None:
 
     try:
         request = services.job_request(job)
-        with part.open("wb") as fh:
+        # Built in a temporary file, then stored whole: a half-written report is never visible.
+        with tempfile.TemporaryFile() as fh:
             services.write(request, fh, progress=progress)
-        os.replace(part, target)
+            size = fh.tell()
+            fh.seek(0)
+            storage.area("reports").save(key, fh)
         db.session.rollback()
-        _update(job_id, status=JobStatus.DONE, path=target.name, size_bytes=target.stat().st_size,
-                finished_at=utcnow(), error=None)
+        _update(job_id, status=JobStatus.DONE, path=key, size_bytes=size, finished_at=utcnow(), error=None)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the worker goes on
         log.error("report job %s failed: %s", job_id, traceback.format_exc())
         db.session.rollback()
-        part.unlink(missing_ok=True)
         message = getattr(exc, "message", None) or exc.__class__.__name__
         _update(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=str(message)[:500])
 
@@ -144,8 +143,13 @@ def build_queued() -> int:
     return built
 
 
+def is_ready(job: ReportJob) -> bool:
+    """Whether the job's file is built and stored, ready to download."""
+    return job.status == JobStatus.DONE and bool(job.path) and storage.area("reports").exists(job.path or "")
+
+
 def output_path(job: ReportJob) -> Path | None:
-    if job.status != JobStatus.DONE or not job.path:
+    """The finished file on this host's disk, when reports are kept in a local folder."""
+    if not is_ready(job):
         return None
-    path = services.output_dir() / job.path
-    return path if path.exists() else None
+    return storage.area("reports").local_path(job.path or "")

@@ -154,11 +154,6 @@ def build(kind: str, campaign: Campaign, *, school: School | None = None,
 # ---------------------------------------------------------------- background jobs
 
 
-def output_dir() -> Path:
-    """Where finished report files are kept: REPORT_OUTPUT_DIR, by default instance/reports."""
-    return Path(current_app.config["REPORT_OUTPUT_DIR"])
-
-
 def request_report(request: ReportRequest, *, actor: User) -> ReportJob:
     """Queue a report to be built in the background; the worker picks it up (or runs it now, inline mode)."""
     check_request(request)

@@ -18,6 +18,7 @@ from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import can_report_on_campaign
 from ..campaigns.permissions import can_view_campaign
+from ..core import storage
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -75,17 +76,16 @@ def job_status(job_id: int) -> t.Any:
     job = _job(job_id)
     return jsonify(status=job.status.value, label=job.status.label, percent=job.percent, done=job.done,
                    total=job.total, error=job.error,
-                   download=url_for("reports.download", job_id=job.id) if jobs.output_path(job) else None)
+                   download=url_for("reports.download", job_id=job.id) if jobs.is_ready(job) else None)
 
 
 @bp.route("/jobs/<int:job_id>/download")
 @roles_required(*STAFF)
 def download(job_id: int) -> t.Any:
     job = _job(job_id)
-    path = jobs.output_path(job)
-    if path is None:
+    if not jobs.is_ready(job):
         abort(404)
-    return send_file(path, mimetype=services.DOCX_MIME, as_attachment=True, download_name=job.filename)
+    return storage.serve("reports", job.path or "", filename=job.filename, mimetype=services.DOCX_MIME)
 
 
 @bp.route("/campaigns/<int:campaign_id>/schools/<int:school_id>/<kind>.docx")

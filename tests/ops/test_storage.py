@@ -116,3 +116,20 @@ def test_readyz_reports_an_unreachable_bucket(app: Flask, client: t.Any) -> None
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"].startswith("storage not writable")
+
+
+def test_a_report_built_into_the_bucket_downloads_through_a_signed_link(
+        app: Flask, world: t.Any, auth: t.Any, client: t.Any, s3_bucket: t.Callable[[str], str],
+        s3_endpoint: str) -> None:
+    app.config.update(STORAGE_URL=s3_bucket("reports-built"), S3_ENDPOINT_URL=s3_endpoint)
+    auth.login(world.supervisor)
+    response = client.post(f"/reports/campaigns/{world.campaign.id}/investigation")
+    status = client.get(response.location + "/status").get_json()
+    assert status["status"] == "done" and status["download"]
+    download = client.get(status["download"])
+    assert download.status_code == 302
+    with urllib.request.urlopen(download.location) as fetched:
+        assert fetched.read().startswith(b"PK")
+    # Nothing was written to this host's folder.
+    local = Path(app.config["REPORT_OUTPUT_DIR"])
+    assert not local.exists() or not any(local.iterdir())
