@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
+from . import services
 from .models import ReconciliationRun
 from .models import RunStatus
 
@@ -34,8 +35,6 @@ def _pool() -> ThreadPoolExecutor:
 
 def execute(run_id: int) -> None:
     """Execute one run in the current application context, committing progress and the result."""
-    from . import services
-
     found = db.session.get(ReconciliationRun, run_id)
     if found is None or found.status != RunStatus.QUEUED:
         return

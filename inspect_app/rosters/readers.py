@@ -41,6 +41,7 @@ from ..funds.programmes import parse_programme
 from ..funds.programmes import parse_semester
 from .fields import FIELD_LABELS
 from .fields import KIND_FIELDS
+from .fields import KIND_REQUIRED
 from .fields import InputKind
 from .fields import SpecialGroup
 from .fields import guess_field
@@ -174,6 +175,7 @@ def _csv_grid(data: bytes, *, filename: str) -> Grid:
 
 
 def _workbook_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
+    # A heavy reader, used here only: loaded when a workbook is read.
     from python_calamine import CalamineWorkbook
 
     is_zip = data[:4] == b"PK\x03\x04"
@@ -398,8 +400,6 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
     def flag(mask: pd.Series, key: str, reason: str) -> None:
         for row_no in frame.loc[mask, "row"].tolist()[:MAX_ERRORS]:
             errors.append((row_no, cell_error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
-
-    from .fields import KIND_REQUIRED
 
     for need in KIND_REQUIRED[kind]:
         present = [k for k in need if k in header_of]
