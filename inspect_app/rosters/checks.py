@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from ..funds.programmes import Programme
@@ -28,8 +27,6 @@ from ..funds.programmes import fold
 from ..funds.programmes import fold_series
 from ..funds.standards import StandardsTable
 from . import ids as idnum
-from .fields import KIND_FIELDS
-from .fields import InputKind
 from .readers import Table
 from .readers import map_unique
 from .rules import CHECKS
@@ -43,7 +40,7 @@ from .rules import yuan
 
 # The catalogue of :mod:`.rules` is read through this module too.
 __all__ = ["ACTIVE_STATUSES", "CHECKS", "CHECKS_VERSION", "COLUMNS", "Check", "CheckInputs", "CheckResult", "Severity",
-           "describe", "empty_frame", "roster_totals", "rule_text", "run_checks", "title", "yuan"]
+           "describe", "roster_totals", "rule_text", "run_checks", "title", "yuan"]
 
 
 @dataclass
@@ -431,6 +428,27 @@ def _cards(roster: pd.DataFrame, out: _Out) -> None:
                         params={"card": card, "n": int(shared[card])}, rows={"roster": group["row"].tolist()})
 
 
+def _prepare_specials(inputs: CheckInputs, result: CheckResult) -> list[tuple[str, str, pd.DataFrame]]:
+    """The special-group lists as (label, group, rows of the semester)."""
+    prepared = []
+    for index, table in enumerate(inputs.specials, start=1):
+        label = table.label or f"special{index}"
+        frame = _prepare(table, inputs.semester, inputs.today, result, label)
+        prepared.append((label, (table.group.zh if table.group else ""), frame))
+    return prepared
+
+
+def _prepare_reported(table: Table, semester: Semester, result: CheckResult) -> pd.DataFrame:
+    """The reported figures of the semester (all of them when the table names no semester), with schools."""
+    reported = table.frame
+    result.rows["reported"] = len(reported)
+    if "semester" in reported and reported["semester"].notna().any():
+        reported = reported[reported["semester"].isna() | (reported["semester"] == semester)]
+    reported = reported.copy()
+    reported["school_label"], reported["school_key"] = _school(reported)
+    return reported
+
+
 def run_checks(inputs: CheckInputs) -> CheckResult:
     """Run every check the inputs allow and return the discrepancies."""
     semester = inputs.semester
@@ -454,22 +472,11 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
         _enrolment(roster, enrolment, out)
         checked += ["NOT_ENROLLED", "ENROL_SCHOOL"]
     if inputs.specials:
-        prepared = []
-        for index, table in enumerate(inputs.specials, start=1):
-            label = table.label or f"special{index}"
-            frame = _prepare(table, semester, inputs.today, result, label)
-            prepared.append((label, (table.group.zh if table.group else ""), frame))
-        _specials(roster, prepared, enrolment, semester, inputs.standards, out)
+        _specials(roster, _prepare_specials(inputs, result), enrolment, semester, inputs.standards, out)
         checked += ["SPECIAL_UNCOVERED", "SPECIAL_TIER"]
     totals = roster_totals(roster)
     if inputs.reported is not None:
-        reported = inputs.reported.frame
-        result.rows["reported"] = len(reported)
-        if "semester" in reported and reported["semester"].notna().any():
-            reported = reported[reported["semester"].isna() | (reported["semester"] == semester)]
-        reported = reported.copy()
-        reported["school_label"], reported["school_key"] = _school(reported)
-        _reported(totals, reported, out)
+        _reported(totals, _prepare_reported(inputs.reported, semester, result), out)
         checked += ["REPORTED_COUNT", "REPORTED_TOTAL"]
     if (roster["card_holder"] != "").any() or (roster["card_no"] != "").any():
         _cards(roster, out)
@@ -484,12 +491,3 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
          "cents": int(r.cents)} for r in totals.itertuples(index=False)
     ]
     return result
-
-
-def empty_frame(kind: InputKind) -> pd.DataFrame:
-    """A table of ``kind`` with no rows (for tests and callers building tables by hand)."""
-    frame = pd.DataFrame({"row": np.array([], dtype=np.int64)})
-    for key in KIND_FIELDS[kind]:
-        frame[key] = pd.Series([], dtype=object)
-    frame["cents"] = np.array([], dtype=np.int64)
-    return frame

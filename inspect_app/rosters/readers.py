@@ -481,3 +481,12 @@ def read_table(data: bytes, *, filename: str, kind: InputKind, max_bytes: int, m
         chosen = {h: k for h, k in chosen.items() if h not in mapping}
         chosen.update({h: k for h, k in mapping.items() if k})
     return apply_mapping(raw, chosen, max_rows=max_rows, group=group)
+
+
+def empty_frame(kind: InputKind) -> pd.DataFrame:
+    """A table of ``kind`` with no rows (for tests and callers building tables by hand)."""
+    frame = pd.DataFrame({"row": np.array([], dtype=np.int64)})
+    for key in KIND_FIELDS[kind]:
+        frame[key] = pd.Series([], dtype=object)
+    frame["cents"] = np.array([], dtype=np.int64)
+    return frame
