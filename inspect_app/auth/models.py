@@ -28,6 +28,12 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` by the configured method (scrypt unless the config says otherwise)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
+
+
 class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
@@ -59,8 +65,7 @@ class User(UserMixin, TimestampMixin, Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -1,0 +1,45 @@
+"""``inspect-app demo``: create or upgrade the database, load the demo once, print the accounts and serve."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from ..extensions import db
+from .loader import load_demo
+from .world import DEMO_PASSWORD
+
+ACCOUNTS = [
+    ("admin", "Administrator / 系统管理员"),
+    ("supervisor", "City supervisor / 市资助中心督查管理员"),
+    ("huazhou", "County supervisor, 华州区 / 县级督查管理员"),
+    ("inspector", "Inspector, home county 临渭区 / 检查员"),
+    ("school", "School contact / 学校联络员"),
+    ("viewer", "Viewer / 领导（只读）"),
+]
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Prepare the database and demo data, then exit.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=5000, show_default=True, help="Port to serve on.")
+@with_appcontext
+def demo_command(no_serve: bool, host: str, port: int) -> None:
+    """Create or upgrade the database, load the demo data once, print the accounts and serve."""
+
+    upgrade()
+    if load_demo():
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+    click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+    for username, role in ACCOUNTS:
+        click.echo(f"  {username:<12} {role}")
+    if no_serve:
+        return
+    click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
