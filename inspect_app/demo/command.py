@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from huey.consumer import Consumer
 from werkzeug.serving import run_simple
 
+from ..core.tasks import huey
 from ..extensions import db
 from .loader import load_demo
 from .world import DEMO_PASSWORD
@@ -41,5 +45,23 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         click.echo(f"  {username:<12} {role}")
     if no_serve:
         return
+    consumer = start_consumer()
     click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+def start_consumer() -> Consumer | None:
+    """Run the task queue's worker inside this process, so that the demo needs no other program."""
+    if huey.immediate:
+        return None
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
+    consumer.start()
+    # Ctrl+C stops the server (and then the consumer), as it would without one.
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    return consumer
