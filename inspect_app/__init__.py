@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from .config import VERSION as __version__  # noqa: F401
 
 
 def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:

@@ -16,6 +16,8 @@ from pathlib import Path
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The release, as pyproject.toml reads it (the API document and backups name it).
+VERSION = "0.1.0"
 
 
 class ConfigurationError(RuntimeError):

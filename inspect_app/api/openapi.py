@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typing as t
 
-from .. import __version__
+from ..config import VERSION
 
 STRING_OR_NULL = {"type": ["string", "null"]}
 INT_OR_NULL = {"type": ["integer", "null"]}
@@ -294,7 +294,7 @@ def document(server: str) -> dict[str, t.Any]:
     """The OpenAPI document, with ``server`` (the API's base path) as its server."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "资助督查 sync API", "version": __version__,
+        "info": {"title": "资助督查 sync API", "version": VERSION,
                  "description": "Field entry from tablets that work offline; see docs/api.md."},
         "servers": [{"url": server}],
         "security": [{"session": []}, {"token": []}],
