@@ -18,6 +18,10 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
         instance_path=os.environ.get("INSPECT_INSTANCE_PATH") or None,
         instance_relative_config=True,
     )
+    from .core import inputs
+
+    # Before any blueprint is registered: its <int:...> rules take the bounded converter.
+    inputs.init_app(app)
     from .config import load_config
 
     load_config(app, config)

@@ -29,12 +29,20 @@ ERRORS = {
     "401": _json("Error", "No valid session or token: log in again (the client keeps its queue)."),
     "403": _json("Error", "The role may not use this endpoint."),
     "404": _json("Error", "No such object, or outside the user's scope."),
+    "503": {**_json("Error", "The database is busy: retry after the seconds in `Retry-After`."),
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
 }
 
 SCHEMAS: dict[str, t.Any] = {
     "Error": {
         "type": "object", "required": ["error"],
-        "properties": {"error": {"type": "string"}, "details": {"type": "array", "items": {"type": "string"}}},
+        "properties": {
+            "error": {"type": "string", "description": "What went wrong, in the user's language."},
+            "code": {"type": "string", "description": "A stable name for the kind of error: bad_request, "
+                     "unauthorized, forbidden, not_found, conflict, invalid, too_large, too_many_requests, busy, "
+                     "server_error, csrf."},
+            "details": {"type": "array", "items": {"type": "string"}},
+        },
     },
     "User": {
         "type": "object", "required": ["id", "username", "display_name", "role"],

@@ -23,6 +23,7 @@ from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import BadRequest
 
 from ..auth import services as auth_services
 from ..auth.models import Role
@@ -30,6 +31,7 @@ from ..auth.models import User
 from ..checklists.logic import form_model
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
+from ..core.inputs import parse_json_body
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -96,7 +98,11 @@ def _client() -> sync.Client:
 
 
 def _json_body() -> dict[str, t.Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = parse_json_body()
+    except BadRequest as err:
+        # Malformed, nested too deep, a lone surrogate, an integer beyond 64 bits (core/inputs.py).
+        raise ValidationFailed(_("Send a JSON object."), details=[str(err.description)]) from None
     if not isinstance(body, dict):
         raise ValidationFailed(_("Send a JSON object."))
     return body
