@@ -308,3 +308,33 @@ def test_a_file_that_is_no_photo_is_refused_with_its_name(
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
     context.close()
+
+
+def test_a_busy_server_is_tried_again_when_its_retry_after_says(
+        world: World, app: Flask, live_server: str, browser_profile: t.Callable[..., t.Any]) -> None:
+    items = {i.name: i.id for i in world.visit.checklist_version.items}
+    context = browser_profile()
+    answered: list[int] = []
+
+    def busy_once(route: t.Any) -> None:
+        if not answered:
+            answered.append(503)
+            route.fulfill(status=503, headers={"Retry-After": "1", "Content-Type": "application/json"},
+                          body='{"error": "busy", "code": "busy", "details": []}')
+        else:
+            answered.append(200)
+            route.continue_()
+
+    context.route("**/api/v1/visits/*/ops", busy_once)
+    page = context.pages[0] if context.pages else context.new_page()
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    page.wait_for_selector("#visit-form")
+    page.fill(f"input[name=value-{items['enrolled']}]", "123")
+    page.locator("body").click()
+    # Sent, refused as busy, sent again a second later: well before the 5-second backoff of a lost network.
+    page.locator('[data-sync][data-pending="0"]').wait_for(timeout=4_000)
+    assert answered[:2] == [503, 200]
+    with app.app_context():
+        assert {a.item_id: a.value for a in db.session.scalars(sa.select(Answer))} == {items["enrolled"]: "123"}
+    context.close()

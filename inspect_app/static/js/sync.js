@@ -3,7 +3,8 @@
 // photos and signatures (PUT under their own UUIDs), submissions. Runs under a Web Lock, so two
 // tabs never send at once; the server deduplicates anyway.
 //
-// A network failure or a server error stops the round and retries later (backing off to 5 minutes);
+// A network failure or a server error stops the round and retries later (backing off to 5 minutes, or
+// after the seconds of a Retry-After header: a busy database answers 503 with one);
 // a 401 stops it and asks for the password (onLogin), after which it resumes; nothing queued is lost.
 import * as store from "./store.js";
 import { uuid } from "./uuid.js";
@@ -13,7 +14,18 @@ const MAX_BATCH = 100;
 const MAX_BACKOFF = 5 * 60 * 1000;
 
 export class AuthRequired extends Error {}
-class Offline extends Error {}
+class Offline extends Error {
+  // retryAfter: the seconds the server asked to wait (a busy database answers 503 with Retry-After).
+  constructor(message, retryAfter = null) {
+    super(message);
+    this.retryAfter = retryAfter;
+  }
+}
+
+function retryAfterSeconds(response) {
+  const value = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+  return Number.isFinite(value) && value >= 0 ? Math.min(value, 3600) : null;
+}
 
 export function createSync({ user, onChange = () => {}, onLogin = async () => false, onResult = () => {} }) {
   let timer = null;
@@ -41,7 +53,9 @@ export function createSync({ user, onChange = () => {}, onLogin = async () => fa
       throw new Offline(String(err));
     }
     if (response.status === 401) throw new AuthRequired();
-    if (response.status >= 500 || response.status === 408 || response.status === 429) throw new Offline(`HTTP ${response.status}`);
+    if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      throw new Offline(`HTTP ${response.status}`, retryAfterSeconds(response));
+    }
     const data = await response.json().catch(() => ({}));
     return { status: response.status, data };
   }
@@ -153,8 +167,13 @@ export function createSync({ user, onChange = () => {}, onLogin = async () => fa
         return undefined;
       }
       setState("offline", String(err.message || err));
-      schedule(backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF);
+      if (err.retryAfter != null) {
+        // The server said when to come back: then, without growing the backoff of a lost network.
+        schedule(err.retryAfter * 1000);
+      } else {
+        schedule(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF);
+      }
     }
     return undefined;
   }
