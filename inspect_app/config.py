@@ -38,6 +38,8 @@ class DefaultConfig:
     MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # How long a writing request waits for SQLite's write lock before answering 503 (milliseconds).
+    SQLITE_BUSY_TIMEOUT = 15_000
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")

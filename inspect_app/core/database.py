@@ -1,30 +1,65 @@
-"""Database engine settings: SQLite pragmas (WAL, foreign keys) applied on every connection."""
+"""Database engine settings, and how SQLite serves several writers.
+
+Every SQLite connection gets its pragmas (WAL, foreign keys, a busy timeout).
+SQLite allows one writer at a time; left to itself, a transaction that read first and then wants to write can fail at
+once with "database is locked" when another writer got there in between, whatever the timeout. So a
+request that may write (any method but GET, HEAD and OPTIONS) begins its transaction with ``BEGIN
+IMMEDIATE``, which takes the write lock first and, when another writer holds it, waits in SQLite's
+busy handler for up to ``SQLITE_BUSY_TIMEOUT`` milliseconds; reading requests, commands and tasks
+keep the driver's deferred transactions (whose first write waits the same way). Writers are thus
+served one after the other instead of failing; one that still cannot get the lock in time is
+answered 503 with Retry-After (errors.py).
+"""
 
 from __future__ import annotations
 
 import typing as t
 
 from flask import Flask
+from flask import current_app
+from flask import has_app_context
+from flask import has_request_context
+from flask import request
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_BUSY_TIMEOUT = 15_000
 _installed = False
 
 
+def _is_sqlite(dbapi_connection: t.Any) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 def _sqlite_pragmas(dbapi_connection: t.Any, connection_record: t.Any) -> None:
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not _is_sqlite(dbapi_connection):
         return
+    timeout = current_app.config["SQLITE_BUSY_TIMEOUT"] if has_app_context() else DEFAULT_BUSY_TIMEOUT
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+def writing_request() -> bool:
+    """Whether a request that may write is being served."""
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+def _begin(connection: Connection) -> None:
+    # The driver then sees a transaction open and does not begin its own before the first write.
+    if connection.dialect.name == "sqlite" and writing_request():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def init_app(app: Flask) -> None:
     global _installed
+    app.config.setdefault("SQLITE_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT)
     if not _installed:
         event.listen(Engine, "connect", _sqlite_pragmas)
+        event.listen(Engine, "begin", _begin)
         _installed = True

@@ -142,3 +142,19 @@ def test_the_database_itself_refuses_a_second_row_under_the_same_key(world: Worl
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_many_tablets_writing_at_once_are_served_one_after_the_other_not_refused(world: World, app: Flask) -> None:
+    items = [i.id for i in world.visit.checklist_version.items if i.type.takes_answer][:20]
+    tablets = [Api(app, "insp", client_id=f"tablet-{n}") for n in range(24)]
+    url = f"/api/v1/visits/{world.visit.uuid}/ops"
+
+    def batch(n: int) -> dict[str, t.Any]:
+        return {"ops": [{"op_id": str(uuid.uuid4()), "type": "answer", "item_id": item, "value": str(n), "note": None,
+                         "base_rev": None} for item in items]}
+
+    bodies = [batch(n) for n in range(len(tablets))]
+    results = at_once([lambda c=c, b=b: c.post(url, json=b, headers={"Idempotency-Key": str(uuid.uuid4())})
+                       for c, b in zip(tablets, bodies, strict=True)])
+    assert [r.status_code for r in results] == [200] * len(tablets)
+    assert count(SyncOp) == len(tablets) * len(items)
