@@ -24,6 +24,8 @@ from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
 from ..errors import ValidationFailed
+from ..schools.models import SchoolLevel
+from .lifecycle import parse_days_off
 
 
 class DaysOffField(TextAreaField):
@@ -34,8 +36,6 @@ class DaysOffField(TextAreaField):
         self.days: list[date] = []
 
     def process_formdata(self, valuelist: list[t.Any]) -> None:
-        from .services import parse_days_off
-
         super().process_formdata(valuelist)
         try:
             self.days = parse_days_off(self.data)
@@ -82,6 +82,33 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class SchoolSearchForm(FlaskForm):
+    """The search on the add-schools page; an unknown county or level searches all of them."""
+
+    class Meta:
+        csrf = False  # a search; the ticked schools' POST is checked by the app-wide CSRF protection
+
+    q = StringField(validators=[Optional(), Length(max=100)], filters=[lambda v: v.strip() if v else v])
+    county = IntegerField(validators=[Optional()])
+    level = StringField(validators=[Optional()])
+
+    @property
+    def county_id(self) -> int | None:
+        return self.county.data or None
+
+    @property
+    def school_level(self) -> SchoolLevel | None:
+        value = self.level.data
+        return SchoolLevel(value) if value in {lvl.value for lvl in SchoolLevel} else None
+
+
+class AddSchoolsForm(SchoolSearchForm):
+    """The ticked schools, or every school the search finds (``all_matching``), with the search they came from."""
+
+    school_id = SelectMultipleField(coerce=int, validate_choice=False)
+    all_matching = BooleanField()
 
 
 class SampleForm(FlaskForm):
