@@ -83,6 +83,7 @@ from .teams import drop_members as drop_members
 from .teams import members_of as members_of
 from .teams import record_visit_team as record_visit_team
 from .teams import save_team as save_team
+from .teams import selected_visits as selected_visits
 from .teams import set_planned_date as set_planned_date
 from .teams import sync_inspectors as sync_inspectors
 from .teams import team_rows as team_rows

@@ -32,6 +32,17 @@ from .models import VisitInspector
 from .models import VisitStatus
 
 
+def selected_visits(campaign: Campaign, visit_ids: t.Collection[int], viewer: User) -> list[Visit]:
+    """The ticked visits of the campaign, at the viewer's schools; at least one must be ticked."""
+    if not visit_ids:
+        raise ValidationFailed(_("Tick at least one visit."))
+    return list(db.session.scalars(
+        sa.select(Visit).join(School, School.id == Visit.school_id)
+        .where(Visit.id.in_(list(visit_ids)), Visit.campaign_id == campaign.id,
+               school_filter(viewer, Visit.school_id, School.county_id))
+    ))
+
+
 def _refuse_team_visit(visit: Visit) -> None:
     if visit.team_id is not None:
         assert visit.team is not None

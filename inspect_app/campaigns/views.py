@@ -44,6 +44,7 @@ from .forms import AssignForm
 from .forms import CampaignDetailsForm
 from .forms import CampaignForm
 from .forms import SchoolSearchForm
+from .forms import VisitFilterForm
 from .models import VisitStatus
 from .progress import visit_figures
 
@@ -112,11 +113,10 @@ def show(campaign_id: int) -> t.Any:
     campaign = load_campaign(campaign_id)
     form = AssignForm()
     form.inspector_id.choices = [SelectChoice(str(u.id), inspector_label(u)) for u in eligible_inspectors(campaign)]
-    county_id = request.args.get("county", type=int)
-    status_arg = request.args.get("status")
-    status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
-    stmt = lifecycle.visit_query(current_user, campaign, county_id=county_id, status=status,
-                                 unassigned=bool(request.args.get("unassigned")))
+    filters = VisitFilterForm(request.args)
+    county_id, status_arg = filters.county_id, filters.status.data
+    stmt = lifecycle.visit_query(current_user, campaign, county_id=county_id, status=filters.visit_status,
+                                 unassigned=bool(filters.unassigned.data))
     page = db.paginate(stmt, per_page=100, error_out=False)
     # Open problems and scores belong to the floors above; they answer by signal (core.signals.visit_figures).
     figures = visit_figures(campaign, page.items)

@@ -28,6 +28,7 @@ from .blueprint import inspector_label
 from .blueprint import require_city_manager
 from .blueprint import send_xlsx
 from .forms import ConflictForm
+from .forms import SearchForm
 from .forms import UploadForm
 from .models import ConflictOfInterest
 
@@ -44,8 +45,8 @@ def inspectors() -> t.Any:
         next_url=url_for("campaigns.inspectors"))
     if done is not None:
         return done
-    q = request.args.get("q", "").strip()
-    county_id = request.args.get("county", type=int)
+    search = SearchForm(request.args)
+    q, county_id = search.q.data or "", search.county_id
     page = db.paginate(conflict_services.inspector_query(q=q or None, county_id=county_id),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("campaigns/inspectors.html", page=page, form=form, q=q, county_id=county_id,
@@ -75,7 +76,7 @@ def conflicts() -> t.Any:
         flash(_("%(name)s will not be assigned to %(school)s.", name=inspector.display_name, school=school.name),
               "success")
         return redirect(url_for("campaigns.conflicts"))
-    q = request.args.get("q", "").strip()
+    q = SearchForm(request.args).q.data or ""
     page = db.paginate(conflict_services.conflict_query(q=q or None), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
     return render_template("campaigns/conflicts.html", page=page, form=form, q=q,

@@ -22,10 +22,8 @@ from ..core.permissions import STAFF
 from ..core.permissions import can_manage_campaign
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
-from ..core.permissions import school_filter
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..schools.models import School
 from . import auto_plan
 from . import importers
 from . import lifecycle
@@ -40,57 +38,45 @@ from .conflicts import eligible_inspectors
 from .forms import AutoAssignForm
 from .forms import TeamForm
 from .forms import UploadForm
+from .forms import VisitBatchForm
 from .models import Campaign
 from .models import Team
 from .models import Visit
 
 
-def _date_arg() -> date | None:
-    raw = request.form.get("planned_on", "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError as exc:
-        raise ValidationFailed(_("“%(v)s” is not a date.", v=raw)) from exc
-
-
-def _selected_visits(campaign: Campaign) -> list[Visit]:
-    ids = [int(i) for i in request.form.getlist("visit_id") if i.isdigit()]
-    if not ids:
-        raise ValidationFailed(_("Tick at least one visit."))
-    return list(db.session.scalars(
-        sa.select(Visit).join(School, School.id == Visit.school_id)
-        .where(Visit.id.in_(ids), Visit.campaign_id == campaign.id,
-               school_filter(current_user, Visit.school_id, School.county_id))
-    ))
+def _planned_on(form: VisitBatchForm) -> date | None:
+    if form.planned_on.errors:
+        raise ValidationFailed(form.planned_on.errors[0])
+    return form.planned_on.day
 
 
 @bp.post("/<int:campaign_id>/assign")
 @roles_required(*STAFF)
 def assign(campaign_id: int) -> t.Any:
     campaign = load_campaign(campaign_id, manage=True)
-    visits = _selected_visits(campaign)
-    action = request.form.get("action", "assign")
+    form = VisitBatchForm()
+    form.validate()  # a wrong day matters only to the actions that take one
+    visits = team_services.selected_visits(campaign, form.visit_id.data or [], current_user)
+    action = form.action.data or "assign"
     if action == "remove":
         for visit in visits:
             lifecycle.remove_visit(visit, actor=current_user)
         db.session.commit()
         flash(_("%(n)d visit(s) removed.", n=len(visits)), "success")
     elif action == "date":
-        planned_on = _date_arg()
-        team_services.set_planned_date(visits, planned_on, actor=current_user)
+        team_services.set_planned_date(visits, _planned_on(form), actor=current_user)
         db.session.commit()
         flash(_("%(n)d visit(s) scheduled.", n=len(visits)), "success")
     elif action == "team":
-        team_id = request.form.get("team_id", type=int)
-        team = load_team(campaign, team_id) if team_id else None
-        changed = team_services.assign_team(visits, team, actor=current_user, planned_on=_date_arg())
+        team = load_team(campaign, form.team_id.data) if form.team_id.data else None
+        changed = team_services.assign_team(visits, team, actor=current_user, planned_on=_planned_on(form))
         db.session.commit()
         if team is None:
             flash(_("%(n)d visit(s) no longer have a team.", n=changed), "success")
         else:
             flash(_("%(n)d visit(s) given to %(team)s.", n=changed, team=team.name), "success")
     else:
-        inspector = db.session.get(User, request.form.get("inspector_id", type=int) or 0)
+        inspector = db.session.get(User, form.inspector_id.data or 0)
         if inspector is None:
             raise ValidationFailed(_("Choose an inspector."))
         added = team_services.assign_inspector(visits, inspector, actor=current_user)

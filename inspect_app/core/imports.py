@@ -16,12 +16,13 @@ if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
 R = t.TypeVar("R")
+R_co = t.TypeVar("R_co", covariant=True)
 
 
-class Importer(t.Protocol[R]):
+class Importer(t.Protocol[R_co]):
     """An importer bound to its other arguments (``functools.partial``): the bytes and the file name remain."""
 
-    def __call__(self, data: bytes, *, filename: str) -> R: ...
+    def __call__(self, data: bytes, *, filename: str) -> R_co: ...
 
 
 def import_upload(form: FlaskForm, importer: Importer[R], *, done: t.Callable[[R], str], next_url: str,
