@@ -101,57 +101,15 @@ def auto_assign(campaign: Campaign, *, actor: User | None, per_day: int | None =
     When no valid plan exists nothing is changed and the reasons are given.
     """
     require_open(campaign)
-    if per_day is not None:
-        check_per_day(per_day)
-        if per_day != campaign.visits_per_day:
-            audit.record(actor, "campaign.update", campaign, campaign_id=campaign.id,
-                         before={"visits_per_day": campaign.visits_per_day}, after={"visits_per_day": per_day})
-            campaign.visits_per_day = per_day
+    _set_per_day(campaign, per_day, actor=actor)
     per_day = campaign.visits_per_day
-    teams = list(db.session.scalars(
-        sa.select(Team).where(Team.campaign_id == campaign.id)
-        .options(orm.selectinload(Team.members).joinedload(TeamMember.user))
-        .order_by(Team.position, Team.id)
-    ))
-    if not teams:
-        raise ValidationFailed(_("Form the inspection teams before assigning schools to them."))
-    visits = list(db.session.scalars(
-        sa.select(Visit).where(Visit.campaign_id == campaign.id)
-        .options(orm.joinedload(Visit.school), orm.selectinload(Visit.assignments).joinedload(VisitInspector.user))
-        .order_by(Visit.id)
-    ))
-    movable = [v for v in visits if v.status == VisitStatus.PLANNED and (replan or v.team_id is None)]
-    if not movable:
-        raise ValidationFailed(
-            _("Every visit already has a team. Tick “Re-plan visits not started” to plan them again."))
+    teams, visits, movable = _load(campaign, replan)
     moving = {v.id for v in movable}
     fixed = [v for v in visits if v.id not in moving and v.team_id is not None]
     members = {team.id: [m.user for m in team.members] for team in teams}
     conflicts = declared_conflicts([u.id for us in members.values() for u in us])
-    declared_by: dict[int, list[int]] = {}
-    for user_id, school_id in conflicts:
-        declared_by.setdefault(user_id, []).append(school_id)
-    conflict_schools: dict[int, set[int]] = {team.id: set() for team in teams}
-    who: dict[tuple[int, int], str] = {}
-    for team in teams:
-        for user in members[team.id]:
-            for school_id in declared_by.get(user.id, ()):
-                conflict_schools[team.id].add(school_id)
-                who[(team.id, school_id)] = user.display_name
-
-    days: list[date] = []
-    if campaign.starts_on is not None:
-        horizon = None if campaign.ends_on is None else campaign.ends_on
-        days = planner.working_days(campaign.starts_on, horizon, count=None if horizon else len(movable) + 400,
-                                    days_off=campaign.off_days)
-    busy: dict[int, set[date]] = {team.id: set() for team in teams}
-    base: dict[int, int] = dict.fromkeys(busy, 0)
-    for visit in fixed:
-        assert visit.team_id is not None
-        base[visit.team_id] += 1
-        if visit.planned_on is not None:
-            busy[visit.team_id].add(visit.planned_on)
-    free = {tid: [d for d in days if d not in busy[tid]] for tid in busy}
+    conflict_schools, who = _conflict_schools(teams, members, conflicts)
+    base, free = _free_days(campaign, teams, fixed, len(movable))
     bounded = campaign.starts_on is not None and campaign.ends_on is not None
     team_in = [
         planner.TeamIn(team.id, frozenset(u.county_id for u in members[team.id] if u.county_id is not None),
@@ -173,24 +131,10 @@ def auto_assign(campaign: Campaign, *, actor: User | None, per_day: int | None =
     except planner.Infeasible as err:
         lines = _explain(err.reasons, by_id, {v.school_id: v.school for v in visits}, county_names, who)
         raise ValidationFailed(_("No valid assignment exists; nothing was changed."), details=lines) from err
-
     dates: dict[int, date] = {}
-    overflow: list[str] = []
     if campaign.starts_on is not None:
         rank = {c.id: i for i, c in enumerate(county_rows)}
-        for team in teams:
-            mine = [s for s in schools_in if result.team_of[s.id] == team.id]
-            if not mine:
-                continue
-            placed = planner.schedule(planner.day_groups(mine, per_day, rank), free[team.id], team_id=team.id)
-            if isinstance(placed, planner.Overflow):
-                overflow.append(_("%(team)s needs %(need)d day(s) for its schools (one county a day, at most %(per)d "
-                                  "a day) but has %(free)d working day(s) free in the campaign.", team=team.name,
-                                  need=placed.days_needed, per=per_day, free=placed.days_free))
-            else:
-                dates.update(placed)
-    if overflow:
-        raise ValidationFailed(_("No valid schedule exists; nothing was changed."), details=overflow)
+        dates = _schedule(teams, schools_in, result.team_of, free, per_day, rank)
 
     # The planner's answer is checked against the very rules manual changes face.
     for visit in movable:
@@ -215,6 +159,92 @@ def auto_assign(campaign: Campaign, *, actor: User | None, per_day: int | None =
                  after={"assigned": len(movable), "replan": replan, "per_day": per_day,
                         "teams": {p.team.name: p.visits for p in summary}})
     return PlanResult(len(movable), summary, result.pairs, campaign.starts_on is not None)
+
+
+def _set_per_day(campaign: Campaign, per_day: int | None, *, actor: User | None) -> None:
+    if per_day is None:
+        return
+    check_per_day(per_day)
+    if per_day != campaign.visits_per_day:
+        audit.record(actor, "campaign.update", campaign, campaign_id=campaign.id,
+                     before={"visits_per_day": campaign.visits_per_day}, after={"visits_per_day": per_day})
+        campaign.visits_per_day = per_day
+
+
+def _load(campaign: Campaign, replan: bool) -> tuple[list[Team], list[Visit], list[Visit]]:
+    """The campaign's teams, its visits and those the planner may move; refused when either is missing."""
+    teams = list(db.session.scalars(
+        sa.select(Team).where(Team.campaign_id == campaign.id)
+        .options(orm.selectinload(Team.members).joinedload(TeamMember.user))
+        .order_by(Team.position, Team.id)
+    ))
+    if not teams:
+        raise ValidationFailed(_("Form the inspection teams before assigning schools to them."))
+    visits = list(db.session.scalars(
+        sa.select(Visit).where(Visit.campaign_id == campaign.id)
+        .options(orm.joinedload(Visit.school), orm.selectinload(Visit.assignments).joinedload(VisitInspector.user))
+        .order_by(Visit.id)
+    ))
+    movable = [v for v in visits if v.status == VisitStatus.PLANNED and (replan or v.team_id is None)]
+    if not movable:
+        raise ValidationFailed(
+            _("Every visit already has a team. Tick “Re-plan visits not started” to plan them again."))
+    return teams, visits, movable
+
+
+def _conflict_schools(teams: t.Sequence[Team], members: dict[int, list[User]], conflicts: t.Iterable[tuple[int, int]]
+                      ) -> tuple[dict[int, set[int]], dict[tuple[int, int], str]]:
+    """The schools each team may not inspect for a member's declared conflict, and who declared it."""
+    declared_by: dict[int, list[int]] = {}
+    for user_id, school_id in conflicts:
+        declared_by.setdefault(user_id, []).append(school_id)
+    conflict_schools: dict[int, set[int]] = {team.id: set() for team in teams}
+    who: dict[tuple[int, int], str] = {}
+    for team in teams:
+        for user in members[team.id]:
+            for school_id in declared_by.get(user.id, ()):
+                conflict_schools[team.id].add(school_id)
+                who[(team.id, school_id)] = user.display_name
+    return conflict_schools, who
+
+
+def _free_days(campaign: Campaign, teams: t.Sequence[Team], fixed: t.Sequence[Visit], n_movable: int
+               ) -> tuple[dict[int, int], dict[int, list[date]]]:
+    """Each team's visits that stay where they are, and its working days still free."""
+    days: list[date] = []
+    if campaign.starts_on is not None:
+        horizon = None if campaign.ends_on is None else campaign.ends_on
+        days = planner.working_days(campaign.starts_on, horizon, count=None if horizon else n_movable + 400,
+                                    days_off=campaign.off_days)
+    busy: dict[int, set[date]] = {team.id: set() for team in teams}
+    base: dict[int, int] = dict.fromkeys(busy, 0)
+    for visit in fixed:
+        assert visit.team_id is not None
+        base[visit.team_id] += 1
+        if visit.planned_on is not None:
+            busy[visit.team_id].add(visit.planned_on)
+    return base, {tid: [d for d in days if d not in busy[tid]] for tid in busy}
+
+
+def _schedule(teams: t.Sequence[Team], schools_in: t.Sequence[planner.SchoolIn], team_of: t.Mapping[int, int],
+              free: dict[int, list[date]], per_day: int, rank: dict[int, int]) -> dict[int, date]:
+    """A day for each school on its team's free days; refused, naming the teams, when one runs out of days."""
+    dates: dict[int, date] = {}
+    overflow: list[str] = []
+    for team in teams:
+        mine = [s for s in schools_in if team_of[s.id] == team.id]
+        if not mine:
+            continue
+        placed = planner.schedule(planner.day_groups(mine, per_day, rank), free[team.id], team_id=team.id)
+        if isinstance(placed, planner.Overflow):
+            overflow.append(_("%(team)s needs %(need)d day(s) for its schools (one county a day, at most %(per)d "
+                              "a day) but has %(free)d working day(s) free in the campaign.", team=team.name,
+                              need=placed.days_needed, per=per_day, free=placed.days_free))
+        else:
+            dates.update(placed)
+    if overflow:
+        raise ValidationFailed(_("No valid schedule exists; nothing was changed."), details=overflow)
+    return dates
 
 
 def _planned_teams(teams: t.Sequence[Team], visits: t.Sequence[Visit], county_names: dict[int, str]

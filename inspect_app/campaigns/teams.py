@@ -98,6 +98,7 @@ def unassign_inspector(visit: Visit, inspector: User, *, actor: User) -> None:
 
 
 def check_date(campaign: Campaign, planned_on: date | None) -> None:
+    """Refuse a visit day outside the campaign's dates or on one of its days off."""
     if planned_on and campaign.starts_on and campaign.ends_on and not (
         campaign.starts_on <= planned_on <= campaign.ends_on
     ):
@@ -238,12 +239,14 @@ def sync_inspectors(visit: Visit, team: Team | None) -> bool:
 
 
 def visit_team_state(visit: Visit) -> dict[str, t.Any]:
+    """What the audit log keeps of a visit's team, inspectors and day."""
     return {"team": visit.team.name if visit.team else None,
             "inspectors": sorted(a.user.username for a in visit.assignments if a.user is not None),
             "planned_on": visit.planned_on}
 
 
 def record_visit_team(visit: Visit, before: dict[str, t.Any], *, actor: User | None) -> None:
+    """Log a change of the visit's team, inspectors or day, if there was one."""
     after = visit_team_state(visit)
     if after != before:
         audit.record(actor, "visit.team", visit, school_id=visit.school_id, campaign_id=visit.campaign_id,
