@@ -79,7 +79,7 @@ def one(schools: int, findings: int, photos: int, workdir: Path, url: str) -> No
 
     uploads = workdir / f"uploads-{schools}"
     app = create_app({"DATABASE_URL": url or f"sqlite:///{workdir / f'r{schools}.sqlite3'}", "SECRET_KEY": "b",
-                      "UPLOAD_DIR": str(uploads), "REPORT_WORKER": "off"})
+                      "UPLOAD_DIR": str(uploads), "QUEUE_IMMEDIATE": True})
     with app.app_context():
         if url:
             db.drop_all()

@@ -215,7 +215,7 @@ def sync_bench(tablets: int, database_url: str | None, workdir: Path) -> None:
             conn.execute(sa.text("CREATE SCHEMA public"))
         engine.dispose()
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir / "uploads"),
-                      "REPORT_WORKER": "off", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                      "QUEUE_IMMEDIATE": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         upgrade()
     rows, answers = prepare(app, tablets)

@@ -26,12 +26,14 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     connect_signals()
+    from .core import health
+    from .core import logs
     from .core import web
 
+    logs.init_app(app)
     web.init_app(app)
-    from .reports import jobs
-
-    jobs.init_app(app)
+    health.init_app(app)
+    register_tasks(app)
     return app
 
 
@@ -57,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     from .core import database
 
     database.init_app(app)
+    _all_models()
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -102,6 +105,7 @@ def register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
     from .campaigns.cli import campaigns_cli
     from .checklists.cli import checklists_cli
+    from .core.storage_cli import storage_cli
     from .demo import demo_command
     from .funds.cli import funds_cli
     from .reminders.cli import reminders_cli
@@ -110,8 +114,22 @@ def register_commands(app: Flask) -> None:
     from .schools.cli import schools_cli
 
     for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-                    reminders_cli, demo_command):
+                    reminders_cli, storage_cli, demo_command):
         app.cli.add_command(command)
+
+
+def register_tasks(app: Flask) -> None:
+    """Point the task queue at its broker, load every module that declares tasks, connect the signals."""
+    from .audit import receivers as audit_receivers
+    from .core import health
+    from .core import tasks
+    from .reminders import tasks as _reminder_tasks  # noqa: F401
+    from .reports import jobs as _report_jobs  # noqa: F401
+    from .rosters import jobs as _roster_jobs  # noqa: F401
+
+    tasks.init_app(app)
+    health.add_ready_check(app, "queue", tasks.queue_check)
+    audit_receivers.connect_signals()
 
 
 def _all_models() -> None:

@@ -18,7 +18,15 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigurationError(RuntimeError):
+    """The settings cannot run this app; the message says which setting and why."""
+
+
 class DefaultConfig:
+    # "production" refuses settings that only suit one machine (see ``check_production``).
+    ENV = "development"
+    # In production, run on SQLite anyway (one host, one process group: `inspect-app serve --allow-sqlite`).
+    ALLOW_SQLITE = False
     # Empty means "an SQLite file in the instance folder".
     DATABASE_URL = ""
     SECRET_KEY = ""
@@ -41,8 +49,8 @@ class DefaultConfig:
     # Rosters: each file, and one upload request carrying several of them.
     MAX_ROSTER_BYTES = 40 * 1024 * 1024
     MAX_ROSTER_UPLOAD_BYTES = 120 * 1024 * 1024
-    # Check rosters in the request instead of a worker thread (tests, scripts).
-    ROSTER_JOBS_INLINE = False
+    # A roster run waiting or running this long has lost its worker and is queued again.
+    ROSTER_RUN_STALE_SECONDS = 900
     IMAGE_LONG_EDGE = 1600
     THUMB_LONG_EDGE = 320
     # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.
@@ -62,9 +70,19 @@ class DefaultConfig:
 
     PAGE_SIZE = 50
 
-    # Reports built in the background (reports/jobs.py): "thread" runs a worker thread in each app
-    # process, "off" leaves it to `inspect-app reports worker`, "inline" builds in the request (tests).
-    REPORT_WORKER = "thread"
+    # Where files are stored (core/storage.py): empty, the instance's folders; or s3://bucket/prefix.
+    STORAGE_URL = ""
+    # For S3-compatible stores other than AWS (MinIO, Ceph, Aliyun OSS, Tencent COS, Huawei OBS).
+    S3_ENDPOINT_URL = ""
+    S3_REGION = ""
+    # How long a download link to the object store stays valid.
+    STORAGE_URL_SECONDS = 300
+    # The task queue (core/tasks.py): empty, an SQLite file in the instance folder; or redis://host:6379/0.
+    QUEUE_URL = ""
+    # Run each task in the process that queued it, when its transaction commits (tests, scripts).
+    QUEUE_IMMEDIATE = False
+    # When the workers send the day's deadline reminders (Asia/Shanghai), once a day.
+    REMINDER_TIME = "08:00"
     REPORT_OUTPUT_DIR = ""
     REPORT_JOB_STALE_SECONDS = 300
     # Where the site is reached, for links in e-mails (no request to take it from): https://host/prefix
@@ -79,6 +97,10 @@ class DefaultConfig:
     MAIL_SENDER = ""
     MAIL_TIMEOUT = 30
 
+    # One line per request and per event on stderr: "json" (one object a line) or "text".
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
+
 
 def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
     """Layer the configuration sources onto ``app.config`` in their documented order."""
@@ -88,6 +110,8 @@ def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
     if override:
         app.config.update(override)
 
+    if app.config["ENV"] == "production":
+        check_production(app.config)
     instance = Path(app.instance_path)
     if not app.config["DATABASE_URL"]:
         instance.mkdir(parents=True, exist_ok=True)
@@ -99,6 +123,20 @@ def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
         app.config["REPORT_OUTPUT_DIR"] = str(instance / "reports")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def check_production(config: Mapping[str, t.Any]) -> None:
+    """Refuse, in production, what works on one machine only: a generated secret key, an SQLite file."""
+    problems = []
+    if not config["SECRET_KEY"]:
+        problems.append("INSPECT_SECRET_KEY is not set: every host and process must sign sessions with the "
+                        "same key (for example `python3 -c 'import secrets; print(secrets.token_hex(32))'`)")
+    url = config["DATABASE_URL"]
+    if (not url or url.startswith("sqlite")) and not config["ALLOW_SQLITE"]:
+        problems.append("INSPECT_DATABASE_URL is not a PostgreSQL database: SQLite serves one host only "
+                        "(set INSPECT_ALLOW_SQLITE=1, or `inspect-app serve --allow-sqlite`, to run on it anyway)")
+    if problems:
+        raise ConfigurationError("INSPECT_ENV=production: " + "; ".join(problems))
 
 
 def normalise_database_url(url: str) -> str:

@@ -30,7 +30,7 @@ def _config(database_url: str, tmp: Path, **extra: t.Any) -> dict[str, t.Any]:
         "SECRET_KEY": "test-secret",
         "UPLOAD_DIR": str(tmp / "uploads"),
         "REPORT_OUTPUT_DIR": str(tmp / "reports"),
-        "REPORT_WORKER": "inline",
+        "QUEUE_IMMEDIATE": True,
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **extra,

@@ -154,6 +154,8 @@ GET_EXPECTED: dict[str, Row] = {
     "findings.show":               (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "findings.show@raised":        (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
     "findings.show@linwei":        (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "healthz":                     (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "readyz":                      (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "funds.index":                 (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "funds.standards":             (L,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
     "media.file@photo":            (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),

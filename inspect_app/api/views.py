@@ -31,9 +31,7 @@ from ..checklists.logic import form_model
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
 from ..core.permissions import STAFF
-from ..core.permissions import can_view_visit
 from ..core.permissions import ensure
-from ..core.permissions import is_assigned
 from ..core.permissions import roles_required
 from ..errors import ValidationFailed
 from ..extensions import csrf
@@ -46,6 +44,8 @@ from ..sync import services as sync
 from ..visits import services as visit_services
 from ..visits.models import Visit
 from ..visits.models import VisitInspector
+from ..visits.permissions import can_view_visit
+from ..visits.permissions import is_assigned
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -14,9 +14,14 @@ from ..core.permissions import roles_required
 from ..extensions import db
 from ..schools.models import School
 from .labels import ACTION_LABELS
+from .labels import action_label
+from .labels import object_label
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
+# Pages of every feature show audit entries (macros/forms.html), so the labels are app-wide globals.
+bp.add_app_template_global(action_label)
+bp.add_app_template_global(object_label)
 
 
 @bp.route("/")

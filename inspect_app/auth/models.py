@@ -3,17 +3,17 @@ from __future__ import annotations
 import secrets
 import typing as t
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
 from flask import has_app_context
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import orm
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from ..core.roles import ROLE_LABELS as ROLE_LABELS
+from ..core.roles import Role as Role
 from ..db import TimestampMixin
 from ..db import enum_column
 from ..db import utcnow
@@ -24,29 +24,14 @@ if t.TYPE_CHECKING:
     from ..schools.models import School
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    SUPERVISOR = "supervisor"
-    INSPECTOR = "inspector"
-    SCHOOL = "school"
-    VIEWER = "viewer"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.INSPECTOR: _l("Inspector"),
-    Role.SCHOOL: _l("School contact"),
-    Role.VIEWER: _l("Viewer"),
-}
-
-
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` by the configured method (scrypt unless the config says otherwise)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 class User(UserMixin, TimestampMixin, Model):
@@ -80,8 +65,7 @@ class User(UserMixin, TimestampMixin, Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -57,9 +57,14 @@ def create_user(
     school: School | None = None,
     phone: str | None = None,
     email: str | None = None,
+    password_hash: str | None = None,
     actor: User | None,
 ) -> User:
-    """Create an account; the role decides which of county and school it needs."""
+    """Create an account; the role decides which of county and school it needs.
+
+    ``password_hash``, if given, is a hash of ``password`` made before (:func:`~.models.hash_password`),
+    stored as it is: accounts created together with one password (the demo's) are hashed once.
+    """
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise ValidationFailed(
@@ -86,7 +91,10 @@ def create_user(
         phone=phone or None,
         email=email or None,
     )
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password)
+    else:
+        user.password_hash = password_hash
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", user, after=audit.snapshot(user, USER_FIELDS))

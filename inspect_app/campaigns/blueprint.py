@@ -12,15 +12,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.models import User
-from ..core.permissions import can_manage_campaign
-from ..core.permissions import can_manage_schools
-from ..core.permissions import can_view_campaign
 from ..core.permissions import ensure
 from ..extensions import db
+from ..schools.permissions import can_manage_schools
 from .models import Campaign
 from .models import Team
+from .permissions import can_manage_campaign
+from .permissions import can_report_on_campaign
+from .permissions import can_view_campaign
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns", template_folder="templates")
+# The campaign head (campaigns/_head.html) offers the report links only to those who may report.
+bp.add_app_template_global(can_report_on_campaign)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

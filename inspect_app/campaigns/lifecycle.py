@@ -19,7 +19,6 @@ from ..auth.models import User
 from ..checklists.models import ChecklistVersion
 from ..checklists.models import VersionStatus
 from ..core import signals
-from ..core.permissions import campaign_filter
 from ..core.permissions import school_filter
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
@@ -32,6 +31,7 @@ from .models import CampaignStatus
 from .models import Visit
 from .models import VisitInspector
 from .models import VisitStatus
+from .permissions import campaign_filter
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$")
 CAMPAIGN_FIELDS = ("code", "name", "term", "checklist_version_id", "starts_on", "ends_on", "default_due_on",

@@ -1,6 +1,6 @@
 """Render a campaign's 检查工作安排 notice (关于开展…的通知) as a GB/T 9704 .docx from :class:`PlanNotice`.
 
-The layout comes from :mod:`inspect_app.reports.gbt9704` and its blank 公文 document; this module
+The layout comes from :mod:`inspect_app.core.documents` and its blank 公文 document; this module
 writes the words: when and how the inspection runs, which schools, the teams and the rules they
 keep, with the team list and the day-by-day schedule as attachments.
 """
@@ -18,9 +18,10 @@ from itertools import groupby
 
 from docx.document import Document
 
-from ..reports import gbt9704 as gb
-from ..reports.gbt9704 import zh_date
-from ..reports.gbt9704 import zh_numeral
+from ..core import documents as gb
+from ..core.documents import build_base_template
+from ..core.documents import zh_date
+from ..core.documents import zh_numeral
 
 COUNTIES = "县（市、区）"
 SCHOOLS = "学校（幼儿园）"
@@ -89,8 +90,6 @@ def notice_title(campaign_name: str) -> str:
 
 def render_plan_notice(data: PlanNotice) -> io.BytesIO:
     """Write the notice onto a blank 公文 document (page setup, styles, page numbers) and return the .docx."""
-    from ..reports.make_template import build_base_template
-
     document = build_base_template()
     gb.clear_body(document)
     gb.ensure_styles(document)

@@ -22,12 +22,11 @@ from ..checklists.models import ChecklistVersion
 from ..checklists.services import published_versions
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
-from ..core.permissions import can_manage_campaign
-from ..core.permissions import can_manage_schools
 from ..core.permissions import roles_required
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import SchoolLevel
+from ..schools.permissions import can_manage_schools
 from ..schools.services import counties
 from . import lifecycle
 from . import views_plan as views_plan
@@ -46,6 +45,7 @@ from .forms import CampaignForm
 from .forms import SchoolSearchForm
 from .forms import VisitFilterForm
 from .models import VisitStatus
+from .permissions import can_manage_campaign
 from .progress import visit_figures
 
 

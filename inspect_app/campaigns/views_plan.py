@@ -11,8 +11,6 @@ from flask import send_file
 from flask_login import current_user
 
 from ..core.permissions import STAFF
-from ..core.permissions import can_manage_campaign
-from ..core.permissions import can_report_on_campaign
 from ..core.permissions import roles_required
 from ..db import local_today
 from ..extensions import db
@@ -22,6 +20,8 @@ from .blueprint import bp
 from .blueprint import load_campaign
 from .blueprint import send_xlsx
 from .models import Visit
+from .permissions import can_manage_campaign
+from .permissions import can_report_on_campaign
 
 TEAMS_PER_PAGE = 10
 

@@ -19,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.models import User
 from ..core.imports import import_upload
 from ..core.permissions import STAFF
-from ..core.permissions import can_manage_campaign
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..errors import ValidationFailed
@@ -42,6 +41,7 @@ from .forms import VisitBatchForm
 from .models import Campaign
 from .models import Team
 from .models import Visit
+from .permissions import can_manage_campaign
 
 
 def _planned_on(form: VisitBatchForm) -> date | None:

@@ -15,11 +15,11 @@ from flask_login import current_user
 from sqlalchemy import orm
 
 from ..core.permissions import MANAGERS
-from ..core.permissions import can_manage_schools
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
 from ..extensions import db
+from ..schools.permissions import can_manage_schools
 from ..visits.services import checklist_sections
 from . import services
 from .forms import ChecklistImportForm

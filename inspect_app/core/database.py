@@ -28,6 +28,3 @@ def init_app(app: Flask) -> None:
     if not _installed:
         event.listen(Engine, "connect", _sqlite_pragmas)
         _installed = True
-    from .. import _all_models
-
-    _all_models()

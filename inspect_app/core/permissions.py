@@ -1,7 +1,10 @@
-"""Who may see and do what: roles for routes, scope for objects.
+"""Who may see and do what: the building blocks every feature's checks are made of.
 
-A route a role can never use answers 403. An object outside the user's scope
-answers 404, so that its existence is not revealed.
+A route a role can never use answers 403 (:func:`roles_required`). An object outside the user's scope
+answers 404 (:func:`ensure`), so that its existence is not revealed. The checks on a feature's objects
+(``can_view_visit``, ``can_work_on_rectification``…) live in that feature's ``permissions`` module and are
+written with the pieces here: the staff roles, the county test and the scope filters, which take the
+columns (or the subquery of ids) to restrict, so that this module knows no feature's models.
 """
 
 from __future__ import annotations
@@ -14,20 +17,30 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required
 
-from ..auth.models import Role
-from ..auth.models import User
-
-if t.TYPE_CHECKING:
-    from ..campaigns.models import Campaign
-    from ..findings.models import Finding
-    from ..rectification.models import Rectification
-    from ..schools.models import School
-    from ..visits.models import Visit
+from .roles import Role
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+class Viewer(t.Protocol):
+    """What a permission check reads of an account (``auth.models.User`` is one)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    # Staff: the county overseen (None = the whole city). Inspector: the home county.
+    @property
+    def county_id(self) -> int | None: ...
+
+    # School contact: their school.
+    @property
+    def school_id(self) -> int | None: ...
 
 
 def roles_required(*roles: Role) -> t.Callable[[F], F]:
@@ -51,126 +64,47 @@ def ensure(condition: bool) -> None:
         abort(404)
 
 
-def _county_ok(user: User, county_id: int | None) -> bool:
-    return user.county_id is None or user.county_id == county_id
+def county_ok(viewer: Viewer, county_id: int | None) -> bool:
+    """Whether objects of ``county_id`` lie in the viewer's county: any for administrators and city-wide
+    accounts (no county), else only their own county's."""
+    return viewer.role == Role.ADMIN or viewer.county_id is None or viewer.county_id == county_id
 
 
-def assigned_school_ids(user: User) -> sa.Select[int]:
-    from ..visits.models import Visit
-    from ..visits.models import VisitInspector
+def school_filter(
+    viewer: Viewer,
+    school_id_col: t.Any,
+    county_id_col: t.Any,
+    inspector_school_ids: sa.Select[int] | None = None,
+) -> sa.ColumnElement[bool]:
+    """A WHERE clause restricting rows to the schools ``viewer`` may see.
 
-    return (
-        sa.select(Visit.school_id)
-        .join(VisitInspector, VisitInspector.visit_id == Visit.id)
-        .where(VisitInspector.user_id == user.id)
-    )
-
-
-def school_filter(user: User, school_id_col: t.Any, county_id_col: t.Any) -> sa.ColumnElement[bool]:
-    """A WHERE clause restricting rows to the schools ``user`` may see."""
-    if user.role == Role.ADMIN:
+    Administrators see every school, supervisors and viewers those of their county (all when city-wide),
+    a school contact their school, an inspector the schools in ``inspector_school_ids`` (none without it).
+    """
+    if viewer.role == Role.ADMIN:
         return sa.true()
-    if user.role in (Role.SUPERVISOR, Role.VIEWER):
-        return sa.true() if user.county_id is None else county_id_col == user.county_id
-    if user.role == Role.SCHOOL:
-        return school_id_col == user.school_id if user.school_id is not None else sa.false()
-    if user.role == Role.INSPECTOR:
-        return school_id_col.in_(assigned_school_ids(user))
+    if viewer.role in (Role.SUPERVISOR, Role.VIEWER):
+        return sa.true() if viewer.county_id is None else county_id_col == viewer.county_id
+    if viewer.role == Role.SCHOOL:
+        return school_id_col == viewer.school_id if viewer.school_id is not None else sa.false()
+    if viewer.role == Role.INSPECTOR and inspector_school_ids is not None:
+        return school_id_col.in_(inspector_school_ids)
     return sa.false()
 
 
-def can_view_school(user: User, school: School) -> bool:
-    if user.role in STAFF:
-        return user.role == Role.ADMIN or _county_ok(user, school.county_id)
-    if user.role == Role.SCHOOL:
-        return user.school_id == school.id
-    return False
+def campaign_filter(
+    viewer: Viewer,
+    campaign_id_col: t.Any,
+    campaign_county_col: t.Any,
+    county_campaign_ids: sa.Select[int],
+) -> sa.ColumnElement[bool]:
+    """A WHERE clause restricting campaigns to those a staff user may see.
 
-
-def can_manage_schools(user: User) -> bool:
-    return user.role == Role.ADMIN or (user.role == Role.SUPERVISOR and user.county_id is None)
-
-
-def campaign_filter(user: User) -> sa.ColumnElement[bool]:
-    """Campaigns a staff user may see: city-wide staff all; county staff theirs and those touching their county."""
-    from ..campaigns.models import Campaign
-    from ..schools.models import School
-    from ..visits.models import Visit
-
-    if user.role == Role.ADMIN or (user.role in STAFF and user.county_id is None):
+    City-wide staff see all; county staff the campaigns of their county and ``county_campaign_ids``
+    (those touching their county); other roles none.
+    """
+    if viewer.role == Role.ADMIN or (viewer.role in STAFF and viewer.county_id is None):
         return sa.true()
-    if user.role in STAFF:
-        touching = (
-            sa.select(Visit.campaign_id)
-            .join(School, School.id == Visit.school_id)
-            .where(School.county_id == user.county_id)
-        )
-        return sa.or_(Campaign.county_id == user.county_id, Campaign.id.in_(touching))
+    if viewer.role in STAFF:
+        return sa.or_(campaign_county_col == viewer.county_id, campaign_id_col.in_(county_campaign_ids))
     return sa.false()
-
-
-def can_view_campaign(user: User, campaign: Campaign) -> bool:
-    from ..extensions import db
-
-    if user.role not in STAFF:
-        return False
-    if user.role == Role.ADMIN or user.county_id is None or campaign.county_id == user.county_id:
-        return True
-    from ..campaigns.models import Campaign as C
-
-    return db.session.scalar(sa.select(sa.exists().where(campaign_filter(user), C.id == campaign.id))) or False
-
-
-def can_report_on_campaign(user: User, campaign: Campaign) -> bool:
-    """The campaign's formal report covers all its schools: city-wide staff, or the campaign's own county."""
-    if user.role not in STAFF:
-        return False
-    return user.role == Role.ADMIN or user.county_id is None or campaign.county_id == user.county_id
-
-
-def can_manage_campaign(user: User, campaign: Campaign) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.SUPERVISOR and (user.county_id is None or campaign.county_id == user.county_id)
-
-
-def is_assigned(user: User, visit: Visit) -> bool:
-    return any(a.user_id == user.id for a in visit.assignments)
-
-
-def can_view_visit(user: User, visit: Visit) -> bool:
-    if user.role in STAFF:
-        return user.role == Role.ADMIN or _county_ok(user, visit.school.county_id)
-    if user.role == Role.INSPECTOR:
-        return is_assigned(user, visit)
-    return False
-
-
-def can_fill_visit(user: User, visit: Visit) -> bool:
-    return user.role == Role.INSPECTOR and is_assigned(user, visit) and visit.status.editable
-
-
-def can_review_visit(user: User, visit: Visit) -> bool:
-    return user.role in MANAGERS and (user.role == Role.ADMIN or _county_ok(user, visit.school.county_id))
-
-
-def can_view_finding(user: User, finding: Finding) -> bool:
-    from ..findings.models import FindingStatus
-
-    if user.role in STAFF:
-        return user.role == Role.ADMIN or _county_ok(user, finding.school.county_id)
-    if user.role == Role.INSPECTOR:
-        return is_assigned(user, finding.visit)
-    if user.role == Role.SCHOOL:
-        return finding.school_id == user.school_id and finding.status == FindingStatus.CONFIRMED
-    return False
-
-
-def can_work_on_rectification(user: User, rect: Rectification) -> bool:
-    return user.role == Role.SCHOOL and rect.finding.school_id == user.school_id
-
-
-def can_verify_rectification(user: User, rect: Rectification) -> bool:
-    return user.role in MANAGERS and (
-        user.role == Role.ADMIN or _county_ok(user, rect.finding.school.county_id)
-    )

@@ -10,12 +10,13 @@ from flask import Flask
 from flask import g
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ..auth.models import Role
 from ..db import local_today
+from .roles import Role
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -122,14 +123,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["jsontext"] = json_text
     app.jinja_env.filters["points"] = points
     app.after_request(security_headers)
-    from flask_babel import get_locale
-
-    from ..audit.labels import action_label
-    from ..audit.labels import object_label
-    from .permissions import can_report_on_campaign
-
     app.jinja_env.globals.update(navigation=navigation, url_with=url_with, Role=Role, local_today=local_today,
-                                 get_locale=get_locale, action_label=action_label,
-                                 object_label=object_label, can_report_on_campaign=can_report_on_campaign)
+                                 get_locale=get_locale)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -16,7 +16,6 @@ from sqlalchemy.sql import expression
 
 from ..campaigns.models import Campaign
 from ..checklists.models import Severity
-from ..core.permissions import school_filter
 from ..db import local_today
 from ..extensions import db
 from ..findings.models import Finding
@@ -35,6 +34,7 @@ from ..schools.models import School
 from ..schools.models import SchoolLevel
 from ..visits.models import Visit
 from ..visits.models import VisitStatus
+from ..visits.permissions import school_filter
 
 if t.TYPE_CHECKING:
     from ..auth.models import User

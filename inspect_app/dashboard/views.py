@@ -17,9 +17,9 @@ from markupsafe import Markup
 
 from ..auth.models import Role
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import campaign_filter
 from ..campaigns.services import campaign_rows
 from ..core.permissions import STAFF
-from ..core.permissions import campaign_filter
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..rectification.models import RectificationStatus as S

@@ -11,7 +11,6 @@ from sqlalchemy import orm
 
 from ..audit import services as audit
 from ..checklists.models import Severity
-from ..core.permissions import school_filter
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -22,6 +21,7 @@ from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus
 from ..schools.models import School
 from ..visits.models import VisitStatus
+from ..visits.permissions import school_filter
 from .models import Finding
 from .models import FindingStatus
 

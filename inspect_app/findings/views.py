@@ -17,21 +17,21 @@ from flask_login import login_required
 
 from ..audit import services as audit
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
-from ..core.permissions import campaign_filter
-from ..core.permissions import can_review_visit
-from ..core.permissions import can_view_finding
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..media import services as media
 from ..schools.services import counties
+from ..visits.permissions import can_review_visit
 from . import services
 from .models import Finding
 from .models import FindingStatus
+from .permissions import can_view_finding
 
 bp = Blueprint("findings", __name__, url_prefix="/findings", template_folder="templates")
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .programmes import Programme
 from .programmes import Semester
+from .programmes import parse_semester
 
 # The figures of funding-and-ids.md §2, per semester in yuan: (programme, effective from, tier amounts, basis).
 SHIPPED: list[tuple[Programme, str, tuple[str, ...], str]] = [
@@ -78,8 +79,6 @@ class StandardsTable:
 
     @classmethod
     def from_json(cls, rows: t.Iterable[dict[str, t.Any]]) -> StandardsTable:
-        from .programmes import parse_semester
-
         out = []
         for row in rows:
             semester = parse_semester(row["effective_from"])
@@ -90,8 +89,6 @@ class StandardsTable:
 
     @classmethod
     def shipped(cls) -> StandardsTable:
-        from .programmes import parse_semester
-
         out = []
         for programme, effective, amounts, basis in SHIPPED:
             semester = parse_semester(effective)

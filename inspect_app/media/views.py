@@ -15,17 +15,17 @@ from flask_login import login_required
 
 from ..auth.models import Role
 from ..checklists.models import ChecklistItem
-from ..core.permissions import can_view_finding
-from ..core.permissions import can_view_visit
-from ..core.permissions import can_work_on_rectification
 from ..core.permissions import ensure
-from ..core.permissions import is_assigned
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..findings.models import Finding
 from ..findings.models import FindingStatus
+from ..findings.permissions import can_view_finding
 from ..rectification.models import Rectification
+from ..rectification.permissions import can_work_on_rectification
 from ..visits.models import Visit
+from ..visits.permissions import can_view_visit
+from ..visits.permissions import is_assigned
 from . import services
 from .models import Attachment
 

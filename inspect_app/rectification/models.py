@@ -90,18 +90,16 @@ class Rectification(TimestampMixin, Model):
         back_populates="rectification", order_by="ExtensionRequest.id"
     )
 
-    @hybrid_method
-    def overdue_on(self, as_of: date) -> bool:
-        """逾期 on ``as_of``: not closed and past its deadline (Asia/Shanghai calendar). Never stored.
-
-        The one definition of overdue; in a query, ``Rectification.overdue_on(day)`` is its SQL twin.
-        """
+    def _overdue_on(self, as_of: date) -> bool:
         return self.status != RectificationStatus.CLOSED and self.due_on < as_of
 
-    @overdue_on.inplace.expression
     @classmethod
-    def _overdue_on_expression(cls, as_of: date) -> sa.ColumnElement[bool]:
+    def _overdue_on_sql(cls, as_of: date) -> sa.ColumnElement[bool]:
         return sa.and_(cls.status != RectificationStatus.CLOSED, cls.due_on < as_of)
+
+    #: 逾期 on ``as_of``: not closed and past its deadline (Asia/Shanghai calendar). Never stored. The one
+    #: definition of overdue: ``rect.overdue_on(day)`` in Python, ``Rectification.overdue_on(day)`` in SQL.
+    overdue_on = hybrid_method(_overdue_on, _overdue_on_sql)
 
     @property
     def is_overdue(self) -> bool:

@@ -19,7 +19,6 @@ from ..audit import services as audit
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistSection
 from ..checklists.models import Severity
-from ..core.permissions import school_filter
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -31,6 +30,7 @@ from ..media.models import Attachment
 from ..notifications import services as notifications
 from ..schools.models import School
 from ..schools.models import SchoolLevel
+from ..visits.permissions import school_filter
 from .models import ExtensionRequest
 from .models import ExtensionStatus
 from .models import Rectification

@@ -21,18 +21,16 @@ from flask_login import login_required
 from ..audit import services as audit
 from ..auth.models import Role
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
-from ..core.permissions import campaign_filter
-from ..core.permissions import can_verify_rectification
-from ..core.permissions import can_view_finding
-from ..core.permissions import can_work_on_rectification
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..findings.permissions import can_view_finding
 from ..media import services as media
 from ..schools.models import SchoolLevel
 from ..schools.services import counties
@@ -41,6 +39,8 @@ from . import services
 from .models import ExtensionRequest
 from .models import Rectification
 from .models import RectificationStatus
+from .permissions import can_verify_rectification
+from .permissions import can_work_on_rectification
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification", template_folder="templates")
 

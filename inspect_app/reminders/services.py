@@ -84,7 +84,7 @@ def plan(today: date | None = None) -> list[Planned]:
     today = today or local_today()
     rows = db.session.execute(
         sa.select(Rectification.id, Rectification.due_on, Rectification.status, Finding.school_id,
-                  School.county_id, sa.label("overdue", Rectification.overdue_on(today)))
+                  School.county_id, sa.type_coerce(Rectification.overdue_on(today), sa.Boolean).label("overdue"))
         .join(Finding, Finding.id == Rectification.finding_id)
         .join(School, School.id == Finding.school_id)
         .where(Rectification.status != S.CLOSED, Rectification.due_on <= today + timedelta(days=7))

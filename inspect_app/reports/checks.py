@@ -17,7 +17,9 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 
-from . import gbt9704 as gb
+from ..core import documents as gb
+from .render import jinja_env
+from .template_kinds import FILENAMES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -242,8 +244,6 @@ def _check_tags(kind: str, path: Path, document: etree._Element, bad: t.Callable
             bad("a tag is split over differently formatted pieces of text; retype it in one go", where)
     try:
         template = DocxTemplate(str(path))
-        from .render import jinja_env
-
         declared = template.get_undeclared_template_variables(jinja_env=jinja_env())
     except TemplateSyntaxError as exc:
         bad(f"the tags do not fit together ({exc.message}); every {{%p if %}} needs its {{%p endif %}}")
@@ -262,7 +262,5 @@ def _check_tags(kind: str, path: Path, document: etree._Element, bad: t.Callable
 
 def check_all(folder: Path) -> dict[str, list[Problem]]:
     """Check every template in the folder."""
-    from .make_template import FILENAMES
-
     return {kind: check_template(kind, folder / filename) for kind, filename in FILENAMES.items()}
 

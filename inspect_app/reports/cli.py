@@ -12,7 +12,12 @@ from ..campaigns.models import Campaign
 from ..campaigns.services import find_campaign
 from ..core.commands import service_errors
 from ..extensions import db
+from ..rectification.ledger import campaign_ledger_xlsx
+from . import jobs
 from . import services
+from .checks import check_all
+from .template_kinds import Office
+from .template_kinds import write_template
 
 
 @click.group("reports")
@@ -58,8 +63,6 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
 
 def _build_ledger(campaign_keys: tuple[str, ...], out: Path) -> None:
     """The 整改台账 of one campaign as .xlsx."""
-    from ..rectification.ledger import campaign_ledger_xlsx
-
     if len(campaign_keys) != 1:
         raise click.UsageError("the ledger is built for one --campaign")
     with service_errors():
@@ -75,8 +78,6 @@ def _build_ledger(campaign_keys: tuple[str, ...], out: Path) -> None:
 @with_appcontext
 def check_templates(folder: Path | None) -> None:
     """Check every report template's page setup, fonts and placeholders."""
-    from .checks import check_all
-
     folder = folder or services.template_dir()
     failed = 0
     for kind, problems in check_all(folder).items():
@@ -100,9 +101,6 @@ def check_templates(folder: Path | None) -> None:
 @with_appcontext
 def restore_template(kind: str, red_header: bool | None, out: Path | None) -> None:
     """Write the known-good template of KIND, with the configured issuing office."""
-    from .make_template import Office
-    from .make_template import write_template
-
     target = out or services.template_path(kind)
     if target.exists() and out is None:
         backup = target.with_name(target.stem + ".bak.docx")
@@ -116,8 +114,9 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
 @click.option("--once", is_flag=True, help="Build what is queued, then stop.")
 @with_appcontext
 def worker(once: bool) -> None:
-    """Build queued reports in this process (when REPORT_WORKER=off in the web app)."""
-    from . import jobs
-
-    ran = jobs.work(once=once)
+    """Build the queued reports in this process; without --once, run `inspect-app worker` instead."""
+    if not once:
+        raise click.UsageError("background work runs under `inspect-app worker`; use --once to build the "
+                               "reports waiting now in this process")
+    ran = jobs.build_queued()
     click.echo(f"{ran} report(s) built")

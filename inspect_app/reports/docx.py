@@ -19,10 +19,11 @@ import docx
 from docx.document import Document
 from docxtpl import DocxTemplate
 
-from . import gbt9704 as gb
+from ..checklists.models import Severity
+from ..core import documents as gb
+from ..core.documents import zh_date
+from ..core.documents import zh_numeral
 from . import render as rd
-from .gbt9704 import zh_date
-from .gbt9704 import zh_numeral
 
 if t.TYPE_CHECKING:
     from .collect import InvestigationData
@@ -48,6 +49,14 @@ SCORE_ALIGNS = ("center", "center", "left", "center", "center", "center", "cente
 PROGRESS_HEADER = ("序号", "{name}", "检查学校\n（所）", "完成检查\n（所）", "问题数\n（个）", "已销号\n（个）",
                    "本月销号\n（个）", "未销号\n（个）", "逾期\n（个）")
 PROGRESS_WIDTHS_MM = (10.0, 0.0, 16.0, 16.0, 15.0, 15.0, 15.0, 15.0, 13.0)
+
+
+def severity_text(severity: Severity) -> str:
+    """A finding's severity as the documents write it: 一般, 较重 or 严重.
+
+    The report data carry the :class:`Severity` itself; this is the one place a report turns it into words.
+    """
+    return severity.zh
 
 
 def report_title(campaign_name: str) -> str:
@@ -198,7 +207,7 @@ def _write_figures(document: Document, data: InvestigationData) -> None:
     if not data.n_findings:
         gb.add_body(document, "本次检查未发现需要整改的问题，无整改任务。")
         return
-    severity = _join(f"{label}问题{n}个" for label, n in data.findings_by_severity)
+    severity = _join(f"{severity_text(s)}问题{n}个" for s, n in data.findings_by_severity)
     gb.add_heading(document, "（一）问题分布。", 2, body=(
         f"按严重程度分，{severity}。" if severity else "") + (
         f"问题涉及{len({s.county for s in data.schools})}个{COUNTIES}，分县（市、区）情况见附件3。"))
@@ -262,8 +271,8 @@ def _write_distribution_table(document: Document, data: InvestigationData) -> No
 
 
 def _problem_cells(number: int, county: str, school: str, problem: ProblemRow) -> list[str]:
-    return [str(number), county, school, problem.section, problem.description.strip(), problem.severity,
-            _table_date(problem.due_on), problem.status]
+    return [str(number), county, school, problem.section, problem.description.strip(),
+            severity_text(problem.severity), _table_date(problem.due_on), problem.status]
 
 
 # ---------------------------------------------------------------- notice and school report
@@ -272,7 +281,7 @@ def _problem_cells(number: int, county: str, school: str, problem: ProblemRow) -
 def notice_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
     """Placeholders and blocks of the 整改通知书 for one school."""
     severities = Counter(p.severity for p in data.problems)
-    severity = _join(f"{label}问题{severities[label]}个" for label in ("严重", "较重", "一般") if severities[label])
+    severity = _join(f"{severity_text(s)}问题{severities[s]}个" for s in reversed(Severity) if severities[s])
     return {
         **_school_common(data),
         "severity_sentence": f"其中{severity}。" if severity and len(severities) > 1 else "",

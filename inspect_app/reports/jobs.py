@@ -1,27 +1,27 @@
-"""The report worker: claims queued jobs one at a time, builds each into a file, records progress.
+"""Reports built in the background: one task per requested report, with its progress on its row.
 
-There is no queue service: the ``report_jobs`` table is the queue. A job is claimed with one
-conditional UPDATE (queued → running), so two workers never build the same job. The worker writes a
-heartbeat as it goes; a job left ``running`` by a worker that died (the app was restarted mid-way)
-is queued again once its heartbeat is older than REPORT_JOB_STALE_SECONDS, up to three attempts.
-The app starts one worker thread per process (REPORT_WORKER=thread); a separate process can run
-``inspect-app reports worker`` instead (REPORT_WORKER=off in the web app), and tests use
-REPORT_WORKER=inline, which builds the job inside the request that asked for it.
+A report asked for on a page becomes a ``report_jobs`` row (what was asked, by whom, how far it got,
+where the file is) and a ``build_report`` task on the queue (``core.tasks``). The task claims its
+row with one conditional UPDATE (queued → running), so two workers never build the same report,
+and writes a heartbeat as it goes. A report whose worker died under it (killed, host lost) is
+claimed again once its heartbeat is older than REPORT_JOB_STALE_SECONDS: ``recover_reports``, run
+by the workers' scheduler, queues such reports again, up to MAX_ATTEMPTS tries in all.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
+import tempfile
 import traceback
 import typing as t
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import current_app
 
+from ..core import storage
+from ..core import tasks
 from ..db import utcnow
 from ..extensions import db
 from . import services
@@ -33,50 +33,59 @@ MAX_ATTEMPTS = 3
 HEARTBEAT_EVERY = 10
 
 
-def recover_stale() -> int:
-    """Queue again the jobs whose worker stopped answering; fail those that already had their tries."""
-    stale = utcnow() - timedelta(seconds=_config("REPORT_JOB_STALE_SECONDS"))
-    running = sa.and_(ReportJob.status == JobStatus.RUNNING,
-                      sa.or_(ReportJob.heartbeat_at.is_(None), ReportJob.heartbeat_at < stale))
-    failed = _rowcount(db.session.execute(
-        sa.update(ReportJob).where(running, ReportJob.attempts >= MAX_ATTEMPTS)
-        .values(status=JobStatus.FAILED, finished_at=utcnow(), error="interrupted too often")
+def queue(job: ReportJob) -> None:
+    """Build ``job`` in the background once the current transaction commits."""
+    tasks.enqueue(build_report, job.id)
+
+
+@tasks.task(retries=0)
+def build_report(job_id: int) -> None:
+    """Build one requested report, unless it is done, failed, or being built by a live worker."""
+    job = claim(job_id)
+    if job is not None:
+        run_job(job)
+
+
+def claim(job_id: int) -> ReportJob | None:
+    """Take report ``job_id`` for this worker: queued, or running under a worker that stopped answering."""
+    now = utcnow()
+    stale = now - timedelta(seconds=current_app.config["REPORT_JOB_STALE_SECONDS"])
+    abandoned = sa.and_(ReportJob.status == JobStatus.RUNNING,
+                        sa.or_(ReportJob.heartbeat_at.is_(None), ReportJob.heartbeat_at < stale))
+    claimable = sa.and_(ReportJob.id == job_id, sa.or_(ReportJob.status == JobStatus.QUEUED, abandoned))
+    _rowcount(db.session.execute(
+        sa.update(ReportJob).where(claimable, ReportJob.attempts >= MAX_ATTEMPTS)
+        .values(status=JobStatus.FAILED, finished_at=now, error="interrupted too often")
     ))
-    requeued = _rowcount(db.session.execute(
-        sa.update(ReportJob).where(running, ReportJob.attempts < MAX_ATTEMPTS).values(status=JobStatus.QUEUED)
+    claimed = _rowcount(db.session.execute(
+        sa.update(ReportJob).where(claimable, ReportJob.attempts < MAX_ATTEMPTS)
+        .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, done=0,
+                attempts=ReportJob.attempts + 1)
     ))
     db.session.commit()
-    return failed + requeued
+    return db.session.get(ReportJob, job_id) if claimed else None
 
 
-def claim_next(only: int | None = None) -> ReportJob | None:
-    """Take the oldest queued job (or job ``only``) for this worker, or None when there is nothing to do."""
-    while True:
-        stmt = sa.select(ReportJob.id).where(ReportJob.status == JobStatus.QUEUED)
-        if only is not None:
-            stmt = stmt.where(ReportJob.id == only)
-        job_id = db.session.scalar(stmt.order_by(ReportJob.id).limit(1))
-        if job_id is None:
-            db.session.rollback()
-            return None
-        now = utcnow()
-        claimed = _rowcount(db.session.execute(
-            sa.update(ReportJob).where(ReportJob.id == job_id, ReportJob.status == JobStatus.QUEUED)
-            .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, done=0,
-                    attempts=ReportJob.attempts + 1)
-        ))
-        db.session.commit()
-        if claimed:
-            return db.session.get(ReportJob, job_id)
+@tasks.periodic_task(tasks.every_minutes(5))
+def recover_reports() -> None:
+    """Queue again the reports left waiting or half-built by a worker that is gone."""
+    stale = utcnow() - timedelta(seconds=current_app.config["REPORT_JOB_STALE_SECONDS"])
+    lost = db.session.scalars(
+        sa.select(ReportJob.id).where(sa.or_(
+            sa.and_(ReportJob.status == JobStatus.QUEUED, ReportJob.created_at < stale),
+            sa.and_(ReportJob.status == JobStatus.RUNNING,
+                    sa.or_(ReportJob.heartbeat_at.is_(None), ReportJob.heartbeat_at < stale)),
+        )).order_by(ReportJob.id)
+    ).all()
+    for job_id in lost:
+        log.warning("report job %s lost its worker; queued again", job_id)
+        build_report(job_id)
 
 
 def run_job(job: ReportJob) -> None:
-    """Build the job's document into REPORT_OUTPUT_DIR/<id>.docx, recording progress; commit the outcome."""
+    """Build the job's document into the ``reports`` store as ``<id>.docx``, recording progress; commit the outcome."""
     job_id = job.id
-    folder = services.output_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{job_id}.docx"
-    part = folder / f"{job_id}.docx.part"
+    key = f"{job_id}.docx"
     last = {"beat": 0}
 
     def progress(done: int, total: int) -> None:
@@ -87,16 +96,17 @@ def run_job(job: ReportJob) -> None:
 
     try:
         request = services.job_request(job)
-        with part.open("wb") as fh:
+        # Built in a temporary file, then stored whole: a half-written report is never visible.
+        with tempfile.TemporaryFile() as fh:
             services.write(request, fh, progress=progress)
-        os.replace(part, target)
+            size = fh.tell()
+            fh.seek(0)
+            storage.area("reports").save(key, fh)
         db.session.rollback()
-        _update(job_id, status=JobStatus.DONE, path=target.name, size_bytes=target.stat().st_size,
-                finished_at=utcnow(), error=None)
+        _update(job_id, status=JobStatus.DONE, path=key, size_bytes=size, finished_at=utcnow(), error=None)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the worker goes on
         log.error("report job %s failed: %s", job_id, traceback.format_exc())
         db.session.rollback()
-        part.unlink(missing_ok=True)
         message = getattr(exc, "message", None) or exc.__class__.__name__
         _update(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=str(message)[:500])
 
@@ -112,72 +122,34 @@ def _update(job_id: int, **values: t.Any) -> None:
     db.session.commit()
 
 
-def work(*, once: bool = False, stop: threading.Event | None = None, poll: float = 2.0) -> int:
-    """Run queued jobs until told to stop (or, with ``once``, until the queue is empty); returns jobs run."""
-    ran = 0
-    recover_stale()
-    while not (stop and stop.is_set()):
-        job = claim_next()
-        if job is None:
-            if once:
-                break
-            (stop or threading.Event()).wait(poll)
-            recover_stale()
-            continue
-        run_job(job)
-        ran += 1
-        db.session.remove()
-    return ran
-
-
 def run_inline(job: ReportJob) -> None:
-    """Build a job now, in this request (REPORT_WORKER=inline; tests)."""
+    """Build a job now, in this process (scripts and tests)."""
     db.session.commit()
-    claimed = claim_next(job.id)
+    claimed = claim(job.id)
     if claimed is not None:
         run_job(claimed)
 
 
-def init_app(app: Flask) -> None:
-    """Start the worker thread with the first request the process serves (not in CLI commands)."""
-
-    @app.before_request
-    def _start_report_worker() -> None:
-        start_worker_thread(app)
-
-
-def start_worker_thread(app: Flask) -> threading.Thread | None:
-    """Start this process's worker thread once (REPORT_WORKER=thread), not in the reloader's parent."""
-    if app.config["REPORT_WORKER"] != "thread" or app.extensions.get("report_worker"):
-        return None
-    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-        return None
-    stop = threading.Event()
-
-    def loop() -> None:
-        with app.app_context():
-            while not stop.is_set():
-                try:
-                    work(stop=stop)
-                except Exception:  # noqa: BLE001 - the database may be away for a moment; try again
-                    log.exception("report worker")
-                    db.session.remove()
-                    stop.wait(5)
-
-    thread = threading.Thread(target=loop, name="report-worker", daemon=True)
-    app.extensions["report_worker"] = (thread, stop)
-    thread.start()
-    return thread
+def build_queued() -> int:
+    """Build every report waiting in the queue's table now, in this process; returns how many were built."""
+    built = 0
+    for job_id in db.session.scalars(
+        sa.select(ReportJob.id).where(ReportJob.status == JobStatus.QUEUED).order_by(ReportJob.id)
+    ).all():
+        job = claim(job_id)
+        if job is not None:
+            run_job(job)
+            built += 1
+    return built
 
 
-def _config(key: str) -> t.Any:
-    from flask import current_app
-
-    return current_app.config[key]
+def is_ready(job: ReportJob) -> bool:
+    """Whether the job's file is built and stored, ready to download."""
+    return job.status == JobStatus.DONE and bool(job.path) and storage.area("reports").exists(job.path or "")
 
 
 def output_path(job: ReportJob) -> Path | None:
-    if job.status != JobStatus.DONE or not job.path:
+    """The finished file on this host's disk, when reports are kept in a local folder."""
+    if not is_ready(job):
         return None
-    path = services.output_dir() / job.path
-    return path if path.exists() else None
+    return storage.area("reports").local_path(job.path or "")

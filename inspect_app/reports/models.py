@@ -54,7 +54,7 @@ class ReportJob(Model):
     total: orm.Mapped[int] = orm.mapped_column(default=0)
     attempts: orm.Mapped[int] = orm.mapped_column(default=0)
     filename: orm.Mapped[str] = orm.mapped_column(sa.String(256))
-    # Relative to REPORT_OUTPUT_DIR.
+    # Its key in the ``reports`` store (core/storage.py).
     path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
     size_bytes: orm.Mapped[int | None]
     error: orm.Mapped[str | None] = orm.mapped_column(sa.Text)

@@ -3,8 +3,8 @@
 A template in ``report_templates/`` holds what staff may edit: the fixed wording, the issuing office,
 the red header, the signature and the 版记, with ``{{ name }}`` placeholders for computed figures.
 Parts whose shape depends on the data — numbered problem lists, tables, the photo appendix — are
-built here with the :mod:`gbt9704` helpers on the template's own styles and dropped in through
-``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
+built here with the :mod:`inspect_app.core.documents` helpers on the template's own styles and
+dropped in through ``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
 relationship id, and :func:`write_package` copies them into the zip one at a time.
 """
 
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,7 +31,8 @@ from jinja2 import StrictUndefined
 from lxml import etree
 from PIL import Image
 
-from . import gbt9704 as gb
+from ..core import documents as gb
+from ..db import LOCAL_TZ
 
 PHOTO_LONG_EDGE = 480
 PHOTO_QUALITY = 75
@@ -261,11 +263,7 @@ def local_time(moment: datetime | None) -> str:
     """A moment as 2026年10月12日 10:35 in Asia/Shanghai; empty when unknown."""
     if moment is None:
         return ""
-    from ..db import LOCAL_TZ
-
     if moment.tzinfo is None:
-        from datetime import UTC
-
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(LOCAL_TZ)
     return f"{gb.zh_date(local.date())} {local:%H:%M}"

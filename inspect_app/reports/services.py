@@ -13,12 +13,18 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..audit import services as audit
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import can_report_on_campaign
 from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
-from . import make_template
+from . import collect
+from .collect import month_bounds
+from .docx import render_kind
+from .models import ReportJob
+from .template_kinds import FILENAMES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +33,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("investigation", "notice", "school-report", "monthly", "ledger")
 DOCX_KINDS = ("investigation", "notice", "school-report", "monthly")
 SCHOOL_KINDS = ("notice", "school-report")
-TEMPLATE_FILES = make_template.FILENAMES
+TEMPLATE_FILES = FILENAMES
 
 
 @dataclass
@@ -117,9 +123,6 @@ def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, i
 
     ``progress(done, total)`` is called as the work advances (collecting is step 1, each photo one more).
     """
-    from . import collect
-    from .docx import render_kind
-
     check_request(request)
     data: t.Any
     if request.kind == "investigation":
@@ -151,16 +154,8 @@ def build(kind: str, campaign: Campaign, *, school: School | None = None,
 # ---------------------------------------------------------------- background jobs
 
 
-def output_dir() -> Path:
-    """Where finished report files are kept: REPORT_OUTPUT_DIR, by default instance/reports."""
-    return Path(current_app.config["REPORT_OUTPUT_DIR"])
-
-
 def request_report(request: ReportRequest, *, actor: User) -> ReportJob:
     """Queue a report to be built in the background; the worker picks it up (or runs it now, inline mode)."""
-    from ..audit import services as audit
-    from .models import ReportJob
-
     check_request(request)
     job = ReportJob(
         kind=request.kind, campaign_id=request.campaign.id, campaign_ids=[c.id for c in request.campaigns],
@@ -186,9 +181,6 @@ def job_request(job: ReportJob) -> ReportRequest:
 def monthly_campaigns(user: User, campaign: Campaign, year: int, month: int) -> tuple[Campaign, ...]:
     """The campaigns a monthly report requested from one campaign's page covers: every campaign the user
     may report on that had begun by the end of the month, the page's own campaign first."""
-    from ..core.permissions import can_report_on_campaign
-    from .collect import month_bounds
-
     _first, last = month_bounds(year, month)
     others = [
         c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id != campaign.id).order_by(Campaign.id))
@@ -199,4 +191,3 @@ def monthly_campaigns(user: User, campaign: Campaign, year: int, month: int) -> 
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
-    from .models import ReportJob

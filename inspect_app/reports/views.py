@@ -5,7 +5,6 @@ import typing as t
 
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -17,14 +16,15 @@ from flask_login import login_required
 
 from ..auth.models import Role
 from ..campaigns.models import Campaign
+from ..campaigns.permissions import can_report_on_campaign
+from ..campaigns.permissions import can_view_campaign
+from ..core import storage
 from ..core.permissions import STAFF
-from ..core.permissions import can_report_on_campaign
-from ..core.permissions import can_view_campaign
-from ..core.permissions import can_view_school
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..schools.models import School
+from ..schools.permissions import can_view_school
 from . import jobs
 from . import services
 from .models import ReportJob
@@ -53,9 +53,8 @@ def request_campaign_report(campaign_id: int, kind: str) -> t.Any:
     month = services.parse_month(request.form.get("month")) if kind == "monthly" else None
     campaigns = (services.monthly_campaigns(current_user, campaign, *month) if month else (campaign,))
     job = services.request_report(services.ReportRequest(kind, campaigns, month=month), actor=current_user)
+    jobs.queue(job)
     db.session.commit()
-    if current_app.config["REPORT_WORKER"] == "inline":
-        jobs.run_inline(job)
     return redirect(url_for("reports.job", job_id=job.id))
 
 
@@ -77,17 +76,16 @@ def job_status(job_id: int) -> t.Any:
     job = _job(job_id)
     return jsonify(status=job.status.value, label=job.status.label, percent=job.percent, done=job.done,
                    total=job.total, error=job.error,
-                   download=url_for("reports.download", job_id=job.id) if jobs.output_path(job) else None)
+                   download=url_for("reports.download", job_id=job.id) if jobs.is_ready(job) else None)
 
 
 @bp.route("/jobs/<int:job_id>/download")
 @roles_required(*STAFF)
 def download(job_id: int) -> t.Any:
     job = _job(job_id)
-    path = jobs.output_path(job)
-    if path is None:
+    if not jobs.is_ready(job):
         abort(404)
-    return send_file(path, mimetype=services.DOCX_MIME, as_attachment=True, download_name=job.filename)
+    return storage.serve("reports", job.path or "", filename=job.filename, mimetype=services.DOCX_MIME)
 
 
 @bp.route("/campaigns/<int:campaign_id>/schools/<int:school_id>/<kind>.docx")

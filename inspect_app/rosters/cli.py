@@ -10,6 +10,7 @@ from ..core.commands import service_errors
 from ..db import local_today
 from ..funds import services as funds
 from . import checks
+from . import demo
 from . import export
 from . import services
 from .fields import KIND_FIELDS
@@ -97,8 +98,6 @@ def check_command(roster: Path, system: Path | None, enrolment: Path | None, spe
 @with_appcontext
 def demo_files_command(out: Path) -> None:
     """Write the demo's full synthetic rosters (99,773 students) to --out, to try the check at full size."""
-    from . import demo
-
     out.mkdir(parents=True, exist_ok=True)
     for path in demo.write_city_files(out):
         click.echo(f"{path} ({path.stat().st_size // 1024} KB)")

@@ -31,6 +31,7 @@ from . import services
 from . import synthetic
 from .fields import InputKind
 from .fields import SpecialGroup
+from .ids import check_char
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -69,6 +70,7 @@ def _csv(frame: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
 
 def _xlsx(frame: pd.DataFrame, title: str | None = None) -> bytes:
     """A workbook as schools send them: a merged title row above the headers when ``title`` is given."""
+    # A heavy writer, used here only: loaded when a workbook is written.
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -119,8 +121,6 @@ def inspected_files(roster: pd.DataFrame) -> list[services.Upload]:
     # A primary boarder whose ID number says nineteen years old.
     number = found.at[primary[33], "身份证号"]
     body = number[:6] + "2004" + number[10:17]
-    from .ids import check_char
-
     found.at[primary[33], "身份证号"] = body + check_char(body)
     # A card in someone else's name.
     found.at[junior[12], "持卡人"] = "张建国"

@@ -24,6 +24,7 @@ def _rows_text(rows: dict[str, list[int]], label: str) -> str:
 
 def _write(sheets: dict[str, tuple[list[str], Iterable[list[t.Any]]]]) -> bytes:
     """A workbook with frozen headers and sensible widths; every text cell neutralised against formulas."""
+    # A heavy writer, used here only: loaded when a workbook is written.
     import xlsxwriter
 
     buffer = io.BytesIO()

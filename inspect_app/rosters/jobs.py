@@ -1,41 +1,33 @@
 """Run reconciliation checks in the background, so that no request waits for 100,000 rows.
 
-One worker thread per process takes queued runs in turn; each run commits its progress as it
-goes, so the page polling ``/rosters/runs/<id>/status`` can show a bar. With
-``ROSTER_JOBS_INLINE`` set (tests, the demo, the command line) the run happens in the request.
+A run committed as ``queued`` becomes a ``check_roster`` task on the queue (``core.tasks``); the
+task commits its progress as it goes, so the page polling ``/rosters/runs/<id>/status`` can show a
+bar. A run left queued or half-done by a worker that is gone (killed, host lost) is queued again by
+``recover_runs``, which the workers' scheduler runs every few minutes. With ``QUEUE_IMMEDIATE``
+(tests, the command line) the run happens in the caller's process.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
-from flask import Flask
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..core import tasks
+from ..db import utcnow
 from ..extensions import db
+from . import services
 from .models import ReconciliationRun
 from .models import RunStatus
 
 log = logging.getLogger(__name__)
-_executor: ThreadPoolExecutor | None = None
-_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-check")
-        return _executor
 
 
 def execute(run_id: int) -> None:
     """Execute one run in the current application context, committing progress and the result."""
-    from . import services
-
     found = db.session.get(ReconciliationRun, run_id)
     if found is None or found.status != RunStatus.QUEUED:
         return
@@ -59,15 +51,28 @@ def execute(run_id: int) -> None:
             db.session.commit()
 
 
-def _in_thread(app: Flask, run_id: int) -> None:
-    with app.app_context():
-        execute(run_id)
+@tasks.task(retries=0)
+def check_roster(run_id: int) -> None:
+    """Check one queued run (a run already started or finished is left alone)."""
+    execute(run_id)
 
 
 def submit(run_id: int) -> None:
-    """Start a committed, queued run: in a worker thread, or at once when ROSTER_JOBS_INLINE is set."""
-    if current_app.config.get("ROSTER_JOBS_INLINE"):
-        execute(run_id)
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    _pool().submit(_in_thread, app, run_id)
+    """Check a queued run in the background, once the current transaction (if any) commits."""
+    tasks.enqueue(check_roster, run_id)
+
+
+@tasks.periodic_task(tasks.every_minutes(5))
+def recover_runs() -> None:
+    """Queue again the runs whose worker is gone: waiting or running for longer than ROSTER_RUN_STALE_SECONDS."""
+    stale = utcnow() - timedelta(seconds=current_app.config["ROSTER_RUN_STALE_SECONDS"])
+    lost = db.session.scalars(sa.select(ReconciliationRun).where(
+        ReconciliationRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+        sa.func.coalesce(ReconciliationRun.started_at, ReconciliationRun.created_at) < stale,
+    ).order_by(ReconciliationRun.id)).all()
+    for run in lost:
+        log.warning("roster run %s lost its worker; queued again", run.id)
+        run.status, run.progress, run.stage, run.started_at = RunStatus.QUEUED, 0, None, utcnow()
+    db.session.commit()
+    for run in lost:
+        check_roster(run.id)

@@ -85,7 +85,7 @@ class ReconciliationRun(SemesterMixin, Model):
 
 
 class RunInput(Model):
-    """One file of a run, kept under UPLOAD_DIR, with the column mapping it was read with."""
+    """One file of a run, kept in the ``uploads`` store (core/storage.py), with the column mapping it was read with."""
 
     __tablename__ = "roster_run_inputs"
 

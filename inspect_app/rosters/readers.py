@@ -41,6 +41,7 @@ from ..funds.programmes import parse_programme
 from ..funds.programmes import parse_semester
 from .fields import FIELD_LABELS
 from .fields import KIND_FIELDS
+from .fields import KIND_REQUIRED
 from .fields import InputKind
 from .fields import SpecialGroup
 from .fields import guess_field
@@ -174,6 +175,7 @@ def _csv_grid(data: bytes, *, filename: str) -> Grid:
 
 
 def _workbook_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
+    # A heavy reader, used here only: loaded when a workbook is read.
     from python_calamine import CalamineWorkbook
 
     is_zip = data[:4] == b"PK\x03\x04"
@@ -399,8 +401,6 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
         for row_no in frame.loc[mask, "row"].tolist()[:MAX_ERRORS]:
             errors.append((row_no, cell_error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
 
-    from .fields import KIND_REQUIRED
-
     for need in KIND_REQUIRED[kind]:
         present = [k for k in need if k in header_of]
         empty = (frame[present] == "").all(axis=1)
@@ -481,3 +481,12 @@ def read_table(data: bytes, *, filename: str, kind: InputKind, max_bytes: int, m
         chosen = {h: k for h, k in chosen.items() if h not in mapping}
         chosen.update({h: k for h, k in mapping.items() if k})
     return apply_mapping(raw, chosen, max_rows=max_rows, group=group)
+
+
+def empty_frame(kind: InputKind) -> pd.DataFrame:
+    """A table of ``kind`` with no rows (for tests and callers building tables by hand)."""
+    frame = pd.DataFrame({"row": np.array([], dtype=np.int64)})
+    for key in KIND_FIELDS[kind]:
+        frame[key] = pd.Series([], dtype=object)
+    frame["cents"] = np.array([], dtype=np.int64)
+    return frame

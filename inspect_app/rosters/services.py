@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from pathlib import PurePath
 
 import pandas as pd
@@ -22,8 +21,8 @@ from sqlalchemy import orm
 from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import Severity as FindingSeverity
+from ..core import storage
 from ..core.permissions import STAFF
-from ..core.permissions import is_assigned
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -35,13 +34,13 @@ from ..funds import services as funds
 from ..funds.programmes import Programme
 from ..funds.programmes import Semester
 from ..funds.programmes import fold
-from ..media import services as media
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
 from ..schools.models import County
 from ..schools.models import School
 from ..visits.models import Visit
 from ..visits.models import VisitStatus
+from ..visits.permissions import is_assigned
 from . import checks
 from . import export
 from .fields import FIELD_LABELS
@@ -123,8 +122,8 @@ def _safe_name(filename: str) -> str:
 
 
 def _store(relative: str, data: bytes) -> None:
-    """Write a file that lives and dies with the transaction (see media.services)."""
-    media.keep_file(Path(current_app.config["UPLOAD_DIR"]) / relative, data)
+    """Store a roster input that lives and dies with the transaction."""
+    storage.keep("uploads", relative, data)
 
 
 def create_run(*, semester: str | Semester, uploads: t.Sequence[Upload], actor: User, county: County | None = None,
@@ -224,7 +223,7 @@ def set_mappings(run: ReconciliationRun, mappings: dict[int, dict[str, str]], *,
 
 
 def _read_input(item: RunInput) -> Table:
-    data = (Path(current_app.config["UPLOAD_DIR"]) / item.path).read_bytes()
+    data = storage.read("uploads", item.path)
     remembered = remembered_mappings(item.kind)
     table = read_table(data, filename=item.original_name, kind=item.kind, max_bytes=max(max_file_bytes(), len(data)),
                        max_rows=MAX_ROWS, remembered=remembered, mapping=item.mapping or None,
@@ -443,7 +442,7 @@ MAJOR_CODES = {"DUP_SCHOOL", "DUP_CROSS", "DUP_EXCLUSIVE", "AMOUNT_STANDARD", "S
 
 def _input_rows(item: RunInput, numbers: set[int]) -> tuple[list[str], list[list[t.Any]]]:
     """The original cells of some rows of an input file, under its headings."""
-    data = (Path(current_app.config["UPLOAD_DIR"]) / item.path).read_bytes()
+    data = storage.read("uploads", item.path)
     grids = load_grids(data, filename=item.original_name, max_bytes=max(max_file_bytes(), len(data)))
     grid = next((g for g in grids if g.sheet == item.sheet), grids[0])
     header_index = (item.header_row or 1) - 1

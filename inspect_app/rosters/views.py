@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import typing as t
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -23,8 +22,9 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
+from ..campaigns.permissions import campaign_filter
+from ..core import storage
 from ..core.permissions import STAFF
-from ..core.permissions import campaign_filter
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
@@ -268,8 +268,7 @@ def input_file(run_id: int, input_id: int) -> t.Any:
     item = next((i for i in run.inputs if i.id == input_id), None)
     ensure(item is not None)
     assert item is not None
-    path = Path(current_app.config["UPLOAD_DIR"]) / item.path
-    if not path.is_file():
+    if not storage.area("uploads").exists(item.path):
         abort(404)
-    return send_file(path, as_attachment=True, download_name=item.original_name,
-                     mimetype="text/csv" if item.original_name.lower().endswith(".csv") else XLSX)
+    return storage.serve("uploads", item.path, filename=item.original_name,
+                         mimetype="text/csv" if item.original_name.lower().endswith(".csv") else XLSX)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import typing as t
+from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
 
@@ -68,11 +69,106 @@ def _coordinate(value: str, low: int, high: int) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportResult:
-    """Create or update schools from a workbook, keyed by 学校标识码; any error writes nothing."""
-    frame = read_xlsx_table(
-        data, filename=filename, max_bytes=current_app.config["MAX_SPREADSHEET_BYTES"], max_rows=MAX_ROWS
-    )
+@dataclass
+class _Row:
+    """One data row being read: its cells by column key, and the list its problems go to."""
+
+    number: int
+    cells: dict[str, str]
+    header_of: dict[str, str]
+    errors: list[str]
+
+    def get(self, key: str) -> str:
+        return self.cells.get(self.header_of[key], "") if key in self.header_of else ""
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(cell_error(self.number, self.header_of.get(key, COLUMNS[key][0]), message))
+
+
+def _code(row: _Row, first_row_of_code: dict[str, int]) -> str:
+    code = _clean_code(row.get("code"))
+    if not CODE_RE.match(code):
+        row.error("code", _("a school code has exactly 10 digits, not “%(v)s”", v=code))
+    elif code in first_row_of_code:
+        row.error("code", _("code %(v)s already appears in row %(r)d", v=code, r=first_row_of_code[code]))
+    else:
+        first_row_of_code[code] = row.number
+    return code
+
+
+def _name(row: _Row) -> str:
+    name = row.get("name")
+    if not name:
+        row.error("name", _("the school name is empty"))
+    elif len(name) > 128:
+        row.error("name", _("longer than %(n)d characters", n=128))
+    return name
+
+
+def _county(row: _Row, counties: dict[str, County]) -> County | None:
+    county = counties.get(row.get("county"))
+    if county is None:
+        row.error("county", _("unknown county “%(v)s” (known: %(known)s)", v=row.get("county"),
+                              known="、".join(counties)))
+    return county
+
+
+def _level(row: _Row) -> SchoolLevel | None:
+    level = LEVEL_BY_NAME.get(row.get("level"))
+    if level is None:
+        row.error("level", _("“%(v)s” is not a level; use one of %(allowed)s", v=row.get("level"),
+                             allowed="、".join(LEVEL_ZH.values())))
+    return level
+
+
+def _phone(row: _Row) -> str | None:
+    phone = row.get("contact_phone")
+    if phone and not PHONE_RE.match(phone):
+        row.error("contact_phone", _("“%(v)s” is not a telephone number", v=phone))
+    return phone or None
+
+
+def _text(row: _Row, key: str, limit: int) -> str | None:
+    value = row.get(key)
+    if len(value) > limit:
+        row.error(key, _("longer than %(n)d characters", n=limit))
+    return value or None
+
+
+def _coordinates(row: _Row) -> dict[str, Decimal | None]:
+    coords: dict[str, Decimal | None] = {}
+    bad_coordinate = False
+    for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+        try:
+            coords[key] = _coordinate(row.get(key), low, high)
+        except ValueError as exc:
+            row.error(key, str(exc))
+            coords[key] = None
+            bad_coordinate = True
+    # A coordinate already reported as invalid does not also count as missing.
+    if not bad_coordinate and (coords["latitude"] is None) != (coords["longitude"] is None):
+        row.error("latitude" if coords["latitude"] is None else "longitude",
+                  _("give both latitude and longitude, or neither"))
+    return coords
+
+
+def _parse(row: _Row, counties: dict[str, County], first_row_of_code: dict[str, int]) -> dict[str, t.Any]:
+    """The row's values, each column validated in turn (problems go to ``row.errors``)."""
+    return {
+        "row": row.number,
+        "code": _code(row, first_row_of_code),
+        "name": _name(row),
+        "county": _county(row, counties),
+        "level": _level(row),
+        "contact_phone": _phone(row),
+        "address": _text(row, "address", 256),
+        "contact_name": _text(row, "contact_name", 64),
+        **_coordinates(row),
+    }
+
+
+def _header_of(frame: pd.DataFrame, filename: str) -> dict[str, str]:
+    """Column key -> the header it has in the file; the required columns must all be there."""
     header_of: dict[str, str] = {}
     for key, names in COLUMNS.items():
         for name in names:
@@ -85,6 +181,15 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
             _("File “%(file)s” lacks the column(s) %(cols)s. Download the template to see the expected layout.",
               file=filename, cols="、".join(missing))
         )
+    return header_of
+
+
+def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportResult:
+    """Create or update schools from a workbook, keyed by 学校标识码; any error writes nothing."""
+    frame = read_xlsx_table(
+        data, filename=filename, max_bytes=current_app.config["MAX_SPREADSHEET_BYTES"], max_rows=MAX_ROWS
+    )
+    header_of = _header_of(frame, filename)
     if frame.empty:
         raise ValidationFailed(_("File “%(file)s” has no data rows.", file=filename))
 
@@ -92,71 +197,11 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
     result = ImportResult()
     rows: list[dict[str, t.Any]] = []
     first_row_of_code: dict[str, int] = {}
-
     for index, record in enumerate(frame.to_dict("records")):
-        row_no = index + 2  # the header is row 1
-
-        def get(key: str, record: dict[str, str] = record) -> str:
-            return record.get(header_of[key], "") if key in header_of else ""
-
-        if all(get(k) == "" for k in COLUMNS):
+        row = _Row(index + 2, record, header_of, result.errors)  # the header is row 1
+        if all(row.get(k) == "" for k in COLUMNS):
             continue
-        parsed: dict[str, t.Any] = {"row": row_no}
-        code = _clean_code(get("code"))
-        if not CODE_RE.match(code):
-            result.errors.append(cell_error(row_no, header_of["code"],
-                                        _("a school code has exactly 10 digits, not “%(v)s”", v=code)))
-        elif code in first_row_of_code:
-            result.errors.append(cell_error(row_no, header_of["code"],
-                                        _("code %(v)s already appears in row %(r)d", v=code,
-                                          r=first_row_of_code[code])))
-        else:
-            first_row_of_code[code] = row_no
-        parsed["code"] = code
-        name = get("name")
-        if not name:
-            result.errors.append(cell_error(row_no, header_of["name"], _("the school name is empty")))
-        elif len(name) > 128:
-            result.errors.append(cell_error(row_no, header_of["name"], _("longer than %(n)d characters", n=128)))
-        parsed["name"] = name
-        county = counties.get(get("county"))
-        if county is None:
-            result.errors.append(cell_error(row_no, header_of["county"],
-                                        _("unknown county “%(v)s” (known: %(known)s)", v=get("county"),
-                                          known="、".join(counties))))
-        parsed["county"] = county
-        level = LEVEL_BY_NAME.get(get("level"))
-        if level is None:
-            result.errors.append(cell_error(row_no, header_of["level"],
-                                        _("“%(v)s” is not a level; use one of %(allowed)s", v=get("level"),
-                                          allowed="、".join(LEVEL_ZH.values()))))
-        parsed["level"] = level
-        phone = get("contact_phone")
-        if phone and not PHONE_RE.match(phone):
-            result.errors.append(cell_error(row_no, header_of["contact_phone"],
-                                        _("“%(v)s” is not a telephone number", v=phone)))
-        parsed["contact_phone"] = phone or None
-        for key, limit in (("address", 256), ("contact_name", 64)):
-            value = get(key)
-            if len(value) > limit:
-                result.errors.append(cell_error(row_no, header_of[key], _("longer than %(n)d characters", n=limit)))
-            parsed[key] = value or None
-        coords: dict[str, Decimal | None] = {}
-        bad_coordinate = False
-        for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
-            try:
-                coords[key] = _coordinate(get(key), low, high)
-            except ValueError as exc:
-                result.errors.append(cell_error(row_no, header_of[key], str(exc)))
-                coords[key] = None
-                bad_coordinate = True
-        # A coordinate already reported as invalid does not also count as missing.
-        if not bad_coordinate and (coords["latitude"] is None) != (coords["longitude"] is None):
-            key = "latitude" if coords["latitude"] is None else "longitude"
-            column = header_of.get(key, COLUMNS[key][0])
-            result.errors.append(cell_error(row_no, column, _("give both latitude and longitude, or neither")))
-        parsed.update(coords)
-        rows.append(parsed)
+        rows.append(_parse(row, counties, first_row_of_code))
 
     if result.errors:
         raise ValidationFailed(
@@ -164,7 +209,17 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
               file=filename, n=len(result.errors)),
             details=result.errors,
         )
+    _save(rows, actor, result)
+    audit.record(
+        actor, "school.import", object_type="import",
+        after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "created": result.created,
+               "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return result
 
+
+def _save(rows: list[dict[str, t.Any]], actor: User | None, result: ImportResult) -> None:
+    """Create the schools new to the database and update the others, counting what changed."""
     existing = {
         s.code: s
         for s in db.session.scalars(sa.select(School).where(School.code.in_([r["code"] for r in rows])))
@@ -199,12 +254,6 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
         else:
             audit.record(actor, "school.update", school, school_id=school.id, before=before, after=after)
             result.updated += 1
-    audit.record(
-        actor, "school.import", object_type="import",
-        after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "created": result.created,
-               "updated": result.updated, "unchanged": result.unchanged},
-    )
-    return result
 
 
 def template_workbook() -> bytes:

@@ -20,8 +20,6 @@ from sqlalchemy import orm
 
 from ..core.imports import import_upload
 from ..core.permissions import STAFF
-from ..core.permissions import can_manage_schools
-from ..core.permissions import can_view_school
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
@@ -33,6 +31,8 @@ from .forms import CountyForm
 from .forms import ImportForm
 from .models import School
 from .models import SchoolLevel
+from .permissions import can_manage_schools
+from .permissions import can_view_school
 
 bp = Blueprint("schools", __name__, url_prefix="/schools", template_folder="templates")
 

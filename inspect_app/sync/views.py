@@ -18,13 +18,13 @@ from flask_login import current_user
 
 from ..auth.models import Role
 from ..core.permissions import STAFF
-from ..core.permissions import can_review_visit
-from ..core.permissions import can_view_visit
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
 from ..visits import services as visit_services
 from ..visits.models import Visit
+from ..visits.permissions import can_review_visit
+from ..visits.permissions import can_view_visit
 from . import services
 from .models import OpStatus
 from .models import SyncOp

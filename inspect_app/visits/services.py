@@ -29,7 +29,6 @@ from ..checklists.models import ChecklistVersion
 from ..checklists.models import ItemType
 from ..checklists.models import Severity
 from ..checklists.models import pick_label
-from ..core.permissions import school_filter
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -43,6 +42,7 @@ from .models import RepeatInstance
 from .models import Visit
 from .models import VisitInspector
 from .models import VisitStatus
+from .permissions import school_filter
 from .scoring import ScorePlan
 from .scoring import VisitScore
 from .scoring import plan_score

@@ -20,9 +20,6 @@ from ..checklists.models import ChecklistItem
 from ..checklists.models import Severity
 from ..checklists.services import load_tree
 from ..core.permissions import STAFF
-from ..core.permissions import can_fill_visit
-from ..core.permissions import can_review_visit
-from ..core.permissions import can_view_visit
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
@@ -36,6 +33,9 @@ from .models import Answer
 from .models import RepeatInstance
 from .models import Visit
 from .models import VisitStatus
+from .permissions import can_fill_visit
+from .permissions import can_review_visit
+from .permissions import can_view_visit
 
 bp = Blueprint("visits", __name__, url_prefix="/visits", template_folder="templates")
 

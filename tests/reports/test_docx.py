@@ -14,7 +14,9 @@ import docx
 import pytest
 from lxml import etree
 
-from inspect_app.reports import gbt9704
+from inspect_app.checklists.models import Severity
+from inspect_app.core import documents
+from inspect_app.core.documents import build_base_template
 from inspect_app.reports.checks import check_template
 from inspect_app.reports.collect import InvestigationData
 from inspect_app.reports.collect import ProblemRow
@@ -23,9 +25,8 @@ from inspect_app.reports.collect import ScoreRow
 from inspect_app.reports.collect import SectionCount
 from inspect_app.reports.docx import render_investigation
 from inspect_app.reports.docx import report_title
-from inspect_app.reports.make_template import FILENAMES
-from inspect_app.reports.make_template import build_base_template
-from inspect_app.reports.make_template import build_template
+from inspect_app.reports.template_kinds import FILENAMES
+from inspect_app.reports.template_kinds import build_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "report_templates" / "investigation.docx"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -43,7 +44,7 @@ SECTIONS = {
     "资助资金发放": ["国家助学金未在规定时限内发放到位", "发放记录缺少学生或监护人签字确认"],
     "资助档案管理": ["资助档案未按学年分类归档，部分材料缺失", "受助学生名单公示材料未留存"],
 }
-SEVERITIES = ["一般", "一般", "较重", "严重"]
+SEVERITIES = [Severity.GENERAL, Severity.GENERAL, Severity.MAJOR, Severity.SEVERE]
 STATUSES = ["已销号", "整改中", "未整改", "已整改待复核", "部分整改"]
 
 
@@ -125,9 +126,9 @@ def make_data(
         n_schools_with_findings=len(schools),
         findings_by_section=section_counts,
         findings_by_severity=[
-            (label, sum(p.severity == label for _s, p in problems))
-            for label in ("严重", "较重", "一般")
-            if any(p.severity == label for _s, p in problems)
+            (severity, sum(p.severity == severity for _s, p in problems))
+            for severity in (Severity.SEVERE, Severity.MAJOR, Severity.GENERAL)
+            if any(p.severity == severity for _s, p in problems)
         ],
         rectification_by_status=[(label, n) for label, n in status_counts.items() if n],
         n_closed=closed,
@@ -335,7 +336,7 @@ def test_signature_and_unpadded_date(report: Rendered) -> None:
     ],
 )
 def test_zh_date(day: date, text: str) -> None:
-    assert gbt9704.zh_date(day) == text
+    assert documents.zh_date(day) == text
     assert DATE_RE.match(text)
 
 
@@ -348,7 +349,7 @@ def test_attachment_note_names_both_attachments_without_punctuation(report: Rend
         assert not re.search(r"[。，；.]$", ptext(p))
         ind = p.find(f"{W}pPr/{W}ind")
         start = int(ind.get(f"{W}left")) - int(ind.get(f"{W}hanging"))
-        assert start == (640 if p is report.paragraphs[index] else 640 + gbt9704.char_twips("附件："))
+        assert start == (640 if p is report.paragraphs[index] else 640 + documents.char_twips("附件："))
 
 
 def test_figures_come_from_the_data(report: Rendered) -> None:
@@ -377,7 +378,7 @@ def test_problem_table_has_one_row_per_problem_grouped_by_school(report: Rendere
     tbl = report.xml.findall(f".//{W}tbl")[1]
     rows = tbl.findall(f"{W}tr")
     assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
-    assert sum(int(c.get(f"{W}w")) for c in tbl.find(f"{W}tblGrid")) == gbt9704.TEXT_WIDTH
+    assert sum(int(c.get(f"{W}w")) for c in tbl.find(f"{W}tblGrid")) == documents.TEXT_WIDTH
     expected = [(s.school, p.description.strip()) for s in report.data.schools for p in s.problems]
     seen_school = ""
     for number, (row, (school, description)) in enumerate(zip(rows[1:], expected, strict=True), start=1):
@@ -442,8 +443,8 @@ def test_committed_templates_match_the_known_good_builders() -> None:
 
 def test_red_header_is_red_with_a_red_rule() -> None:
     document = build_base_template()
-    gbt9704.clear_body(document)
-    gbt9704.add_red_header(document, "渭南市学生资助管理中心文件", "渭资助〔2026〕12号")
+    documents.clear_body(document)
+    documents.add_red_header(document, "渭南市学生资助管理中心文件", "渭资助〔2026〕12号")
     xml = document.element.body.xml
     assert 'w:color w:val="FF0000"' in xml
     assert re.search(r'<w:bottom [^>]*w:color="FF0000"', xml)
@@ -451,11 +452,11 @@ def test_red_header_is_red_with_a_red_rule() -> None:
 
 
 def test_split_title_breaks_at_a_word_boundary() -> None:
-    assert gbt9704.split_title("关于资助工作的报告") == ["关于资助工作的报告"]
-    lines = gbt9704.split_title("关于2026年秋季学期学生资助工作交叉检查情况的报告")
+    assert documents.split_title("关于资助工作的报告") == ["关于资助工作的报告"]
+    lines = documents.split_title("关于2026年秋季学期学生资助工作交叉检查情况的报告")
     assert "".join(lines) == "关于2026年秋季学期学生资助工作交叉检查情况的报告"
     assert len(lines) == 2
-    assert all(gbt9704.text_width(line) <= 20 for line in lines)
+    assert all(documents.text_width(line) <= 20 for line in lines)
 
 
 def test_only_a_cross_inspection_is_described_as_one(report: Rendered) -> None:

@@ -31,15 +31,16 @@ def _job(world: t.Any, kind: str = "investigation", **extra: t.Any) -> ReportJob
 def test_a_job_is_claimed_once_built_to_a_file_and_reports_its_progress(app: Flask, world: t.Any) -> None:
     job = _job(world)
     assert job.status == JobStatus.QUEUED and job.percent == 0
-    claimed = jobs.claim_next()
+    claimed = jobs.claim(job.id)
     assert claimed is not None and claimed.id == job.id and claimed.attempts == 1
-    assert jobs.claim_next() is None  # a second worker finds nothing to do
+    assert jobs.claim(job.id) is None  # a second worker given the same task finds nothing to do
     jobs.run_job(claimed)
     db.session.refresh(job)
     assert job.status == JobStatus.DONE and job.percent == 100 and job.done == job.total == 1
     path = jobs.output_path(job)
     assert path is not None and path.read_bytes().startswith(b"PK")
     assert not list(path.parent.glob("*.part"))
+    assert jobs.claim(job.id) is None  # a task delivered twice does not build the report again
 
 
 def test_a_job_left_running_by_a_dead_worker_is_queued_again_then_given_up(app: Flask, world: t.Any) -> None:
@@ -48,16 +49,16 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again_then_given_up(app: 
     job = _job(world)
     db.session.commit()
     stuck_id, job_id = stuck.id, job.id
-    assert jobs.claim_next().id == job_id
+    assert jobs.claim(job_id) is not None
+    job = db.session.get(ReportJob, job_id)
     job.heartbeat_at = utcnow()
     db.session.commit()
-    assert jobs.recover_stale() == 1  # the one out of tries fails; the fresh one keeps running
+    # A worker alive and writing is left alone.
+    assert jobs.claim(job_id) is None
     job.heartbeat_at = utcnow() - timedelta(seconds=app.config["REPORT_JOB_STALE_SECONDS"] + 1)
     db.session.commit()
-    assert jobs.recover_stale() == 1
-    db.session.refresh(job)
-    assert job.status == JobStatus.QUEUED
-    assert jobs.work(once=True) == 1
+    jobs.recover_reports()
+    db.session.expire_all()
     job, stuck = db.session.get(ReportJob, job_id), db.session.get(ReportJob, stuck_id)
     assert job.status == JobStatus.DONE and job.attempts == 2
     assert stuck.status == JobStatus.FAILED and stuck.error
@@ -74,7 +75,7 @@ def test_a_failing_job_is_recorded_and_the_worker_goes_on(app: Flask, world: t.A
     school_name = world.other_school.name
     bad_id = _job(world, "notice", school=world.other_school).id
     good_id = _job(world).id
-    assert jobs.work(once=True) == 2
+    assert jobs.build_queued() == 2
     bad, good = db.session.get(ReportJob, bad_id), db.session.get(ReportJob, good_id)
     assert bad.status == JobStatus.FAILED and school_name in (bad.error or "")
     assert good.status == JobStatus.DONE
@@ -143,7 +144,7 @@ def test_restore_template_writes_the_known_good_copy_and_keeps_the_old_one(app: 
 def test_placeholders_of_each_template_are_in_its_schema(kind: str) -> None:
     from inspect_app.reports.checks import SCHEMA
     from inspect_app.reports.checks import check_template
-    from inspect_app.reports.make_template import FILENAMES
+    from inspect_app.reports.template_kinds import FILENAMES
 
     assert check_template(kind, TEMPLATES / FILENAMES[kind]) == []
     guide = (TEMPLATES.parent / "docs" / "report-templates.md").read_text()

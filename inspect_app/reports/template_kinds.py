@@ -1,9 +1,10 @@
-"""The known-good report templates, built from code: the copies in report_templates/ are restored from here.
+"""The known-good report template of each kind, built from code; report_templates/ is restored from here.
 
-Run from the project root: ``python -m inspect_app.reports.make_template [DIR]`` writes every template
+Run from the project root: ``python -m inspect_app.reports.template_kinds [DIR]`` writes every template
 (``inspect-app reports restore-template KIND`` does it for one, with the configured issuing office).
-Each template is an ordinary GB/T 9704 document whose editable wording carries ``{{ name }}``
-placeholders and whose generated parts are single ``{{p name }}`` paragraphs.
+Each template is an ordinary GB/T 9704 document (on :func:`inspect_app.core.documents.new_document`)
+whose editable wording carries ``{{ name }}`` placeholders and whose generated parts are single
+``{{p name }}`` paragraphs.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ import sys
 import typing as t
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
-import docx
 from docx.document import Document
 
-from . import gbt9704 as gb
+from ..core import documents as gb
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 ORG_NAME = "渭南市学生资助管理中心"
@@ -34,33 +33,11 @@ class Office:
     doc_prefix: str = DOC_PREFIX
 
 
-def build_base_template() -> Document:
-    """A blank 公文 document: A4 page setup, line grid, 公文 styles and odd/even page-number footers."""
-    document = docx.Document()
-    gb.setup_document(document)
-    gb.clear_body(document)
-    gb.format_paragraph(gb.use_style(document, document.add_paragraph(), gb.STYLE_BODY), first_line=0)
-    _reset_properties(document)
-    return document
-
-
-def _reset_properties(document: Document) -> None:
-    props = document.core_properties
-    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-    for attr in ("author", "last_modified_by", "title", "subject", "keywords", "comments", "category"):
-        setattr(props, attr, "")
-    props.created = now
-    props.modified = now
-    props.revision = 1
-
-
 def _start(*, red_header: bool, office: Office) -> Document:
-    document = docx.Document()
-    gb.setup_document(document)
-    gb.clear_body(document)
+    document = gb.new_document()
     if red_header:
         gb.add_red_header(document, f"{office.org_name}文件", f"{office.doc_prefix}〔{{{{ year }}}}〕　号")
-    _reset_properties(document)
+    gb.reset_properties(document)
     return document
 
 

@@ -1,0 +1,22 @@
+"""Who may see a finding."""
+
+from __future__ import annotations
+
+from ..core.permissions import STAFF
+from ..core.permissions import Viewer
+from ..core.permissions import county_ok
+from ..core.roles import Role
+from ..visits.permissions import is_assigned
+from .models import Finding
+from .models import FindingStatus
+
+
+def can_view_finding(user: Viewer, finding: Finding) -> bool:
+    """Staff of its county, the visit's inspectors, and the school's contact once it is confirmed."""
+    if user.role in STAFF:
+        return county_ok(user, finding.school.county_id)
+    if user.role == Role.INSPECTOR:
+        return is_assigned(user, finding.visit)
+    if user.role == Role.SCHOOL:
+        return finding.school_id == user.school_id and finding.status == FindingStatus.CONFIRMED
+    return False
