@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    connect_signals()
     from .core import health
     from .core import logs
     from .core import web
@@ -38,6 +39,17 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     health.init_app(app)
     register_tasks(app)
     return app
+
+
+def connect_signals() -> None:
+    """Connect each package's signal receivers (see core/signals.py); connecting twice changes nothing."""
+    from .findings import stats as finding_stats
+    from .rectification import stats as rectification_stats
+    from .visits import figures as visit_figures
+
+    finding_stats.connect_signals()
+    rectification_stats.connect_signals()
+    visit_figures.connect_signals()
 
 
 def register_extensions(app: Flask) -> None:

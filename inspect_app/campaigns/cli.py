@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from ..auth.services import find_county
 from ..checklists.services import find_version
 from ..checklists.services import published_versions
 from ..core.commands import service_errors
@@ -108,8 +109,6 @@ def plan_command(campaign_key: str, size: int | None, seed: int | None, minimum:
                  levels: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
                  include_open_problems: bool) -> None:
     """Draw the campaign's schools (a stratified random sample by county and level) and print the strata."""
-    from ..auth.services import find_county
-
     with service_errors():
         campaign = services.find_campaign(campaign_key)
         request = services.SampleRequest(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import typing as t
 from datetime import date
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -24,6 +25,9 @@ from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
 from ..errors import ValidationFailed
+from ..schools.models import SchoolLevel
+from .lifecycle import parse_days_off
+from .models import VisitStatus
 
 
 class DaysOffField(TextAreaField):
@@ -34,8 +38,6 @@ class DaysOffField(TextAreaField):
         self.days: list[date] = []
 
     def process_formdata(self, valuelist: list[t.Any]) -> None:
-        from .services import parse_days_off
-
         super().process_formdata(valuelist)
         try:
             self.days = parse_days_off(self.data)
@@ -77,11 +79,86 @@ class AssignForm(FlaskForm):
     planned_on = DateField(_l("Visit date"), validators=[Optional()])
 
 
+class DayField(StringField):
+    """A day typed as YYYY-MM-DD; ``day`` holds it, None when left empty."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.day: date | None = None
+
+    def process_formdata(self, valuelist: list[t.Any]) -> None:
+        super().process_formdata(valuelist)
+        raw = (self.data or "").strip()
+        self.day = None
+        if raw:
+            try:
+                self.day = date.fromisoformat(raw)
+            except ValueError as exc:
+                raise ValueError(gettext("“%(v)s” is not a date.", v=raw)) from exc
+
+
+class VisitBatchForm(FlaskForm):
+    """The bar above the visits tab: the ticked visits and what to do with them (``action``)."""
+
+    class Meta:
+        csrf = False  # the POST is checked by the app-wide CSRF protection
+
+    visit_id = SelectMultipleField(coerce=int, validate_choice=False)
+    action = StringField()
+    planned_on = DayField()
+    team_id = IntegerField(validators=[Optional()])
+    inspector_id = IntegerField(validators=[Optional()])
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes (touch-friendly, no script needed)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class SearchForm(FlaskForm):
+    """A list page's search (GET): words and a county; a county that is no number searches all of them."""
+
+    class Meta:
+        csrf = False  # a search; the POSTs are checked by the app-wide CSRF protection
+
+    q = StringField(filters=[lambda v: v.strip() if v else v])
+    county = IntegerField(validators=[Optional()])
+
+    @property
+    def county_id(self) -> int | None:
+        return self.county.data or None
+
+
+class SchoolSearchForm(SearchForm):
+    """The search on the add-schools page; an unknown level searches all of them."""
+
+    level = StringField(validators=[Optional()])
+
+    @property
+    def school_level(self) -> SchoolLevel | None:
+        value = self.level.data
+        return SchoolLevel(value) if value in {lvl.value for lvl in SchoolLevel} else None
+
+
+class VisitFilterForm(SearchForm):
+    """The filters of the visits tab: county, status and visits without an inspector."""
+
+    status = StringField()
+    unassigned = StringField()
+
+    @property
+    def visit_status(self) -> VisitStatus | None:
+        value = self.status.data
+        return VisitStatus(value) if value in {s.value for s in VisitStatus} else None
+
+
+class AddSchoolsForm(SchoolSearchForm):
+    """The ticked schools, or every school the search finds (``all_matching``), with the search they came from."""
+
+    school_id = SelectMultipleField(coerce=int, validate_choice=False)
+    all_matching = BooleanField()
 
 
 class SampleForm(FlaskForm):

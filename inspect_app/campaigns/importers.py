@@ -28,7 +28,9 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
-from . import services
+from . import conflicts
+from . import teams
+from .lifecycle import require_open
 from .models import Campaign
 from .models import ConflictOfInterest
 from .models import Team
@@ -200,17 +202,9 @@ def inspector_template() -> bytes:
 # Teams
 
 
-def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User | None) -> ImportResult:
-    """Set the campaign's teams from one row per member (检查组, 角色, 账号); teams not named keep their members.
-
-    A team named in the file gets exactly the members listed, created if new. Every rule a team
-    must keep (one leader, active inspectors, one team per inspector, no member on a visit of their
-    own county or of a school they declared a conflict with) is checked for the whole file first.
-    """
-    services.require_open(campaign)
-    sheet = _Sheet(data, filename, TEAM_COLUMNS, ("team", "role", "username"))
-    result = ImportResult()
-    rows = list(sheet.rows())
+def _team_members(sheet: _Sheet, rows: list[tuple[int, dict[str, str]]], result: ImportResult
+                  ) -> dict[str, list[tuple[int, User, bool]]]:
+    """Each team's listed members (row, inspector, is leader), every faulty cell noted in ``result``."""
     users = {u.username: u for u in db.session.scalars(
         sa.select(User).where(User.username.in_([v.get("username", "") for _r, v in rows])))}
     members: dict[str, list[tuple[int, User, bool]]] = defaultdict(list)
@@ -219,9 +213,9 @@ def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User 
         team_name = values.get("team", "")
         if not team_name:
             result.errors.append(cell_error(row, sheet.col("team"), _("the team name is empty")))
-        elif len(team_name) > services.TEAM_NAME_MAX:
-            result.errors.append(cell_error(row, sheet.col("team"), _("longer than %(n)d characters",
-                                                                  n=services.TEAM_NAME_MAX)))
+        elif len(team_name) > teams.TEAM_NAME_MAX:
+            result.errors.append(cell_error(row, sheet.col("team"),
+                                            _("longer than %(n)d characters", n=teams.TEAM_NAME_MAX)))
         role = values.get("role", "")
         if role not in (LEADER, MEMBER):
             result.errors.append(cell_error(row, sheet.col("role"), _("“%(v)s” is neither %(leader)s nor %(member)s",
@@ -240,6 +234,21 @@ def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User 
             first_row[username] = row
             if team_name and role in (LEADER, MEMBER):
                 members[team_name].append((row, user, role == LEADER))
+    return members
+
+
+def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User | None) -> ImportResult:
+    """Set the campaign's teams from one row per member (检查组, 角色, 账号); teams not named keep their members.
+
+    A team named in the file gets exactly the members listed, created if new. Every rule a team
+    must keep (one leader, active inspectors, one team per inspector, no member on a visit of their
+    own county or of a school they declared a conflict with) is checked for the whole file first.
+    """
+    require_open(campaign)
+    sheet = _Sheet(data, filename, TEAM_COLUMNS, ("team", "role", "username"))
+    result = ImportResult()
+    rows = list(sheet.rows())
+    members = _team_members(sheet, rows, result)
 
     existing = {team.name: team for team in campaign.teams}
     # Who stays in a team the file does not name: they cannot join another.
@@ -252,9 +261,9 @@ def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User 
             result.errors.append(_("Team %(team)s (rows %(rows)s): a team has exactly one %(leader)s, not %(n)d.",
                                    team=team_name, rows=row_numbers, leader=LEADER, n=len(leaders)))
             continue
-        people = services.members_of(leaders[0][1], [user for _r, user, _l in listed])
-        problems = services.check_team(campaign, name=team_name, leader=leaders[0][1], members=people,
-                                       team=existing.get(team_name), taken=kept)
+        people = teams.members_of(leaders[0][1], [user for _r, user, _l in listed])
+        problems = teams.check_team(campaign, name=team_name, leader=leaders[0][1], members=people,
+                                    team=existing.get(team_name), taken=kept)
         for problem in problems:
             result.errors.append(_("Team %(team)s (rows %(rows)s): %(problem)s", team=team_name, rows=row_numbers,
                                    problem=problem))
@@ -262,16 +271,16 @@ def import_teams(campaign: Campaign, data: bytes, *, filename: str, actor: User 
     if result.errors:
         _refuse(filename, result.errors)
 
-    before = {name: services.team_snapshot(team) for team, name, _leader, _people in plan if team is not None}
+    before = {name: teams.team_snapshot(team) for team, name, _leader, _people in plan if team is not None}
     # Members leave their old teams first, so that nobody is in two teams at any moment.
     for team, _name, _leader, people in plan:
         if team is not None:
-            services.drop_members(team, {u.id for u in people})
+            teams.drop_members(team, {u.id for u in people})
     for team, team_name, leader, people in plan:
-        written = services.write_team(campaign, team, name=team_name, leader=leader, people=people, actor=actor)
+        written = teams.write_team(campaign, team, name=team_name, leader=leader, people=people, actor=actor)
         if team_name not in before:
             result.created += 1
-        elif services.team_snapshot(written) == before[team_name]:
+        elif teams.team_snapshot(written) == before[team_name]:
             result.unchanged += 1
         else:
             result.updated += 1
@@ -330,9 +339,9 @@ def import_conflicts(data: bytes, *, filename: str, actor: User | None) -> Impor
         reason = values.get("reason", "")
         if not reason:
             result.errors.append(cell_error(row, sheet.col("reason"), _("the reason is empty")))
-        elif len(reason) > services.REASON_MAX:
-            result.errors.append(cell_error(row, sheet.col("reason"), _("longer than %(n)d characters",
-                                                                    n=services.REASON_MAX)))
+        elif len(reason) > conflicts.REASON_MAX:
+            result.errors.append(cell_error(row, sheet.col("reason"),
+                                            _("longer than %(n)d characters", n=conflicts.REASON_MAX)))
         if user is None or school is None or user.role != Role.INSPECTOR:
             continue
         key = (user.id, school.id)
@@ -348,7 +357,7 @@ def import_conflicts(data: bytes, *, filename: str, actor: User | None) -> Impor
         if (user.id, school.id) in known:
             result.unchanged += 1
             continue
-        services.declare_conflict(user, school, reason=reason, actor=actor)
+        conflicts.declare_conflict(user, school, reason=reason, actor=actor)
         result.created += 1
     _record_import(actor, "conflict.import", filename, data, result)
     return result

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import typing as t
+import uuid
 from datetime import date
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -18,6 +21,8 @@ if t.TYPE_CHECKING:
     from ..checklists.models import ChecklistVersion
     from ..schools.models import County
     from ..schools.models import School
+    from ..visits.models import Answer
+    from ..visits.models import RepeatInstance
 
 
 class CampaignStatus(StrEnum):
@@ -161,3 +166,87 @@ class ConflictOfInterest(TimestampMixin, Model):
     user: orm.Mapped[User] = orm.relationship(foreign_keys=[user_id])
     school: orm.Mapped[School] = orm.relationship()
     created_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[created_by_id])
+
+
+class VisitStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return str(VISIT_STATUS_LABELS[self])
+
+    @property
+    def editable(self) -> bool:
+        return self in (VisitStatus.PLANNED, VisitStatus.IN_PROGRESS, VisitStatus.RETURNED)
+
+
+VISIT_STATUS_LABELS = {
+    VisitStatus.PLANNED: _l("Planned"),
+    VisitStatus.IN_PROGRESS: _lp("visit status", "In progress"),
+    VisitStatus.SUBMITTED: _l("Submitted"),
+    VisitStatus.APPROVED: _l("Approved"),
+    VisitStatus.RETURNED: _l("Returned"),
+}
+
+
+class Visit(TimestampMixin, Model):
+    """One school inspected in one campaign."""
+
+    __tablename__ = "visits"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "school_id"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    campaign_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    school_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
+    # The version this visit was planned with; later versions never change it.
+    checklist_version_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("checklist_versions.id"))
+    # The 检查组 that makes the visit; its members are the visit's inspectors (VisitInspector rows).
+    team_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("teams.id"), index=True)
+    status: orm.Mapped[VisitStatus] = orm.mapped_column(enum_column(VisitStatus), default=VisitStatus.PLANNED)
+    planned_on: orm.Mapped[date | None]
+    started_at: orm.Mapped[datetime | None]
+    submitted_at: orm.Mapped[datetime | None]
+    submitted_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: orm.Mapped[datetime | None]
+    reviewed_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    return_reason: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    checkin_latitude: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 6))
+    checkin_longitude: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 6))
+    checkin_accuracy_m: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 1))
+    checkin_at: orm.Mapped[datetime | None]
+
+    campaign: orm.Mapped[Campaign] = orm.relationship()
+    school: orm.Mapped[School] = orm.relationship()
+    checklist_version: orm.Mapped[ChecklistVersion] = orm.relationship()
+    team: orm.Mapped[Team | None] = orm.relationship()
+    assignments: orm.Mapped[list[VisitInspector]] = orm.relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitInspector.id"
+    )
+    # Answers and repeat entries are the visits floor's models, named by string so this floor never imports them.
+    answers: orm.Mapped[list[Answer]] = orm.relationship(
+        "Answer", back_populates="visit", cascade="all, delete-orphan")
+    entries: orm.Mapped[list[RepeatInstance]] = orm.relationship(
+        "RepeatInstance", back_populates="visit", cascade="all, delete-orphan", order_by="RepeatInstance.position"
+    )
+
+    @property
+    def inspectors(self) -> list[User]:
+        return [a.user for a in self.assignments]
+
+
+class VisitInspector(Model):
+    __tablename__ = "visit_inspectors"
+    __table_args__ = (sa.UniqueConstraint("visit_id", "user_id"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    visit_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("visits.id"), index=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    is_leader: orm.Mapped[bool] = orm.mapped_column(default=False)
+
+    visit: orm.Mapped[Visit] = orm.relationship(back_populates="assignments")
+    user: orm.Mapped[User] = orm.relationship()

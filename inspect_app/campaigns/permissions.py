@@ -10,8 +10,8 @@ from ..core.permissions import Viewer
 from ..core.roles import Role
 from ..extensions import db
 from ..schools.models import School
-from ..visits.models import Visit
 from .models import Campaign
+from .models import Visit
 
 
 def campaign_filter(viewer: Viewer) -> sa.ColumnElement[bool]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import io
 import typing as t
 
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import orm
 
+from ..core.imports import import_upload
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -75,14 +77,13 @@ def import_schools() -> t.Any:
     if not can_manage_schools(current_user):
         abort(403)
     form = ImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        result = importers.import_schools(upload.read(), filename=upload.filename or "upload.xlsx",
-                                          actor=current_user)
-        db.session.commit()
-        flash(_("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.",
-                created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
-        return redirect(url_for("schools.index"))
+    done = import_upload(
+        form, functools.partial(importers.import_schools, actor=current_user), default_name="upload.xlsx",
+        done=lambda result: _("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.",
+                              created=result.created, updated=result.updated, unchanged=result.unchanged),
+        next_url=url_for("schools.index"))
+    if done is not None:
+        return done
     return render_template("schools/import.html", form=form, county_form=CountyForm(prefix="county"),
                            counties=services.counties())
 

@@ -19,8 +19,10 @@ from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
 from inspect_app.campaigns import services
 from inspect_app.campaigns.models import Campaign
+from inspect_app.campaigns.models import ConflictOfInterest
 from inspect_app.campaigns.models import Team
 from inspect_app.extensions import db
+from inspect_app.schools.models import School
 from inspect_app.schools.models import SchoolLevel
 from inspect_app.visits.models import Visit
 
@@ -60,7 +62,7 @@ def _three_teams(campaign: Campaign, world: t.Any) -> None:
 
 def _plan_every_school(campaign: Campaign, world: t.Any, *, per_day: int) -> list[Visit]:
     """Every school in the campaign, three teams, and the planner's assignment and schedule."""
-    visits = services.add_schools(campaign, list(db.session.scalars(sa.select(services.School))),
+    visits = services.add_schools(campaign, list(db.session.scalars(sa.select(School))),
                                   actor=world.supervisor)
     _three_teams(campaign, world)
     result = services.auto_assign(campaign, actor=world.supervisor, per_day=per_day)
@@ -142,7 +144,7 @@ def test_a_supervisor_samples_forms_teams_assigns_and_downloads_the_plan(app, wo
 def test_moving_visits_by_hand_is_checked(app, world, city, auth, client) -> None:
     campaign: Campaign = city["campaign"]
     visits = services.add_schools(campaign, list(db.session.scalars(
-        sa.select(services.School).where(services.School.county_id == city["counties"][2].id))),
+        sa.select(School).where(School.county_id == city["counties"][2].id))),
         actor=world.supervisor)
     local = services.save_team(campaign, name="本县组", leader=user("t21"), members=[], actor=world.supervisor)
     db.session.commit()
@@ -175,13 +177,13 @@ def test_conflicts_are_declared_and_withdrawn_on_their_page(app, world, auth, cl
         "inspector_id": str(world.other_inspector.id), "school_code": "2161030001", "reason": "配偶在该校任教"},
         follow_redirects=True)
     assert "今后不会被安排检查华州第一小学" in text(response)
-    conflict = db.session.scalar(sa.select(services.ConflictOfInterest))
+    conflict = db.session.scalar(sa.select(ConflictOfInterest))
     assert conflict is not None and conflict.reason == "配偶在该校任教"
     listed = client.get("/campaigns/conflicts?q=insp2")
     assert "配偶在该校任教" in text(listed)
     client.post(f"/campaigns/conflicts/{conflict.id}/delete")
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(services.ConflictOfInterest)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConflictOfInterest)) == 0
 
 
 def test_planning_pages_make_a_flat_number_of_queries(app, world, city, make_user) -> None:
@@ -191,7 +193,7 @@ def test_planning_pages_make_a_flat_number_of_queries(app, world, city, make_use
     campaign: Campaign = city["campaign"]
 
     def plan(n_schools: int) -> None:
-        schools = list(db.session.scalars(sa.select(services.School).order_by(services.School.id)))[:n_schools]
+        schools = list(db.session.scalars(sa.select(School).order_by(School.id)))[:n_schools]
         services.add_schools(campaign, schools, actor=world.supervisor)
         if not campaign.teams:
             for i, (lead, member) in enumerate((("t01", "t12"), ("t11", "t22"), ("t21", "t02"))):
@@ -267,7 +269,7 @@ def test_the_cli_creates_samples_assigns_and_exports(app, world, city, runner, t
 def test_the_cli_explains_an_infeasible_plan(app, world, city, runner, tmp_path: Path) -> None:
     campaign: Campaign = city["campaign"]
     services.add_schools(campaign, list(db.session.scalars(
-        sa.select(services.School).where(services.School.county_id == city["counties"][2].id))),
+        sa.select(School).where(School.county_id == city["counties"][2].id))),
         actor=world.supervisor)
     services.save_team(campaign, name="本县组", leader=user("t21"), members=[user("t22")], actor=world.supervisor)
     db.session.commit()

@@ -29,6 +29,7 @@ from inspect_app.errors import InvalidTransition
 from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
 from inspect_app.findings import services as finding_services
+from inspect_app.findings.models import Finding
 from inspect_app.schools.models import County
 from inspect_app.schools.models import School
 from inspect_app.schools.models import SchoolLevel
@@ -176,7 +177,7 @@ def test_schools_with_open_problems_are_one_click_away(app, world, city, checkli
     # W1's school gets a confirmed problem that is not closed; a later sample of one school takes it.
     answer_all(app, world.visit, world.inspector, failing={"S1_1": "领导小组未成立"})
     visit_services.submit_visit(world.visit, actor=world.inspector)
-    finding = next(f for f in db.session.scalars(sa.select(services.Finding)))
+    finding = next(f for f in db.session.scalars(sa.select(Finding)))
     finding_services.confirm_finding(finding, actor=world.supervisor)
     campaign = planning_campaign(world.supervisor, checklist)
     assert services.open_problem_school_ids(campaign) == {world.school.id}
