@@ -3,8 +3,8 @@
 Every SQLite connection gets its pragmas (WAL, foreign keys, a busy timeout).
 SQLite allows one writer at a time; left to itself, a transaction that read first and then wants to write can fail at
 once with "database is locked" when another writer got there in between, whatever the timeout. So a
-request that may write (any method but GET, HEAD and OPTIONS) begins its transaction with ``BEGIN
-IMMEDIATE``, which takes the write lock first and, when another writer holds it, waits in SQLite's
+request that may write (any method but GET, HEAD and OPTIONS) begins its first transaction with
+``BEGIN IMMEDIATE``, which takes the write lock first and, when another writer holds it, waits in SQLite's
 busy handler for up to ``SQLITE_BUSY_TIMEOUT`` milliseconds; reading requests, commands and tasks
 keep the driver's deferred transactions (whose first write waits the same way). Writers are thus
 served one after the other instead of failing; one that still cannot get the lock in time is
@@ -17,8 +17,8 @@ import typing as t
 
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask import has_app_context
-from flask import has_request_context
 from flask import request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -45,9 +45,18 @@ def _sqlite_pragmas(dbapi_connection: t.Any, connection_record: t.Any) -> None:
     cursor.close()
 
 
+def _mark_writing_request() -> None:
+    if request.method not in SAFE_METHODS:
+        g.sqlite_write_first = True
+
+
 def writing_request() -> bool:
-    """Whether a request that may write is being served."""
-    return has_request_context() and request.method not in SAFE_METHODS
+    """Whether the transaction about to begin is the first of a request that may write.
+
+    Only the first: what the request reads after its commit (and a task run in its process when
+    the queue is immediate, in an application context of its own) begins as any reader does.
+    """
+    return has_app_context() and bool(g.pop("sqlite_write_first", False))
 
 
 def _begin(connection: Connection) -> None:
@@ -59,6 +68,7 @@ def _begin(connection: Connection) -> None:
 def init_app(app: Flask) -> None:
     global _installed
     app.config.setdefault("SQLITE_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT)
+    app.before_request(_mark_writing_request)
     if not _installed:
         event.listen(Engine, "connect", _sqlite_pragmas)
         event.listen(Engine, "begin", _begin)

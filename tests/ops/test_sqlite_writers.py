@@ -34,10 +34,15 @@ def _another_writer_can_begin(app: Flask) -> bool:
 def test_a_writing_request_takes_the_write_lock_when_its_transaction_begins(app: Flask, method: str,
                                                                             holds_lock: bool) -> None:
     with app.test_request_context("/", method=method):
+        app.preprocess_request()
         db.session.execute(sa.text("SELECT 1"))
         assert _another_writer_can_begin(app) is not holds_lock
         db.session.rollback()
         assert _another_writer_can_begin(app)
+        # What the request reads after its commit begins as any reader does.
+        db.session.execute(sa.text("SELECT 1"))
+        assert _another_writer_can_begin(app)
+        db.session.rollback()
 
 
 def test_the_busy_timeout_is_the_configured_one(app: Flask) -> None:
