@@ -110,10 +110,11 @@ def test_every_post_route_refuses_a_request_without_the_token(
     for case in sorted(POST_EXPECTED):
         client = clients[actors[case]]
         page = client.post(urls[case], data=post_data(scene, case))
+        refusal = {"error": message, "code": "csrf", "details": []}
         page_ok = page.status_code == 400 and (message in page.get_data(as_text=True) or case.startswith("api.")
-                                               and page.is_json and page.json == {"error": message})
+                                               and page.is_json and page.json == refusal)
         api = client.post(urls[case], data=post_data(scene, case), headers=JSON)
-        api_ok = api.status_code == 400 and api.is_json and api.json == {"error": message}
+        api_ok = api.status_code == 400 and api.is_json and api.json == refusal
         after = snapshot(app)
         changed = changes(baseline, after)
         if not (page_ok and api_ok) or changed:
@@ -143,7 +144,8 @@ def test_the_sync_api_takes_the_token_it_hands_out_and_offline_copies_carry_none
                      "value": "no", "note": "未成立", "base_rev": 0}]}
     for headers in (JSON, {**JSON, "X-CSRFToken": "forged"}):
         refused = client.post(url, json=body, headers={**headers, "Idempotency-Key": "k1"})
-        assert refused.status_code == 400 and refused.json == {"error": csrf_message(app)}
+        assert refused.status_code == 400
+        assert refused.json == {"error": csrf_message(app), "code": "csrf", "details": []}
     assert saved() is None
 
     token = client.get("/api/v1/csrf").json["csrf_token"]
