@@ -125,7 +125,7 @@ class Verdict:
         return self.bad_id is None
 
 
-def head(session: orm.Session) -> Head:
+def head(session: orm.Session | orm.scoped_session[t.Any]) -> Head:
     """The head of the chain, read as of now."""
     count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) or 0
     row = session.execute(sa.select(AuditEntry.id, AuditEntry.hash, AuditEntry.created_at)
@@ -151,7 +151,7 @@ def _check(row: t.Any, prev_id: int, prev_hash: str) -> str:
     return ""
 
 
-def verify(session: orm.Session) -> Verdict:
+def verify(session: orm.Session | orm.scoped_session[t.Any]) -> Verdict:
     """Walk the chain in id order; the first entry that does not match is named in the verdict."""
     columns = [getattr(AuditEntry, name) for name in FIELDS] + [AuditEntry.hash]
     stmt = sa.select(*columns).order_by(AuditEntry.id).execution_options(yield_per=2000)

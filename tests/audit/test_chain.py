@@ -7,10 +7,14 @@ import threading
 import typing as t
 from datetime import UTC
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask_migrate import downgrade
+from flask_migrate import upgrade
+from sqlalchemy.exc import DatabaseError
 
 from inspect_app import create_app
 from inspect_app.audit import chain
@@ -151,8 +155,6 @@ def test_the_audit_page_shows_the_head(world: t.Any, client: t.Any, auth: t.Any)
 # --- concurrent writers (PostgreSQL: several processes, each its own connection) ----------------
 
 def _append_many(url: str, tmp: str, n: int) -> None:
-    from pathlib import Path
-
     app = create_app(_config(url, Path(tmp)))
     with app.app_context():
         for i in range(n):
@@ -178,3 +180,51 @@ def test_concurrent_appends_leave_one_chain(app: Flask, tmp_path: t.Any) -> None
         assert verdict.count == (writers + 2) * each
         hashes = db.session.scalars(sa.select(AuditEntry.prev_hash)).all()
         assert len(set(hashes)) == len(hashes)  # no two entries follow the same one: no fork
+
+
+# --- the migration that introduced the chain ----------------------------------------------------
+
+def _fresh_database(tmp: t.Any, name: str) -> str:
+    if not PG_URL:
+        return f"sqlite:///{tmp / f'{name}.sqlite3'}"
+    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    database = PG_URL.rsplit("/", 1)[1] + "_" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def test_the_migration_chains_existing_entries_and_keeps_them_append_only(tmp_path: t.Any) -> None:
+    app = create_app(_config(_fresh_database(tmp_path, "chain"), tmp_path))
+    with app.app_context():
+        upgrade(revision="f318e320c6f7")
+        rows = [
+            {"id": 1, "at": "2026-03-01 08:00:00.123456", "after": '{"status": "active", "n": 1.5}', "note": None},
+            {"id": 2, "at": "2026-03-01 09:00:00", "after": '{"名称": "临渭区", "7": [1, 2]}', "note": "整改"},
+            # PostgreSQL's sequence skips ids after a rolled-back transaction: the chain links across.
+            {"id": 5, "at": "2026-03-02 10:00:00", "after": None, "note": None},
+        ]
+        for row in rows:
+            db.session.execute(sa.text(
+                "INSERT INTO audit_entries (id, created_at, actor_name, action, object_type, object_id, after, note) "
+                "VALUES (:id, :at, 'system', 'campaign.start', 'campaigns', 1, :after, :note)"), row)
+        db.session.commit()
+        upgrade()
+        verdict = services.verify()
+        assert verdict.ok, verdict.reason
+        assert verdict.count == 3 and verdict.head.id == 5
+        for statement in ("UPDATE audit_entries SET note = 'x'", "DELETE FROM audit_entries"):
+            with pytest.raises(DatabaseError):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        entry = services.record(None, "system.test", object_type="system")
+        db.session.commit()
+        assert entry.id == 6 and services.verify().ok
+        downgrade(revision="f318e320c6f7")
+        with pytest.raises(DatabaseError):
+            db.session.execute(sa.text("DELETE FROM audit_entries"))
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
