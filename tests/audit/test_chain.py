@@ -152,7 +152,7 @@ def test_the_audit_page_shows_the_head(world: t.Any, client: t.Any, auth: t.Any)
     assert entries[-1].hash in page and str(head.count) in page
 
 
-# --- concurrent writers (PostgreSQL: several processes, each its own connection) ----------------
+# --- concurrent writers: several processes and threads, each with its own connection ------------
 
 def _append_many(url: str, tmp: str, n: int) -> None:
     app = create_app(_config(url, Path(tmp)))
@@ -163,12 +163,12 @@ def _append_many(url: str, tmp: str, n: int) -> None:
         db.engine.dispose()
 
 
-@pytest.mark.skipif(not PG_URL, reason="concurrent writers need PostgreSQL (INSPECT_TEST_DATABASE_URL)")
 def test_concurrent_appends_leave_one_chain(app: Flask, tmp_path: t.Any) -> None:
     writers, each = 4, 15
+    url = app.config["DATABASE_URL"]  # the test's own database, PostgreSQL or an SQLite file
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_append_many, args=(PG_URL, str(tmp_path), each)) for _ in range(writers)]
-    threads = [threading.Thread(target=_append_many, args=(PG_URL, str(tmp_path), each)) for _ in range(2)]
+    processes = [context.Process(target=_append_many, args=(url, str(tmp_path), each)) for _ in range(writers)]
+    threads = [threading.Thread(target=_append_many, args=(url, str(tmp_path), each)) for _ in range(2)]
     for worker in (*processes, *threads):
         worker.start()
     for worker in (*processes, *threads):
