@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+import typing as t
 from pathlib import Path
 
 from flask import Flask
 from flask import render_template_string
 
+from inspect_app.core.privacy import MaskIdNumbers
 from inspect_app.core.privacy import mask_id_number
 from inspect_app.core.privacy import mask_id_numbers
 from inspect_app.core.privacy import mask_id_numbers_in
@@ -51,3 +54,19 @@ def test_files_older_than_the_retention_are_purged(tmp_path: Path) -> None:
 
 def test_the_retention_is_configured(app: Flask) -> None:
     assert app.config["ROSTER_RETENTION_DAYS"] == 180
+
+
+def test_log_lines_are_masked(caplog: t.Any) -> None:
+    log = logging.getLogger("inspect_app.test_privacy")
+    log.addFilter(MaskIdNumbers())
+    try:
+        with caplog.at_level(logging.ERROR, logger=log.name):
+            try:
+                raise ValueError("bad cell 610502200801014309")
+            except ValueError:
+                log.exception("row %s: %s", 7, "610502200801014309")
+    finally:
+        log.filters.clear()
+    text = caplog.text
+    assert "610502200801014309" not in text
+    assert "row 7: 6105**********4309" in text and "bad cell 6105**********4309" in text

@@ -8,6 +8,7 @@ entry (:func:`mask_id_numbers`) and templates (the ``mask_id`` filter).
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import typing as t
@@ -46,6 +47,22 @@ def mask_id_numbers_in(value: t.Any) -> t.Any:
     if isinstance(value, (list, tuple)):
         return [mask_id_numbers_in(v) for v in value]
     return value
+
+
+class MaskIdNumbers(logging.Filter):
+    """A logging filter that masks ID numbers in a record's message and traceback.
+
+    Add it to the logger of code that may log roster values (``log.addFilter(MaskIdNumbers())``),
+    or to a handler to cover every logger that reaches it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_id_numbers(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_id_numbers(record.exc_text)
+        return True
 
 
 def purge_files_older_than(folder: str | Path, days: int, *, now: float | None = None) -> list[Path]:
