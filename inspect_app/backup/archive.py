@@ -60,14 +60,18 @@ class Writer:
 
     def add_file(self, source: Path, name: str) -> None:
         with source.open("rb") as fh:
-            info = self._tar.gettarinfo(fileobj=fh, arcname=name)
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            reader = _HashingReader(fh)
+            self.add_stream(fh, name, source.stat().st_size)
+
+    def add_stream(self, fh: t.BinaryIO, name: str, size: int) -> None:
+        """Add ``size`` bytes read from ``fh`` as the member ``name``."""
+        info = tarfile.TarInfo(safe_name(name).as_posix())
+        info.size, info.mtime, info.mode = size, int(time.time()), 0o644
+        reader = _HashingReader(fh)
+        try:
             self._tar.addfile(info, t.cast(t.IO[bytes], reader))
-        if reader.size != info.size:
-            raise BackupError(f"{source} changed size while it was being backed up")
-        self.entries.append({"path": name, "sha256": reader.digest.hexdigest(), "size": info.size})
+        except OSError as err:  # tarfile's "unexpected end of data"
+            raise BackupError(f"{name} changed while it was being backed up") from err
+        self.entries.append({"path": info.name, "sha256": reader.digest.hexdigest(), "size": size})
 
     def close(self, manifest: dict[str, t.Any]) -> dict[str, t.Any]:
         manifest = {**manifest, "format": FORMAT, "files": self.entries}
@@ -154,21 +158,17 @@ def _check_member(tar: tarfile.TarFile, member: tarfile.TarInfo, entry: dict[str
         raise BackupError(f"{member.name}: checksum does not match the manifest")
 
 
-def extract(path: Path, prefix: str, target: Path) -> int:
-    """Write the members under ``prefix`` into ``target`` (which must exist); return how many."""
-    count = 0
+def extract(path: Path, prefix: str, save: t.Callable[[str, t.BinaryIO], None]) -> int:
+    """Hand each member under ``prefix`` to ``save(key, file)``, its key relative to the prefix."""
+    count, parts = 0, PurePosixPath(prefix).parts
     with tarfile.open(path, "r:*") as tar:
         for member in tar:
             name = safe_name(member.name)
-            if not member.isfile() or name.parts[: len(PurePosixPath(prefix).parts)] != PurePosixPath(prefix).parts:
+            if not member.isfile() or name.parts[: len(parts)] != parts or len(name.parts) == len(parts):
                 continue
-            relative = PurePosixPath(*name.parts[len(PurePosixPath(prefix).parts):])
-            destination = target.joinpath(*relative.parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
             fh = tar.extractfile(member)
-            assert fh is not None  # a regular file
-            with destination.open("wb") as out:
-                while chunk := fh.read(_CHUNK):
-                    out.write(chunk)
+            if fh is None:
+                raise BackupError(f"{member.name}: unreadable")
+            save(PurePosixPath(*name.parts[len(parts):]).as_posix(), t.cast(t.BinaryIO, fh))
             count += 1
     return count

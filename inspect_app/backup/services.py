@@ -1,10 +1,11 @@
 """Back up an instance into one archive, and restore an empty instance from one.
 
 A backup holds a consistent snapshot of the database (SQLite's online backup API, or
-``pg_dump --format=custom``), then the instance folders the configuration names — ``UPLOAD_DIR``
-(photos, evidence and the roster files of reconciliation runs) and ``REPORT_OUTPUT_DIR`` (finished
-reports). The database is copied first: a file the database refers to was written before the row
-that names it was committed, so every file the snapshot needs is in the archive.
+``pg_dump --format=custom``), then the stored files of each storage area (``core/storage.py``):
+``uploads`` (photos, evidence and the roster files of reconciliation runs; ``UPLOAD_DIR``) and
+``reports`` (finished reports; ``REPORT_OUTPUT_DIR``) — or the same areas in the object store when
+``STORAGE_URL`` names one. The database is copied first: a file the database refers to was written
+before the row that names it was committed, so every file the snapshot needs is in the archive.
 """
 
 from __future__ import annotations
@@ -19,20 +20,19 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from .. import __version__
 from ..audit import services as audit
 from ..audit.chain import Verdict
+from ..config import VERSION
+from ..core import storage
 from ..extensions import db
 from . import archive
 from .archive import BackupError
-
-# Archive folder name → the configuration key naming the instance folder.
-FOLDERS = {"uploads": "UPLOAD_DIR", "reports": "REPORT_OUTPUT_DIR"}
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,6 @@ class Restored:
     # The backup's schema is older than the code's: `inspect-app db upgrade` must follow.
     needs_upgrade: bool
     audit: Verdict | None
-
-
-def folders() -> dict[str, Path]:
-    return {name: Path(current_app.config[key]) for name, key in FOLDERS.items()}
 
 
 def database_kind() -> str:
@@ -120,8 +116,8 @@ def create(out: Path | None = None) -> tuple[Path, dict[str, t.Any]]:
     out = out or default_output()
     out.parent.mkdir(parents=True, exist_ok=True)
     kind = database_kind()
-    manifest = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"), "app_version": __version__,
-                "database": kind, "revision": schema_revision(), "folders": sorted(FOLDERS)}
+    manifest = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"), "app_version": VERSION,
+                "database": kind, "revision": schema_revision(), "folders": list(storage.AREAS)}
     db.session.rollback()  # nothing of this session's in the snapshot
     partial = out.with_name(out.name + ".part")
     writer = archive.Writer(partial)
@@ -130,10 +126,11 @@ def create(out: Path | None = None) -> tuple[Path, dict[str, t.Any]]:
             snapshot = Path(tmp) / Path(archive.DATABASE_MEMBERS[kind]).name
             _snapshot_database(kind, snapshot)
             writer.add_file(snapshot, archive.DATABASE_MEMBERS[kind])
-        for name, folder in folders().items():
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                if path.is_file() and not path.is_symlink():
-                    writer.add_file(path, f"files/{name}/{path.relative_to(folder).as_posix()}")
+        for name in storage.AREAS:
+            store = storage.area(name)
+            for key in sorted(store.keys()):
+                with store.open(key) as fh:
+                    writer.add_stream(fh, f"files/{name}/{key}", store.size(key))
         manifest = writer.close(manifest)
     except BaseException:
         writer.abort()
@@ -175,12 +172,19 @@ def _database_is_empty() -> bool:
     return True
 
 
-def _clear(folder: Path) -> None:
-    for path in folder.iterdir() if folder.is_dir() else []:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+def _clear(store: storage.Storage) -> None:
+    for key in list(store.keys()):
+        store.delete(key)
+    root = getattr(store, "root", None)  # a local folder: the subfolders left empty go too
+    if isinstance(root, Path) and root.is_dir():
+        for path in root.iterdir():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+
+
+def _copy(fh: t.BinaryIO, target: Path) -> None:
+    with target.open("wb") as out:
+        shutil.copyfileobj(fh, out, storage.CHUNK)
 
 
 def _restore_database(kind: str, source: Path) -> None:
@@ -212,25 +216,25 @@ def restore(path: Path, *, force: bool = False) -> Restored:
     if manifest["database"] != kind:
         raise BackupError(f"the backup holds a {manifest['database']} database; this instance uses {kind}")
     needs_upgrade = check_revision(manifest["revision"])
-    targets = folders()
+    unknown = [name for name in manifest["folders"] if name not in storage.AREAS]
+    if unknown:
+        raise BackupError(f"the backup holds files of {', '.join(unknown)}, which this version does not know")
+    stores = {name: storage.area(name) for name in manifest["folders"]}
     if not force:
         if not _database_is_empty():
             raise BackupError("the database is not empty: restore into an empty one, or give --force to replace it")
-        for name, folder in targets.items():
-            if folder.is_dir() and any(folder.iterdir()):
-                raise BackupError(f"{folder} ({name}) is not empty: give --force to replace its files")
+        for name, store in stores.items():
+            if next(iter(store.keys()), None) is not None:
+                raise BackupError(f"the stored {name} files are not empty: give --force to replace them")
     with tempfile.TemporaryDirectory(prefix="inspect-restore-") as tmp:
-        member = archive.DATABASE_MEMBERS[kind]
-        archive.extract(path, str(Path(member).parent), Path(tmp))
-        _restore_database(kind, Path(tmp) / Path(member).name)
+        member = PurePosixPath(archive.DATABASE_MEMBERS[kind])
+        snapshot = Path(tmp) / member.name
+        archive.extract(path, str(member.parent), lambda _key, fh: _copy(fh, snapshot))
+        _restore_database(kind, snapshot)
     files = 0
-    for name in manifest["folders"]:
-        target = targets.get(name)
-        if target is None:
-            raise BackupError(f"the backup holds a folder {name!r} this version does not know")
-        _clear(target)
-        target.mkdir(parents=True, exist_ok=True)
-        files += archive.extract(path, f"files/{name}", target)
+    for name, store in stores.items():
+        _clear(store)
+        files += archive.extract(path, f"files/{name}", store.save)
     verdict = None if needs_upgrade else audit.verify()
     db.session.remove()
     return Restored(manifest, files, needs_upgrade, verdict)
