@@ -106,7 +106,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .audit.cli import audit_cli
     from .auth.cli import users_cli
+    from .backup.cli import backup_cli
     from .campaigns.cli import campaigns_cli
     from .checklists.cli import checklists_cli
     from .core.storage_cli import storage_cli
@@ -118,7 +120,7 @@ def register_commands(app: Flask) -> None:
     from .schools.cli import schools_cli
 
     for command in (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-                    reminders_cli, storage_cli, demo_command):
+                    reminders_cli, storage_cli, demo_command, audit_cli, backup_cli):
         app.cli.add_command(command)
 
 

@@ -55,6 +55,8 @@ class DefaultConfig:
     MAX_ROSTER_UPLOAD_BYTES = 120 * 1024 * 1024
     # A roster run waiting or running this long has lost its worker and is queued again.
     ROSTER_RUN_STALE_SECONDS = 900
+    # Roster inputs hold personal data: they are deleted this many days after upload.
+    ROSTER_RETENTION_DAYS = 180
     IMAGE_LONG_EDGE = 1600
     THUMB_LONG_EDGE = 320
     # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.

@@ -231,3 +231,13 @@ def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(t
         _truncate_postgres(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_demo_audit_log_is_one_chain_and_the_demo_backs_up(demo: Flask, tmp_path: Path) -> None:
+    runner = demo.test_cli_runner()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "audit log intact" in result.output, result.output
+    out = tmp_path / "demo.tar.gz"
+    assert runner.invoke(args=["backup", "create", "--out", str(out)]).exit_code == 0
+    result = runner.invoke(args=["backup", "verify", str(out)])
+    assert result.exit_code == 0 and "match the manifest" in result.output, result.output

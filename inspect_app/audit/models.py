@@ -15,7 +15,10 @@ if t.TYPE_CHECKING:
 
 
 class AuditEntry(Model):
-    """One state change: who, when, what, before and after. Rows are never updated or deleted."""
+    """One state change: who, when, what, before and after. Rows are never updated or deleted.
+
+    Each row is sealed into a hash chain when it is inserted (``chain.py``).
+    """
 
     __tablename__ = "audit_entries"
     __table_args__ = (sa.Index("ix_audit_entries_object", "object_type", "object_id"),)
@@ -34,6 +37,9 @@ class AuditEntry(Model):
     before: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
     after: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
     note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # The hash chain (see chain.py): the previous entry's hash and this entry's, set on insert.
+    prev_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    hash: orm.Mapped[str] = orm.mapped_column(sa.String(64))
 
     actor: orm.Mapped[User | None] = orm.relationship()
 

@@ -10,7 +10,10 @@ from enum import Enum
 
 import sqlalchemy as sa
 
+from ..core.privacy import mask_id_numbers
+from ..core.privacy import mask_id_numbers_in
 from ..extensions import db
+from . import chain
 from .models import AuditEntry
 
 if t.TYPE_CHECKING:
@@ -48,7 +51,11 @@ def record(
     school_id: int | None = None,
     campaign_id: int | None = None,
 ) -> AuditEntry:
-    """Append one entry to the audit log; the caller's commit makes it permanent."""
+    """Append one entry to the audit log; the caller's commit makes it permanent.
+
+    ID numbers in ``before``, ``after`` and ``note`` are masked: the log keeps no personal data
+    the roster files themselves do not (and those are deleted after their retention period).
+    """
     if obj is not None and getattr(obj, "id", None) is None:
         # The entry names the object by id: a new object needs one. (Flushing every time would
         # write the entries of a batch one INSERT at a time.)
@@ -67,9 +74,9 @@ def record(
         object_id=object_id,
         school_id=school_id,
         campaign_id=campaign_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        note=note,
+        before=mask_id_numbers_in(_jsonable(before)) if before is not None else None,
+        after=mask_id_numbers_in(_jsonable(after)) if after is not None else None,
+        note=mask_id_numbers(note) if note is not None else None,
     )
     db.session.add(entry)
     return entry
@@ -86,3 +93,13 @@ def history(object_type: str, object_ids: t.Iterable[int]) -> list[AuditEntry]:
         .order_by(AuditEntry.created_at, AuditEntry.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def head() -> chain.Head:
+    """The head of the audit chain — entry count, last id, time and hash — for pages and reports."""
+    return chain.head(db.session)
+
+
+def verify() -> chain.Verdict:
+    """Check the whole audit chain; the verdict names the first entry that does not match."""
+    return chain.verify(db.session)

@@ -11,8 +11,10 @@ from flask_login import current_user
 
 from ..auth.models import Role
 from ..core.permissions import roles_required
+from ..core.privacy import mask_id_number
 from ..extensions import db
 from ..schools.models import School
+from . import services
 from .labels import ACTION_LABELS
 from .labels import action_label
 from .labels import object_label
@@ -22,6 +24,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="template
 # Pages of every feature show audit entries (macros/forms.html), so the labels are app-wide globals.
 bp.add_app_template_global(action_label)
 bp.add_app_template_global(object_label)
+# `{{ number|mask_id }}`: a resident ID number with only its first and last four characters shown.
+bp.add_app_template_filter(mask_id_number, "mask_id")
 
 
 @bp.route("/")
@@ -39,4 +43,4 @@ def index() -> t.Any:
         stmt = stmt.where(AuditEntry.actor_name == actor)
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("audit/index.html", page=page, actions=sorted(ACTION_LABELS), action=action,
-                           actor=actor)
+                           actor=actor, head=services.head())
