@@ -26,7 +26,7 @@ class ConfigurationError(RuntimeError):
 
 
 class DefaultConfig:
-    # "production" refuses settings that only suit one machine (see ``check_production``).
+    # "production" refuses settings that only suit one machine (see ``check_production``), and the demo.
     ENV = "development"
     # In production, run on SQLite anyway (one host, one process group: `inspect-app serve --allow-sqlite`).
     ALLOW_SQLITE = False
@@ -61,8 +61,6 @@ class DefaultConfig:
     # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.
     STAMP_FONT = ""
 
-    # "production" makes `inspect-app demo` refuse to run.
-    ENV = "development"
     # The site is served over HTTPS: every cookie is Secure and browsers are told to keep to HTTPS (HSTS).
     HTTPS = False
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client address.

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from inspect_app.audit.models import AuditEntry
 from inspect_app.auth import passwords
 from inspect_app.auth import services
 from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
+from inspect_app.campaigns import importers
 from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
 
@@ -115,9 +120,34 @@ def test_an_admin_resetting_a_password_makes_it_temporary(world) -> None:
 
 
 
-def test_the_demo_keeps_its_documented_password_and_refuses_production(app, runner) -> None:
+def test_the_demo_refuses_to_run_in_production(app, runner) -> None:
     app.config["ENV"] = "production"
     refused = runner.invoke(args=["demo", "--no-serve"])
     assert refused.exit_code != 0 and "production" in refused.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_the_inspector_import_applies_the_rule(world) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["账号", "姓名", "所属区县", "联系电话", "初始密码"])
+    sheet.append(["wang01", "王强", "华州区", "", STRONG])
+    sheet.append(["li02", "李明", "华州区", "", "12345678"])
+    sheet.append(["zhao03", "赵军", "华州区", "", "zhao03-zhao03"])
+    data = io.BytesIO()
+    book.save(data)
+    with pytest.raises(ValidationFailed) as refused:
+        importers.import_inspectors(data.getvalue(), filename="inspectors.xlsx", actor=world.admin)
+    details = "\n".join(refused.value.details)
+    assert "第3行" in details and "常用" in details and "第4行" in details and "不得包含" in details
+    assert "第2行" not in details
+
+
+def test_a_password_change_is_audited_with_the_address(world, auth, client) -> None:
+    auth.login(world.inspector)
+    client.post("/auth/password", data={"current": PASSWORD, "new": STRONG, "repeat": STRONG},
+                environ_base={"REMOTE_ADDR": "10.4.4.4"})
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.password")).one()
+    assert entry.actor_name == "insp" and entry.after == {"address": "10.4.4.4"}
