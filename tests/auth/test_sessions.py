@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from inspect_app.audit.models import AuditEntry
+from inspect_app.config import DefaultConfig
 from inspect_app.db import frozen_time
 from inspect_app.extensions import db
 from inspect_app.rectification.models import Rectification
@@ -139,5 +140,5 @@ def test_a_desk_session_ends_after_the_idle_timeout(world, app) -> None:
         assert tablet.get("/visits/mine").status_code == 200
 
 
-def test_the_idle_timeout_defaults_to_eight_hours(app) -> None:
-    assert app.config["IDLE_TIMEOUT"] == 8 * 3600
+def test_the_idle_timeout_defaults_to_eight_hours() -> None:
+    assert DefaultConfig.IDLE_TIMEOUT == 8 * 3600
