@@ -166,7 +166,7 @@ def login() -> t.Any:
                                           address=client_address())
     except auth_services.LoginLocked as locked:
         db.session.commit()
-        return jsonify(error=locked.message, retry_after=locked.retry_after), 429, {
+        return jsonify(error=locked.message, code=locked.code, retry_after=locked.retry_after), 429, {
             "Retry-After": str(locked.retry_after)}
     db.session.commit()
     if user is None:

@@ -41,6 +41,7 @@ class LoginLocked(ServiceError):
     """Too many failed sign-ins for the account name or the client address; ``until`` says when to retry."""
 
     status_code = 429
+    code = "too_many_requests"
 
     def __init__(self, until: datetime, now: datetime) -> None:
         self.until = until

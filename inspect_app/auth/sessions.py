@@ -81,6 +81,6 @@ def enforce_session_rules() -> t.Any:
         session["seen"] = now
     if current_user.must_change_password and request.endpoint not in WHILE_PASSWORD_MUST_CHANGE:
         if request.path.startswith("/api/"):
-            return jsonify(error=_("Change your password before you go on.")), 403
+            return jsonify(error=_("Change your password before you go on."), code="forbidden"), 403
         return redirect(url_for("auth.password"))
     return None

@@ -57,6 +57,7 @@ def test_the_api_answers_429_json_with_retry_after(world, client) -> None:
     assert locked.status_code == 429
     assert locked.headers["Retry-After"] == str(15 * 60)
     assert locked.json["retry_after"] == 15 * 60 and "15" in locked.json["error"]
+    assert locked.json["code"] == "too_many_requests"
     with frozen_time(START + timedelta(minutes=1)):
         assert _api(client, "insp", PASSWORD).status_code == 429
 
