@@ -11,6 +11,7 @@ import os
 import secrets
 import typing as t
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -25,7 +26,7 @@ class ConfigurationError(RuntimeError):
 
 
 class DefaultConfig:
-    # "production" refuses settings that only suit one machine (see ``check_production``).
+    # "production" refuses settings that only suit one machine (see ``check_production``), and the demo.
     ENV = "development"
     # In production, run on SQLite anyway (one host, one process group: `inspect-app serve --allow-sqlite`).
     ALLOW_SQLITE = False
@@ -62,9 +63,31 @@ class DefaultConfig:
     # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.
     STAMP_FONT = ""
 
+    # The site is served over HTTPS: every cookie is Secure and browsers are told to keep to HTTPS (HSTS).
+    HTTPS = False
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client address.
+    PROXY_COUNT = 0
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Seconds a "stay logged in" cookie lasts; at most 30 days.
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    # Seconds without a request after which a session not kept by "stay logged in" ends; 0: never.
+    IDLE_TIMEOUT = 8 * 3600
+    # Sign-in throttling (auth/throttle.py): failures within LOGIN_WINDOW seconds before a lock of
+    # LOGIN_LOCK seconds, doubling for each further lock up to LOGIN_LOCK_MAX. A school's or a bureau's
+    # staff may share one address, hence the higher count per address.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_WINDOW = 15 * 60
+    LOGIN_LOCK = 15 * 60
+    LOGIN_LOCK_MAX = 24 * 3600
+    # The least zxcvbn score (0–4) of a new password.
+    PASSWORD_MIN_SCORE = 3
+    # Days a new personal API token lasts unless its maker says otherwise.
+    API_TOKEN_DAYS = 180
     # Field work runs all day; a form left open that long must still submit.
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
@@ -129,6 +152,22 @@ def load_config(app: Flask, override: Mapping[str, t.Any] | None) -> None:
         app.config["REPORT_OUTPUT_DIR"] = str(instance / "reports")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance)
+    _cookie_settings(app)
+
+
+MAX_REMEMBER = timedelta(days=30)
+
+
+def _cookie_settings(app: Flask) -> None:
+    """Secure cookies under HTTPS; a remember-me cookie of 30 days at most."""
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    duration = app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(duration, timedelta):
+        duration = timedelta(seconds=int(duration))
+    app.config["REMEMBER_COOKIE_DURATION"] = min(duration, MAX_REMEMBER)
 
 
 def check_production(config: Mapping[str, t.Any]) -> None:

@@ -33,6 +33,8 @@ def _config(database_url: str, tmp: Path, **extra: t.Any) -> dict[str, t.Any]:
         "QUEUE_IMMEDIATE": True,
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Tests move the clock by days with frozen_time; tests/auth/test_sessions.py sets the idle timeout itself.
+        "IDLE_TIMEOUT": 0,
         **extra,
     }
 

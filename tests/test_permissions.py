@@ -36,6 +36,7 @@ from flask import url_for
 from flask.testing import FlaskClient
 from PIL import Image
 
+from inspect_app.auth import services as auth_services
 from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
 from inspect_app.campaigns import services as campaign_services
@@ -99,7 +100,7 @@ def _workbook(header: list[str], *rows: list[str]) -> bytes:
 TEAMS_XLSX = _workbook(["检查组", "角色", "账号"], ["导入的检查组", "组长", "insp2"])
 CONFLICTS_XLSX = _workbook(["检查员账号", "学校标识码", "回避原因"], ["insp", "2161030001", "曾在该校任教"])
 INSPECTORS_XLSX = _workbook(["账号", "姓名", "所属区县", "联系电话", "初始密码"],
-                            ["newinsp", "新检查员", "华州区", "13800000000", "password123"])
+                            ["newinsp", "新检查员", "华州区", "13800000000", "river-lamp-42"])
 
 Expected = int | str
 Row = tuple[Expected, ...]  # one cell per role, in ROLES order
@@ -117,6 +118,7 @@ GET_EXPECTED: dict[str, Row] = {
     "api.visit@linwei":            (U,    OK,   OK,   NF,   OK,   NF,   NF,   NO,   NO,   OK),
     "api.visits":                  (U,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
     "audit.index":                 (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "auth.account":                (L,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "auth.login":                  (OK,   HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME),
     "auth.new_user":               (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "auth.password":               (L,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
@@ -210,7 +212,9 @@ POST_EXPECTED: dict[str, Row] = {
     "auth.logout":                    (L,    A,    A,    A,    A,    A,    A,    A,    A,    A),
     "auth.new_user":                  (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "auth.password":                  (L,    A,    A,    A,    A,    A,    A,    A,    A,    A),
+    "auth.revoke_token":              (L,    NF,   NF,   NF,   NF,   NF,   NF,   NF,   NF,   A),
     "auth.set_active":                (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "auth.sign_out_everywhere":       (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "campaigns.add_schools":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "campaigns.assign":               (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
     "campaigns.assign@team":          (L,    A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   NO),
@@ -331,6 +335,7 @@ class Scene:
     team2: int                # a team of the 临渭区 county supervisor's own campaign W5
     conflict: int             # the unassigned inspector's declared conflict with 临渭第二小学
     flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
+    token: int                # the city viewer's personal API token
     uuids: dict[str, str]     # "visit", "visit2", "photo": the keys the sync API names them by
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
@@ -404,6 +409,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
                                      key="late-batch", actor=world.inspector, client=sync_services.Client("tablet"))
     assert late.body["results"][0]["status"] == "refused"
     flagged_op = db.session.scalars(sa.select(SyncOp)).one()
+    token, _secret = auth_services.issue_token(world.viewer, name="大屏", actor=None)
     db.session.commit()
     return Scene(
         job=job.id,
@@ -417,7 +423,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
-        flagged_op=flagged_op.id,
+        flagged_op=flagged_op.id, token=token.id,
         uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
@@ -453,7 +459,9 @@ def run_discrepancies(run: ReconciliationRun) -> list[Discrepancy]:
 def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
     """The URL arguments of each case; cases not listed take none."""
     return {
+        "auth.revoke_token": {"token_id": s.token},
         "auth.set_active": {"user_id": s.users["viewer"]},
+        "auth.sign_out_everywhere": {"user_id": s.users["viewer"]},
         "campaigns.add_schools": {"campaign_id": s.campaign},
         "campaigns.assign": {"campaign_id": s.campaign},
         "campaigns.assign@team": {"campaign_id": s.campaign},
@@ -591,8 +599,8 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
     bodies: dict[str, t.Callable[[], dict[str, t.Any]]] = {
         "auth.login": lambda: {"username": "root", "password": PASSWORD},
         "auth.new_user": lambda: {"username": "intruder", "display_name": "入侵者", "role": "admin",
-                                  "county_id": "0", "password": "password123"},
-        "auth.password": lambda: {"current": PASSWORD, "new": "newpassword1", "repeat": "newpassword1"},
+                                  "county_id": "0", "password": "river-lamp-42"},
+        "auth.password": lambda: {"current": PASSWORD, "new": "violet-harbour-7", "repeat": "violet-harbour-7"},
         "auth.set_active": lambda: {"active": "0"},
         "campaigns.add_schools": lambda: {"school_id": str(s.other_school)},
         "campaigns.assign": lambda: ({"visit_id": str(s.visit), "action": "team", "team_id": str(s.team)}

@@ -221,7 +221,11 @@ PATHS: dict[str, t.Any] = {
         "parameters": [CSRF_HEADER],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Login")}}},
         "responses": {"200": _json("LoggedIn", "Logged in; a new CSRF token for the new session."),
-                      "400": ERRORS["400"], "401": _json("Error", "Wrong user name or password.")}}},
+                      "400": ERRORS["400"], "401": _json("Error", "Wrong user name or password."),
+                      "429": {**_json("Error", "Too many failed sign-ins for this account or address: the error says "
+                                               "when to try again, as do retry_after (seconds) and Retry-After."),
+                              "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                          "description": "Seconds until the lock ends."}}}}}},
     "/me": {"get": {"summary": "Who is calling", "responses": {"200": _json("Me", "The user."), "401": ERRORS["401"]}}},
     "/visits": {"get": {
         "summary": "Visits: an inspector's under way, or those in a staff member's scope",

@@ -21,13 +21,14 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_login import current_user
-from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import BadRequest
 
 from ..auth import services as auth_services
 from ..auth.models import Role
 from ..auth.models import User
+from ..auth.sessions import client_address
+from ..auth.sessions import start_session
 from ..checklists.logic import form_model
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
@@ -160,11 +161,17 @@ def login() -> t.Any:
     """Log in again with the password (the sync queue waits meanwhile); answers the user or 401."""
     _check_csrf()
     body = _json_body()
-    user = auth_services.authenticate(str(body.get("username") or ""), str(body.get("password") or ""))
+    try:
+        user = auth_services.authenticate(str(body.get("username") or ""), str(body.get("password") or ""),
+                                          address=client_address())
+    except auth_services.LoginLocked as locked:
+        db.session.commit()
+        return jsonify(error=locked.message, code=locked.code, retry_after=locked.retry_after), 429, {
+            "Retry-After": str(locked.retry_after)}
+    db.session.commit()
     if user is None:
         return jsonify(error=_("Wrong user name or password.")), 401
-    login_user(user, remember=bool(body.get("remember")))
-    db.session.commit()
+    start_session(user, remember=bool(body.get("remember")))
     return jsonify(user=_user_json(user), csrf_token=generate_csrf())
 
 

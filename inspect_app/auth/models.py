@@ -50,8 +50,11 @@ class User(UserMixin, TimestampMixin, Model):
     email: orm.Mapped[str | None] = orm.mapped_column(sa.String(128))
     active: orm.Mapped[bool] = orm.mapped_column(default=True)
     locale: orm.Mapped[str | None] = orm.mapped_column(sa.String(8))
-    # Rotated on password change or deactivation, which ends every open session.
+    # Folded into the session cookie and the remember-me cookie (get_id); rotated on logout, password
+    # change, deactivation and "sign out everywhere", which makes every copy of those cookies worthless.
     session_token: orm.Mapped[str] = orm.mapped_column(sa.String(32), default=new_session_token)
+    # A password someone else set (an administrator): every page but the change form leads there.
+    must_change_password: orm.Mapped[bool] = orm.mapped_column(default=False, server_default=sa.false())
     last_login_at: orm.Mapped[datetime | None]
 
     county: orm.Mapped[County | None] = orm.relationship()
@@ -93,5 +96,32 @@ class ApiToken(Model):
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
     last_used_at: orm.Mapped[datetime | None]
     revoked_at: orm.Mapped[datetime | None]
+    # None only for tokens made before tokens expired.
+    expires_at: orm.Mapped[datetime | None]
 
     user: orm.Mapped[User] = orm.relationship()
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginAttempt(Model):
+    """Failed sign-ins counted for one account name or one client address, and the lock they earned.
+
+    Kept in the database so that every application process sees the same count and lock.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    # "account" (the user name as typed, lower-cased, whether or not it exists) or "address".
+    scope: orm.Mapped[str] = orm.mapped_column(sa.String(8))
+    key: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    # Failures since window_started_at; the count starts again once the window has passed.
+    failures: orm.Mapped[int] = orm.mapped_column(default=0)
+    window_started_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    # How many locks in a row (each twice as long as the one before) and when the last one ends.
+    locks: orm.Mapped[int] = orm.mapped_column(default=0)
+    locked_until: orm.Mapped[datetime | None]
+    updated_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,13 +1,22 @@
-"""Accounts: create, authenticate, change and deactivate."""
+"""Accounts: create, authenticate, change and deactivate; sessions, sign-in throttling and API tokens."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import re
 import secrets
+from datetime import datetime
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+from flask import has_app_context
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
 
 from ..audit import services as audit
 from ..db import utcnow
@@ -16,19 +25,46 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
+from . import passwords
+from . import throttle
 from .models import ApiToken
 from .models import Role
 from .models import User
 from .models import new_session_token
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH
 USER_FIELDS = ("username", "display_name", "role", "county_id", "school_id", "active", "phone", "email")
 
 
-def validate_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD))
+class LoginLocked(ServiceError):
+    """Too many failed sign-ins for the account name or the client address; ``until`` says when to retry."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, until: datetime, now: datetime) -> None:
+        self.until = until
+        self.retry_after = max(1, math.ceil((until - now).total_seconds()))
+        minutes = math.ceil(self.retry_after / 60)
+        super().__init__(ngettext("Too many failed sign-ins. Try again in %(num)d minute.",
+                                  "Too many failed sign-ins. Try again in %(num)d minutes.", minutes))
+
+
+def password_weakness(password: str, *, username: str | None = None, display_name: str | None = None,
+                      school: School | None = None) -> str | None:
+    """Why a new password is refused, or None: the one rule for every place a password is set."""
+    min_score = current_app.config["PASSWORD_MIN_SCORE"] if has_app_context() else passwords.MIN_SCORE
+    personal = (username, display_name, school.code if school else None)
+    return passwords.weakness(password, personal=personal, min_score=int(min_score))
+
+
+def validate_password(password: str, *, username: str | None = None, display_name: str | None = None,
+                      school: School | None = None) -> None:
+    """Refuse a password that is short, common, easy to guess or made of the person's own words."""
+    problem = password_weakness(password, username=username, display_name=display_name, school=school)
+    if problem:
+        raise ValidationFailed(problem)
 
 
 def find_county(name: str) -> County:
@@ -59,11 +95,16 @@ def create_user(
     email: str | None = None,
     password_hash: str | None = None,
     actor: User | None,
+    must_change_password: bool | None = None,
+    check_strength: bool = True,
 ) -> User:
     """Create an account; the role decides which of county and school it needs.
 
     ``password_hash``, if given, is a hash of ``password`` made before (:func:`~.models.hash_password`),
     stored as it is: accounts created together with one password (the demo's) are hashed once.
+    A password set by someone else (``actor`` given) must be changed at first sign-in unless
+    ``must_change_password`` says otherwise. ``check_strength=False`` is for the demo's and the test
+    suite's documented passwords only.
     """
     username = username.strip()
     if not USERNAME_RE.match(username):
@@ -73,7 +114,8 @@ def create_user(
         )
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise ValidationFailed(_("The user name “%(name)s” is taken.", name=username))
-    validate_password(password)
+    if check_strength:
+        validate_password(password, username=username, display_name=display_name, school=school)
     if role == Role.SCHOOL and school is None:
         raise ValidationFailed(_("A school contact needs a school."))
     if role != Role.SCHOOL and school is not None:
@@ -90,6 +132,7 @@ def create_user(
         school_id=school.id if school else None,
         phone=phone or None,
         email=email or None,
+        must_change_password=actor is not None if must_change_password is None else must_change_password,
     )
     if password_hash is None:
         user.set_password(password)
@@ -101,20 +144,64 @@ def create_user(
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _hash_method() -> str:
+    return str(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")) if has_app_context() else "scrypt"
+
+
+def authenticate(username: str, password: str, *, address: str | None = None) -> User | None:
+    """Return the active user with these credentials, or None after counting the failure.
+
+    Raises :class:`LoginLocked` when the account name or the address is locked, and when this failure
+    earns a lock (the failure is flushed first: the caller commits before answering). An unknown name
+    costs the same hash check as a known one, and is counted and locked the same way.
+    """
+    now = utcnow()
+    until = throttle.locked_until(username, address, now)
+    if until is not None:
+        raise LoginLocked(until, now)
     user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(_hash_method()), password)
+        valid = False
+    else:
+        valid = user.check_password(password) and user.active
+    if user is None or not valid:
+        locked = throttle.note_failure(username, address, now)
+        details = {"username": username.strip()[:64], "address": address}
+        audit.record(None, "auth.failure", user, object_type="users", after=details)
+        if locked is not None:
+            audit.record(None, "auth.lock", user, object_type="users", after={**details, "until": locked})
+            raise LoginLocked(locked, now)
         return None
-    user.last_login_at = utcnow()
+    throttle.forget(username)
+    user.last_login_at = now
+    audit.record(user, "auth.login", user, after={"address": address})
     return user
 
 
-def change_password(user: User, new_password: str, *, actor: User) -> None:
-    """Set a new password and end the user's other sessions."""
-    validate_password(new_password)
+def logout(user: User, *, address: str | None = None) -> None:
+    """End the user's sessions on the server: every copy of the session and remember-me cookies stops working."""
+    user.session_token = new_session_token()
+    audit.record(user, "auth.logout", user, after={"address": address})
+
+
+def sign_out_everywhere(user: User, *, actor: User | None, address: str | None = None) -> None:
+    """End every session of ``user`` (browsers and remembered devices; API tokens stay valid)."""
+    user.session_token = new_session_token()
+    audit.record(actor, "user.signout", user, after={"address": address})
+
+
+def change_password(user: User, new_password: str, *, actor: User, address: str | None = None) -> None:
+    """Set a new password and end the user's other sessions; one an administrator sets is temporary."""
+    validate_password(new_password, username=user.username, display_name=user.display_name, school=user.school)
     user.set_password(new_password)
-    audit.record(actor, "user.password", user)
+    user.must_change_password = actor.id != user.id
+    audit.record(actor, "user.password", user, after={"address": address})
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:
@@ -136,28 +223,41 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User, *, name: str | None = None, actor: User | None) -> tuple[ApiToken, str]:
-    """Make a personal API token for ``user``; the token itself is returned once and never stored."""
+def issue_token(user: User, *, name: str | None = None, days: int | None = None, actor: User | None,
+                address: str | None = None) -> tuple[ApiToken, str]:
+    """Make a personal API token for ``user``, valid ``days`` days (``API_TOKEN_DAYS`` when not given).
+
+    The token itself is returned once and never stored.
+    """
     if not user.active:
         raise ValidationFailed(_("Account %(name)s is inactive.", name=user.username))
+    if days is None:
+        days = int(current_app.config["API_TOKEN_DAYS"]) if has_app_context() else 180
+    if not 1 <= days <= 3660:
+        raise ValidationFailed(_("A token lasts from 1 to %(n)d days.", n=3660))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     row = ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:10],
-                   name=(name or "").strip()[:64] or None)
+                   name=(name or "").strip()[:64] or None, created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "token.issue", user, after={"token": row.prefix, "name": row.name})
+    audit.record(actor, "token.issue", user, after={"token": row.prefix, "name": row.name,
+                                                    "expires_at": row.expires_at, "address": address})
     return row, token
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user holding this unrevoked token, or None; notes when it was last used (the caller commits)."""
+    """The active user holding this unrevoked, unexpired token, or None; notes when it was last used.
+
+    The caller commits.
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                                       ApiToken.revoked_at.is_(None)))
-    if row is None or not row.user.active:
-        return None
     now = utcnow()
+    if row is None or not row.is_valid(now) or not row.user.active:
+        return None
     # One write an hour at most: a busy integration should not rewrite the row on every call.
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 3600:
         row.last_used_at = now
@@ -168,9 +268,9 @@ def user_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def revoke_token(row: ApiToken, *, actor: User | None) -> None:
+def revoke_token(row: ApiToken, *, actor: User | None, address: str | None = None) -> None:
     """Revoke a token: requests that carry it get 401 from now on."""
     if row.revoked_at is not None:
         return
     row.revoked_at = utcnow()
-    audit.record(actor, "token.revoke", row.user, after={"token": row.prefix, "name": row.name})
+    audit.record(actor, "token.revoke", row.user, after={"token": row.prefix, "name": row.name, "address": address})

@@ -5,20 +5,22 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import login_required
-from flask_login import login_user
-from flask_login import logout_user
+from flask_login import user_loaded_from_cookie
 from wtforms.fields.choices import SelectChoice
 
 from ..core.permissions import roles_required
+from ..db import utcnow
 from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
@@ -27,16 +29,24 @@ from . import services
 from .forms import LoginForm
 from .forms import PasswordForm
 from .forms import UserForm
+from .models import ApiToken
 from .models import Role
 from .models import User
+from .sessions import client_address
+from .sessions import end_session
+from .sessions import enforce_session_rules
+from .sessions import note_remembered
+from .sessions import start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+bp.before_app_request(enforce_session_rules)
 
 
 def init_login(manager: LoginManager) -> None:
     manager.login_view = "auth.login"
     manager.login_message = None
     manager.session_protection = "basic"
+    user_loaded_from_cookie.connect(note_remembered)
 
     @manager.user_loader
     def load_user(key: str) -> User | None:
@@ -69,12 +79,18 @@ def login() -> t.Any:
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data or "", form.password.data or "")
+        try:
+            user = services.authenticate(form.username.data or "", form.password.data or "",
+                                         address=client_address())
+        except services.LoginLocked as locked:
+            db.session.commit()
+            form.password.errors = [locked.message]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(locked.retry_after)}
+        db.session.commit()
         if user is None:
             flash(_("Wrong user name or password."), "error")
         else:
-            login_user(user, remember=form.remember.data)
-            db.session.commit()
+            start_session(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -82,7 +98,9 @@ def login() -> t.Any:
 @bp.post("/logout")
 @login_required
 def logout() -> t.Any:
-    logout_user()
+    services.logout(current_user._get_current_object(), address=client_address())
+    db.session.commit()
+    end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -91,18 +109,40 @@ def logout() -> t.Any:
 @login_required
 def password() -> t.Any:
     form = PasswordForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data or ""):
+        weakness = services.password_weakness(form.new.data or "", username=user.username,
+                                              display_name=user.display_name, school=user.school)
+        if not user.check_password(form.current.data or ""):
             form.current.errors = [_("This is not your current password.")]
+        elif weakness:
+            form.new.errors = [weakness]
         else:
-            user = current_user._get_current_object()
-            services.change_password(user, form.new.data or "", actor=user)
+            services.change_password(user, form.new.data or "", actor=user, address=client_address())
             db.session.commit()
             # The new session token ends every other session; this one continues under it.
-            login_user(user)
+            start_session(user, remember=bool(session.get("remembered")))
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("dashboard.home"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, must_change=user.must_change_password)
+
+
+@bp.get("/account")
+@login_required
+def account() -> t.Any:
+    return render_template("auth/account.html", tokens=services.user_tokens(current_user), now=utcnow())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> t.Any:
+    row = db.get_or_404(ApiToken, token_id)
+    if row.user_id != current_user.id:
+        abort(404)
+    services.revoke_token(row, actor=current_user, address=client_address())
+    db.session.commit()
+    flash(_("The token %(prefix)s… has been revoked.", prefix=row.prefix), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/users")
@@ -125,6 +165,11 @@ def new_user() -> t.Any:
             if school is None:
                 form.school_code.errors = [_("No school has this code.")]
                 return render_template("auth/user_form.html", form=form)
+        weakness = services.password_weakness(form.password.data or "", username=form.username.data,
+                                              display_name=form.display_name.data, school=school)
+        if weakness:
+            form.password.errors = [weakness]
+            return render_template("auth/user_form.html", form=form)
         user = services.create_user(
             form.username.data or "", role=Role(form.role.data), password=form.password.data or "",
             display_name=form.display_name.data, county=county, school=school, phone=form.phone.data,
@@ -143,4 +188,17 @@ def set_active(user_id: int) -> t.Any:
     services.set_active(user, request.form.get("active") == "1", actor=current_user)
     db.session.commit()
     flash(_("Account %(name)s updated.", name=user.username), "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/users/<int:user_id>/signout")
+@roles_required(Role.ADMIN)
+def sign_out_everywhere(user_id: int) -> t.Any:
+    user = db.get_or_404(User, user_id)
+    services.sign_out_everywhere(user, actor=current_user, address=client_address())
+    db.session.commit()
+    if user.id == current_user.id:
+        end_session()
+        return redirect(url_for("auth.login"))
+    flash(_("Every session of %(name)s has ended.", name=user.username), "success")
     return redirect(url_for("auth.users"))

@@ -157,6 +157,10 @@ def import_inspectors(data: bytes, *, filename: str, actor: User | None) -> Impo
             result.errors.append(cell_error(row, sheet.col("password"),
                                         _("a new account needs an initial password of at least %(n)d characters",
                                           n=auth_services.MIN_PASSWORD)))
+        elif user is None:
+            weakness = auth_services.password_weakness(password, username=username, display_name=name)
+            if weakness:
+                result.errors.append(cell_error(row, sheet.col("password"), weakness))
         rows.append({"row": row, "username": username, "name": name, "county": county, "phone": phone or None,
                      "password": password, "user": user})
     if result.errors:

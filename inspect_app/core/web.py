@@ -7,6 +7,7 @@ import typing as t
 from decimal import Decimal
 
 from flask import Flask
+from flask import current_app
 from flask import g
 from flask import request
 from flask import url_for
@@ -51,6 +52,13 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Visits record where they were made and take photos; nothing else may ask for either, nor for the microphone.
+    response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
+    if current_app.config.get("HTTPS"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # No server name or version from the application (the development server's own is dropped by
+    # core/serving.py; a production server or proxy is configured not to send its version).
+    response.headers.pop("Server", None)
     if request.endpoint and not request.endpoint.endswith("static") and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 from huey.consumer import Consumer
 from werkzeug.serving import run_simple
 
+from ..core.serving import QuietRequestHandler
 from ..core.tasks import huey
 from ..extensions import db
 from .loader import load_demo
@@ -33,7 +34,9 @@ ACCOUNTS = [
 @with_appcontext
 def demo_command(no_serve: bool, host: str, port: int) -> None:
     """Create or upgrade the database, load the demo data once, print the accounts and serve."""
-
+    if current_app.config.get("ENV") == "production":
+        raise click.ClickException("The demo's accounts share a published password: it does not run with "
+                                   "INSPECT_ENV=production.")
     upgrade()
     if load_demo():
         db.session.commit()
@@ -48,7 +51,8 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     consumer = start_consumer()
     click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)")
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=QuietRequestHandler)
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)

@@ -94,8 +94,9 @@ class World:
     def create_account(self, username: str, role: Role, name: str, **kw: t.Any) -> User:
         if self._password_hash is None:
             self._password_hash = hash_password(DEMO_PASSWORD)
+        # The demo's documented password is weak on purpose; the demo refuses to run in production.
         user = auth_services.create_user(username, role=role, password=DEMO_PASSWORD, display_name=name,
-                                         password_hash=self._password_hash, actor=None, **kw)
+                                         password_hash=self._password_hash, actor=None, check_strength=False, **kw)
         self.users[username] = user
         return user
 
