@@ -25,7 +25,6 @@ from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..media import services as media
 from ..schools.services import counties
 from ..visits.permissions import can_review_visit
 from . import services
@@ -81,8 +80,8 @@ def index() -> t.Any:
 @login_required
 def show(finding_id: int) -> t.Any:
     finding = _finding(finding_id)
-    photos = media.finding_photos(finding)
-    files = media.finding_files(finding)
+    photos = services.finding_photos(finding)
+    files = services.finding_files(finding)
     entries = audit.history("findings", [finding.id])
     if finding.rectification:
         entries = sorted(entries + audit.history("rectifications", [finding.rectification.id]),

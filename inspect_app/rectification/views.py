@@ -30,10 +30,11 @@ from ..core.permissions import roles_required
 from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..findings import services as finding_services
 from ..findings.permissions import can_view_finding
-from ..media import services as media
 from ..schools.models import SchoolLevel
 from ..schools.services import counties
+from . import evidence
 from . import ledger
 from . import services
 from .models import ExtensionRequest
@@ -124,10 +125,10 @@ def mine() -> t.Any:
 def show(rect_id: int) -> t.Any:
     rect = _rect(rect_id)
     finding = rect.finding
-    inspection_photos = media.finding_photos(finding)
+    inspection_photos = finding_services.finding_photos(finding)
     return render_template(
         "rectification/show.html", rect=rect, finding=finding, inspection_photos=inspection_photos,
-        evidence=media.evidence([rect.id])[rect.id],
+        evidence=evidence.evidence([rect.id])[rect.id],
         history=audit.history("rectifications", [rect.id]),
         extensions=rect.extension_requests, pending=services.pending_extension(rect),
         extension_min=max(rect.due_on + timedelta(days=1), local_today()),
@@ -170,7 +171,7 @@ def add_evidence(rect_id: int) -> t.Any:
     if not uploads:
         raise ValidationFailed(_("Choose a photo or PDF to upload."))
     for upload in uploads:
-        media.add_evidence(rect, upload.read(), filename=upload.filename or "upload", actor=current_user)
+        evidence.add_evidence(rect, upload.read(), filename=upload.filename or "upload", actor=current_user)
     db.session.commit()
     flash(_("%(n)d file(s) uploaded.", n=len(uploads)), "success")
     return _back(rect, "#evidence")

@@ -41,6 +41,8 @@ from ..media import services as media
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
 from ..media.models import Signer
+from ..visits import attachments
+from ..visits import photos
 from ..visits import services as visits
 from ..visits.models import Answer
 from ..visits.models import RepeatInstance
@@ -210,7 +212,7 @@ def visit_state(visit: Visit) -> dict[str, t.Any]:
                                  .order_by(RepeatInstance.position, RepeatInstance.id)).all()
     keys = {e.id: e.uuid for e in entries}
     answers = db.session.scalars(sa.select(Answer).where(Answer.visit_id == visit.id).order_by(Answer.id)).all()
-    files = media.visit_attachments(visit)
+    files = attachments.visit_attachments(visit)
     return {
         "uuid": visit.uuid, "id": visit.id, **visit_record(visit),
         "status": visit.status.value, "editable": visit.status.editable,
@@ -378,7 +380,7 @@ def _apply(visit: Visit, raw: dict[str, t.Any], op: SyncOp, *, actor: User, clie
             op.status = OpStatus.UNCHANGED
         else:
             op.item_id = attachment.item_id
-            media.remove(attachment, actor=actor)
+            attachments.remove(attachment, actor=actor)
     elif kind == "checkin":
         latitude, longitude = parse_decimal(raw.get("latitude"), "latitude"), parse_decimal(raw.get("longitude"),
                                                                                          "longitude")
@@ -543,11 +545,11 @@ def put_media(key: str, data: bytes, *, sha256: str, target: MediaTarget, actor:
             with db.session.begin_nested():
                 if target.kind == AttachmentKind.SIGNATURE:
                     assert target.signer is not None
-                    attachment = media.add_signature(visit, data, signer=target.signer, signer_name=target.signer_name,
+                    attachment = photos.add_signature(visit, data, signer=target.signer, signer_name=target.signer_name,
                                                      actor=actor, key=key)
                 else:
                     assert target.item is not None
-                    attachment = media.add_visit_photo(visit, target.item, data, filename=target.filename,
+                    attachment = photos.add_visit_photo(visit, target.item, data, filename=target.filename,
                                                        entry=target.entry, actor=actor, key=key,
                                                        capture=target.capture, decoded=decoded)
                 attachment.source_sha256 = actual

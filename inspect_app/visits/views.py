@@ -17,17 +17,17 @@ from flask_login import current_user
 from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import ChecklistItem
-from ..checklists.models import Severity
+from ..checklists.services import checklist_sections
 from ..checklists.services import load_tree
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
 from ..extensions import db
-from ..findings.services import visit_findings
-from ..media import services as media
 from ..media.models import Signer
 from ..sync import services as sync_services
+from . import attachments
+from . import photos
 from . import services
 from .models import Answer
 from .models import RepeatInstance
@@ -118,12 +118,12 @@ def show(visit_id: int) -> t.Any:
     state = services.form_state(visit, answers, entries)
     staff = current_user.role in STAFF
     return render_template(
-        "visits/show.html", visit=visit, sections=services.checklist_sections(visit.checklist_version),
-        answers=answers, entries=entries, state=state, photos=media.visit_photos(visit),
+        "visits/show.html", visit=visit, sections=checklist_sections(visit.checklist_version),
+        answers=answers, entries=entries, state=state, photos=attachments.visit_photos(visit),
         score=services.visit_score(visit, answers=answers, entries=entries, state=state),
-        findings=visit_findings(visit.id), history=audit.history("visits", [visit.id]),
+        history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
-        severities=list(Severity), today=local_today().isoformat(), signatures=media.visit_signatures(visit),
+        today=local_today().isoformat(), signatures=attachments.visit_signatures(visit),
         signers=list(Signer), checkin_distance=services.checkin_distance(visit), far=services.FAR_FROM_SCHOOL_M,
         flags=sync_services.open_flags([visit.id]).get(visit.id, 0) if staff else None,
     )
@@ -156,7 +156,7 @@ def save_all(visit_id: int) -> t.Any:
                                  actor=current_user)
         for upload in request.files.getlist(f"photo-{item.id}{suffix}"):
             if upload and upload.filename:
-                media.add_visit_photo(visit, item, upload.read(), filename=upload.filename, entry=entry,
+                photos.add_visit_photo(visit, item, upload.read(), filename=upload.filename, entry=entry,
                                       actor=current_user)
     anchor = request.form.get("anchor", "")
     if request.form.get("add_entry", "").isdigit():
