@@ -244,6 +244,20 @@ def add_entry(visit: Visit, repeat: ChecklistItem, *, actor: User, key: str | No
     return entry
 
 
+def entry_by_key(visit: Visit, key: str) -> RepeatInstance:
+    """The visit's entry with this key (its UUID), or a refusal saying it does not exist."""
+    entry = db.session.scalar(sa.select(RepeatInstance).where(RepeatInstance.uuid == key.lower(),
+                                                              RepeatInstance.visit_id == visit.id))
+    if entry is None:
+        raise ValidationFailed(_("The entry “%(key)s” does not exist in this visit.", key=key))
+    return entry
+
+
+def optional_entry(visit: Visit, key: t.Any) -> RepeatInstance | None:
+    """The entry a request names by its key, if it names one (questions outside a repeat name none)."""
+    return None if key in (None, "") else entry_by_key(visit, str(key))
+
+
 def remove_entry(visit: Visit, entry: RepeatInstance, *, actor: User) -> None:
     """Remove an entry from its list; its answers stop counting (they are kept for the record)."""
     require_editable(visit)
