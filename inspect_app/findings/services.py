@@ -13,6 +13,7 @@ from ..audit import services as audit
 from ..checklists.models import ItemType
 from ..checklists.models import Severity
 from ..core import signals
+from ..core.transitions import move_with_reason
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -92,15 +93,12 @@ def confirm_finding(
 
 def dismiss_finding(finding: Finding, *, reason: str, actor: User) -> None:
     """Dismiss a raised finding; the reason is kept."""
-    if finding.status != FindingStatus.RAISED:
-        raise InvalidTransition(_("Only a finding awaiting review can be dismissed."))
-    if not reason.strip():
-        raise ValidationFailed(_("Say why the finding is dismissed."))
-    finding.status = FindingStatus.DISMISSED
-    finding.dismiss_reason = reason.strip()
-    finding.decided_at, finding.decided_by_id = utcnow(), actor.id
+    note = move_with_reason(finding, source=FindingStatus.RAISED, target=FindingStatus.DISMISSED, reason=reason,
+                            reason_field="dismiss_reason", decided_fields=("decided_at", "decided_by_id"),
+                            actor_id=actor.id, wrong_state=_("Only a finding awaiting review can be dismissed."),
+                            no_reason=_("Say why the finding is dismissed."))
     audit.record(actor, "finding.dismiss", finding, before={"status": FindingStatus.RAISED},
-                 after={"status": finding.status}, note=finding.dismiss_reason)
+                 after={"status": finding.status}, note=note)
 
 
 def visit_findings(visit_id: int) -> list[Finding]:
@@ -182,11 +180,8 @@ def raise_findings(visit: Visit, *, state: FormState, answers: dict[Key, Answer]
             existing[key] = finding
     for finding in existing.values():
         if finding.status == FindingStatus.RAISED:
-            finding.status = FindingStatus.DISMISSED
-            finding.dismiss_reason = _("The answer was changed to a passing one before resubmission.")
-            finding.decided_at, finding.decided_by_id = utcnow(), actor.id
-            audit.record(actor, "finding.dismiss", finding, before={"status": FindingStatus.RAISED},
-                         after={"status": finding.status}, note=finding.dismiss_reason)
+            dismiss_finding(finding, reason=_("The answer was changed to a passing one before resubmission."),
+                            actor=actor)
     return raised
 
 

@@ -28,6 +28,7 @@ from ..checklists.models import ItemType
 from ..checklists.models import pick_label
 from ..core import signals
 from ..core.signals import values_from
+from ..core.transitions import move_with_reason
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -481,15 +482,12 @@ def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
 
 def return_visit(visit: Visit, *, reason: str, actor: User) -> None:
     """Send a submitted visit back to its inspectors with the reason."""
-    if visit.status != VisitStatus.SUBMITTED:
-        raise InvalidTransition(_("Only a submitted visit can be returned."))
-    if not reason.strip():
-        raise ValidationFailed(_("Say why the visit is returned."))
-    visit.status = VisitStatus.RETURNED
-    visit.return_reason = reason.strip()
-    visit.reviewed_at, visit.reviewed_by_id = utcnow(), actor.id
+    note = move_with_reason(visit, source=VisitStatus.SUBMITTED, target=VisitStatus.RETURNED, reason=reason,
+                            reason_field="return_reason", decided_fields=("reviewed_at", "reviewed_by_id"),
+                            actor_id=actor.id, wrong_state=_("Only a submitted visit can be returned."),
+                            no_reason=_("Say why the visit is returned."))
     audit.record(actor, "visit.return", visit, before={"status": VisitStatus.SUBMITTED},
-                 after={"status": visit.status}, note=visit.return_reason)
+                 after={"status": visit.status}, note=note)
 
 
 def approve_visit(visit: Visit, *, actor: User) -> None:
