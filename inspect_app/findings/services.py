@@ -86,8 +86,8 @@ def confirm_finding(
                  after={"status": finding.status, "due_on": due_on})
     signals.finding_confirmed.send(finding, actor=actor, due_on=due_on)
     rect = finding.rectification
-    if rect is None:
-        raise InvalidTransition(_("No rectification was opened for the confirmed finding."))
+    if rect is None:  # the rectification package's receiver is not connected: a wiring fault, not the user's
+        raise RuntimeError("finding_confirmed opened no rectification")
     return rect
 
 
