@@ -32,10 +32,12 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
     connect_signals()
     from .core import health
     from .core import logs
+    from .core import panels
     from .core import web
 
     logs.init_app(app)
     web.init_app(app)
+    panels.init_app(app)
     health.init_app(app)
     register_tasks(app)
     return app
@@ -43,13 +45,20 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
 
 def connect_signals() -> None:
     """Connect each package's signal receivers (see core/signals.py); connecting twice changes nothing."""
+    from .findings import receivers as findings_receivers
     from .findings import stats as finding_stats
+    from .rectification import receivers as rectification_receivers
     from .rectification import stats as rectification_stats
     from .visits import figures as visit_figures
+    from .visits import receivers as visits_receivers
 
     finding_stats.connect_signals()
     rectification_stats.connect_signals()
     visit_figures.connect_signals()
+    # The visits' panels connect before the findings': panels show in the order they were connected.
+    visits_receivers.connect_signals()
+    findings_receivers.connect_signals()
+    rectification_receivers.connect_signals()
 
 
 def register_extensions(app: Flask) -> None:

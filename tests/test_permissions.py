@@ -50,9 +50,9 @@ from inspect_app.findings.models import FindingStatus
 from inspect_app.funds import services as funds_services
 from inspect_app.funds.programmes import FundLine
 from inspect_app.funds.programmes import FundSource
-from inspect_app.media import services as media_services
 from inspect_app.media.models import Attachment
 from inspect_app.notifications.models import Notification
+from inspect_app.rectification import evidence as evidence_services
 from inspect_app.rectification import services as rect_services
 from inspect_app.rectification.models import Rectification
 from inspect_app.reports import jobs as report_jobs
@@ -63,6 +63,7 @@ from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
 from inspect_app.sync import services as sync_services
 from inspect_app.sync.models import SyncOp
+from inspect_app.visits import photos as photo_services
 from inspect_app.visits import services as visit_services
 from inspect_app.visits.models import Visit
 from tests.fixtures import DATA
@@ -367,15 +368,15 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     assert tuple(world.by_role()) == ROLES, "the table columns must follow World.by_role()"
     visit = world.visit
     answer_all(app, visit, world.inspector, failing={"S1_1": "领导小组未成立", "S2_1": "档案混乱"})
-    photo = media_services.add_visit_photo(visit, _item(visit, "S1_1"), jpeg(), filename="a.jpg",
+    photo = photo_services.add_visit_photo(visit, _item(visit, "S1_1"), jpeg(), filename="a.jpg",
                                            actor=world.inspector)
-    site_photo = media_services.add_visit_photo(visit, _item(visit, "site"), jpeg("blue"), filename="b.jpg",
+    site_photo = photo_services.add_visit_photo(visit, _item(visit, "site"), jpeg("blue"), filename="b.jpg",
                                                 actor=world.inspector)
     visit_services.submit_visit(visit, actor=world.inspector)
     findings = _findings(visit)
     rect = finding_services.confirm_finding(findings["S1_1"], actor=world.supervisor)
     rect_services.save_measures(rect, measures="已成立领导小组", actor=world.school_contact)
-    evidence = media_services.add_evidence(rect, jpeg("green"), filename="c.jpg", actor=world.school_contact)
+    evidence = evidence_services.add_evidence(rect, jpeg("green"), filename="c.jpg", actor=world.school_contact)
     extension = rect_services.request_extension(rect, reason="需补签花名册", actor=world.school_contact,
                                                 proposed_due_on=rect.due_on + timedelta(days=20))
 
@@ -388,7 +389,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     finding2 = _findings(visit2)["S1_1"]
     rect2 = finding_services.confirm_finding(finding2, actor=world.supervisor)
     rect_services.save_measures(rect2, measures="整改中", actor=world.other_school_contact)
-    evidence2 = media_services.add_evidence(rect2, jpeg("white"), filename="d.jpg",
+    evidence2 = evidence_services.add_evidence(rect2, jpeg("white"), filename="d.jpg",
                                             actor=world.other_school_contact)
     job = report_services.request_report(report_services.ReportRequest("investigation", (world.campaign,)),
                                          actor=world.supervisor)
@@ -396,7 +397,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     run, standard, allocation = roster_scene(world)
     raised = roster_services.make_findings(run, [d for d in run_discrepancies(run) if d.code == "DUP_SCHOOL"],
                                            campaign=world.campaign, actor=world.supervisor)
-    finding_file = media_services.finding_files(raised[0])[0]
+    finding_file = finding_services.finding_files(raised[0])[0]
     team = campaign_services.save_team(world.campaign, name="第一检查组", leader=world.inspector, members=[],
                                        actor=world.supervisor)
     campaign5 = make_campaign(world.other_county_supervisor, schools=[world.other_school], code="W5")

@@ -251,7 +251,7 @@ def put_media(key: str) -> t.Any:
         if item is None or item.version_id != visit.checklist_version_id:
             raise ValidationFailed(_("Item %(id)s is not part of the visit's checklist.", id=args.get("item")))
         target.item = item
-        target.entry = sync._entry(visit, args.get("entry"))
+        target.entry = visit_services.optional_entry(visit, args.get("entry"))
         target.capture = media.Capture(
             taken_at=sync.parse_time(args.get("taken_at"), "taken_at"),
             latitude=sync.parse_decimal(args.get("latitude"), "latitude"),

@@ -409,3 +409,28 @@ def compare_versions(old: ChecklistVersion, new: ChecklistVersion) -> VersionDif
         if item_changes:
             diff.items_changed.append(ElementChange(item.name, item.display_label, item_changes))
     return diff
+
+
+@dataclass
+class SectionView:
+    """One section of a visit's checklist with the current answers, for display."""
+
+    name: str | None
+    label: str
+    items: list[ChecklistItem]
+    section: ChecklistSection | None = None
+
+
+def checklist_sections(version: ChecklistVersion) -> list[SectionView]:
+    """A checklist's top-level items grouped by section, in form order (items outside sections first).
+
+    The questions of a repeat are reached through the repeat item (``item.children``), the detail
+    questions of an item through ``item.details``.
+    """
+    def shown(item: ChecklistItem) -> bool:
+        return item.repeat_id is None and item.detail_of_id is None
+
+    loose = [i for i in version.items if i.section_id is None and shown(i)]
+    views = [SectionView(None, _("Other items"), loose)] if loose else []
+    views += [SectionView(s.name, s.display_label, [i for i in s.items if shown(i)], s) for s in version.sections]
+    return views

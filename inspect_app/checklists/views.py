@@ -20,12 +20,12 @@ from ..core.permissions import roles_required
 from ..db import local_today
 from ..extensions import db
 from ..schools.permissions import can_manage_schools
-from ..visits.services import checklist_sections
 from . import services
 from .forms import ChecklistImportForm
 from .logic import evaluate_form
 from .models import Checklist
 from .models import ChecklistVersion
+from .services import checklist_sections
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists", template_folder="templates")
 

@@ -3,9 +3,12 @@
 Each signal names who sends it and with what; the features that care connect a receiver in their
 own package (``connect_signals``), which the app factory calls. When the sender collects answers
 (blinker's ``send`` returns every receiver's value), the signal also says what a receiver returns.
+Signals whose receivers answer are read with :func:`values_from`, as Indico's ``values_from_signal``.
 """
 
 from __future__ import annotations
+
+import typing as t
 
 from blinker import Namespace
 
@@ -29,3 +32,30 @@ visit_figures = _signals.signal("visit-figures")
 #: A receiver returns the ids of the schools in the campaign's county (all, for a city-wide campaign) with
 #: a confirmed problem from another campaign not yet closed (销号): ``rectification.stats`` answers.
 open_problem_schools = _signals.signal("open-problem-schools")
+
+#: Sent by ``visits.services.submit_visit`` with the visit, once its answers are final, and ``actor``,
+#: ``state`` (the evaluated form), ``answers`` (by item and entry). A receiver returns the findings it
+#: raised (a list): ``findings.receivers`` raises them, and ``submit_visit`` returns them.
+visit_submitted = _signals.signal("visit-submitted")
+
+#: Sent by ``visits.services.approve_visit`` with the visit, before it is approved, and ``actor``.
+#: A receiver refuses the approval by raising ``InvalidTransition`` (findings still awaiting a decision).
+visit_approving = _signals.signal("visit-approving")
+
+#: Sent by ``visits.services.waived_items`` when scoring, with no sender and ``visit_ids`` (a list).
+#: A receiver returns ``{visit_id: {(item_id, entry_id or None), ...}}``: failing answers judged not
+#: to be a problem (a dismissed finding), which cost no points.
+visit_waived_items = _signals.signal("visit-waived-items")
+
+#: Sent by ``findings.services.confirm_finding`` with the finding just confirmed, ``actor`` and
+#: ``due_on`` (the deadline set): ``rectification.receivers`` opens its task and tells the school.
+finding_confirmed = _signals.signal("finding-confirmed")
+
+#: Sent by a page template through ``core.panels.panels(page, **context)``, the page's name as sender.
+#: A receiver connected for that page returns the HTML of its panel (see ``core/panels.py``).
+page_panels = _signals.signal("page-panels")
+
+
+def values_from(results: t.Iterable[tuple[t.Any, t.Any]]) -> list[t.Any]:
+    """The answers of a signal's receivers (what ``send`` returned), leaving out those that gave None."""
+    return [value for _receiver, value in results if value is not None]

@@ -21,9 +21,10 @@ from ..db import frozen_time
 from ..extensions import db
 from ..findings import services as finding_services
 from ..findings.models import Finding
-from ..media import services as media_services
+from ..rectification import evidence as evidence_services
 from ..rectification import services as rect_services
 from ..schools.models import School
+from ..visits import photos as photo_services
 from ..visits import services as visit_services
 from ..visits.models import Visit
 from .fakes import photo
@@ -201,7 +202,7 @@ def _inspect(world: World, visit: Visit, version: ChecklistVersion, fails: dict[
         for code in fails:
             photo_seed += 1
             image = photo(photo_seed, f"{visit.school.code} {code}")
-            media_services.add_visit_photo(visit, items[code].photo_question or items[code], image,
+            photo_services.add_visit_photo(visit, items[code].photo_question or items[code], image,
                                            filename=f"IMG_{photo_seed:04d}.jpg", actor=inspector)
     with frozen_time(at(day, 16, 10)):
         return visit_services.submit_visit(visit, actor=inspector)
@@ -296,7 +297,7 @@ def earlier_campaign(world: World, version: ChecklistVersion, by_county: dict[st
             continue
         done = opened + timedelta(days=problem[2])
         with frozen_time(at(done - timedelta(days=2), 10)):
-            media_services.add_evidence(rect, scan(visit.id), filename="整改报告.pdf", actor=contact)
+            evidence_services.add_evidence(rect, scan(visit.id), filename="整改报告.pdf", actor=contact)
             rect_services.submit(rect, actor=contact)
         with frozen_time(at(done, 11)):
             rect_services.close(rect, note="资料齐全，整改到位，同意销号。", actor=supervisor)

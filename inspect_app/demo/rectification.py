@@ -18,7 +18,7 @@ from ..extensions import db
 from ..findings import services as finding_services
 from ..findings.models import Finding
 from ..findings.models import FindingStatus
-from ..media import services as media_services
+from ..rectification import evidence as evidence_services
 from ..rectification import services as rect_services
 from ..rectification.models import Rectification
 from ..visits import services as visit_services
@@ -113,10 +113,10 @@ def rectify(world: World, campaign: Campaign, plans: dict[tuple[int, str], Plan]
         if plan.end == "in_progress":
             continue
         with frozen_time(at(start + timedelta(days=1), 10)):
-            media_services.add_evidence(rect, photo(finding.id + 500, f"evidence {finding.id}"),
+            evidence_services.add_evidence(rect, photo(finding.id + 500, f"evidence {finding.id}"),
                                         filename="整改照片.jpg", actor=contact)
             if finding.id % 2 == 0:
-                media_services.add_evidence(rect, scan(finding.id), filename="整改报告.pdf", actor=contact)
+                evidence_services.add_evidence(rect, scan(finding.id), filename="整改报告.pdf", actor=contact)
             rect_services.submit(rect, actor=contact)
         if plan.end == "submitted":
             continue

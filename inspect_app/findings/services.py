@@ -10,23 +10,30 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from ..audit import services as audit
+from ..checklists.models import ItemType
 from ..checklists.models import Severity
+from ..core import signals
+from ..core.transitions import move_with_reason
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..rectification import services as rect_services
-from ..rectification.models import Rectification
-from ..rectification.models import RectificationStatus
+from ..media.models import Attachment
 from ..schools.models import School
+from ..visits.models import Answer
+from ..visits.models import Visit
 from ..visits.models import VisitStatus
 from ..visits.permissions import school_filter
+from ..visits.services import Key
+from ..visits.services import note_for
 from .models import Finding
 from .models import FindingStatus
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
+    from ..checklists.logic import FormState
+    from ..rectification.models import Rectification
 
 MAX_DESCRIPTION = 2000
 
@@ -44,7 +51,7 @@ def edit_finding(finding: Finding, *, description: str, severity: Severity, acto
     """Reword a finding or change its severity (before it is closed)."""
     if finding.status == FindingStatus.DISMISSED:
         raise InvalidTransition(_("A dismissed finding cannot be edited."))
-    if finding.rectification and finding.rectification.status == RectificationStatus.CLOSED:
+    if finding.rectification and finding.rectification.is_closed:
         raise InvalidTransition(_("A closed finding cannot be edited."))
     before = audit.snapshot(finding, ("description", "severity"))
     finding.description = _clean_description(description)
@@ -62,7 +69,7 @@ def confirm_finding(
     severity: Severity | None = None,
     actor: User,
 ) -> Rectification:
-    """Confirm a raised finding and open its rectification with a deadline."""
+    """Confirm a raised finding; its rectification opens with the deadline (``finding_confirmed``)."""
     if finding.status != FindingStatus.RAISED:
         raise InvalidTransition(_("Only a finding awaiting review can be confirmed."))
     if finding.visit.status != VisitStatus.SUBMITTED:
@@ -75,35 +82,23 @@ def confirm_finding(
                      severity=severity or finding.severity, actor=actor)
     finding.status = FindingStatus.CONFIRMED
     finding.decided_at, finding.decided_by_id = utcnow(), actor.id
-    school = finding.school
-    rect = Rectification(
-        finding=finding,
-        status=RectificationStatus.NOT_STARTED,
-        due_on=due_on,
-        responsible_unit=school.name,
-        responsible_person=school.contact_name,
-    )
-    db.session.add(rect)
-    db.session.flush()
     audit.record(actor, "finding.confirm", finding, before={"status": FindingStatus.RAISED},
                  after={"status": finding.status, "due_on": due_on})
-    audit.record(actor, "rectification.open", rect, object_type="rectifications", school_id=finding.school_id,
-                 campaign_id=finding.campaign_id, after=audit.snapshot(rect, ("status", "due_on")))
-    rect_services.notify_opened(rect, actor=actor)
+    signals.finding_confirmed.send(finding, actor=actor, due_on=due_on)
+    rect = finding.rectification
+    if rect is None:  # the rectification package's receiver is not connected: a wiring fault, not the user's
+        raise RuntimeError("finding_confirmed opened no rectification")
     return rect
 
 
 def dismiss_finding(finding: Finding, *, reason: str, actor: User) -> None:
     """Dismiss a raised finding; the reason is kept."""
-    if finding.status != FindingStatus.RAISED:
-        raise InvalidTransition(_("Only a finding awaiting review can be dismissed."))
-    if not reason.strip():
-        raise ValidationFailed(_("Say why the finding is dismissed."))
-    finding.status = FindingStatus.DISMISSED
-    finding.dismiss_reason = reason.strip()
-    finding.decided_at, finding.decided_by_id = utcnow(), actor.id
+    note = move_with_reason(finding, source=FindingStatus.RAISED, target=FindingStatus.DISMISSED, reason=reason,
+                            reason_field="dismiss_reason", decided_fields=("decided_at", "decided_by_id"),
+                            actor_id=actor.id, wrong_state=_("Only a finding awaiting review can be dismissed."),
+                            no_reason=_("Say why the finding is dismissed."))
     audit.record(actor, "finding.dismiss", finding, before={"status": FindingStatus.RAISED},
-                 after={"status": finding.status}, note=finding.dismiss_reason)
+                 after={"status": finding.status}, note=note)
 
 
 def visit_findings(visit_id: int) -> list[Finding]:
@@ -142,3 +137,96 @@ def finding_query(
     if status:
         stmt = stmt.where(Finding.status == status)
     return stmt.order_by(Finding.id.desc())
+
+
+# --- raised from a submitted visit (receivers of the visits package's signals) ----------------------------
+
+
+def raise_findings(visit: Visit, *, state: FormState, answers: dict[Key, Answer], actor: User) -> list[Finding]:
+    """Raise one finding per failing answer of a submitted visit (per entry, inside a repeat).
+
+    A finding still awaiting review whose answer now passes is dismissed; one already raised is
+    reworded from the inspector's current note.
+    """
+    stmt = sa.select(Finding).where(Finding.visit_id == visit.id, Finding.item_id.is_not(None))
+    existing = {(f.item_id, f.instance_id): f for f in db.session.scalars(stmt)}
+    raised = []
+    for question in state.states.values():
+        item, key = question.item, (question.item.id, question.instance_id)
+        if not item.fail_values:
+            continue
+        answer = answers.get(key)
+        finding = existing.pop(key, None)
+        if question.relevant and answer is not None and item.fails(answer.value):
+            note = note_for(item, question.instance_id, answers)
+            if finding is None:
+                finding = Finding(
+                    visit_id=visit.id, campaign_id=visit.campaign_id, school_id=visit.school_id, item_id=item.id,
+                    instance_id=question.instance_id, answer_value=answer.value, inspector_note=note,
+                    description=note or item.display_label, severity=item.severity or Severity.GENERAL,
+                    status=FindingStatus.RAISED, raised_by_id=actor.id,
+                )
+                db.session.add(finding)
+                db.session.flush()
+                audit.record(actor, "finding.raise", finding, after={
+                    "item": item.name, "answer": answer.value, "severity": finding.severity,
+                    "description": finding.description,
+                })
+                raised.append(finding)
+            elif finding.status == FindingStatus.RAISED:
+                finding.answer_value, finding.inspector_note = answer.value, note
+                finding.description = note or finding.description
+        elif finding is not None:
+            existing[key] = finding
+    for finding in existing.values():
+        if finding.status == FindingStatus.RAISED:
+            dismiss_finding(finding, reason=_("The answer was changed to a passing one before resubmission."),
+                            actor=actor)
+    return raised
+
+
+def require_decided(visit: Visit) -> None:
+    """Refuse to approve a visit while any of its findings awaits a decision."""
+    undecided = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Finding)
+        .where(Finding.visit_id == visit.id, Finding.status == FindingStatus.RAISED)
+    )
+    if undecided:
+        raise InvalidTransition(_("Confirm or dismiss every finding first: %(n)d still await a decision.",
+                                  n=undecided))
+
+
+def dismissed_items(visit_ids: t.Sequence[int]) -> dict[int, set[Key]]:
+    """The (item, entry) of each visit's dismissed findings: failing answers that cost no points."""
+    dismissed: dict[int, set[Key]] = {}
+    for visit_id, item_id, instance_id in db.session.execute(
+            sa.select(Finding.visit_id, Finding.item_id, Finding.instance_id)
+            .where(Finding.visit_id.in_(visit_ids), Finding.status == FindingStatus.DISMISSED,
+                   Finding.item_id.is_not(None))):
+        dismissed.setdefault(visit_id, set()).add((t.cast(int, item_id), instance_id))
+    return dismissed
+
+
+# --- the files behind a finding ------------------------------------------------------------------------------
+
+
+def finding_files(finding: Finding) -> list[Attachment]:
+    """Files kept as a finding's own evidence, such as the roster rows behind it."""
+    stmt = sa.select(Attachment).where(Attachment.finding_id == finding.id).order_by(Attachment.id)
+    return list(db.session.scalars(stmt))
+
+
+def finding_photos(finding: Finding) -> list[Attachment]:
+    """The inspection photos behind a finding: those of its item and of the item's photo questions."""
+    item = finding.item
+    if item is None:
+        return []
+    item_ids = [item.id] + [d.id for d in item.details if d.type == ItemType.IMAGE]
+    stmt = (
+        sa.select(Attachment)
+        .where(Attachment.visit_id == finding.visit_id, Attachment.item_id.in_(item_ids),
+               Attachment.instance_id.is_(None) if finding.instance_id is None
+               else Attachment.instance_id == finding.instance_id)
+        .order_by(Attachment.id)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import typing as t
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -19,16 +18,19 @@ from ..audit import services as audit
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
+from ..core.forms import checked
+from ..core.forms import text
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
-from ..errors import ValidationFailed
 from ..extensions import db
-from ..media import services as media
 from ..schools.services import counties
 from ..visits.permissions import can_review_visit
 from . import services
+from .forms import ConfirmForm
+from .forms import DismissForm
+from .forms import EditForm
 from .models import Finding
 from .models import FindingStatus
 from .permissions import can_view_finding
@@ -46,19 +48,6 @@ def _reviewable(finding_id: int) -> Finding:
     finding = _finding(finding_id)
     ensure(can_review_visit(current_user, finding.visit))
     return finding
-
-
-def _severity(value: str | None) -> Severity | None:
-    return Severity(value) if value in {s.value for s in Severity} else None
-
-
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed(_("“%(v)s” is not a date.", v=value)) from exc
 
 
 @bp.route("/")
@@ -81,8 +70,8 @@ def index() -> t.Any:
 @login_required
 def show(finding_id: int) -> t.Any:
     finding = _finding(finding_id)
-    photos = media.finding_photos(finding)
-    files = media.finding_files(finding)
+    photos = services.finding_photos(finding)
+    files = services.finding_files(finding)
     entries = audit.history("findings", [finding.id])
     if finding.rectification:
         entries = sorted(entries + audit.history("rectifications", [finding.rectification.id]),
@@ -96,10 +85,9 @@ def show(finding_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def confirm(finding_id: int) -> t.Any:
     finding = _reviewable(finding_id)
-    services.confirm_finding(
-        finding, due_on=_date(request.form.get("due_on")), description=request.form.get("description"),
-        severity=_severity(request.form.get("severity")), actor=current_user,
-    )
+    form = checked(ConfirmForm())
+    services.confirm_finding(finding, due_on=form.due_on.data, description=form.description.data,
+                             severity=form.chosen_severity(), actor=current_user)
     db.session.commit()
     flash(_("Problem %(ref)s confirmed; the school can now see it.", ref=finding.reference), "success")
     return redirect(url_for("visits.show", visit_id=finding.visit_id) + "#findings")
@@ -109,7 +97,8 @@ def confirm(finding_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def dismiss(finding_id: int) -> t.Any:
     finding = _reviewable(finding_id)
-    services.dismiss_finding(finding, reason=request.form.get("reason", ""), actor=current_user)
+    form = checked(DismissForm())
+    services.dismiss_finding(finding, reason=text(form.reason), actor=current_user)
     db.session.commit()
     flash(_("Problem %(ref)s dismissed.", ref=finding.reference), "success")
     return redirect(url_for("visits.show", visit_id=finding.visit_id) + "#findings")
@@ -119,8 +108,9 @@ def dismiss(finding_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def edit(finding_id: int) -> t.Any:
     finding = _reviewable(finding_id)
-    services.edit_finding(finding, description=request.form.get("description", ""),
-                          severity=_severity(request.form.get("severity")) or finding.severity, actor=current_user)
+    form = checked(EditForm())
+    services.edit_finding(finding, description=text(form.description),
+                          severity=form.chosen_severity() or finding.severity, actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("findings.show", finding_id=finding.id))

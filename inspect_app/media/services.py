@@ -1,4 +1,4 @@
-"""Evidence files: decode, check, normalise and store photos and PDFs."""
+"""The file store: decode, check, normalise and store photos and PDFs for the packages that own them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
@@ -25,23 +24,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
-from ..checklists.models import ItemType
 from ..db import LOCAL_TZ
 from ..db import utcnow
-from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
 from .models import Attachment
 from .models import AttachmentKind
-from .models import Signer
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
-    from ..checklists.models import ChecklistItem
-    from ..findings.models import Finding
-    from ..rectification.models import Rectification
-    from ..visits.models import RepeatInstance
-    from ..visits.models import Visit
 
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_IFD = 0x8769
@@ -196,6 +187,7 @@ def stamp_image(data: bytes, lines: list[str]) -> bytes:
 
 def check_pdf(data: bytes, *, filename: str) -> None:
     """Refuse anything that is not a readable, unencrypted PDF within the size limit."""
+    # pypdf is heavy and only this check reads PDFs.
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -259,7 +251,8 @@ def _doom(path: Path) -> None:
     db.session.info.setdefault(DOOMED, []).append((_current_transaction(db.session), path))
 
 
-def _write(relative: str, data: bytes) -> None:
+def write(relative: str, data: bytes) -> None:
+    """Write a file under UPLOAD_DIR that lives and dies with the database transaction."""
     keep_file(_upload_dir() / relative, data)
 
 
@@ -272,17 +265,23 @@ def keep_file(path: Path, data: bytes) -> None:
     db.session.info.setdefault(WRITTEN, []).append((_current_transaction(db.session), path))
 
 
-def _store(
+def store(
     data: bytes,
     *,
     filename: str,
     actor: User,
-    visit: Visit | None = None,
-    item: ChecklistItem | None = None,
-    rectification: Rectification | None = None,
+    visit_id: int | None = None,
+    item_id: int | None = None,
+    rectification_id: int | None = None,
     key: str | None = None,
     decoded: StoredImage | None = None,
 ) -> tuple[Attachment, StoredImage | None]:
+    """Check and store a photo (decoded, upright, bounded, with a thumbnail) or a PDF as sent.
+
+    The attachment belongs to its owner (a visit and its item, or a rectification); the owner's
+    package checks that the file may be added and writes the audit entry. ``decoded`` is the
+    photo already decoded by the caller; ``key`` is the client's UUID for the file, if any.
+    """
     # Files get a name of their own: two requests storing the same client UUID at the same moment
     # must not write (or, the loser, roll back) the same file.
     name = str(uuidlib.uuid4())
@@ -301,12 +300,11 @@ def _store(
         stored, thumb, width, height, taken_at = image.data, image.thumb, image.width, image.height, image.taken_at
         path, content_type, kind = f"photos/{month}/{name}.jpg", "image/jpeg", AttachmentKind.PHOTO
     thumb_path = f"thumbs/{month}/{name}.jpg" if thumb else None
-    _write(path, stored)
+    write(path, stored)
     if thumb_path and thumb:
-        _write(thumb_path, thumb)
+        write(thumb_path, thumb)
     attachment = Attachment(
-        uuid=key, kind=kind, visit_id=visit.id if visit else None, item_id=item.id if item else None,
-        rectification_id=rectification.id if rectification else None,
+        uuid=key, kind=kind, visit_id=visit_id, item_id=item_id, rectification_id=rectification_id,
         original_name=Path(filename).name[:256] or "upload", path=path, thumb_path=thumb_path,
         content_type=content_type, size_bytes=len(stored), width=width, height=height,
         sha256=hashlib.sha256(stored).hexdigest(), taken_at=taken_at, uploaded_by_id=actor.id,
@@ -326,103 +324,11 @@ class Capture:
     accuracy_m: Decimal | None = None
 
 
-def _stamp_lines(visit: Visit, attachment: Attachment) -> list[str]:
-    at = (attachment.taken_at or attachment.created_at).astimezone(LOCAL_TZ)
-    school = visit.school
-    place: str
-    if attachment.latitude is not None and attachment.longitude is not None:
-        place = f"{attachment.latitude}, {attachment.longitude}"
-    elif visit.checkin_latitude is not None and visit.checkin_longitude is not None:
-        place = _("%(lat)s, %(lon)s (check-in)", lat=visit.checkin_latitude, lon=visit.checkin_longitude)
-    else:
-        place = school.address or school.county.name
-    return [f"{school.name}（{school.code}）", _("Taken %(time)s · %(place)s", time=at.strftime("%Y-%m-%d %H:%M"),
-                                                place=place)]
+def remove(attachment: Attachment, *, actor: User, school_id: int | None, campaign_id: int | None) -> None:
+    """Delete an attachment and, once the deletion is committed, its files.
 
-
-def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User,
-                    entry: RepeatInstance | None = None, key: str | None = None,
-                    capture: Capture | None = None, decoded: StoredImage | None = None) -> Attachment:
-    """Attach a photo to one checklist item of a visit (and to one entry, inside a repeat).
-
-    The capture time comes from the photo's EXIF, else from the tablet (``capture``). The position
-    is kept only when the item asks for it (``photo_location``): the EXIF GPS, else the tablet's.
-    A copy stamped with the school, the time and the place is stored beside it for reports.
-    ``decoded`` is the photo already decoded by the caller (outside its database transaction).
+    The owner's package checks first that its file may still be removed.
     """
-    from ..visits.services import _check_entry
-    from ..visits.services import mark_started
-    from ..visits.services import require_editable
-
-    require_editable(visit)
-    _check_entry(visit, item, entry)
-    if data.startswith(b"%PDF-"):
-        raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
-                                 file=filename))
-    attachment, image = _store(data, filename=filename, actor=actor, visit=visit, item=item, key=key,
-                               decoded=decoded)
-    assert image is not None
-    capture = capture or Capture()
-    attachment.instance_id = entry.id if entry is not None else None
-    if attachment.taken_at is None and capture.taken_at is not None and capture.taken_at <= utcnow():
-        attachment.taken_at = capture.taken_at
-    if item.photo_location:
-        if image.position is not None:
-            attachment.latitude, attachment.longitude = image.position
-        elif capture.latitude is not None and capture.longitude is not None:
-            attachment.latitude = capture.latitude.quantize(Decimal("0.000001"))
-            attachment.longitude = capture.longitude.quantize(Decimal("0.000001"))
-            if capture.accuracy_m is not None:
-                attachment.accuracy_m = capture.accuracy_m.quantize(Decimal("0.1"))
-    stamped = f"stamped/{attachment.path.split('/', 1)[1]}"
-    _write(stamped, stamp_image(image.data, _stamp_lines(visit, attachment)))
-    attachment.stamped_path = stamped
-    mark_started(visit, actor)
-    after: dict[str, t.Any] = {"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256}
-    if entry is not None:
-        after["entry"] = entry.uuid
-    if attachment.latitude is not None:
-        after["position"] = f"{attachment.latitude} {attachment.longitude}"
-    audit.record(actor, "photo.add", attachment, school_id=visit.school_id, campaign_id=visit.campaign_id,
-                 after=after)
-    return attachment
-
-
-def add_evidence(rect: Rectification, data: bytes, *, filename: str, actor: User) -> Attachment:
-    """Attach a photo or PDF as rectification evidence (佐证材料)."""
-    from ..rectification.models import RectificationStatus
-
-    if rect.status in (RectificationStatus.SUBMITTED, RectificationStatus.CLOSED):
-        raise InvalidTransition(_("The rectification is “%(status)s”; evidence can no longer be added.",
-                                  status=rect.status.label))
-    attachment, _image = _store(data, filename=filename, actor=actor, rectification=rect)
-    audit.record(actor, "evidence.add", attachment, school_id=rect.finding.school_id,
-                 campaign_id=rect.finding.campaign_id,
-                 after={"rectification": rect.id, "file": attachment.original_name, "sha256": attachment.sha256})
-    return attachment
-
-
-def remove(attachment: Attachment, *, actor: User) -> None:
-    """Delete an attachment that is still part of editable work."""
-    from ..rectification.models import RectificationStatus
-    from ..visits.models import Visit
-
-    school_id = campaign_id = None
-    if attachment.visit_id is not None:
-        visit = db.session.get(Visit, attachment.visit_id)
-        assert visit is not None
-        if not visit.status.editable:
-            raise InvalidTransition(_("The visit has been submitted and can no longer be changed."))
-        school_id, campaign_id = visit.school_id, visit.campaign_id
-    else:
-        from ..rectification.models import Rectification
-
-        rect = db.session.get(Rectification, attachment.rectification_id)
-        assert rect is not None
-        if rect.status in (RectificationStatus.SUBMITTED, RectificationStatus.CLOSED):
-            raise InvalidTransition(_("The rectification is “%(status)s”; evidence can no longer be removed.",
-                                      status=rect.status.label))
-        school_id, campaign_id = rect.finding.school_id, rect.finding.campaign_id
     audit.record(actor, "attachment.remove", attachment, school_id=school_id, campaign_id=campaign_id,
                  before={"file": attachment.original_name, "sha256": attachment.sha256})
     for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path):
@@ -432,64 +338,6 @@ def remove(attachment: Attachment, *, actor: User) -> None:
     db.session.flush()
 
 
-PhotoKey = tuple[int, int | None]  # (item id, repeat entry id or None)
-
-
-def visit_attachments(visit: Visit) -> list[Attachment]:
-    stmt = sa.select(Attachment).where(Attachment.visit_id == visit.id).order_by(Attachment.id)
-    return list(db.session.scalars(stmt))
-
-
-def visit_photos(visit: Visit) -> dict[PhotoKey, list[Attachment]]:
-    """The visit's photos grouped by (checklist item, repeat entry)."""
-    grouped: dict[PhotoKey, list[Attachment]] = {}
-    for attachment in visit_attachments(visit):
-        grouped.setdefault((attachment.item_id or 0, attachment.instance_id), []).append(attachment)
-    return grouped
-
-
-def finding_files(finding: Finding) -> list[Attachment]:
-    """Files kept as a finding's own evidence, such as the roster rows behind it."""
-    stmt = sa.select(Attachment).where(Attachment.finding_id == finding.id).order_by(Attachment.id)
-    return list(db.session.scalars(stmt))
-
-
-def photo_counts(visit: Visit) -> dict[PhotoKey, int]:
-    stmt = (
-        sa.select(Attachment.item_id, Attachment.instance_id, sa.func.count())
-        .where(Attachment.visit_id == visit.id)
-        .group_by(Attachment.item_id, Attachment.instance_id)
-    )
-    return {(item_id, instance_id): n for item_id, instance_id, n in db.session.execute(stmt) if item_id is not None}
-
-
-def finding_photos(finding: Finding) -> list[Attachment]:
-    """The inspection photos behind a finding: those of its item and of the item's photo questions."""
-    item = finding.item
-    if item is None:
-        return []
-    item_ids = [item.id] + [d.id for d in item.details if d.type == ItemType.IMAGE]
-    stmt = (
-        sa.select(Attachment)
-        .where(Attachment.visit_id == finding.visit_id, Attachment.item_id.in_(item_ids),
-               Attachment.instance_id.is_(None) if finding.instance_id is None
-               else Attachment.instance_id == finding.instance_id)
-        .order_by(Attachment.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def evidence(rect_ids: t.Iterable[int]) -> dict[int, list[Attachment]]:
-    ids = list(rect_ids)
-    grouped: dict[int, list[Attachment]] = {i: [] for i in ids}
-    if not ids:
-        return grouped
-    stmt = sa.select(Attachment).where(Attachment.rectification_id.in_(ids)).order_by(Attachment.id)
-    for attachment in db.session.scalars(stmt):
-        grouped[attachment.rectification_id or 0].append(attachment)
-    return grouped
-
-
 def file_path(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> Path:
     relative = attachment.path
     if thumb and attachment.thumb_path:
@@ -497,38 +345,3 @@ def file_path(attachment: Attachment, *, thumb: bool = False, stamped: bool = Fa
     elif stamped and attachment.stamped_path:
         relative = attachment.stamped_path
     return _upload_dir() / relative
-
-
-def add_signature(visit: Visit, data: bytes, *, signer: Signer, signer_name: str | None, actor: User,
-                  key: str | None = None) -> Attachment:
-    """Keep a signature drawn on the tablet (the inspector's or the school representative's).
-
-    A new signature by the same signer replaces the earlier one.
-    """
-    from ..visits.services import mark_started
-    from ..visits.services import require_editable
-
-    require_editable(visit)
-    name = (signer_name or "").strip() or None
-    if name and len(name) > 64:
-        raise ValidationFailed(_("The signer's name is longer than %(n)d characters.", n=64))
-    if signer == Signer.SCHOOL and not name:
-        raise ValidationFailed(_("Give the name of the school's representative who signs."))
-    filename = f"signature-{signer.value}.png"
-    earlier = list(db.session.scalars(sa.select(Attachment).where(
-        Attachment.visit_id == visit.id, Attachment.kind == AttachmentKind.SIGNATURE, Attachment.signer == signer)))
-    attachment, _image = _store(data, filename=filename, actor=actor, visit=visit, key=key)
-    attachment.kind, attachment.signer, attachment.signer_name = AttachmentKind.SIGNATURE, signer, name
-    mark_started(visit, actor)
-    audit.record(actor, "signature.add", attachment, school_id=visit.school_id, campaign_id=visit.campaign_id,
-                 after={"signer": signer, "name": name, "sha256": attachment.sha256})
-    for old in earlier:
-        remove(old, actor=actor)
-    return attachment
-
-
-def visit_signatures(visit: Visit) -> dict[Signer, Attachment]:
-    """The visit's current signature of each signer."""
-    stmt = (sa.select(Attachment).where(Attachment.visit_id == visit.id, Attachment.kind == AttachmentKind.SIGNATURE)
-            .order_by(Attachment.id))
-    return {t.cast(Signer, a.signer): a for a in db.session.scalars(stmt)}

@@ -102,6 +102,11 @@ class Rectification(TimestampMixin, Model):
     overdue_on = hybrid_method(_overdue_on, _overdue_on_sql)
 
     @property
+    def is_closed(self) -> bool:
+        """Verified and closed (已销号): nothing on it can change any more."""
+        return self.status == RectificationStatus.CLOSED
+
+    @property
     def is_overdue(self) -> bool:
         """Overdue today."""
         return self.overdue_on(local_today())

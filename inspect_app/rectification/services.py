@@ -303,6 +303,18 @@ def _text(value: str | None, *, what: str, required: bool = True, limit: int = M
     return text or None
 
 
+def open_rectification(finding: Finding, *, due_on: date, actor: User) -> Rectification:
+    """Open the rectification of a confirmed finding, answerable by the school, and tell the school."""
+    school = finding.school
+    rect = Rectification(finding=finding, status=S.NOT_STARTED, due_on=due_on, responsible_unit=school.name,
+                         responsible_person=school.contact_name)
+    db.session.add(rect)
+    db.session.flush()
+    audit.record(actor, "rectification.open", rect, **_scope(rect), after=audit.snapshot(rect, ("status", "due_on")))
+    notify_opened(rect, actor=actor)
+    return rect
+
+
 def notify_opened(rect: Rectification, *, actor: User | None) -> None:
     """Tell the school's contacts that a problem was confirmed and by when it must be rectified."""
     _tell_school(rect, "rectification.opened", actor=actor, date=rect.due_on.isoformat())

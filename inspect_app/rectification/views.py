@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import typing as t
-from datetime import date
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -23,6 +22,8 @@ from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
+from ..core.forms import checked
+from ..core.forms import text
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
@@ -30,12 +31,20 @@ from ..core.permissions import roles_required
 from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..findings import services as finding_services
 from ..findings.permissions import can_view_finding
-from ..media import services as media
 from ..schools.models import SchoolLevel
 from ..schools.services import counties
+from . import evidence
 from . import ledger
 from . import services
+from .forms import BulkForm
+from .forms import DeadlineForm
+from .forms import ExtensionDecisionForm
+from .forms import ExtensionRequestForm
+from .forms import MeasuresForm
+from .forms import ResponsibleForm
+from .forms import VerifyForm
 from .models import ExtensionRequest
 from .models import Rectification
 from .models import RectificationStatus
@@ -49,18 +58,6 @@ def _rect(rect_id: int) -> Rectification:
     rect = db.get_or_404(Rectification, rect_id)
     ensure(can_view_finding(current_user, rect.finding))
     return rect
-
-
-def _date(field: str) -> date:
-    raw = request.form.get(field, "").strip()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationFailed(_("“%(v)s” is not a date.", v=raw)) from exc
-
-
-def _optional_date(field: str) -> date | None:
-    return _date(field) if request.form.get(field, "").strip() else None
 
 
 @bp.route("/")
@@ -95,16 +92,14 @@ def ledger_export(fmt: str) -> t.Any:
 @bp.post("/bulk")
 @roles_required(*MANAGERS)
 def bulk() -> t.Any:
-    ids = {int(i) for i in request.form.getlist("rect_id") if i.isdigit()}
+    form = checked(BulkForm())
+    ids: set[int] = form.rect_id.data or set()
     rects = list(db.session.scalars(
         services.rectification_query(current_user).where(Rectification.id.in_(ids))).unique()) if ids else []
     # A ticked row the user may not see is not theirs to change: refuse as if it did not exist.
     ensure(len(rects) == len(ids) and all(can_verify_rectification(current_user, r) for r in rects))
-    spec = services.BulkAction(
-        action=request.form.get("action", ""), note=request.form.get("note", ""),
-        due_on=_optional_date("due_on"), unit=request.form.get("unit", ""),
-        person=request.form.get("person", ""),
-    )
+    spec = services.BulkAction(action=text(form.action), note=text(form.note), due_on=form.due_on.data,
+                               unit=text(form.unit), person=text(form.person))
     n = services.bulk_apply(rects, spec, actor=current_user)
     db.session.commit()
     flash(_("%(n)d rectification(s) changed.", n=n), "success")
@@ -124,10 +119,10 @@ def mine() -> t.Any:
 def show(rect_id: int) -> t.Any:
     rect = _rect(rect_id)
     finding = rect.finding
-    inspection_photos = media.finding_photos(finding)
+    inspection_photos = finding_services.finding_photos(finding)
     return render_template(
         "rectification/show.html", rect=rect, finding=finding, inspection_photos=inspection_photos,
-        evidence=media.evidence([rect.id])[rect.id],
+        evidence=evidence.evidence([rect.id])[rect.id],
         history=audit.history("rectifications", [rect.id]),
         extensions=rect.extension_requests, pending=services.pending_extension(rect),
         extension_min=max(rect.due_on + timedelta(days=1), local_today()),
@@ -156,7 +151,8 @@ def _back(rect: Rectification, anchor: str = "") -> t.Any:
 @roles_required(Role.SCHOOL)
 def save_measures(rect_id: int) -> t.Any:
     rect = _workable(rect_id)
-    services.save_measures(rect, measures=request.form.get("measures", ""), actor=current_user)
+    form = checked(MeasuresForm())
+    services.save_measures(rect, measures=text(form.measures), actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")
     return _back(rect)
@@ -170,7 +166,7 @@ def add_evidence(rect_id: int) -> t.Any:
     if not uploads:
         raise ValidationFailed(_("Choose a photo or PDF to upload."))
     for upload in uploads:
-        media.add_evidence(rect, upload.read(), filename=upload.filename or "upload", actor=current_user)
+        evidence.add_evidence(rect, upload.read(), filename=upload.filename or "upload", actor=current_user)
     db.session.commit()
     flash(_("%(n)d file(s) uploaded.", n=len(uploads)), "success")
     return _back(rect, "#evidence")
@@ -190,7 +186,8 @@ def submit(rect_id: int) -> t.Any:
 @roles_required(Role.SCHOOL)
 def request_extension(rect_id: int) -> t.Any:
     rect = _workable(rect_id)
-    services.request_extension(rect, reason=request.form.get("reason", ""), proposed_due_on=_date("proposed_due_on"),
+    form = checked(ExtensionRequestForm())
+    services.request_extension(rect, reason=text(form.reason), proposed_due_on=form.proposed_due_on.data,
                                actor=current_user)
     db.session.commit()
     flash(_("Extension requested; the supervisors have been told."), "success")
@@ -218,10 +215,10 @@ def withdraw_extension(rect_id: int, request_id: int) -> t.Any:
 def decide_extension(rect_id: int, request_id: int) -> t.Any:
     rect = _verifiable(rect_id)
     extension = _extension(rect, request_id)
-    note = request.form.get("note", "")
-    decision = request.form.get("decision")
+    form = checked(ExtensionDecisionForm())
+    note, decision = text(form.note), form.decision.data
     if decision == "approve":
-        due_on = _date("due_on")
+        due_on = form.due_on.data
         services.approve_extension(extension, due_on=due_on, note=note, actor=current_user)
         message = _("Extension approved; the new deadline is %(date)s.", date=due_on.isoformat())
     elif decision == "reject":
@@ -238,8 +235,8 @@ def decide_extension(rect_id: int, request_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def verify(rect_id: int) -> t.Any:
     rect = _verifiable(rect_id)
-    decision = request.form.get("decision")
-    note = request.form.get("note", "")
+    form = checked(VerifyForm())
+    decision, note = form.decision.data, text(form.note)
     if decision == "close":
         services.close(rect, note=note, actor=current_user)
         message = _("Verified and closed.")
@@ -260,8 +257,8 @@ def verify(rect_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def deadline(rect_id: int) -> t.Any:
     rect = _verifiable(rect_id)
-    due_on = _date("due_on")
-    services.set_due_on(rect, due_on, actor=current_user)
+    form = checked(DeadlineForm())
+    services.set_due_on(rect, form.due_on.data, actor=current_user)
     db.session.commit()
     flash(_("Deadline changed."), "success")
     return _back(rect)
@@ -271,8 +268,8 @@ def deadline(rect_id: int) -> t.Any:
 @roles_required(*MANAGERS)
 def responsible(rect_id: int) -> t.Any:
     rect = _verifiable(rect_id)
-    services.set_responsible(rect, unit=request.form.get("unit"), person=request.form.get("person"),
-                             actor=current_user)
+    form = checked(ResponsibleForm())
+    services.set_responsible(rect, unit=form.unit.data, person=form.person.data, actor=current_user)
     db.session.commit()
     flash(_("Responsible unit and person saved."), "success")
     return _back(rect)

@@ -33,6 +33,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import orm
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..auth.models import Role
 from ..auth.models import User
@@ -129,12 +131,8 @@ def plan(today: date | None = None) -> list[Planned]:
 def _insert_once(item: Planned, *, mail_to: str | None) -> int | None:
     """Insert the reminder unless it exists; return its id only if this call inserted it."""
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         base = pg_insert(Reminder)
     else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         base = sqlite_insert(Reminder)  # type: ignore[assignment]
     stmt = (
         base

@@ -72,7 +72,7 @@ def check_command(roster: Path, system: Path | None, enrolment: Path | None, spe
         for n, path in enumerate(specials, start=1):
             tables[f"special{n}"] = _read(path, InputKind.SPECIAL, f"special{n}", mapping)
         reported_table = _read(reported, InputKind.REPORTED, "reported", mapping) if reported else \
-            services._reported_table(term)
+            services.reported_table(term)
         standards = funds.standards_table()
         result = checks.run_checks(checks.CheckInputs(
             semester=term, roster=tables["roster"], standards=standards, today=local_today(),

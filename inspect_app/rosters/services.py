@@ -232,7 +232,7 @@ def _read_input(item: RunInput) -> Table:
     return table
 
 
-def _reported_table(semester: Semester) -> Table | None:
+def reported_table(semester: Semester) -> Table | None:
     """The payments recorded for the semester, as the figures the schools reported."""
     rows = funds.reported_payments(semester)
     if not rows:
@@ -288,7 +288,7 @@ def execute_run(run: ReconciliationRun, *, progress: Progress | None = None) -> 
         return
     report(70, _("Checking"))
     standards = funds.standards_table()
-    reported = tables.get("reported") or _reported_table(Semester.from_key(run.semester_key))
+    reported = tables.get("reported") or reported_table(Semester.from_key(run.semester_key))
     result = checks.run_checks(checks.CheckInputs(
         semester=Semester.from_key(run.semester_key), roster=tables["roster"], standards=standards,
         today=local_today(), system=tables.get("system"), enrolment=tables.get("enrolment"),

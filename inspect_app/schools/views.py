@@ -4,7 +4,6 @@ import functools
 import io
 import typing as t
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -16,15 +15,12 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import orm
 
 from ..core.imports import import_upload
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
-from ..findings.models import Finding
-from ..visits.models import Visit
 from . import importers
 from . import services
 from .forms import CountyForm
@@ -59,16 +55,7 @@ def index() -> t.Any:
 def show(school_id: int) -> t.Any:
     school = db.get_or_404(School, school_id)
     ensure(can_view_school(current_user, school))
-    visits = db.session.scalars(
-        sa.select(Visit).where(Visit.school_id == school.id).options(orm.joinedload(Visit.campaign))
-        .order_by(Visit.id.desc())
-    ).all()
-    findings = db.session.scalars(
-        sa.select(Finding).where(Finding.school_id == school.id)
-        .options(orm.joinedload(Finding.rectification), orm.joinedload(Finding.item))
-        .order_by(Finding.id.desc())
-    ).unique().all()
-    return render_template("schools/show.html", school=school, visits=visits, findings=findings)
+    return render_template("schools/show.html", school=school)
 
 
 @bp.route("/import", methods=["GET", "POST"])

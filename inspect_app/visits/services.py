@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import typing as t
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,19 +23,19 @@ from ..checklists.logic import FormState
 from ..checklists.logic import evaluate_form
 from ..checklists.logic import plan_form
 from ..checklists.models import ChecklistItem
-from ..checklists.models import ChecklistSection
 from ..checklists.models import ChecklistVersion
 from ..checklists.models import ItemType
-from ..checklists.models import Severity
 from ..checklists.models import pick_label
+from ..core import signals
+from ..core.signals import values_from
+from ..core.transitions import move_with_reason
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..findings.models import Finding
-from ..findings.models import FindingStatus
 from ..schools.models import School
+from . import attachments
 from .models import Answer
 from .models import RepeatInstance
 from .models import Visit
@@ -50,6 +49,7 @@ from .scoring import score_visit
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
+    from ..findings.models import Finding
 
 MAX_TEXT = values.MAX_TEXT
 
@@ -165,7 +165,8 @@ def normalise_value(item: ChecklistItem, raw: str | None) -> str | None:
         raise ValidationFailed(_value_refusal(err.kind, item, err.value)) from err
 
 
-def _check_entry(visit: Visit, item: ChecklistItem, entry: RepeatInstance | None) -> None:
+def check_entry(visit: Visit, item: ChecklistItem, entry: RepeatInstance | None) -> None:
+    """Refuse an item outside the visit's checklist, or an entry that is not the item's own (or is removed)."""
     if item.version_id != visit.checklist_version_id:
         raise ValidationFailed(_("This item does not belong to the visit's checklist."))
     if item.repeat_id is None and entry is not None:
@@ -183,7 +184,7 @@ def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: s
     Questions inside a repeat are answered per ``entry``.
     """
     require_editable(visit)
-    _check_entry(visit, item, entry)
+    check_entry(visit, item, entry)
     stored = None if item.type == ItemType.IMAGE else normalise_value(item, value)
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
@@ -244,6 +245,20 @@ def add_entry(visit: Visit, repeat: ChecklistItem, *, actor: User, key: str | No
     return entry
 
 
+def entry_by_key(visit: Visit, key: str) -> RepeatInstance:
+    """The visit's entry with this key (its UUID), or a refusal saying it does not exist."""
+    entry = db.session.scalar(sa.select(RepeatInstance).where(RepeatInstance.uuid == key.lower(),
+                                                              RepeatInstance.visit_id == visit.id))
+    if entry is None:
+        raise ValidationFailed(_("The entry “%(key)s” does not exist in this visit.", key=key))
+    return entry
+
+
+def optional_entry(visit: Visit, key: t.Any) -> RepeatInstance | None:
+    """The entry a request names by its key, if it names one (questions outside a repeat name none)."""
+    return None if key in (None, "") else entry_by_key(visit, str(key))
+
+
 def remove_entry(visit: Visit, entry: RepeatInstance, *, actor: User) -> None:
     """Remove an entry from its list; its answers stop counting (they are kept for the record)."""
     require_editable(visit)
@@ -254,16 +269,6 @@ def remove_entry(visit: Visit, entry: RepeatInstance, *, actor: User) -> None:
     entry.removed_at = utcnow()
     audit.record(actor, "entry.remove", entry, object_type="repeat_instances", school_id=visit.school_id,
                  campaign_id=visit.campaign_id, before={"repeat": entry.item.name, "entry": entry.uuid})
-
-
-@dataclass
-class SectionView:
-    """One section of a visit's checklist with the current answers, for display."""
-
-    name: str | None
-    label: str
-    items: list[ChecklistItem]
-    section: ChecklistSection | None = None
 
 
 Key = tuple[int, int | None]
@@ -286,32 +291,15 @@ def visit_entries(visit: Visit) -> dict[int, list[RepeatInstance]]:
     return entries
 
 
-def checklist_sections(version: ChecklistVersion) -> list[SectionView]:
-    """A checklist's top-level items grouped by section, in form order (items outside sections first).
-
-    The questions of a repeat are reached through the repeat item (``item.children``), the detail
-    questions of an item through ``item.details``.
-    """
-    def shown(item: ChecklistItem) -> bool:
-        return item.repeat_id is None and item.detail_of_id is None
-
-    loose = [i for i in version.items if i.section_id is None and shown(i)]
-    views = [SectionView(None, _("Other items"), loose)] if loose else []
-    views += [SectionView(s.name, s.display_label, [i for i in s.items if shown(i)], s) for s in version.sections]
-    return views
-
-
 def form_state(visit: Visit, answers: dict[Key, Answer] | None = None,
                entries: dict[int, list[RepeatInstance]] | None = None) -> FormState:
     """The visit's checklist logic evaluated over its answers: what is shown, missing or out of bounds."""
-    from ..media.services import photo_counts
-
     answers = visit_answers(visit) if answers is None else answers
     entries = visit_entries(visit) if entries is None else entries
     return evaluate_form(
         visit.checklist_version, {key: a.value for key, a in answers.items()}, today=local_today().isoformat(),
         entries={item_id: [e.id for e in rows] for item_id, rows in entries.items()},
-        photos=photo_counts(visit),
+        photos=attachments.photo_counts(visit),
     )
 
 
@@ -363,8 +351,6 @@ def submission_problems(visit: Visit, state: FormState, answers: dict[Key, Answe
 
 def _drop_hidden(visit: Visit, state: FormState, answers: dict[Key, Answer], actor: User) -> None:
     """Clear the answers (and photos) of questions the form's logic hides, as ODK does on submission."""
-    from ..media import services as media
-
     live = {(s.item.id, s.instance_id) for s in state.states.values() if s.relevant}
     for key, answer in answers.items():
         if key in live or (answer.value is None and answer.note is None):
@@ -376,13 +362,13 @@ def _drop_hidden(visit: Visit, state: FormState, answers: dict[Key, Answer], act
         audit.record(actor, "answer.drop", answer, object_type="answers", school_id=visit.school_id,
                      campaign_id=visit.campaign_id, before=before, after={"item": answer.item.name})
     items = {i.id: i for i in visit.checklist_version.items}
-    for attachment in media.visit_attachments(visit):
+    for attachment in attachments.visit_attachments(visit):
         key = (attachment.item_id or 0, attachment.instance_id)
         item = items.get(attachment.item_id or 0)
         hidden_question = item is not None and item.type == ItemType.IMAGE and key not in live
         removed_entry = attachment.instance_id is not None and key not in live
         if hidden_question or removed_entry:
-            media.remove(attachment, actor=actor)
+            attachments.remove(attachment, actor=actor)
 
 
 def _fill_defaults(visit: Visit, state: FormState, answers: dict[Key, Answer], actor: User) -> None:
@@ -402,11 +388,12 @@ def _fill_defaults(visit: Visit, state: FormState, answers: dict[Key, Answer], a
 
 
 def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
-    """Submit the visit for review and raise a finding for each failing answer.
+    """Submit the visit for review; the findings its failing answers raise are returned.
 
     The server is authoritative: it evaluates the form's logic again, refuses missing answers and
-    broken constraints, stores the defaults left in place, clears the answers of hidden questions
-    and raises one finding per failing item (per entry, inside a repeat).
+    broken constraints, stores the defaults left in place and clears the answers of hidden
+    questions. The findings package, told by ``visit_submitted``, raises one finding per failing
+    item (per entry, inside a repeat).
     """
     require_editable(visit)
     answers = visit_answers(visit)
@@ -418,43 +405,8 @@ def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
                                  n=len(problems)), details=problems)
     _fill_defaults(visit, state, answers, actor)
     _drop_hidden(visit, state, answers, actor)
-    stmt = sa.select(Finding).where(Finding.visit_id == visit.id, Finding.item_id.is_not(None))
-    existing = {(f.item_id, f.instance_id): f for f in db.session.scalars(stmt)}
-    raised = []
-    for question in state.states.values():
-        item, key = question.item, (question.item.id, question.instance_id)
-        if not item.fail_values:
-            continue
-        answer = answers.get(key)
-        finding = existing.pop(key, None)
-        if question.relevant and answer is not None and item.fails(answer.value):
-            note = note_for(item, question.instance_id, answers)
-            if finding is None:
-                finding = Finding(
-                    visit_id=visit.id, campaign_id=visit.campaign_id, school_id=visit.school_id, item_id=item.id,
-                    instance_id=question.instance_id, answer_value=answer.value, inspector_note=note,
-                    description=note or item.display_label, severity=item.severity or Severity.GENERAL,
-                    status=FindingStatus.RAISED, raised_by_id=actor.id,
-                )
-                db.session.add(finding)
-                db.session.flush()
-                audit.record(actor, "finding.raise", finding, after={
-                    "item": item.name, "answer": answer.value, "severity": finding.severity,
-                    "description": finding.description,
-                })
-                raised.append(finding)
-            elif finding.status == FindingStatus.RAISED:
-                finding.answer_value, finding.inspector_note = answer.value, note
-                finding.description = note or finding.description
-        elif finding is not None:
-            existing[key] = finding
-    for finding in existing.values():
-        if finding.status == FindingStatus.RAISED:
-            finding.status = FindingStatus.DISMISSED
-            finding.dismiss_reason = _("The answer was changed to a passing one before resubmission.")
-            finding.decided_at, finding.decided_by_id = utcnow(), actor.id
-            audit.record(actor, "finding.dismiss", finding, before={"status": FindingStatus.RAISED},
-                         after={"status": finding.status}, note=finding.dismiss_reason)
+    raised = [finding for found in values_from(signals.visit_submitted.send(
+        visit, actor=actor, state=state, answers=answers)) for finding in found]
     before = visit.status
     visit.status = VisitStatus.SUBMITTED
     visit.submitted_at, visit.submitted_by_id = utcnow(), actor.id
@@ -473,11 +425,19 @@ def visit_score(visit: Visit, *, answers: dict[Key, Answer] | None = None,
     answers = visit_answers(visit) if answers is None else answers
     entries = visit_entries(visit) if entries is None else entries
     state = form_state(visit, answers, entries) if state is None else state
-    dismissed = {(t.cast(int, item_id), instance_id) for item_id, instance_id in db.session.execute(
-        sa.select(Finding.item_id, Finding.instance_id)
-        .where(Finding.visit_id == visit.id, Finding.status == FindingStatus.DISMISSED, Finding.item_id.is_not(None)))}
-    return score_visit(visit.checklist_version, state, dismissed=dismissed,
+    return score_visit(visit.checklist_version, state, dismissed=waived_items([visit.id])[visit.id],
                        entries={k: [e.id for e in v] for k, v in entries.items()})
+
+
+def waived_items(visit_ids: t.Sequence[int]) -> dict[int, set[Key]]:
+    """Failing answers of each visit that do not cost points (judged not a problem on review)."""
+    waived: dict[int, set[Key]] = {i: set() for i in visit_ids}
+    if not visit_ids:
+        return waived
+    for found in values_from(signals.visit_waived_items.send(None, visit_ids=list(visit_ids))):
+        for visit_id, keys in found.items():
+            waived[visit_id] |= keys
+    return waived
 
 
 def campaign_scores(campaign_id: int) -> dict[int, VisitScore]:
@@ -506,12 +466,7 @@ def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
             .where(RepeatInstance.visit_id.in_(ids), RepeatInstance.removed_at.is_(None))
             .order_by(RepeatInstance.position, RepeatInstance.id)):
         entries[visit_id].setdefault(item_id, []).append(entry_id)
-    dismissed: dict[int, set[tuple[int, int | None]]] = {i: set() for i in ids}
-    for visit_id, finding_item, instance_id in db.session.execute(
-            sa.select(Finding.visit_id, Finding.item_id, Finding.instance_id)
-            .where(Finding.visit_id.in_(ids), Finding.status == FindingStatus.DISMISSED,
-                   Finding.item_id.is_not(None))):
-        dismissed[visit_id].add((t.cast(int, finding_item), instance_id))
+    dismissed = waived_items(ids)
     today = local_today().isoformat()
     plans: dict[int, tuple[FormPlan, ScorePlan]] = {}
     scores = {}
@@ -527,28 +482,19 @@ def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
 
 def return_visit(visit: Visit, *, reason: str, actor: User) -> None:
     """Send a submitted visit back to its inspectors with the reason."""
-    if visit.status != VisitStatus.SUBMITTED:
-        raise InvalidTransition(_("Only a submitted visit can be returned."))
-    if not reason.strip():
-        raise ValidationFailed(_("Say why the visit is returned."))
-    visit.status = VisitStatus.RETURNED
-    visit.return_reason = reason.strip()
-    visit.reviewed_at, visit.reviewed_by_id = utcnow(), actor.id
+    note = move_with_reason(visit, source=VisitStatus.SUBMITTED, target=VisitStatus.RETURNED, reason=reason,
+                            reason_field="return_reason", decided_fields=("reviewed_at", "reviewed_by_id"),
+                            actor_id=actor.id, wrong_state=_("Only a submitted visit can be returned."),
+                            no_reason=_("Say why the visit is returned."))
     audit.record(actor, "visit.return", visit, before={"status": VisitStatus.SUBMITTED},
-                 after={"status": visit.status}, note=visit.return_reason)
+                 after={"status": visit.status}, note=note)
 
 
 def approve_visit(visit: Visit, *, actor: User) -> None:
     """Accept a submitted visit once every finding on it has been confirmed or dismissed."""
     if visit.status != VisitStatus.SUBMITTED:
         raise InvalidTransition(_("Only a submitted visit can be approved."))
-    undecided = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Finding)
-        .where(Finding.visit_id == visit.id, Finding.status == FindingStatus.RAISED)
-    )
-    if undecided:
-        raise InvalidTransition(_("Confirm or dismiss every finding first: %(n)d still await a decision.",
-                                  n=undecided))
+    signals.visit_approving.send(visit, actor=actor)
     visit.status = VisitStatus.APPROVED
     visit.reviewed_at, visit.reviewed_by_id = utcnow(), actor.id
     audit.record(actor, "visit.approve", visit, before={"status": VisitStatus.SUBMITTED},

@@ -17,18 +17,22 @@ from flask_login import current_user
 from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import ChecklistItem
-from ..checklists.models import Severity
+from ..checklists.services import checklist_sections
 from ..checklists.services import load_tree
+from ..core.forms import checked
+from ..core.forms import text
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
 from ..extensions import db
-from ..findings.services import visit_findings
-from ..media import services as media
 from ..media.models import Signer
 from ..sync import services as sync_services
+from . import attachments
+from . import page
 from . import services
+from .forms import PageForm
+from .forms import ReturnForm
 from .models import Answer
 from .models import RepeatInstance
 from .models import Visit
@@ -118,12 +122,12 @@ def show(visit_id: int) -> t.Any:
     state = services.form_state(visit, answers, entries)
     staff = current_user.role in STAFF
     return render_template(
-        "visits/show.html", visit=visit, sections=services.checklist_sections(visit.checklist_version),
-        answers=answers, entries=entries, state=state, photos=media.visit_photos(visit),
+        "visits/show.html", visit=visit, sections=checklist_sections(visit.checklist_version),
+        answers=answers, entries=entries, state=state, photos=attachments.visit_photos(visit),
         score=services.visit_score(visit, answers=answers, entries=entries, state=state),
-        findings=visit_findings(visit.id), history=audit.history("visits", [visit.id]),
+        history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
-        severities=list(Severity), today=local_today().isoformat(), signatures=media.visit_signatures(visit),
+        today=local_today().isoformat(), signatures=attachments.visit_signatures(visit),
         signers=list(Signer), checkin_distance=services.checkin_distance(visit), far=services.FAR_FROM_SCHOOL_M,
         flags=sync_services.open_flags([visit.id]).get(visit.id, 0) if staff else None,
     )
@@ -141,35 +145,17 @@ def score(visit_id: int) -> t.Any:
 def save_all(visit_id: int) -> t.Any:
     """Save the whole page at once (the form's own submit, for browsers without scripts)."""
     visit = _fillable(visit_id)
-    entries = services.visit_entries(visit)
-    slots: list[tuple[ChecklistItem, RepeatInstance | None]] = [
-        (item, None) for item in visit.checklist_version.items if item.repeat_id is None]
-    slots += [(child, entry) for item in visit.checklist_version.items if item.type.value == "repeat"
-              for entry in entries.get(item.id, []) for child in item.children]
-    for item, entry in slots:
-        suffix = f"-{entry.uuid}" if entry else ""
-        value_key, note_key = f"value-{item.id}{suffix}", f"note-{item.id}{suffix}"
-        if item.type.takes_answer and (value_key in request.form or note_key in request.form):
-            value = " ".join(request.form.getlist(value_key)) if item.type.value == "select_multiple" \
-                else request.form.get(value_key)
-            services.save_answer(visit, item, value=value, note=request.form.get(note_key), entry=entry,
-                                 actor=current_user)
-        for upload in request.files.getlist(f"photo-{item.id}{suffix}"):
-            if upload and upload.filename:
-                media.add_visit_photo(visit, item, upload.read(), filename=upload.filename, entry=entry,
-                                      actor=current_user)
-    anchor = request.form.get("anchor", "")
-    if request.form.get("add_entry", "").isdigit():
-        repeat = _item(visit, int(request.form["add_entry"]))
-        services.add_entry(visit, repeat, actor=current_user)
-        anchor = f"#item-{repeat.id}"
-    removed = _entry(visit, request.form.get("remove_entry"))
-    if removed is not None:
-        services.remove_entry(visit, removed, actor=current_user)
-        anchor = f"#item-{removed.item_id}"
+    form = checked(PageForm())
+    add = form.add_entry.data or ""
+    sent = page.PageInput(
+        fields=request.form.to_dict(flat=False),
+        uploads={name: [page.Upload(f.filename, f.read()) for f in files if f and f.filename]
+                 for name, files in request.files.lists()},
+        add_entry=_item(visit, int(add)) if add.isdigit() else None, remove_entry=_entry(visit, form.remove_entry.data))
+    anchor = page.save_page(visit, sent, actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")
-    return redirect(url_for("visits.show", visit_id=visit.id) + anchor)
+    return redirect(url_for("visits.show", visit_id=visit.id) + (anchor or text(form.anchor)))
 
 
 @bp.post("/<int:visit_id>/submit")
@@ -187,7 +173,8 @@ def submit(visit_id: int) -> t.Any:
 def return_visit(visit_id: int) -> t.Any:
     visit = _visit(visit_id)
     ensure(can_review_visit(current_user, visit))
-    services.return_visit(visit, reason=request.form.get("reason", ""), actor=current_user)
+    form = checked(ReturnForm())
+    services.return_visit(visit, reason=text(form.reason), actor=current_user)
     db.session.commit()
     flash(_("The visit was returned to its inspectors."), "success")
     return redirect(url_for("visits.show", visit_id=visit.id))

@@ -186,6 +186,16 @@ def test_entries_photos_and_checkin_travel_as_operations(world: World, app: Flas
     assert count(SyncOp, SyncOp.status == OpStatus.REFUSED) == 2
 
 
+def test_removing_an_entry_that_is_not_there_is_refused_not_a_crash(world: World, api: Api) -> None:
+    url = f"/api/v1/visits/{world.visit.uuid}/ops"
+    ops = [{"op_id": new(), "type": "entry_remove"}, {"op_id": new(), "type": "entry_remove", "entry": new()}]
+    response = api.post(url, json={"ops": ops}, headers={"Idempotency-Key": new()})
+    assert response.status_code == 200
+    results = response.json["results"]
+    assert [r["status"] for r in results] == ["refused", "refused"]
+    assert all(r["message"] for r in results)
+
+
 def test_photos_put_under_their_uuid_are_201_200_409(world: World, api: Api, app: Flask) -> None:
     ids = items(world)
     key, data = new(), jpeg()

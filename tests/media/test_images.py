@@ -27,7 +27,10 @@ from inspect_app.findings.models import Finding
 from inspect_app.media import services as media
 from inspect_app.media.models import Attachment
 from inspect_app.media.models import AttachmentKind
+from inspect_app.rectification import evidence
 from inspect_app.rectification.models import Rectification
+from inspect_app.visits import attachments
+from inspect_app.visits import photos
 from inspect_app.visits import services as visit_services
 from tests.fixtures import answer_all
 
@@ -191,7 +194,7 @@ def test_a_pdf_over_the_size_limit_is_refused(ctx: None) -> None:
 def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: World, app: Flask) -> None:
     item = item_named(world, "S1_1")
 
-    attachment = media.add_visit_photo(world.visit, item, photo("Portrait_6.jpg"), filename="Portrait_6.jpg",
+    attachment = photos.add_visit_photo(world.visit, item, photo("Portrait_6.jpg"), filename="Portrait_6.jpg",
                                        actor=world.inspector)
     db.session.commit()
 
@@ -208,11 +211,11 @@ def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: Wo
         assert image.size == (attachment.width, attachment.height) == (1067, 1600)
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "photo.add")).one()
     assert (entry.actor_id, entry.school_id) == (world.inspector.id, world.school.id)
-    assert media.visit_photos(world.visit) == {(item.id, None): [attachment]}
+    assert attachments.visit_photos(world.visit) == {(item.id, None): [attachment]}
 
 
 def test_the_stored_photo_file_has_no_gps_position(world: World) -> None:
-    attachment = media.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("exif_gps.jpg"),
+    attachment = photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("exif_gps.jpg"),
                                        filename="exif_gps.jpg", actor=world.inspector)
     with Image.open(media.file_path(attachment)) as image:
         assert not image.getexif().get_ifd(GPS_IFD)
@@ -220,7 +223,7 @@ def test_the_stored_photo_file_has_no_gps_position(world: World) -> None:
 
 def test_a_refused_photo_leaves_no_file_and_no_record(world: World, app: Flask) -> None:
     with pytest.raises(ValidationFailed) as excinfo:
-        media.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("truncated_jpeg.jpg"),
+        photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("truncated_jpeg.jpg"),
                               filename="truncated_jpeg.jpg", actor=world.inspector)
     assert "truncated_jpeg.jpg" in excinfo.value.message
     assert stored_files(app) == []
@@ -229,19 +232,19 @@ def test_a_refused_photo_leaves_no_file_and_no_record(world: World, app: Flask) 
 
 def test_a_pdf_is_not_a_visit_photo(world: World) -> None:
     with pytest.raises(ValidationFailed) as excinfo:
-        media.add_visit_photo(world.visit, item_named(world, "S1_1"), make_pdf(), filename="scan.pdf",
+        photos.add_visit_photo(world.visit, item_named(world, "S1_1"), make_pdf(), filename="scan.pdf",
                               actor=world.inspector)
     assert "scan.pdf" in excinfo.value.message
 
 
 def test_remove_deletes_the_files_and_writes_an_audit_entry(world: World, app: Flask) -> None:
-    attachment = media.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("hopper.jpg"),
+    attachment = photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("hopper.jpg"),
                                        filename="hopper.jpg", actor=world.inspector)
     db.session.commit()
     attachment_id = attachment.id
     assert len(stored_files(app)) == 3
 
-    media.remove(attachment, actor=world.inspector)
+    attachments.remove(attachment, actor=world.inspector)
     db.session.commit()
 
     assert stored_files(app) == []
@@ -260,16 +263,16 @@ def submit_with_failing_item(app: Flask, world: World, item_name: str = "S1_1") 
 
 def test_photos_cannot_be_added_or_removed_after_the_visit_is_submitted(world: World, app: Flask) -> None:
     item = item_named(world, "S1_1")
-    attachment = media.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="hopper.jpg",
+    attachment = photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="hopper.jpg",
                                        actor=world.inspector)
     submit_with_failing_item(app, world)
     db.session.commit()
 
     with pytest.raises(InvalidTransition):
-        media.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="again.jpg",
+        photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="again.jpg",
                               actor=world.inspector)
     with pytest.raises(InvalidTransition):
-        media.remove(attachment, actor=world.inspector)
+        attachments.remove(attachment, actor=world.inspector)
     assert len(stored_files(app)) == 3
 
 
@@ -284,8 +287,8 @@ def rectification(world: World, app: Flask) -> Rectification:
 def test_pdf_and_photo_evidence_is_stored(world: World, app: Flask, rectification: Rectification) -> None:
     pdf = make_pdf()
 
-    document = media.add_evidence(rectification, pdf, filename="整改报告.pdf", actor=world.school_contact)
-    picture = media.add_evidence(rectification, photo("Landscape_3.jpg"), filename="公示栏.jpg",
+    document = evidence.add_evidence(rectification, pdf, filename="整改报告.pdf", actor=world.school_contact)
+    picture = evidence.add_evidence(rectification, photo("Landscape_3.jpg"), filename="公示栏.jpg",
                                  actor=world.school_contact)
     db.session.commit()
 
@@ -293,7 +296,7 @@ def test_pdf_and_photo_evidence_is_stored(world: World, app: Flask, rectificatio
     assert media.file_path(document).read_bytes() == pdf  # a PDF is stored as sent
     assert document.thumb_path is None
     assert picture.kind == AttachmentKind.PHOTO and picture.width > picture.height
-    assert media.evidence([rectification.id]) == {rectification.id: [document, picture]}
+    assert evidence.evidence([rectification.id]) == {rectification.id: [document, picture]}
     assert {p.suffix for p in stored_files(app)} == {".pdf", ".jpg"}
     added = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "evidence.add")).all()
     assert len(added) == 2
@@ -307,7 +310,7 @@ def test_pdf_and_photo_evidence_is_stored(world: World, app: Flask, rectificatio
 def test_bad_pdf_evidence_is_refused_naming_the_file(world: World, app: Flask, rectification: Rectification,
                                                      filename: str, data: bytes) -> None:
     with pytest.raises(ValidationFailed) as excinfo:
-        media.add_evidence(rectification, data, filename=filename, actor=world.school_contact)
+        evidence.add_evidence(rectification, data, filename=filename, actor=world.school_contact)
     assert filename in excinfo.value.message
     # Judged as a PDF (a file named .pdf is not "not a photo"), with the same reason as the PDF check gives.
     with pytest.raises(ValidationFailed) as direct:
@@ -317,11 +320,11 @@ def test_bad_pdf_evidence_is_refused_naming_the_file(world: World, app: Flask, r
 
 
 def test_removing_evidence_deletes_its_file(world: World, app: Flask, rectification: Rectification) -> None:
-    document = media.add_evidence(rectification, make_pdf(), filename="report.pdf",
+    document = evidence.add_evidence(rectification, make_pdf(), filename="report.pdf",
                                   actor=world.school_contact)
     db.session.commit()
 
-    media.remove(document, actor=world.school_contact)
+    evidence.remove_evidence(document, actor=world.school_contact)
     db.session.commit()
 
     assert stored_files(app) == []
@@ -417,9 +420,9 @@ def statuses(auth: Auth, client: t.Any, world: World, url: str) -> dict[str, int
 
 
 def test_who_may_see_an_inspection_photo(world: World, auth: Auth, client: t.Any, app: Flask) -> None:
-    attachment = media.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("hopper.jpg"),
+    attachment = photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("hopper.jpg"),
                                        filename="hopper.jpg", actor=world.inspector)
-    other_item = media.add_visit_photo(world.visit, item_named(world, "S1_2"), photo("hopper.jpg"),
+    other_item = photos.add_visit_photo(world.visit, item_named(world, "S1_2"), photo("hopper.jpg"),
                                        filename="other.jpg", actor=world.inspector)
     db.session.commit()
     url, other_url = f"/media/{attachment.id}", f"/media/{other_item.id}"
@@ -442,7 +445,7 @@ def test_who_may_see_an_inspection_photo(world: World, auth: Auth, client: t.Any
 
 def test_who_may_see_rectification_evidence(world: World, auth: Auth, client: t.Any,
                                             rectification: Rectification) -> None:
-    document = media.add_evidence(rectification, make_pdf(), filename="report.pdf",
+    document = evidence.add_evidence(rectification, make_pdf(), filename="report.pdf",
                                   actor=world.school_contact)
     db.session.commit()
 
@@ -461,19 +464,19 @@ def test_who_may_see_rectification_evidence(world: World, auth: Auth, client: t.
 
 def test_files_follow_the_database_transaction(world: World) -> None:
     item = item_named(world, "S1_1")
-    added = media.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="a.jpg", actor=world.inspector)
+    added = photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="a.jpg", actor=world.inspector)
     path = media.file_path(added)
     assert path.is_file()
     db.session.rollback()
     assert not path.exists(), "a file written for a rolled-back row is left behind"
 
-    added = media.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="b.jpg", actor=world.inspector)
+    added = photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="b.jpg", actor=world.inspector)
     db.session.commit()
     path = media.file_path(added)
-    media.remove(added, actor=world.inspector)
+    attachments.remove(added, actor=world.inspector)
     assert path.is_file(), "the file went before its deletion was committed"
     db.session.rollback()
     assert path.is_file()
-    media.remove(db.session.get(Attachment, added.id), actor=world.inspector)
+    attachments.remove(db.session.get(Attachment, added.id), actor=world.inspector)
     db.session.commit()
     assert not path.exists()

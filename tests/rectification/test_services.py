@@ -16,7 +16,7 @@ from inspect_app.errors import InvalidTransition
 from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
 from inspect_app.findings import services as finding_services
-from inspect_app.media import services as media
+from inspect_app.rectification import evidence
 from inspect_app.rectification import services
 from inspect_app.rectification.models import RectificationStatus as S
 from inspect_app.visits import services as visit_services
@@ -39,7 +39,7 @@ def rect(world, app):
 
 def _ready(rect, world) -> None:
     services.save_measures(rect, measures="已成立领导小组。", actor=world.school_contact)
-    media.add_evidence(rect, _jpeg(), filename="文件.jpg", actor=world.school_contact)
+    evidence.add_evidence(rect, _jpeg(), filename="文件.jpg", actor=world.school_contact)
 
 
 def test_the_happy_path_from_not_started_to_closed(world, rect) -> None:
@@ -98,7 +98,7 @@ def test_partial_rectification_stays_open_until_submitted_again(world, rect) -> 
 def test_illegal_moves_are_refused_and_say_why(world, rect, state, action) -> None:
     rect.status = state
     rect.measures = "已整改。"
-    media.add_evidence(rect, _jpeg(), filename="a.jpg", actor=world.school_contact) if state not in (
+    evidence.add_evidence(rect, _jpeg(), filename="a.jpg", actor=world.school_contact) if state not in (
         S.SUBMITTED, S.CLOSED) else None
     db.session.flush()
     entries = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from inspect_app.audit.models import AuditEntry
 from inspect_app.errors import InvalidTransition
 from inspect_app.extensions import db
-from inspect_app.media import services as media
+from inspect_app.rectification import evidence
 from inspect_app.rectification import services
 from inspect_app.rectification.models import RectificationStatus as S
 
@@ -43,7 +43,7 @@ def _expected_state(state: S, action: str) -> S:
 @pytest.fixture
 def rect(world, make_rects):
     (rect,) = make_rects(world.school, world.supervisor)
-    media.add_evidence(rect, _jpeg(), filename="佐证.jpg", actor=world.school_contact)
+    evidence.add_evidence(rect, _jpeg(), filename="佐证.jpg", actor=world.school_contact)
     rect.measures = "已整改。"
     db.session.flush()
     return rect

@@ -22,9 +22,11 @@ from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.db import local_today
 from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
+from inspect_app.findings import services as finding_services
 from inspect_app.findings.models import Finding
 from inspect_app.findings.models import FindingStatus
-from inspect_app.media import services as media
+from inspect_app.visits import attachments
+from inspect_app.visits import photos
 from inspect_app.visits import services
 from inspect_app.visits.models import Answer
 from inspect_app.visits.models import RepeatInstance
@@ -137,7 +139,7 @@ def test_answers_to_hidden_questions_are_cleared_at_submission(filling: Filling)
     filling.basics()
     filling.answer("Q1", "no")
     filling.answer("Q1_note", "未成立领导小组")
-    media.add_visit_photo(filling.visit, filling.items["Q1_photo"], jpeg(), filename="a.jpg",
+    photos.add_visit_photo(filling.visit, filling.items["Q1_photo"], jpeg(), filename="a.jpg",
                           actor=filling.world.inspector)
     filling.answer("programmes", "grant other")
     filling.answer("other_prog", "营养餐")
@@ -149,7 +151,7 @@ def test_answers_to_hidden_questions_are_cleared_at_submission(filling: Filling)
 
     answers = {a.item.name: a for a in services.visit_answers(filling.visit).values()}
     assert answers["Q1_note"].value is None and answers["other_prog"].value is None
-    assert media.visit_photos(filling.visit) == {}
+    assert attachments.visit_photos(filling.visit) == {}
     dropped = db.session.scalars(sa.select(AuditEntry.before).where(AuditEntry.action == "answer.drop")).all()
     assert {"value": "未成立领导小组", "note": None} in dropped
     assert not db.session.scalars(sa.select(Finding)).all()
@@ -199,7 +201,7 @@ def test_each_failing_entry_of_a_list_raises_its_own_finding_with_its_note_and_p
     filling.answer("d_count", "3", entry=first)
     filling.answer("d_area", "org", entry=second)
     filling.answer("d_note", "资助工作无专人负责。", entry=second)
-    photo = media.add_visit_photo(filling.visit, filling.items["d_photo"], jpeg(), filename="d.jpg",
+    photo = photos.add_visit_photo(filling.visit, filling.items["d_photo"], jpeg(), filename="d.jpg",
                                   entry=second, actor=filling.world.inspector)
 
     # In an entry, ${d_area} is that entry's answer; ${enrolled} is the visit's.
@@ -215,8 +217,8 @@ def test_each_failing_entry_of_a_list_raises_its_own_finding_with_its_note_and_p
     assert set(by_entry) == {first.id, second.id}
     assert by_entry[first.id].description == "助学金被抵扣学费。" and by_entry[first.id].answer_value == "money"
     assert by_entry[second.id].inspector_note == "资助工作无专人负责。"
-    assert media.finding_photos(by_entry[second.id]) == [photo]
-    assert media.finding_photos(by_entry[first.id]) == []
+    assert finding_services.finding_photos(by_entry[second.id]) == [photo]
+    assert finding_services.finding_photos(by_entry[first.id]) == []
 
 
 def test_an_entry_belongs_to_its_visit_and_list(filling: Filling, world: World) -> None:
@@ -319,12 +321,12 @@ def test_the_school_sees_the_photos_of_a_detail_question_once_the_problem_is_con
     filling.basics()
     filling.answer("Q1", "no")
     filling.answer("Q1_note", "未成立领导小组。")
-    photo = media.add_visit_photo(filling.visit, filling.items["Q1_photo"], jpeg(), filename="q1.jpg",
+    photo = photos.add_visit_photo(filling.visit, filling.items["Q1_photo"], jpeg(), filename="q1.jpg",
                                   actor=world.inspector)
     (finding,) = services.submit_visit(filling.visit, actor=world.inspector)
     db.session.commit()
     assert (finding.item.name, finding.inspector_note) == ("Q1", "未成立领导小组。")
-    assert media.finding_photos(finding) == [photo]
+    assert finding_services.finding_photos(finding) == [photo]
     auth.login(world.school_contact)
     assert client.get(f"/media/{photo.id}").status_code == 404
 

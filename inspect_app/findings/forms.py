@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from ..checklists.models import Severity
+from ..core.forms import IsoDateField
+
+
+class _Worded(FlaskForm):
+    """A problem's wording and severity as they will be reported."""
+
+    description = StringField()
+    severity = StringField()
+
+    def chosen_severity(self) -> Severity | None:
+        """The severity chosen, or None for a value that is not one."""
+        value = self.severity.data
+        return Severity(value) if value in {s.value for s in Severity} else None
+
+
+class ConfirmForm(_Worded):
+    """Confirm a problem, with the rectification deadline (blank: the campaign's default)."""
+
+    due_on = IsoDateField()
+
+
+class DismissForm(FlaskForm):
+    reason = StringField()
+
+
+class EditForm(_Worded):
+    pass
