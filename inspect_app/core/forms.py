@@ -46,6 +46,14 @@ def checked(form: F) -> F:
     return form
 
 
+def given_date(field: Field) -> date:
+    """A date field's value once its form validated with the field required (``date_required``)."""
+    value = field.data
+    if not isinstance(value, date):
+        raise ValidationFailed(_("“%(v)s” is not a date.", v=getattr(field, "raw", "")))
+    return value
+
+
 def text(field: Field) -> str:
     """A text field's value, blank when it was not sent."""
     return field.data or ""

@@ -23,6 +23,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
 from ..core.forms import checked
+from ..core.forms import given_date
 from ..core.forms import text
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
@@ -187,7 +188,7 @@ def submit(rect_id: int) -> t.Any:
 def request_extension(rect_id: int) -> t.Any:
     rect = _workable(rect_id)
     form = checked(ExtensionRequestForm())
-    services.request_extension(rect, reason=text(form.reason), proposed_due_on=form.proposed_due_on.data,
+    services.request_extension(rect, reason=text(form.reason), proposed_due_on=given_date(form.proposed_due_on),
                                actor=current_user)
     db.session.commit()
     flash(_("Extension requested; the supervisors have been told."), "success")
@@ -218,7 +219,7 @@ def decide_extension(rect_id: int, request_id: int) -> t.Any:
     form = checked(ExtensionDecisionForm())
     note, decision = text(form.note), form.decision.data
     if decision == "approve":
-        due_on = form.due_on.data
+        due_on = given_date(form.due_on)
         services.approve_extension(extension, due_on=due_on, note=note, actor=current_user)
         message = _("Extension approved; the new deadline is %(date)s.", date=due_on.isoformat())
     elif decision == "reject":
@@ -258,7 +259,7 @@ def verify(rect_id: int) -> t.Any:
 def deadline(rect_id: int) -> t.Any:
     rect = _verifiable(rect_id)
     form = checked(DeadlineForm())
-    services.set_due_on(rect, form.due_on.data, actor=current_user)
+    services.set_due_on(rect, given_date(form.due_on), actor=current_user)
     db.session.commit()
     flash(_("Deadline changed."), "success")
     return _back(rect)
