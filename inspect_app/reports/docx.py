@@ -67,15 +67,15 @@ def report_title(campaign_name: str) -> str:
     return f"关于{name}情况的报告"
 
 
-def _appendix_photo(row: PhotoRow, upload_dir: Path) -> rd.Photo:
+def _appendix_photo(row: PhotoRow) -> rd.Photo:
     """The copy stamped with school, time and place where there is one, else the photo as stored.
 
     The stamp adds a band below the picture, so its size is read from the file, not the database.
     """
     caption = "　".join(x for x in (row.school, row.item, rd.local_time(row.taken_at)) if x)
     if row.stamped_path:
-        return rd.Photo(path=upload_dir / row.stamped_path, fallback=upload_dir / row.path, caption=caption)
-    return rd.Photo(path=upload_dir / row.path, fallback=upload_dir / row.thumb_path if row.thumb_path else None,
+        return rd.Photo(key=row.stamped_path, fallback=row.path, caption=caption)
+    return rd.Photo(key=row.path, fallback=row.thumb_path or None,
                     caption=caption, width=row.width, height=row.height)
 
 
@@ -90,15 +90,15 @@ class Blocks:
     def __call__(self, write: Callable[[Document], t.Any]) -> rd.RawXml:
         return rd.capture(self.document, write)
 
-    def photo_appendix(self, rows: Iterable[PhotoRow], upload_dir: Path) -> rd.RawXml:
-        photos = (_appendix_photo(row, upload_dir) for row in rows)
+    def photo_appendix(self, rows: Iterable[PhotoRow]) -> rd.RawXml:
+        photos = (_appendix_photo(row) for row in rows)
         return self(lambda d: rd.add_photo_grid(d, photos, self.photos))
 
 
 # ---------------------------------------------------------------- investigation
 
 
-def investigation_context(data: InvestigationData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+def investigation_context(data: InvestigationData, blocks: Blocks) -> dict[str, t.Any]:
     """Placeholders and blocks of the 督导检查情况报告."""
     return {
         "title": rd.lines("\n".join(gb.split_title(report_title(data.campaign_name)))),
@@ -124,7 +124,7 @@ def investigation_context(data: InvestigationData, blocks: Blocks, upload_dir: P
         "score_table": blocks(lambda d: _write_score_table(d, data)),
         "problem_table": blocks(lambda d: _write_problem_table(d, data)),
         "distribution_table": blocks(lambda d: _write_distribution_table(d, data)),
-        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+        "photo_appendix": blocks.photo_appendix(data.photos),
     }
 
 
@@ -278,7 +278,7 @@ def _problem_cells(number: int, county: str, school: str, problem: ProblemRow) -
 # ---------------------------------------------------------------- notice and school report
 
 
-def notice_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+def notice_context(data: SchoolData, blocks: Blocks) -> dict[str, t.Any]:
     """Placeholders and blocks of the 整改通知书 for one school."""
     severities = Counter(p.severity for p in data.problems)
     severity = _join(f"{severity_text(s)}问题{severities[s]}个" for s in reversed(Severity) if severities[s])
@@ -288,17 +288,17 @@ def notice_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[s
         "due_note": _due_note(data),
         "inspectors": "、".join(data.inspectors) if data.inspectors else "",
         "problem_list": blocks(lambda d: _write_notice_problems(d, data)),
-        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+        "photo_appendix": blocks.photo_appendix(data.photos),
     }
 
 
-def school_report_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+def school_report_context(data: SchoolData, blocks: Blocks) -> dict[str, t.Any]:
     """Placeholders and blocks of a school's 整改情况报告."""
     return {
         **_school_common(data),
         "progress_sentence": _progress_sentence(data),
         "problems": blocks(lambda d: _write_school_problems(d, data)),
-        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+        "photo_appendix": blocks.photo_appendix(data.photos),
     }
 
 
@@ -479,28 +479,28 @@ def _write_progress_table(document: Document, rows: list[t.Any], total: t.Any, n
 # ---------------------------------------------------------------- helpers
 
 
-def render_investigation(data: InvestigationData, template_path: Path, upload_dir: Path | None = None) -> io.BytesIO:
+def render_investigation(data: InvestigationData, template_path: Path) -> io.BytesIO:
     """Render the 督导检查情况报告 from data onto a template and return the .docx as bytes."""
     out = io.BytesIO()
-    render_kind("investigation", data, template_path, out, upload_dir or Path("."))
+    render_kind("investigation", data, template_path, out)
     out.seek(0)
     return out
 
 
-def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO, upload_dir: Path,
+def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO,
                 progress: Callable[[int], None] | None = None) -> int:
     """Render one document of ``kind`` into ``out``; returns the number of photos written."""
     tpl = rd.open_template(template_path)
     sink = rd.PhotoSink()
     blocks = Blocks(tpl, sink)
     if kind == "investigation":
-        context = investigation_context(data, blocks, upload_dir)
+        context = investigation_context(data, blocks)
         title = report_title(data.campaign_name)
     elif kind == "notice":
-        context = notice_context(data, blocks, upload_dir)
+        context = notice_context(data, blocks)
         title = f"{data.school_name}整改通知书"
     elif kind == "school-report":
-        context = school_report_context(data, blocks, upload_dir)
+        context = school_report_context(data, blocks)
         title = f"{data.school_name}整改情况报告"
     elif kind == "monthly":
         context = monthly_context(data, blocks)

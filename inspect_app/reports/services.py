@@ -66,10 +66,6 @@ def template_path(kind: str) -> Path:
     return template_dir() / TEMPLATE_FILES[kind]
 
 
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
 def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, int]:
     """YYYY-MM, or the current month (Asia/Shanghai) when empty."""
     if not value:
@@ -137,7 +133,7 @@ def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, i
     total = 1 + len(getattr(data, "photos", []))
     if progress:
         progress(1, total)
-    return render_kind(request.kind, data, template_path(request.kind), out, upload_dir(),
+    return render_kind(request.kind, data, template_path(request.kind), out,
                        progress=(lambda n: progress(1 + n, total)) if progress else None)
 
 
