@@ -92,13 +92,15 @@ class Browser:
 class Process:
     def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
         self.name, self.log = name, log
+        self.sink = log.open("wb")
         self.handle = subprocess.Popen([sys.executable, "-m", "inspect_app.cli", *args], env=env,
-                                       stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+                                       stdout=self.sink, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.handle.poll() is None:
             os.killpg(self.handle.pid, sig)
             self.handle.wait(timeout=60)
+        self.sink.close()
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
