@@ -183,8 +183,7 @@ def stamp_image(data: bytes, lines: list[str]) -> bytes:
 def check_pdf(data: bytes, *, filename: str) -> None:
     """Refuse anything that is not a readable, unencrypted PDF within the size limit."""
     # pypdf is heavy and only this check reads PDFs.
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    import pypdf
 
     if len(data) > current_app.config["MAX_DOCUMENT_BYTES"]:
         raise ValidationFailed(_("File “%(file)s” is larger than %(limit)d MB.", file=filename,
@@ -192,14 +191,14 @@ def check_pdf(data: bytes, *, filename: str) -> None:
     if not data.startswith(b"%PDF-"):
         raise ValidationFailed(_("“%(file)s” is not a PDF file.", file=filename))
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise ValidationFailed(_("PDF “%(file)s” is password-protected.", file=filename))
         if len(reader.pages) == 0:
             raise ValidationFailed(_("PDF “%(file)s” has no pages.", file=filename))
     except ValidationFailed:
         raise
-    except (PyPdfError, ValueError, KeyError, OSError) as exc:
+    except (pypdf.errors.PyPdfError, ValueError, KeyError, OSError) as exc:
         raise ValidationFailed(_("PDF “%(file)s” is damaged and cannot be read.", file=filename)) from exc
 
 
