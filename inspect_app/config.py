@@ -71,8 +71,10 @@ class DefaultConfig:
     ORG_NAME = "渭南市学生资助管理中心"
     CITY_NAME = "渭南市"
     REPORT_RECIPIENT = "陕西省学生资助管理中心"
-    # 发文字号 prefix of templates restored from code: 渭资助〔2026〕N号.
+    # 发文字号 prefix: documents are numbered 渭资助〔2026〕N号 per kind and year when first issued
+    # (reports/numbering.py). DOC_PREFIXES gives a kind its own, e.g. {"notice": "渭资助函"}.
     DOC_PREFIX = "渭资助"
+    DOC_PREFIXES: t.ClassVar[dict[str, str]] = {}
 
     PAGE_SIZE = 50
 

@@ -58,6 +58,7 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
         with part.open("wb") as fh:
             photos = services.write(request, fh)
         os.replace(part, out)
+        db.session.commit()  # the document number it was issued is kept
     click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photo{'' if photos == 1 else 's'})")
 
 
@@ -106,7 +107,7 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
         backup = target.with_name(target.stem + ".bak.docx")
         os.replace(target, backup)
         click.echo(f"kept the old one as {backup}")
-    office = Office(org_name=current_app.config["ORG_NAME"], doc_prefix=current_app.config["DOC_PREFIX"])
+    office = Office(org_name=current_app.config["ORG_NAME"])
     click.echo(write_template(kind, target, office, red_header=red_header))
 
 

@@ -530,8 +530,11 @@ def render_investigation(data: InvestigationData, template_path: Path, upload_di
 
 
 def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO, upload_dir: Path,
-                progress: Callable[[int], None] | None = None) -> int:
-    """Render one document of ``kind`` into ``out``; returns the number of photos written."""
+                progress: Callable[[int], None] | None = None, doc_number: str = "") -> int:
+    """Render one document of ``kind`` into ``out``; returns the number of photos written.
+
+    ``doc_number`` is its 发文字号 (渭资助〔2026〕3号), for templates with a red header.
+    """
     tpl = rd.open_template(template_path)
     sink = rd.PhotoSink()
     blocks = Blocks(tpl, sink)
@@ -549,6 +552,7 @@ def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO, up
         title = f"{data.year}年{data.month}月学生资助督导检查月报"
     else:
         raise ValueError(kind)
+    context["doc_number"] = doc_number
     props = tpl.get_docx().core_properties
     props.title = title
     props.author = props.last_modified_by = getattr(data, "org_name", "")

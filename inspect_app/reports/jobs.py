@@ -98,7 +98,7 @@ def run_job(job: ReportJob) -> None:
         request = services.job_request(job)
         # Built in a temporary file, then stored whole: a half-written report is never visible.
         with tempfile.TemporaryFile() as fh:
-            services.write(request, fh, progress=progress)
+            services.write(request, fh, progress=progress, actor=job.requested_by)
             size = fh.tell()
             fh.seek(0)
             storage.area("reports").save(key, fh)

@@ -21,6 +21,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
 from . import collect
+from . import numbering
 from .collect import month_bounds
 from .docx import render_kind
 from .models import ReportJob
@@ -118,12 +119,15 @@ def check_request(request: ReportRequest) -> None:
         raise ValidationFailed(_("Name at least one campaign."))
 
 
-def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None) -> int:
+def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None,
+          actor: User | None = None) -> int:
     """Collect the figures and render the document into ``out``; returns the number of photos.
 
+    A kind the office numbers is issued its 发文字号 first (flushed, committed with the caller's work).
     ``progress(done, total)`` is called as the work advances (collecting is step 1, each photo one more).
     """
     check_request(request)
+    issued = numbering.issue(request, actor=actor)
     data: t.Any
     if request.kind == "investigation":
         data = collect.build_investigation_data(request.campaign)
@@ -138,16 +142,17 @@ def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, i
     if progress:
         progress(1, total)
     return render_kind(request.kind, data, template_path(request.kind), out, upload_dir(),
-                       progress=(lambda n: progress(1 + n, total)) if progress else None)
+                       progress=(lambda n: progress(1 + n, total)) if progress else None,
+                       doc_number=issued.doc_number if issued else "")
 
 
 def build(kind: str, campaign: Campaign, *, school: School | None = None,
-          month: tuple[int, int] | None = None) -> BuiltReport:
+          month: tuple[int, int] | None = None, actor: User | None = None) -> BuiltReport:
     """Render one report in memory (small documents and tests); large ones go through a job and a file."""
     request = ReportRequest(kind, (campaign,), school=school,
                             month=month or (parse_month(None) if kind == "monthly" else None))
     out = io.BytesIO()
-    write(request, out)
+    write(request, out, actor=actor)
     return BuiltReport(filename(request), DOCX_MIME, out.getvalue())
 
 

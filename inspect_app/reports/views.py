@@ -26,7 +26,9 @@ from ..extensions import db
 from ..schools.models import School
 from ..schools.permissions import can_view_school
 from . import jobs
+from . import numbering
 from . import services
+from .models import IssuedDocument
 from .models import ReportJob
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -67,15 +69,22 @@ def _job(job_id: int) -> ReportJob:
 @bp.route("/jobs/<int:job_id>")
 @roles_required(*STAFF)
 def job(job_id: int) -> t.Any:
-    return render_template("reports/job.html", job=_job(job_id))
+    job = _job(job_id)
+    return render_template("reports/job.html", job=job, issued=_issued(job))
+
+
+def _issued(job: ReportJob) -> IssuedDocument | None:
+    """The document number the job's document was given, once it has been issued."""
+    return numbering.issued(services.job_request(job)) if job.kind in numbering.NUMBERED_KINDS else None
 
 
 @bp.route("/jobs/<int:job_id>/status")
 @roles_required(*STAFF)
 def job_status(job_id: int) -> t.Any:
     job = _job(job_id)
+    issued = _issued(job)
     return jsonify(status=job.status.value, label=job.status.label, percent=job.percent, done=job.done,
-                   total=job.total, error=job.error,
+                   total=job.total, error=job.error, doc_number=issued.doc_number if issued else None,
                    download=url_for("reports.download", job_id=job.id) if jobs.is_ready(job) else None)
 
 
@@ -99,6 +108,7 @@ def school_document(campaign_id: int, school_id: int, kind: str) -> t.Any:
     campaign = db.get_or_404(Campaign, campaign_id)
     school = db.get_or_404(School, school_id)
     ensure(can_view_school(current_user, school))
-    report = services.build(kind, campaign, school=school)
+    report = services.build(kind, campaign, school=school, actor=current_user)
+    db.session.commit()  # the notice's document number, issued on its first download, is kept
     return send_file(io.BytesIO(report.data), mimetype=report.mimetype, as_attachment=True,
                      download_name=report.filename)
