@@ -75,6 +75,10 @@ class DefaultConfig:
     # (reports/numbering.py). DOC_PREFIXES gives a kind its own, e.g. {"notice": "渭资助函"}.
     DOC_PREFIX = "渭资助"
     DOC_PREFIXES: t.ClassVar[dict[str, str]] = {}
+    # Documents as PDF (core/documents/pdf.py): LibreOffice's executable (empty: soffice or libreoffice
+    # on PATH; PDF is not offered without one) and how long one conversion may take, in seconds.
+    PDF_CONVERTER = ""
+    PDF_TIMEOUT = 180
 
     PAGE_SIZE = 50
 

@@ -16,7 +16,9 @@ from flask_babel import gettext as _
 from ..audit import services as audit
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import can_report_on_campaign
+from ..core.documents import pdf
 from ..db import local_today
+from ..errors import ServiceError
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
@@ -42,6 +44,32 @@ class BuiltReport:
     filename: str
     mimetype: str
     data: bytes
+
+
+class PdfNotAvailable(ServiceError):
+    """Asked for a PDF on a server without LibreOffice."""
+
+    status_code = 503
+    code = "pdf_unavailable"
+
+
+def pdf_unavailable() -> PdfNotAvailable:
+    return PdfNotAvailable(_("PDF is not available on this server: LibreOffice (soffice) is not installed. "
+                             "Download the Word document instead."))
+
+
+def as_pdf(report: BuiltReport) -> BuiltReport:
+    """The same document as PDF (LibreOffice, core/documents/pdf.py); refused where LibreOffice is missing."""
+    try:
+        data = pdf.docx_to_pdf(report.data)
+    except pdf.PdfUnavailable as exc:
+        raise pdf_unavailable() from exc
+    return BuiltReport(pdf_name(report.filename), pdf.PDF_MIME, data)
+
+
+def pdf_name(filename: str) -> str:
+    """The download name of a document's PDF: the Word name with .pdf."""
+    return str(Path(filename).with_suffix(".pdf"))
 
 
 @dataclass(frozen=True)
