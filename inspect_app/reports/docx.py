@@ -158,9 +158,11 @@ def _evaluation(data: InvestigationData) -> str:
     text = unfinished_note(data.report_date, data.n_inspected, data.n_not_inspected)
     if not data.n_inspected:
         return text
-    clean = max(0, data.n_inspected - data.n_schools_with_findings)
+    awaiting = data.n_schools_awaiting_decision
+    clean = max(0, data.n_inspected - data.n_schools_with_findings - awaiting)
     which = "已检查" if data.n_not_inspected else "检查"
-    text += f"{which}的{data.n_inspected}所{SCHOOLS}中，{clean}所未发现问题，占{_percent(clean, data.n_inspected)}。"
+    text += f"{which}的{data.n_inspected}所{SCHOOLS}中，{clean}所未发现问题，占{_percent(clean, data.n_inspected)}"
+    text += f"；另有{awaiting}所发现的问题尚待审核确认。" if awaiting else "。"
     scored = [row.score for row in data.scores if row.score is not None]
     if scored and data.max_score:
         average = sum(scored, Decimal(0)) / len(scored)

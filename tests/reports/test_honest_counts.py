@@ -35,6 +35,14 @@ def _form_parts(version_id: int) -> None:
         db.session.flush()
         db.session.add(ChecklistItem(version_id=version_id, section_id=section.id, name=f"{name}_text",
                                      type=ItemType.TEXT, label={"zh": label}, position=last + n))
+    # The team's "other problems": a repeat whose item names the area, a fail value for every area.
+    repeat = ChecklistItem(version_id=version_id, section_id=section.id, name="other", type=ItemType.REPEAT,
+                           label={"zh": "其他问题"}, position=last + 3)
+    db.session.add(repeat)
+    db.session.flush()
+    db.session.add(ChecklistItem(version_id=version_id, section_id=section.id, repeat_id=repeat.id, name="op_area",
+                                 type=ItemType.SELECT_ONE, label={"zh": "问题所属方面"}, fail_values=["S1", "S2"],
+                                 position=last + 4))
     db.session.flush()
 
 
@@ -44,7 +52,6 @@ def test_an_unfinished_campaign_counts_only_the_schools_inspected(
     schools = [make_school(world.away) for _ in range(6)]
     campaign = make_campaign(world.supervisor, schools=schools, inspectors=[world.inspector], start=True,
                              code="H6")
-    _form_parts(campaign.checklist_version_id)
     visits = db.session.scalars(sa.select(Visit).where(Visit.campaign_id == campaign.id).order_by(Visit.id)).all()
     # One school inspected with a problem and approved; one inspected without problems awaiting approval.
     answer_all(app, visits[0], world.inspector, failing={"S1_1": "领导小组未成立"})
@@ -54,23 +61,27 @@ def test_an_unfinished_campaign_counts_only_the_schools_inspected(
     visit_services.approve_visit(visits[0], actor=world.supervisor)
     answer_all(app, visits[1], world.inspector)
     visit_services.submit_visit(visits[1], actor=world.inspector)
+    # A third inspected, its problem still awaiting a decision: not a school without problems.
+    answer_all(app, visits[2], world.inspector, failing={"S2_1": "档案混乱"})
+    visit_services.submit_visit(visits[2], actor=world.inspector)
+    _form_parts(campaign.checklist_version_id)
     db.session.commit()
 
     report = check_document(services.build("investigation", campaign).data)
     today = zh_date(local_today())
-    assert f"截至{today}，已检查2所，尚有4所未检查，以下情况据已检查学校统计。" in report
-    assert "已检查的2所学校（幼儿园）中，1所未发现问题，占50%。" in report
+    assert f"截至{today}，已检查3所，尚有3所未检查，以下情况据已检查学校统计。" in report
+    assert "已检查的3所学校（幼儿园）中，1所未发现问题，占33.3%；另有1所发现的问题尚待审核确认。" in report
     assert "5所未发现问题" not in report and "83.3%" not in report
-    assert "审核确认1所、待审核1所" in report and "尚有4所未检查，正在抓紧推进" in report
-    assert "涉及1所学校（幼儿园），占已检查学校数的50%" in report
+    assert "审核确认1所、待审核2所" in report and "尚有3所未检查，正在抓紧推进" in report
+    assert "涉及1所学校（幼儿园），占已检查学校数的33.3%" in report
     # Only the sections that hold assessed items are areas of inspection.
     [areas] = re.findall(r"。([^。]*)等方面未发现问题", report)
     assert areas == "档案"
     assert "检查组意见" not in report
 
     monthly = check_document(services.build("monthly", campaign).data)
-    assert f"截至{today}，已检查2所，尚有4所未检查，以下情况据已检查学校统计。" in monthly
-    assert "已检查2所（其中审核确认1所），尚有4所未检查" in monthly
+    assert f"截至{today}，已检查3所，尚有3所未检查，以下情况据已检查学校统计。" in monthly
+    assert "已检查3所（其中审核确认1所），尚有3所未检查" in monthly
 
 
 def test_a_finished_campaign_says_nothing_about_schools_left(

@@ -112,6 +112,9 @@ class InvestigationData:
     max_score: Decimal | None = None
     sections_without_findings: list[str] = field(default_factory=list)
     photos: list[PhotoRow] = field(default_factory=list)
+    # Inspected schools whose problems are all still awaiting the campaign office's decision: they
+    # are not schools without problems.
+    n_schools_awaiting_decision: int = 0
 
     @property
     def n_not_inspected(self) -> int:
@@ -249,23 +252,35 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         max_score=max_score,
         sections_without_findings=[label for label in all_sections if label not in section_findings],
         photos=finding_photos(campaign),
+        n_schools_awaiting_decision=len(_schools_with_raised_findings(campaign) - {f.school_id for f in findings}),
     )
 
 
-def _assessed_sections(campaign: Campaign) -> list[str]:
-    """The checklist's sections that hold assessed items (a fail value or a weight), in checklist order.
+def _schools_with_raised_findings(campaign: Campaign) -> set[int]:
+    """Schools with problems raised by the inspection and not yet confirmed or dismissed."""
+    return set(db.session.scalars(
+        sa.select(Finding.school_id).distinct()
+        .where(Finding.campaign_id == campaign.id, Finding.status == FindingStatus.RAISED)
+    ))
 
-    Parts of the form that assess nothing (基本情况, 检查组意见) are not areas of inspection: nothing
-    can be found there, so a report never names them among the areas without problems.
+
+def _assessed_sections(campaign: Campaign) -> list[str]:
+    """The checklist's sections that hold assessed items, in checklist order.
+
+    An item is assessed when it is scored (a weight) or has fail values of its own. Parts of the form
+    (基本情况, 检查组意见) are not areas of inspection, so a report never names them among the areas
+    without problems; the team's "other problems" entries in 检查组意见 (a repeat whose item names the
+    area with a fail value for every area) record problems found elsewhere and do not make it one.
     """
     assessed = {
         section_id
-        for section_id, fail_values, weight in db.session.execute(
-            sa.select(ChecklistItem.section_id, ChecklistItem.fail_values, ChecklistItem.weight).where(
+        for section_id, fail_values, weight, repeat_id in db.session.execute(
+            sa.select(ChecklistItem.section_id, ChecklistItem.fail_values, ChecklistItem.weight,
+                      ChecklistItem.repeat_id).where(
                 ChecklistItem.version_id == campaign.checklist_version_id, ChecklistItem.section_id.is_not(None)
             )
         )
-        if fail_values or weight is not None
+        if weight is not None or (fail_values and repeat_id is None)
     }
     return [
         section.label.get("zh") or section.display_label
