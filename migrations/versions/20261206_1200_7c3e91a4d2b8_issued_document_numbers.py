@@ -1,7 +1,7 @@
 """issued document numbers
 
 Revision ID: 7c3e91a4d2b8
-Revises: f318e320c6f7
+Revises: 7c3e9a1d5b42
 Create Date: 2026-12-06 12:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e91a4d2b8'
-down_revision = 'f318e320c6f7'
+down_revision = '7c3e9a1d5b42'
 branch_labels = None
 depends_on = None
 
