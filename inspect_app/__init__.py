@@ -45,10 +45,12 @@ def connect_signals() -> None:
     """Connect each package's signal receivers (see core/signals.py); connecting twice changes nothing."""
     from .findings import stats as finding_stats
     from .rectification import stats as rectification_stats
+    from .reports import numbering as report_numbering
     from .visits import figures as visit_figures
 
     finding_stats.connect_signals()
     rectification_stats.connect_signals()
+    report_numbering.connect_signals()
     visit_figures.connect_signals()
 
 

@@ -4,7 +4,8 @@ Numbers run per kind and year: the first 整改通知书 of 2026 is ``渭资助�
 ``渭资助〔2026〕2号``. The prefix is ``DOC_PREFIX`` (``INSPECT_DOC_PREFIX``); ``DOC_PREFIXES`` may give
 a kind its own (``{"notice": "渭资助函"}``) so that two kinds never share a number. A document is
 known by its subject (kind, campaign, school, month): building it again finds the number it was
-given, in whatever year that was.
+given, in whatever year that was. A document is issued when a job or ``reports build`` first builds
+it, and a school's 整改通知书 when its first problem is confirmed; a GET never writes a number.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from ..db import local_today
+from ..db import utcnow
 from ..extensions import db
+from ..rectification.models import Rectification
 from .models import IssuedDocument
 
 if t.TYPE_CHECKING:
@@ -56,31 +61,49 @@ def issued(request: ReportRequest) -> IssuedDocument | None:
 
 
 def issue(request: ReportRequest, *, actor: User | None = None, today: date | None = None) -> IssuedDocument | None:
-    """The document's number: the one it was given, or the next of its kind and year; None if not numbered.
-
-    Two workers issuing at once cannot take the same number: the unique constraints refuse the second,
-    which then reads the register again (inside a savepoint, so the caller's work is kept).
-    """
+    """The document's number: the one it was given, or the next of its kind and year; None if not numbered."""
     if request.kind not in NUMBERED_KINDS:
         return None
+    school_id = request.school.id if request.school else None
+    issue_once(db.session.connection(), request.kind, subject_of(request), campaign_id=request.campaign.id,
+               school_id=school_id, issued_by_id=actor.id if actor is not None else None, today=today)
+    return issued(request)
+
+
+def issue_once(connection: sa.Connection, kind: str, subject: str, *, campaign_id: int | None,
+               school_id: int | None, issued_by_id: int | None, today: date | None = None) -> None:
+    """Give ``subject`` the next number of ``kind`` and the year unless it has one, on ``connection``.
+
+    Written with INSERT … ON CONFLICT DO NOTHING: when another transaction takes the same number
+    first, nothing is written and the next number is tried, so issuing never fails the caller's work.
+    """
+    table = IssuedDocument.__table__
     year = (today or local_today()).year
-    prefix = prefix_for(request.kind)
+    prefix = prefix_for(kind)
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     for _attempt in range(ATTEMPTS):
-        existing = issued(request)
-        if existing is not None:
-            return existing
-        last = db.session.scalar(sa.select(sa.func.max(IssuedDocument.number)).where(
-            IssuedDocument.kind == request.kind, IssuedDocument.year == year)) or 0
-        document = IssuedDocument(
-            kind=request.kind, subject=subject_of(request), year=year, number=last + 1,
-            doc_number=format_number(prefix, year, last + 1), campaign_id=request.campaign.id,
-            school_id=request.school.id if request.school else None,
-            issued_by_id=actor.id if actor is not None else None,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(document)
-        except sa.exc.IntegrityError:
-            continue
-        return document
-    raise RuntimeError(f"no document number could be issued for {request.kind} after {ATTEMPTS} attempts")
+        if connection.scalar(sa.select(table.c.id).where(table.c.kind == kind, table.c.subject == subject)):
+            return
+        number = (connection.scalar(sa.select(sa.func.max(table.c.number))
+                                    .where(table.c.kind == kind, table.c.year == year)) or 0) + 1
+        connection.execute(insert(IssuedDocument).values(
+            kind=kind, subject=subject, year=year, number=number, doc_number=format_number(prefix, year, number),
+            campaign_id=campaign_id, school_id=school_id, issued_at=utcnow(), issued_by_id=issued_by_id,
+        ).on_conflict_do_nothing())
+    raise RuntimeError(f"no document number could be issued for {kind} after {ATTEMPTS} attempts")
+
+
+def _notice_with_the_first_problem(_mapper: t.Any, connection: sa.Connection, rect: Rectification) -> None:
+    """A school's 整改通知书 is issued when its first problem of a campaign is confirmed (its rectification
+    begins): the number is given then, in the same transaction, so the notice a school downloads (a GET,
+    which changes nothing) already carries it."""
+    finding = rect.finding
+    subject = f"campaign:{finding.campaign_id}/school:{finding.school_id}"
+    issue_once(connection, "notice", subject, campaign_id=finding.campaign_id, school_id=finding.school_id,
+               issued_by_id=finding.decided_by_id)
+
+
+def connect_signals() -> None:
+    """Number a school's notice when its first problem is confirmed; connecting twice changes nothing."""
+    if not sa.event.contains(Rectification, "after_insert", _notice_with_the_first_problem):
+        sa.event.listen(Rectification, "after_insert", _notice_with_the_first_problem)

@@ -148,14 +148,15 @@ def check_request(request: ReportRequest) -> None:
 
 
 def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None,
-          actor: User | None = None) -> int:
+          actor: User | None = None, issue: bool = True) -> int:
     """Collect the figures and render the document into ``out``; returns the number of photos.
 
-    A kind the office numbers is issued its 发文字号 first (flushed, committed with the caller's work).
+    A kind the office numbers is issued its 发文字号 first (written with the caller's work); with
+    ``issue=False`` (a download by GET) it shows the number given before, if any, and writes nothing.
     ``progress(done, total)`` is called as the work advances (collecting is step 1, each photo one more).
     """
     check_request(request)
-    issued = numbering.issue(request, actor=actor)
+    issued = numbering.issue(request, actor=actor) if issue else numbering.issued(request)
     data: t.Any
     if request.kind == "investigation":
         data = collect.build_investigation_data(request.campaign)
@@ -175,12 +176,12 @@ def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, i
 
 
 def build(kind: str, campaign: Campaign, *, school: School | None = None,
-          month: tuple[int, int] | None = None, actor: User | None = None) -> BuiltReport:
+          month: tuple[int, int] | None = None, actor: User | None = None, issue: bool = True) -> BuiltReport:
     """Render one report in memory (small documents and tests); large ones go through a job and a file."""
     request = ReportRequest(kind, (campaign,), school=school,
                             month=month or (parse_month(None) if kind == "monthly" else None))
     out = io.BytesIO()
-    write(request, out, actor=actor)
+    write(request, out, actor=actor, issue=issue)
     return BuiltReport(filename(request), DOCX_MIME, out.getvalue())
 
 

@@ -130,8 +130,8 @@ def school_document(campaign_id: int, school_id: int, kind: str, fmt: str) -> t.
     campaign = db.get_or_404(Campaign, campaign_id)
     school = db.get_or_404(School, school_id)
     ensure(can_view_school(current_user, school))
-    report = services.build(kind, campaign, school=school, actor=current_user)
-    db.session.commit()  # the notice's document number, issued on its first download, is kept
+    # A GET writes nothing: the notice shows the number it was given when its first problem was confirmed.
+    report = services.build(kind, campaign, school=school, issue=False)
     if fmt == "pdf":
         report = services.as_pdf(report)
     return send_file(io.BytesIO(report.data), mimetype=report.mimetype, as_attachment=True,

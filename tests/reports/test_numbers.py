@@ -62,3 +62,21 @@ def test_the_job_page_shows_the_number_it_was_given(app: Flask, world: t.Any, cl
     assert client.get(f"/reports/jobs/{job.id}/status").get_json()["doc_number"] == number
     issued = db.session.scalars(sa.select(IssuedDocument)).one()
     assert issued.issued_by_id == world.supervisor.id and issued.campaign_id == world.campaign.id
+
+
+def test_a_schools_notice_is_numbered_when_its_first_problem_is_confirmed(
+        app: Flask, world: t.Any, make_rects: t.Callable[..., t.Any], client: t.Any, auth: t.Any) -> None:
+    year = local_today().year
+    (rect,) = make_rects(world.school, world.supervisor, items=("S1_1",), code="C1")
+    make_rects(world.school, world.supervisor, items=("S2_1",), code="C2")
+    db.session.commit()
+    issued = db.session.scalars(sa.select(IssuedDocument).order_by(IssuedDocument.id)).all()
+    assert [(d.kind, d.doc_number, d.school_id) for d in issued] == [
+        ("notice", f"渭资助〔{year}〕1号", world.school.id), ("notice", f"渭资助〔{year}〕2号", world.school.id)]
+    assert issued[0].issued_by_id == world.supervisor.id
+    # The school downloads it (a GET, which writes nothing) with its number.
+    auth.login(world.school_contact)
+    response = client.get(f"/reports/campaigns/{rect.finding.campaign_id}/schools/{world.school.id}/notice.docx")
+    assert response.status_code == 200
+    assert f"渭资助〔{year}〕1号" in check_document(response.data, red_header=True, banji=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument)) == 2
