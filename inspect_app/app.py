@@ -66,6 +66,7 @@ from .reminders import tasks as _reminder_tasks  # noqa: F401 - declares the dai
 from .reminders.cli import reminders_cli
 from .reports import jobs as _report_jobs  # noqa: F401 - declares the report tasks
 from .reports import models as _report_models  # noqa: F401
+from .reports import numbering as report_numbering
 from .reports.cli import reports_cli
 from .reports.views import bp as reports_bp
 from .rosters import jobs as _roster_jobs  # noqa: F401 - declares the roster tasks
@@ -143,6 +144,7 @@ def connect_signals() -> None:
     findings_receivers.connect_signals()
     rectification_receivers.connect_signals()
     audit_receivers.connect_signals()
+    report_numbering.connect_signals()
 
 
 def register_tasks(app: Flask) -> None:
