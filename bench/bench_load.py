@@ -93,7 +93,7 @@ from inspect_app.visits.models import Visit as VisitRow  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # seconds a request may take before the client gives up
 STOP_TIMEOUT = 120  # seconds users get, once the time is up, to finish the request they are in
-TRIES = 6  # sends of one request answered 503, as the offline page retries
+TRIES = 6  # sends of one request answered with a server error, as the offline page retries
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 TABLET_KINDS = ("tablet CSRF token", "tablet sign-in", "open visit", "batch of 20 ops", "photo 1600x1200", "signature",
                 "batch sent again", "submit")
@@ -383,6 +383,7 @@ def server_errors(log_path: Path) -> list[str]:
     app's three innermost frames), one line each."""
     found: list[str] = []
     frames: list[str] = []
+    cause = "\0"
     in_traceback = False
     for line in log_path.read_text(errors="replace").splitlines():
         try:
@@ -399,8 +400,12 @@ def server_errors(log_path: Path) -> list[str]:
             in_traceback = True
         elif in_traceback and "/inspect_app/" in line:
             frames.append(line.strip().split("/inspect_app/")[1])
-        elif in_traceback and line and not line[0].isspace() and ":" in line and not line.startswith("The above"):
-            found.append(line.strip() + (f"  [at {' ← '.join(reversed(frames[-3:]))}]" if frames else ""))
+        elif line.startswith("The above exception") or line.startswith("During handling of the above"):
+            if found and found[-1].startswith(cause):  # only the last exception of a chain is kept
+                found.pop()
+        elif in_traceback and line and not line[0].isspace() and ":" in line:
+            cause = line.strip()
+            found.append(cause + (f"  [at {' ← '.join(reversed(frames[-3:]))}]" if frames else ""))
             in_traceback, frames = False, []
         elif line.startswith("--- Logging error ---") or re.search(r"\[(ERROR|CRITICAL)\]", line):
             found.append(line)
