@@ -131,6 +131,15 @@ PLAN: Plan
 ERRORS: list[str] = []  # exceptions raised in the users' code
 
 
+def why(response: t.Any) -> str:
+    """What went wrong: the client's error (no answer) or the start of the body, or where it ended up."""
+    if response.status_code == 0:
+        return repr(response.error)[:200]
+    if urllib.parse.urlsplit(response.url).path == "/auth/login":
+        return "sent back to the login page"
+    return response.text[:200]
+
+
 class TabletUser(HttpUser):
     """Signs in, syncs its one visit (one request a task, so a stop never cuts a visit mid-request), stops."""
 
@@ -147,7 +156,7 @@ class TabletUser(HttpUser):
                               json={"username": self.visit.username, "password": PASSWORD},
                               headers={"X-CSRFToken": token}) as response:
             if response.status_code != 200:
-                response.failure(f"sign-in {response.status_code}")
+                response.failure(f"sign-in {response.status_code} {why(response)}")
                 raise StopUser()
             self.client.headers["X-CSRFToken"] = response.json()["csrf_token"]
         self.steps = self.plan_steps()
@@ -181,21 +190,23 @@ class TabletUser(HttpUser):
 
     def send(self, kind: str, method: str, path: str, expect: tuple[int, ...],
              check: Callable[[t.Any], str | None] = lambda _body: None, **kw: t.Any) -> bool:
-        """One request of the sync. A server error is sent again after a pause, as the page does (the same
-        request, so never applied twice); a 503 is not a failure and has its own line in the table."""
+        """One request of the sync. A server error or no answer (status 0: refused, reset, timed out) is
+        sent again after a pause, as the page does (the same request, so never applied twice); a 503 is
+        not a failure and has its own line in the table."""
         for attempt in range(TRIES):
             with self.client.request(method, path, name=kind, timeout=TIMEOUT, catch_response=True,
                                      **kw) as response:
-                if response.status_code >= 500 and attempt < TRIES - 1:
-                    if response.status_code == 503:  # busy: the page waits and sends it again, not a failure
+                status = response.status_code
+                if (status == 0 or status >= 500) and attempt < TRIES - 1:
+                    if status == 503:  # busy: the page waits and sends it again, not a failure
                         response.request_meta["name"] = f"{kind} (503, sent again)"
                         response.success()
                     else:
-                        response.failure(f"{kind}: {response.status_code} {response.text[:200]}")
+                        response.failure(f"{kind}: {status} {why(response)}")
                     gevent.sleep(0.5 * 2 ** attempt)
                     continue
-                if response.status_code not in expect:
-                    response.failure(f"{kind}: {response.status_code} {response.text[:200]}")
+                if status not in expect:
+                    response.failure(f"{kind}: {status} {why(response)}")
                     return False
                 problem = check(response.json())
                 if problem:
@@ -246,7 +257,7 @@ class SupervisorUser(HttpUser):
                               data={"username": username, "password": PASSWORD,
                                     "csrf_token": token.group(1) if token else ""}) as response:
             if response.status_code != 200 or urllib.parse.urlsplit(response.url).path == "/auth/login":
-                response.failure(f"sign-in of {username} refused ({response.status_code})")
+                response.failure(f"sign-in {response.status_code} {why(response)}")
                 raise StopUser()
 
     @task
@@ -254,7 +265,7 @@ class SupervisorUser(HttpUser):
         name, path = random.choice(PLAN.pages)
         with self.client.get(path, name=name, timeout=TIMEOUT, catch_response=True) as response:
             if response.status_code != 200 or urllib.parse.urlsplit(response.url).path == "/auth/login":
-                response.failure(f"{path}: {response.status_code} at {response.url}")
+                response.failure(f"{response.status_code} {why(response)}")
 
 
 class HealthUser(HttpUser):
@@ -301,7 +312,7 @@ def start_server(args: argparse.Namespace, url: str, workdir: Path, log: t.IO[by
 
 
 def run_phase(base: str, users: dict[type[HttpUser], int], duration: float) -> Environment:
-    """Spawn the users (all within about two seconds), let them run ``duration`` s, stop them gracefully."""
+    """Spawn the users (all within two or three seconds), let them run ``duration`` s, stop them gracefully."""
     for user_class, count in users.items():
         user_class.fixed_count = count
     env = Environment(user_classes=[c for c, n in users.items() if n], host=base, stop_timeout=STOP_TIMEOUT)
@@ -309,7 +320,7 @@ def run_phase(base: str, users: dict[type[HttpUser], int], duration: float) -> E
         lambda user_instance, exception, tb: ERRORS.append(f"{type(user_instance).__name__}: {exception!r}"))
     runner = env.create_local_runner()
     total = sum(users.values())
-    runner.start(total, spawn_rate=max(1.0, total / 2))
+    runner.start(total, spawn_rate=min(100.0, max(1.0, total / 2)))  # Locust warns above 100 a second
     gevent.sleep(duration)
     runner.quit()
     return env
