@@ -20,20 +20,24 @@ to 127.0.0.1. Two phases of ``--duration`` seconds each, under the same server:
    (PUT /api/v1/media/{uuid}), sends every batch a second time (as when the answer to the first
    was lost; the server must answer it from its record) and submits; 0.5–1.5 s between requests,
    and a tablet whose visit is submitted stops. A 503 (the database busy) is sent again after a
-   pause, as the page does, and counted apart. Each supervisor signs in through the login form
-   (with its CSRF token) and reads the home page, the overview, the lists of visits, findings,
-   rectifications, campaigns and schools, the campaign and its board, one every 2–5 s.
+   pause, as the page does, and counted apart; a request answered with another server error, or
+   not answered within 120 s, is sent again the same way and counts as a failure. Each supervisor
+   signs in through the login form (with its CSRF token) and reads the home page, the overview,
+   the lists of visits, findings, rectifications, campaigns and schools, the campaign and its
+   board, one every 2–5 s.
 
 When the duration is up, users finish the request they are in (at most 120 s), then stop. The
 script prints, per kind of request, Locust's count, failures and p50/p95/p99, and each kind's p95
 as a ratio to the baseline's /healthz p95: the figure to compare between runs and machines
-(absolute times depend on the machine; the load generator shares it with the server). Then it
+(absolute times depend on the machine; the load generator shares it with the server; with many
+users the baseline's own p95 includes time waiting for a free server thread). Then it
 checks the database against what the tablets were told: every acknowledged answer stored once at
 revision 1, every acknowledged operation recorded once, every acknowledged file stored once, every
 visit whose submission was acknowledged submitted and no other. Errors the server logged are
 printed. The exit status is 1 on any failed request, server error, mismatch, or a server that died.
 
-Run it by hand; it is not part of the tests.
+Syncing queues no background task, so no ``inspect-app worker`` runs; ``--queue-url`` only sets
+the broker the server is configured with. Run it by hand; it is not part of the tests.
 """
 
 from __future__ import annotations
