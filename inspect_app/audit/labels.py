@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "campaign.close": _l("closed the campaign"),
     "report.request": _l("asked for a report"),
     "task.failed": _l("a background task failed after all its tries"),
+    "roster.purge": _l("deleted roster files past their retention"),
     "campaign.update": _l("changed the campaign"),
     "campaign.sample": _l("drew the sample of schools"),
     "campaign.plan": _l("assigned schools to teams and scheduled them"),

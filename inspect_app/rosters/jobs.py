@@ -76,3 +76,12 @@ def recover_runs() -> None:
     db.session.commit()
     for run in lost:
         check_roster(run.id)
+
+
+@tasks.periodic_task(tasks.daily_from("REMINDER_TIME"), once_per="%Y-%m-%d")
+def purge_roster_files() -> None:
+    """Delete, once a day, the roster files kept longer than ROSTER_RETENTION_DAYS and those of failed checks."""
+    purged = services.purge_inputs()
+    db.session.commit()
+    if purged:
+        log.info("deleted %s roster file(s) past their retention", purged)

@@ -9,6 +9,8 @@ import typing as t
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -23,6 +25,7 @@ from ..auth.models import Role
 from ..checklists.models import Severity as FindingSeverity
 from ..core import storage
 from ..core.permissions import STAFF
+from ..core.privacy import mask_id_number
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -182,6 +185,10 @@ def rerun(run: ReconciliationRun, *, actor: User) -> ReconciliationRun:
     """Check the same files again, under today's standards and remembered column choices."""
     if run.status.pending:
         raise InvalidTransition(_("This check is still running."))
+    if any(not item.path for item in run.inputs):
+        raise InvalidTransition(_("The files of this check have been deleted (they are kept %(days)d days, and not "
+                                  "at all after a check fails): upload them again.",
+                                  days=current_app.config["ROSTER_RETENTION_DAYS"]))
     again = ReconciliationRun(semester=run.semester, semester_key=run.semester_key, county_id=run.county_id,
                               campaign_id=run.campaign_id, title=run.title, status=RunStatus.QUEUED,
                               created_by_id=actor.id, stage=_("Waiting to start"))
@@ -427,10 +434,42 @@ def run_meta(run: ReconciliationRun) -> list[tuple[str, str]]:
     return meta
 
 
-def export_run(run: ReconciliationRun, discrepancies: t.Sequence[Discrepancy]) -> bytes:
-    """The run's discrepancies (all, or a filtered set) as a workbook."""
+def purge_inputs(*, now: datetime | None = None) -> int:
+    """Delete the roster files no run needs any more; returns how many.
+
+    Roster files hold personal data: a file goes once the newest check that used it is older than
+    ROSTER_RETENTION_DAYS, or at once when every check that used it failed. The runs keep their
+    results; their inputs keep name, size and checksum, with no file behind them.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["ROSTER_RETENTION_DAYS"])
+    failed = sa.case((ReconciliationRun.status == RunStatus.FAILED, 1), else_=0)
+    expired = db.session.scalars(
+        sa.select(RunInput.path).join(ReconciliationRun, ReconciliationRun.id == RunInput.run_id)
+        .where(RunInput.path != "").group_by(RunInput.path)
+        .having(sa.or_(sa.func.max(ReconciliationRun.created_at) < cutoff, sa.func.min(failed) == 1))
+    ).all()
+    for path in expired:
+        storage.discard("uploads", path)
+    if expired:
+        db.session.execute(sa.update(RunInput).where(RunInput.path.in_(expired)).values(path=""))
+        audit.record(None, "roster.purge", object_type="roster_runs", after={"files": len(expired)})
+    db.session.flush()
+    return len(expired)
+
+
+def sees_id_numbers(user: User, run: ReconciliationRun) -> bool:
+    """Whole resident ID numbers are for the one who ran the check (to trace each row); others see them masked."""
+    return run.created_by_id == user.id
+
+
+def export_run(run: ReconciliationRun, discrepancies: t.Sequence[Discrepancy], *, viewer: User) -> bytes:
+    """The run's discrepancies (all, or a filtered set) as a workbook; ID numbers masked unless ``viewer`` ran it."""
     counts = (run.summary or {}).get("counts", {}) if len(discrepancies) == run.discrepancy_count else None
-    return export.workbook([as_dict(d) for d in discrepancies], meta=run_meta(run), counts=counts)
+    rows = [as_dict(d) for d in discrepancies]
+    if not sees_id_numbers(viewer, run):
+        for row in rows:
+            row["key"] = mask_id_number(str(row.get("key") or ""))
+    return export.workbook(rows, meta=run_meta(run), counts=counts)
 
 
 # ------------------------------------------------------------------------------------------------

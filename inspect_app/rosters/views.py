@@ -219,7 +219,8 @@ def discrepancies(run_id: int) -> t.Any:
     schools = (run.summary or {}).get("schools", [])
     return render_template("rosters/discrepancies.html", run=run, page=page, filters=filters, schools=schools,
                            checks=checks, codes=list((run.summary or {}).get("counts", {})),
-                           can_manage=services.can_manage_run(current_user, run), campaigns=_campaigns())
+                           can_manage=services.can_manage_run(current_user, run), campaigns=_campaigns(),
+                           whole_ids=services.sees_id_numbers(current_user, run))
 
 
 @bp.route("/runs/<int:run_id>/discrepancies.xlsx")
@@ -227,7 +228,7 @@ def discrepancies(run_id: int) -> t.Any:
 def export(run_id: int) -> t.Any:
     run = _run(run_id)
     items = list(db.session.scalars(services.discrepancy_query(run, **_filters())))
-    data = services.export_run(run, items)
+    data = services.export_run(run, items, viewer=current_user)
     return send_file(io.BytesIO(data), as_attachment=True, mimetype=XLSX,
                      download_name=f"花名册比对-{run.id}-{run.semester}.xlsx")
 
