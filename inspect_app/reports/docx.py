@@ -496,12 +496,17 @@ def _write_monthly_campaigns(document: Document, data: MonthlyData) -> None:
 def _write_monthly_overdue(document: Document, data: MonthlyData) -> None:
     if not data.overdue:
         gb.add_body(document, f"截至{zh_date(data.as_of)}，无逾期未整改问题。")
-        return
-    gb.add_body(document, f"截至{zh_date(data.as_of)}，逾期未整改问题{len(data.overdue)}个：")
-    for number, row in enumerate(data.overdue, start=1):
-        gb.add_heading(document, f"{number}.", 3, body=(
-            f"{row.county}{row.school}：{_clause(row.description)}（{row.campaign}；整改时限"
-            f"{zh_date(row.due_on)}，已逾期{row.days_late}天，{row.status}）。"
+    else:
+        gb.add_body(document, f"截至{zh_date(data.as_of)}，逾期未整改问题{len(data.overdue)}个：")
+        for number, row in enumerate(data.overdue, start=1):
+            gb.add_heading(document, f"{number}.", 3, body=(
+                f"{row.county}{row.school}：{_clause(row.description)}（{row.campaign}；整改时限"
+                f"{zh_date(row.due_on)}，已逾期{row.days_late}天，{row.status}）。"
+            ))
+    if data.audit_hash:
+        gb.add_body(document, (
+            f"本报告生成时，系统操作日志共{data.audit_entries}条，末条记录校验值（SHA-256）为{data.audit_hash}，"
+            "可据此核验操作日志未被改动。"
         ))
 
 

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from flask import Flask
 
+from inspect_app.audit import services as audit_services
 from inspect_app.extensions import db
 from inspect_app.findings import services as finding_services
 from inspect_app.findings.models import Finding
@@ -53,6 +54,9 @@ def test_every_kind_follows_gbt9704_and_says_what_the_data_say(built: dict[str, 
     assert "已在资助督查系统上传佐证材料1份" in texts["school-report"]
     assert school in texts["school-report"].splitlines()
     assert "累计确认问题1个" in texts["monthly"]
+    # The 月报 anchors the audit log: its head hash, which `inspect-app audit verify` prints too.
+    head = audit_services.head()
+    assert f"系统操作日志共{head.count}条，末条记录校验值（SHA-256）为{head.hash}" in texts["monthly"].replace("\n", "")
 
 
 def test_photos_go_into_the_package_as_bounded_jpegs(built: dict[str, bytes]) -> None:

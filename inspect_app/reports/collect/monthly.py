@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
+from ...audit import services as audit
 from ...campaigns.models import Campaign
 from ...db import local_today
 from ...extensions import db
@@ -71,6 +72,9 @@ class MonthlyData:
     counties: list[ProgressRow]
     total: ProgressRow
     overdue: list[OverdueRow]
+    # The audit chain's head when the report was built: a copy sent upward anchors the log (audit verify).
+    audit_entries: int = 0
+    audit_hash: str = ""
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -137,6 +141,7 @@ def build_monthly_data(campaigns: list[Campaign], year: int, month: int, *,
                 days_late=(as_of - rect.due_on).days, status=rect.status.zh,
             ))
     config = current_app.config
+    head = audit.head()
     return MonthlyData(
         org_name=config["ORG_NAME"],
         recipient=config["REPORT_RECIPIENT"],
@@ -149,4 +154,6 @@ def build_monthly_data(campaigns: list[Campaign], year: int, month: int, *,
         counties=[row for _key, row in sorted(by_county.items())],
         total=total,
         overdue=overdue,
+        audit_entries=head.count,
+        audit_hash=head.hash,
     )
