@@ -235,7 +235,7 @@ class RawExport:
     def table(self, name: str) -> Table | None:
         return self.visits if not name else self.repeats.get(name)
 
-    def _chunk_query(self, after: int) -> sa.Select[tuple[Visit]]:
+    def _chunk_query(self, after: int) -> sa.Select[Visit]:
         stmt = (
             sa.select(Visit).join(School, School.id == Visit.school_id)
             .where(Visit.campaign_id == self.campaign_id, Visit.id > after)
@@ -275,11 +275,12 @@ class RawExport:
                 .where(Answer.visit_id.in_(ids))):
             answers[visit_id][(item_id, instance_id)] = value
         photos: dict[int, dict[Key, list[str]]] = {i: {} for i in ids}
-        for attachment_id, visit_id, item_id, instance_id in db.session.execute(
+        for attachment_id, owner, photo_item, instance_id in db.session.execute(
                 sa.select(Attachment.id, Attachment.visit_id, Attachment.item_id, Attachment.instance_id)
                 .where(Attachment.visit_id.in_(ids), Attachment.kind == AttachmentKind.PHOTO,
                        Attachment.item_id.is_not(None)).order_by(Attachment.id)):
-            photos[visit_id].setdefault((item_id, instance_id), []).append(self.link(attachment_id))
+            photos[t.cast(int, owner)].setdefault((t.cast(int, photo_item), instance_id), []).append(
+                self.link(attachment_id))
         entries: dict[int, list[tuple[int, int, str]]] = {i: [] for i in ids}
         for entry_id, visit_id, item_id, key in db.session.execute(
                 sa.select(RepeatInstance.id, RepeatInstance.visit_id, RepeatInstance.item_id, RepeatInstance.uuid)
