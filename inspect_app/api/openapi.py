@@ -204,6 +204,9 @@ CSRF_HEADER = {"name": "X-CSRFToken", "in": "header", "required": False, "schema
 CLIENT_HEADER = {"name": "X-Client-Id", "in": "header", "required": False, "schema": {"type": "string"},
                  "description": "The device's id, kept in the sync history and used to tell its own edits apart."}
 WRITE_PARAMS = [CSRF_HEADER, CLIENT_HEADER]
+CAMPAIGN_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "The campaign's code."}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _query(name: str, schema: dict[str, t.Any], description: str, required: bool = False) -> dict[str, t.Any]:
@@ -295,6 +298,20 @@ PATHS: dict[str, t.Any] = {
                                   "The stored file, its thumbnail, or the copy stamped with school, time and place.")],
             "responses": {"200": {"description": "The JPEG.", "content": {"image/jpeg": {}}},
                           **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+    "/campaigns/{code}/export.csv": {"get": {
+        "summary": "A campaign's raw data as CSV (UTF-8 with a byte-order mark), streamed",
+        "description": ("One row per visit in the caller's scope (a county's staff get their county's schools), "
+                        "one column per checklist question headed `label [name]`; with `list`, the entries of "
+                        "that repeat instead, one row each keyed by the visit's uuid. See docs/reports.md."),
+        "parameters": [CAMPAIGN_CODE, _query("list", {"type": "string"}, "A repeat's name: its entries.")],
+        "responses": {"200": {"description": "The CSV file.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+    "/campaigns/{code}/export.xlsx": {"get": {
+        "summary": "A campaign's raw data as an .xlsx workbook: the visits, and a sheet per repeat",
+        "parameters": [CAMPAIGN_CODE],
+        "responses": {"200": {"description": "The workbook.", "content": {XLSX: {
+                                  "schema": {"type": "string", "format": "binary"}}}},
+                      **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
     "/checklists/{id}": {"get": {
         "summary": "A checklist version: items, labels, choices and logic",
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -28,6 +28,8 @@ from ..auth.models import Role
 from ..auth.models import User
 from ..auth.sessions import client_address
 from ..auth.sessions import start_session
+from ..campaigns.models import Campaign
+from ..campaigns.permissions import can_view_campaign
 from ..checklists.logic import form_model
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
@@ -42,6 +44,7 @@ from ..media import services as media
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
 from ..media.models import Signer
+from ..reports import raw_export
 from ..sync import services as sync
 from ..visits import services as visit_services
 from ..visits.models import Visit
@@ -288,3 +291,24 @@ def checklist(version_id: int) -> t.Any:
     for item in model["items"]:
         item["label"], item["choices"] = labels[item["id"]]
     return jsonify(id=version.id, version=version.version, title=version.title, status=version.status.value, **model)
+
+
+def _export(code: str, extension: str) -> t.Any:
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code))
+    ensure(campaign is not None and can_view_campaign(current_user, campaign))
+    assert campaign is not None
+    return raw_export.response(campaign, extension, viewer=current_user, table_name=request.args.get("list", ""))
+
+
+@bp.get("/campaigns/<code>/export.csv")
+@roles_required(*STAFF)
+def export_csv(code: str) -> t.Any:
+    """A campaign's raw data as CSV: the visits in the caller's scope, or with ``list`` a repeat's entries."""
+    return _export(code, "csv")
+
+
+@bp.get("/campaigns/<code>/export.xlsx")
+@roles_required(*STAFF)
+def export_xlsx(code: str) -> t.Any:
+    """A campaign's raw data as .xlsx: the visits in the caller's scope, and a sheet per repeat."""
+    return _export(code, "xlsx")

@@ -28,6 +28,7 @@ from ..schools.models import School
 from ..schools.permissions import can_view_school
 from . import jobs
 from . import numbering
+from . import raw_export
 from . import services
 from .models import IssuedDocument
 from .models import ReportJob
@@ -65,6 +66,18 @@ def request_campaign_report(campaign_id: int, kind: str) -> t.Any:
     jobs.queue(job)
     db.session.commit()
     return redirect(url_for("reports.job", job_id=job.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/raw.<any(csv, xlsx):extension>")
+@roles_required(*STAFF)
+def raw_data(campaign_id: int, extension: str) -> t.Any:
+    """Every visit's answers, a row each (.xlsx, or .csv with ``?list=NAME`` for a repeat's entries).
+
+    A county's staff may export a wider campaign: the rows are their own county's schools.
+    """
+    campaign = db.get_or_404(Campaign, campaign_id)
+    ensure(can_view_campaign(current_user, campaign))
+    return raw_export.response(campaign, extension, viewer=current_user, table_name=request.args.get("list", ""))
 
 
 def _job(job_id: int) -> ReportJob:
