@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "entry.remove": _l("removed an entry from a list"),
     "photo.add": _l("added a photo"),
     "evidence.add": _l("added evidence"),
+    "evidence.remove": _l("removed evidence"),
     "attachment.remove": _l("removed a file"),
     "finding.raise": _l("raised the finding"),
     "finding.edit": _l("edited the finding"),

@@ -25,6 +25,7 @@ from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..extensions import db
+from ..media.models import Attachment
 from ..schools.services import counties
 from ..visits.permissions import can_review_visit
 from . import services
@@ -74,7 +75,9 @@ def show(finding_id: int) -> t.Any:
     files = services.finding_files(finding)
     entries = audit.history("findings", [finding.id])
     if finding.rectification:
-        entries = sorted(entries + audit.history("rectifications", [finding.rectification.id]),
+        rect_id = finding.rectification.id
+        evidence = db.session.scalars(sa.select(Attachment.id).where(Attachment.rectification_id == rect_id))
+        entries = sorted(entries + audit.history_with_files("rectifications", [rect_id], evidence),
                          key=lambda e: (e.created_at, e.id))
     return render_template("findings/show.html", finding=finding, photos=photos, files=files, history=entries,
                            can_review=can_review_visit(current_user, finding.visit)

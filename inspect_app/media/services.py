@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
+import subprocess
+import tempfile
 import typing as t
 import uuid as uuidlib
 import warnings
@@ -334,8 +337,51 @@ def remove(attachment: Attachment, *, actor: User, school_id: int | None, campai
     for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path):
         if relative:
             _doom(_upload_dir() / relative)
+    if attachment.content_type == "application/pdf" and attachment.path.startswith("docs/"):
+        _doom(_page_thumb_path(attachment))
     db.session.delete(attachment)
     db.session.flush()
+
+
+# Rendering the first page of a PDF may not take longer than this (seconds); a page that does gets the icon.
+PDF_RENDER_TIMEOUT = 10
+
+
+def _page_thumb_path(attachment: Attachment) -> Path:
+    return _upload_dir() / "thumbs" / Path(attachment.path).relative_to("docs").with_suffix(".jpg")
+
+
+def document_thumb(attachment: Attachment) -> Path | None:
+    """The first page of a PDF as a JPEG thumbnail, rendered once (``pdftoppm``) and kept beside the photos'.
+
+    None when the file is no PDF, no renderer is installed, or rendering fails or takes too long:
+    the page then shows a generic PDF icon. The thumbnail is derived data, written outside any transaction.
+    """
+    if attachment.content_type != "application/pdf" or not attachment.path.startswith("docs/"):
+        return None
+    target = _page_thumb_path(attachment)
+    if target.is_file():
+        return target
+    renderer = shutil.which("pdftoppm")
+    if renderer is None:
+        return None
+    edge = str(current_app.config["THUMB_LONG_EDGE"])
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work) / "page"
+        try:
+            subprocess.run(  # noqa: S603 - a fixed program, the stored file's own path
+                [renderer, "-f", "1", "-l", "1", "-singlefile", "-jpeg", "-scale-to", edge,
+                 str(_upload_dir() / attachment.path), str(root)],
+                capture_output=True, timeout=PDF_RENDER_TIMEOUT, check=True,
+            )
+            page = root.with_suffix(".jpg").read_bytes()
+        except (OSError, subprocess.SubprocessError):
+            return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_suffix(".part")
+    part.write_bytes(page)
+    os.replace(part, target)
+    return target
 
 
 def file_path(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> Path:

@@ -7,6 +7,7 @@ from flask import abort
 from flask import redirect
 from flask import request
 from flask import send_file
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
@@ -20,6 +21,7 @@ from . import services
 from .models import Attachment
 
 bp = Blueprint("media", __name__, url_prefix="/media")
+PDF = "application/pdf"
 
 
 @bp.route("/<int:attachment_id>")
@@ -32,10 +34,21 @@ def file(attachment_id: int) -> t.Any:
     if not path.is_file():
         abort(404)
     content_type = "image/jpeg" if thumb and attachment.thumb_path else attachment.content_type
+    if thumb and not attachment.thumb_path and content_type == PDF:
+        page = services.document_thumb(attachment)
+        if page is None:
+            return redirect(url_for("static", filename="img/pdf.svg"))
+        path, content_type = page, "image/jpeg"
+    # Photos open in the browser, and PDF scans asked for with ``inline=1`` (evidence); anything else
+    # (a workbook, a PDF from a download link) is downloaded.
+    inline = content_type.startswith("image/") or (content_type == PDF and bool(request.args.get("inline")))
     response = send_file(path, mimetype=content_type, download_name=attachment.original_name,
-                         as_attachment=not content_type.startswith("image/"), max_age=3600)
+                         as_attachment=not inline, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    # The browser's own PDF viewer is an embedded object of the page it opens.
+    objects = "object-src 'self'; " if content_type == PDF else ""
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; {objects}img-src 'self'; style-src 'unsafe-inline'")
     return response
 
 
