@@ -47,6 +47,7 @@ def connect_signals() -> None:
     """Connect each package's signal receivers (see core/signals.py); connecting twice changes nothing."""
     from .findings import receivers as findings_receivers
     from .findings import stats as finding_stats
+    from .notifications import receivers as notifications_receivers
     from .rectification import receivers as rectification_receivers
     from .rectification import stats as rectification_stats
     from .visits import figures as visit_figures
@@ -59,6 +60,7 @@ def connect_signals() -> None:
     visits_receivers.connect_signals()
     findings_receivers.connect_signals()
     rectification_receivers.connect_signals()
+    notifications_receivers.connect_signals()
 
 
 def register_extensions(app: Flask) -> None:

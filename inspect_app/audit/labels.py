@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "finding.edit": _l("edited the finding"),
     "finding.confirm": _l("confirmed the finding"),
     "finding.dismiss": _l("dismissed the finding"),
+    "finding.comment": _l("commented on the finding"),
     "rectification.open": _l("opened the rectification"),
     "rectification.measures": _l("recorded rectification measures"),
     "rectification.in_progress": _l("started rectification"),

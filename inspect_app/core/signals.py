@@ -51,6 +51,10 @@ visit_waived_items = _signals.signal("visit-waived-items")
 #: ``due_on`` (the deadline set): ``rectification.receivers`` opens its task and tells the school.
 finding_confirmed = _signals.signal("finding-confirmed")
 
+#: Sent by ``findings.comments.add_comment`` with the new ``FindingComment`` as sender and ``actor``
+#: (its author): ``notifications.receivers`` tells the other side of the conversation.
+finding_commented = _signals.signal("finding-commented")
+
 #: Sent by a page template through ``core.panels.panels(page, **context)``, the page's name as sender.
 #: A receiver connected for that page returns the HTML of its panel (see ``core/panels.py``).
 page_panels = _signals.signal("page-panels")
