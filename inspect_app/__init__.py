@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
 
 def connect_signals() -> None:
     """Connect each package's signal receivers (see core/signals.py); connecting twice changes nothing."""
+    from .campaigns import receivers as campaigns_receivers
     from .findings import receivers as findings_receivers
     from .findings import stats as finding_stats
     from .notifications import receivers as notifications_receivers
@@ -61,6 +62,7 @@ def connect_signals() -> None:
     findings_receivers.connect_signals()
     rectification_receivers.connect_signals()
     notifications_receivers.connect_signals()
+    campaigns_receivers.connect_signals()
 
 
 def register_extensions(app: Flask) -> None:

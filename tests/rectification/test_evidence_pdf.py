@@ -68,9 +68,9 @@ def test_uploading_and_removing_evidence_shows_in_the_history(world, rect, auth,
     assert "evidence.remove" in actions
     page = client.get(f"/rectification/{rect.id}").get_data(as_text=True)
     history = page[page.index('class="timeline"'):]
-    assert "上传佐证材料" in history and "删除佐证材料" in history
+    assert "上传了佐证材料“整改报告.pdf”" in history and "的佐证材料“整改报告.pdf”" in history
     auth.logout()
     auth.login(world.supervisor)
     finding_page = client.get(f"/findings/{rect.finding_id}").get_data(as_text=True)
     timeline = finding_page[finding_page.index('class="timeline"'):]
-    assert "上传佐证材料" in timeline and "删除佐证材料" in timeline
+    assert "上传了佐证材料“整改报告.pdf”" in timeline and "删除了" in timeline
