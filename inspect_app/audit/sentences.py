@@ -81,6 +81,16 @@ def _day(value: t.Any) -> str:
 # --- one function per kind of action ---------------------------------------------------------------------
 
 
+@says("auth.login")
+def _login(s: Said) -> str:
+    return _("%(who)s signed in", who=s.who)
+
+
+@says("auth.logout")
+def _logout(s: Said) -> str:
+    return _("%(who)s signed out", who=s.who)
+
+
 @says("finding.confirm")
 def _finding_confirm(s: Said) -> str:
     return _("%(who)s confirmed problem %(object)s", who=s.who, object=s.object)
