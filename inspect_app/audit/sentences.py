@@ -91,6 +91,15 @@ def _logout(s: Said) -> str:
     return _("%(who)s signed out", who=s.who)
 
 
+@says("answer.save")
+def _answer(s: Said) -> str:
+    item, value, note = s.after.get("item", ""), s.after.get("value") or "", s.after.get("note")
+    if note:
+        return _("%(who)s answered item %(item)s with “%(value)s”, noting “%(note)s”", who=s.who, item=item,
+                 value=value, note=note)
+    return _("%(who)s answered item %(item)s with “%(value)s”", who=s.who, item=item, value=value)
+
+
 @says("finding.confirm")
 def _finding_confirm(s: Said) -> str:
     return _("%(who)s confirmed problem %(object)s", who=s.who, object=s.object)
