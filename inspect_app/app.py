@@ -25,6 +25,7 @@ from .auth.cli import users_cli
 from .auth.views import bp as auth_bp
 from .backup.cli import backup_cli
 from .campaigns import models as _campaign_models  # noqa: F401
+from .campaigns import receivers as campaigns_receivers
 from .campaigns.cli import campaigns_cli
 from .campaigns.views import bp as campaigns_bp
 from .checklists import models as _checklist_models  # noqa: F401
@@ -56,6 +57,7 @@ from .funds.views import bp as funds_bp
 from .media import models as _media_models  # noqa: F401
 from .media.views import bp as media_bp
 from .notifications import models as _notification_models  # noqa: F401
+from .notifications import receivers as notifications_receivers
 from .notifications.views import bp as notifications_bp
 from .rectification import models as _rectification_models  # noqa: F401
 from .rectification import receivers as rectification_receivers
@@ -143,6 +145,8 @@ def connect_signals() -> None:
     visits_receivers.connect_signals()
     findings_receivers.connect_signals()
     rectification_receivers.connect_signals()
+    notifications_receivers.connect_signals()
+    campaigns_receivers.connect_signals()
     audit_receivers.connect_signals()
     report_numbering.connect_signals()
 

@@ -95,6 +95,19 @@ def history(object_type: str, object_ids: t.Iterable[int]) -> list[AuditEntry]:
     return list(db.session.scalars(stmt))
 
 
+def history_with_files(object_type: str, object_ids: t.Iterable[int], file_ids: t.Iterable[int]) -> list[AuditEntry]:
+    """Entries about the given objects and the files added to them (``evidence.add``), oldest first.
+
+    ``file_ids`` are the files they have now; those removed since are named by the objects'
+    own ``evidence.remove`` entries.
+    """
+    own = history(object_type, object_ids)
+    removed = [e.before.get("attachment") for e in own if e.action == "evidence.remove" and e.before]
+    ids = [*file_ids, *(i for i in removed if isinstance(i, int))]
+    added = [e for e in history("attachments", ids) if e.action == "evidence.add"]
+    return sorted(own + added, key=lambda e: (e.created_at, e.id))
+
+
 def head() -> chain.Head:
     """The head of the audit chain — entry count, last id, time and hash — for pages and reports."""
     return chain.head(db.session)

@@ -14,6 +14,7 @@ from ..core.permissions import roles_required
 from ..core.privacy import mask_id_number
 from ..extensions import db
 from ..schools.models import School
+from . import sentences
 from . import services
 from .labels import ACTION_LABELS
 from .labels import action_label
@@ -24,6 +25,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="template
 # Pages of every feature show audit entries (macros/forms.html), so the labels are app-wide globals.
 bp.add_app_template_global(action_label)
 bp.add_app_template_global(object_label)
+bp.add_app_template_global(sentences.lines, "audit_lines")
 # `{{ number|mask_id }}`: a resident ID number with only its first and last four characters shown.
 bp.add_app_template_filter(mask_id_number, "mask_id")
 

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.permissions import roles_required
 from ..db import utcnow
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
@@ -164,20 +165,25 @@ def new_user() -> t.Any:
             school = db.session.scalar(sa.select(School).where(School.code == form.school_code.data.strip()))
             if school is None:
                 form.school_code.errors = [_("No school has this code.")]
-                return render_template("auth/user_form.html", form=form)
         weakness = services.password_weakness(form.password.data or "", username=form.username.data,
                                               display_name=form.display_name.data, school=school)
         if weakness:
             form.password.errors = [weakness]
-            return render_template("auth/user_form.html", form=form)
-        user = services.create_user(
-            form.username.data or "", role=Role(form.role.data), password=form.password.data or "",
-            display_name=form.display_name.data, county=county, school=school, phone=form.phone.data,
-            actor=current_user,
-        )
-        db.session.commit()
-        flash(_("Account %(name)s created.", name=user.username), "success")
-        return redirect(url_for("auth.users"))
+        if not (form.school_code.errors or form.password.errors):
+            try:
+                user = services.create_user(
+                    form.username.data or "", role=Role(form.role.data), password=form.password.data or "",
+                    display_name=form.display_name.data, county=county, school=school, phone=form.phone.data,
+                    actor=current_user,
+                )
+            except ValidationFailed as err:
+                db.session.rollback()
+                form.form_errors.extend([err.message, *err.details])
+            else:
+                db.session.commit()
+                flash(_("Account %(name)s created.", name=user.username), "success")
+                return redirect(url_for("auth.users"))
+    # A refused form comes back as typed (but for the password), every error beside its field.
     return render_template("auth/user_form.html", form=form)
 
 

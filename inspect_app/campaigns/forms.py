@@ -3,6 +3,7 @@ from __future__ import annotations
 import typing as t
 from datetime import date
 
+import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,12 +22,15 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
 from ..errors import ValidationFailed
+from ..extensions import db
 from ..schools.models import SchoolLevel
 from .lifecycle import parse_days_off
+from .models import Campaign
 from .models import VisitStatus
 
 
@@ -64,6 +68,23 @@ class CampaignDetailsForm(FlaskForm):
                        "on these days."),
         render_kw={"rows": 3})
 
+    def validate(self, extra_validators: t.Any = None) -> bool:
+        """Every field's own checks, then those between the dates: all the errors at once, each on its field."""
+        valid = super().validate(extra_validators)
+        starts, ends, due = self.starts_on.data, self.ends_on.data, self.default_due_on.data
+        if starts and ends and ends < starts:
+            self.ends_on.errors.append(gettext("The campaign cannot end before it starts."))
+        if starts and due and due < starts:
+            self.default_due_on.errors.append(
+                gettext("The rectification deadline cannot fall before the campaign starts."))
+        if not self.days_off.errors:
+            outside = [d for d in self.days_off.days if (starts and d < starts) or (ends and d > ends)]
+            if outside:
+                self.days_off.errors.append(gettext(
+                    "Day off %(date)s lies outside the campaign (%(start)s – %(end)s).",
+                    date=outside[0].isoformat(), start=starts or "", end=ends or ""))
+        return valid and not any(f.errors for f in self)
+
 
 class CampaignForm(CampaignDetailsForm):
     code = StringField(_l("Short code"), validators=[
@@ -72,6 +93,11 @@ class CampaignForm(CampaignDetailsForm):
     checklist_version_id = SelectField(_l("Checklist"), coerce=int, validators=[DataRequired()])
     cross_county = BooleanField(_l("Cross-inspection: inspectors never visit schools of their own county"),
                                 default=True)
+
+    def validate_code(self, field: StringField) -> None:
+        code = (field.data or "").strip()
+        if code and db.session.scalar(sa.select(Campaign.id).where(Campaign.code == code)) is not None:
+            raise ValidationError(gettext("The campaign code “%(code)s” is taken.", code=code))
 
 
 class AssignForm(FlaskForm):

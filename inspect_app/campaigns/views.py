@@ -66,17 +66,24 @@ def new() -> t.Any:
         SelectChoice(str(v.id), f"{v.display_title} · {v.version}") for v in published_versions()
     ]
     if form.validate_on_submit():
-        campaign = lifecycle.create_campaign(
-            code=form.code.data or "", name=form.name.data or "", term=form.term.data or "",
-            checklist_version=db.get_or_404(ChecklistVersion, form.checklist_version_id.data),
-            default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-            cross_county=form.cross_county.data, visits_per_day=form.visits_per_day.data or 2,
-            days_off=form.days_off.days, actor=current_user,
-        )
-        db.session.commit()
-        flash(_("Campaign %(code)s created. Now add the schools to inspect.", code=campaign.code), "success")
-        return redirect(url_for("campaigns.add_schools", campaign_id=campaign.id))
-    return render_template("campaigns/new.html", form=form)
+        try:
+            campaign = lifecycle.create_campaign(
+                code=form.code.data or "", name=form.name.data or "", term=form.term.data or "",
+                checklist_version=db.get_or_404(ChecklistVersion, form.checklist_version_id.data),
+                default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                cross_county=form.cross_county.data, visits_per_day=form.visits_per_day.data or 2,
+                days_off=form.days_off.days, actor=current_user,
+            )
+        except ValidationFailed as err:
+            # What only the service can tell is shown above the form, which keeps what was typed.
+            db.session.rollback()
+            form.form_errors.extend([err.message, *err.details])
+        else:
+            db.session.commit()
+            flash(_("Campaign %(code)s created. Now add the schools to inspect.", code=campaign.code), "success")
+            return redirect(url_for("campaigns.add_schools", campaign_id=campaign.id))
+    # A refused form comes back as typed, every error beside its field.
+    return render_template("campaigns/new.html", form=form), 422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

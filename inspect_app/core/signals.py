@@ -51,6 +51,16 @@ visit_waived_items = _signals.signal("visit-waived-items")
 #: ``due_on`` (the deadline set): ``rectification.receivers`` opens its task and tells the school.
 finding_confirmed = _signals.signal("finding-confirmed")
 
+#: Sent by ``findings.comments.add_comment`` with the new ``FindingComment`` as sender and ``actor``
+#: (its author): ``notifications.receivers`` tells the other side of the conversation.
+finding_commented = _signals.signal("finding-commented")
+
+#: Sent by ``audit.sentences.object_names`` with an object type (a table name, such as ``findings``) as
+#: sender and ``ids`` (a list). A receiver connected for that type returns ``{id: name}``: what people call
+#: those objects (``华州第一小学 W1-0001``, a campaign's name). ``findings``, ``rectification`` and
+#: ``campaigns`` answer for their own tables.
+audit_object_names = _signals.signal("audit-object-names")
+
 #: Sent by a page template through ``core.panels.panels(page, **context)``, the page's name as sender.
 #: A receiver connected for that page returns the HTML of its panel (see ``core/panels.py``).
 page_panels = _signals.signal("page-panels")

@@ -31,3 +31,9 @@ class DismissForm(FlaskForm):
 
 class EditForm(_Worded):
     pass
+
+
+class CommentForm(FlaskForm):
+    body = StringField()
+    # Where the comment was written: "rectification" goes back to the rectification's page.
+    back = StringField()

@@ -11,6 +11,7 @@ from sqlalchemy import orm
 from ..checklists.models import Severity
 from ..db import TimestampMixin
 from ..db import enum_column
+from ..db import utcnow
 from ..extensions import Model
 
 if t.TYPE_CHECKING:
@@ -83,3 +84,18 @@ class Finding(TimestampMixin, Model):
     @property
     def reference(self) -> str:
         return f"{self.campaign.code}-{self.id:04d}"
+
+
+class FindingComment(Model):
+    """One message in the conversation on a finding between the school and its supervisors."""
+
+    __tablename__ = "finding_comments"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    finding_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("findings.id"), index=True)
+    author_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"))
+    body: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+
+    finding: orm.Mapped[Finding] = orm.relationship()
+    author: orm.Mapped[User] = orm.relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import Viewer
 from ..core.permissions import county_ok
@@ -17,6 +18,15 @@ def can_view_finding(user: Viewer, finding: Finding) -> bool:
         return county_ok(user, finding.school.county_id)
     if user.role == Role.INSPECTOR:
         return is_assigned(user, finding.visit)
+    if user.role == Role.SCHOOL:
+        return finding.school_id == user.school_id and finding.status == FindingStatus.CONFIRMED
+    return False
+
+
+def can_comment_on_finding(user: Viewer, finding: Finding) -> bool:
+    """The conversation on a finding: the school's contacts, once it is confirmed, and the supervisors in scope."""
+    if user.role in MANAGERS:
+        return county_ok(user, finding.school.county_id)
     if user.role == Role.SCHOOL:
         return finding.school_id == user.school_id and finding.status == FindingStatus.CONFIRMED
     return False

@@ -80,8 +80,16 @@ def _may_view_photo_behind(user: User, attachment: Attachment) -> bool:
     ))))
 
 
+def _finding_names(_sender: str, *, ids: list[int], **_: t.Any) -> dict[int, str]:
+    """Findings as people call them in the audit log: the school and the problem number."""
+    stmt = sa.select(Finding).where(Finding.id.in_(ids)).options(orm.joinedload(Finding.school),
+                                                                 orm.joinedload(Finding.campaign))
+    return {f.id: f"{f.school.name} {f.reference}" for f in db.session.scalars(stmt)}
+
+
 def connect_signals() -> None:
     """Connect the receivers (the app factory calls this once per app; connecting again is harmless)."""
+    signals.audit_object_names.connect(_finding_names, sender="findings")
     signals.visit_submitted.connect(_on_visit_submitted)
     signals.visit_approving.connect(_on_visit_approving)
     signals.visit_waived_items.connect(_on_waived_items)

@@ -24,15 +24,20 @@ from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
+from ..core.roles import Role
 from ..extensions import db
+from ..media.models import Attachment
 from ..schools.services import counties
 from ..visits.permissions import can_review_visit
+from . import comments as finding_comments
 from . import services
+from .forms import CommentForm
 from .forms import ConfirmForm
 from .forms import DismissForm
 from .forms import EditForm
 from .models import Finding
 from .models import FindingStatus
+from .permissions import can_comment_on_finding
 from .permissions import can_view_finding
 
 bp = Blueprint("findings", __name__, url_prefix="/findings", template_folder="templates")
@@ -74,9 +79,13 @@ def show(finding_id: int) -> t.Any:
     files = services.finding_files(finding)
     entries = audit.history("findings", [finding.id])
     if finding.rectification:
-        entries = sorted(entries + audit.history("rectifications", [finding.rectification.id]),
+        rect_id = finding.rectification.id
+        evidence = db.session.scalars(sa.select(Attachment.id).where(Attachment.rectification_id == rect_id))
+        entries = sorted(entries + audit.history_with_files("rectifications", [rect_id], evidence),
                          key=lambda e: (e.created_at, e.id))
     return render_template("findings/show.html", finding=finding, photos=photos, files=files, history=entries,
+                           comments=finding_comments.comments([finding.id])[finding.id],
+                           can_comment=can_comment_on_finding(current_user, finding),
                            can_review=can_review_visit(current_user, finding.visit)
                            and current_user.role in MANAGERS, severities=list(Severity))
 
@@ -114,3 +123,17 @@ def edit(finding_id: int) -> t.Any:
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("findings.show", finding_id=finding.id))
+
+
+@bp.post("/<int:finding_id>/comments")
+@roles_required(*MANAGERS, Role.SCHOOL)
+def comment(finding_id: int) -> t.Any:
+    finding = _finding(finding_id)
+    ensure(can_comment_on_finding(current_user, finding))
+    form = checked(CommentForm())
+    finding_comments.add_comment(finding, text(form.body), actor=current_user)
+    db.session.commit()
+    flash(_("Comment posted; the other side has been told."), "success")
+    if form.back.data == "rectification" and finding.rectification:
+        return redirect(url_for("rectification.show", rect_id=finding.rectification.id) + "#comments")
+    return redirect(url_for("findings.show", finding_id=finding.id) + "#comments")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
+import subprocess
+import tempfile
 import typing as t
 import uuid as uuidlib
 import warnings
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from pathlib import PurePosixPath
 
 from flask import abort
 from flask import current_app
@@ -276,8 +280,50 @@ def remove(attachment: Attachment, *, actor: User, school_id: int | None, campai
     for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path):
         if relative:
             storage.discard("uploads", relative)
+    if attachment.content_type == "application/pdf" and attachment.path.startswith("docs/"):
+        storage.discard("uploads", _page_thumb_key(attachment))
     db.session.delete(attachment)
     db.session.flush()
+
+
+# Rendering the first page of a PDF may not take longer than this (seconds); a page that does gets the icon.
+PDF_RENDER_TIMEOUT = 10
+
+
+def _page_thumb_key(attachment: Attachment) -> str:
+    return "thumbs/" + PurePosixPath(attachment.path).relative_to("docs").with_suffix(".jpg").as_posix()
+
+
+def document_thumb(attachment: Attachment) -> str | None:
+    """The first page of a PDF as a JPEG thumbnail, rendered once (``pdftoppm``) and kept beside the photos'.
+
+    Its key in the ``uploads`` store; None when the file is no PDF, no renderer is installed, or rendering
+    fails or takes too long: the page then shows a generic PDF icon. The thumbnail is derived data,
+    stored outside any transaction.
+    """
+    if attachment.content_type != "application/pdf" or not attachment.path.startswith("docs/"):
+        return None
+    key = _page_thumb_key(attachment)
+    store = storage.area("uploads")
+    if store.exists(key):
+        return key
+    renderer = shutil.which("pdftoppm")
+    if renderer is None:
+        return None
+    edge = str(current_app.config["THUMB_LONG_EDGE"])
+    with tempfile.TemporaryDirectory() as work:
+        source, root = Path(work) / "document.pdf", Path(work) / "page"
+        try:
+            source.write_bytes(storage.read("uploads", attachment.path))
+            subprocess.run(  # noqa: S603 - a fixed program on a file of our own
+                [renderer, "-f", "1", "-l", "1", "-singlefile", "-jpeg", "-scale-to", edge, str(source), str(root)],
+                capture_output=True, timeout=PDF_RENDER_TIMEOUT, check=True,
+            )
+            page = root.with_suffix(".jpg").read_bytes()
+        except (OSError, subprocess.SubprocessError, storage.StorageError):
+            return None
+    store.save(key, page)
+    return key
 
 
 def file_key(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> str:

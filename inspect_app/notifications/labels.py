@@ -37,6 +37,8 @@ def message(kind: str, params: dict[str, t.Any]) -> str:
         return _("%(reference)s was verified and closed.", **p)
     if kind == "rectification.deadline":
         return _("The deadline of %(reference)s was changed to %(date)s.", **p)
+    if kind == "finding.comment":
+        return _("%(author)s commented on %(reference)s: %(note)s", author=params.get("author", ""), **p)
     if kind == "extension.requested":
         return _("%(school)s asks to extend the deadline of %(reference)s to %(date)s.", **p)
     if kind == "extension.approved":

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import services as audit
+from ..audit.models import AuditEntry
 from ..errors import InvalidTransition
 from ..extensions import db
 from ..media import services as media
@@ -38,7 +39,16 @@ def remove_evidence(attachment: Attachment, *, actor: User) -> None:
     if rect.status in (S.SUBMITTED, S.CLOSED):
         raise InvalidTransition(_("The rectification is “%(status)s”; evidence can no longer be removed.",
                                   status=rect.status.label))
+    audit.record(actor, "evidence.remove", rect, school_id=rect.finding.school_id,
+                 campaign_id=rect.finding.campaign_id,
+                 before={"attachment": attachment.id, "file": attachment.original_name, "sha256": attachment.sha256})
     media.remove(attachment, actor=actor, school_id=rect.finding.school_id, campaign_id=rect.finding.campaign_id)
+
+
+def history(rect: Rectification) -> list[AuditEntry]:
+    """The rectification's audit entries with the evidence added to it, also that removed since, oldest first."""
+    current = [a.id for a in evidence([rect.id])[rect.id]]
+    return audit.history_with_files("rectifications", [rect.id], current)
 
 
 def evidence(rect_ids: t.Iterable[int]) -> dict[int, list[Attachment]]:

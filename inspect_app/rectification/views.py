@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
-from ..audit import services as audit
 from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import campaign_filter
@@ -32,7 +31,9 @@ from ..core.permissions import roles_required
 from ..db import local_today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..findings import comments as finding_comments
 from ..findings import services as finding_services
+from ..findings.permissions import can_comment_on_finding
 from ..findings.permissions import can_view_finding
 from ..schools.models import SchoolLevel
 from ..schools.services import counties
@@ -124,7 +125,9 @@ def show(rect_id: int) -> t.Any:
     return render_template(
         "rectification/show.html", rect=rect, finding=finding, inspection_photos=inspection_photos,
         evidence=evidence.evidence([rect.id])[rect.id],
-        history=audit.history("rectifications", [rect.id]),
+        history=evidence.history(rect),
+        comments=finding_comments.comments([finding.id])[finding.id],
+        can_comment=can_comment_on_finding(current_user, finding),
         extensions=rect.extension_requests, pending=services.pending_extension(rect),
         extension_min=max(rect.due_on + timedelta(days=1), local_today()),
         can_work=can_work_on_rectification(current_user, rect),

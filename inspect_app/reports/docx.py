@@ -421,6 +421,10 @@ def _write_school_problems(document: Document, data: SchoolData) -> None:
         gb.add_heading(document, "2.整改结果。", 3, body=_result(p))
         if p.evidence_files:
             gb.add_heading(document, "3.佐证材料。", 3, body=f"已在资助督查系统上传佐证材料{p.evidence_files}份。")
+        if p.comments:
+            gb.add_heading(document, f"{4 if p.evidence_files else 3}.沟通记录。", 3)
+            for line in p.comments:
+                gb.add_body(document, line)
 
 
 def _result(p: t.Any) -> str:

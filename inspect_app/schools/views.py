@@ -20,6 +20,7 @@ from ..core.imports import import_upload
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
+from ..errors import ValidationFailed
 from ..extensions import db
 from . import importers
 from . import services
@@ -91,12 +92,16 @@ def add_county() -> t.Any:
     if not can_manage_schools(current_user):
         abort(403)
     form = CountyForm(prefix="county")
-    if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for("schools.import_schools"))
-    county = services.create_county(form.name.data or "", code=form.code.data or None, actor=current_user)
-    db.session.commit()
-    flash(_("County %(name)s added.", name=county.name), "success")
-    return redirect(url_for("schools.import_schools"))
+    if form.validate():
+        try:
+            county = services.create_county(form.name.data or "", code=form.code.data or None, actor=current_user)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form.form_errors.extend([err.message, *err.details])
+        else:
+            db.session.commit()
+            flash(_("County %(name)s added.", name=county.name), "success")
+            return redirect(url_for("schools.import_schools"))
+    # A refused county comes back on the import page as typed, its errors beside its fields.
+    return render_template("schools/import.html", form=ImportForm(), county_form=form,
+                           counties=services.counties()), 422

@@ -151,3 +151,17 @@ def test_a_password_change_is_audited_with_the_address(world, auth, client) -> N
                 environ_base={"REMOTE_ADDR": "10.4.4.4"})
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.password")).one()
     assert entry.actor_name == "insp" and entry.after == {"address": "10.4.4.4"}
+
+
+def test_the_account_form_reports_every_error_at_once_and_keeps_the_input(world, auth, client) -> None:
+    auth.login(world.admin)
+    data = {"username": "newcontact", "display_name": "新联络员", "role": "school", "county_id": "0",
+            "school_code": "2161039999", "phone": "13800000000", "password": "newcontact-newcontact"}
+    refused = client.post("/auth/users/new", data=data)
+    page = refused.text
+    assert page.count('class="error"') >= 2 and "不得包含" in page
+    assert 'value="新联络员"' in page and 'value="13800000000"' in page
+    # What the service refuses (a user name already taken) comes back on the form, not on another page.
+    taken = client.post("/auth/users/new", data={**data, "username": world.inspector.username,
+                                                 "school_code": "2161030001", "password": STRONG})
+    assert taken.status_code == 200 and world.inspector.username in taken.text and 'value="新联络员"' in taken.text

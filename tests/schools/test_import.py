@@ -420,3 +420,12 @@ def test_the_template_downloads_as_a_workbook_with_the_expected_columns(world: W
     allowed = list(book["可选值"].iter_rows(values_only=True))
     assert {r[0] for r in allowed[1:]} - {None} == {"临渭区", "华州区"}
     assert "小学" in {r[1] for r in allowed[1:]}
+
+
+def test_a_refused_county_comes_back_on_the_page_as_typed(world, auth, client) -> None:
+    auth.login(world.admin)
+    response = client.post("/schools/counties", data={"county-name": world.home.name, "county-code": "610599"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'value="{world.home.name}"' in page and 'value="610599"' in page
+    assert world.home.name in page[page.index('class="formerrors"'):]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,9 +14,11 @@ from sqlalchemy import orm
 from ...campaigns.models import Campaign
 from ...checklists.models import ChecklistItem
 from ...checklists.models import Severity
+from ...core.documents import zh_date
 from ...db import local_today
 from ...errors import NotFound
 from ...extensions import db
+from ...findings.comments import comments as finding_comments
 from ...findings.models import Finding
 from ...findings.models import FindingStatus
 from ...media.models import Attachment
@@ -50,6 +53,8 @@ class SchoolProblem:
     closed_on: date | None
     verify_note: str
     evidence_files: int
+    # The conversation on the problem (沟通记录), one line a comment: who, when, what.
+    comments: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +107,7 @@ def build_school_data(campaign: Campaign, school: School, *, as_of: date | None 
         sa.select(Attachment.rectification_id, sa.func.count())
         .where(Attachment.rectification_id.in_(rect_ids)).group_by(Attachment.rectification_id)
     ).all()) if rect_ids else {}
+    conversations = finding_comments(f.id for f in findings)
     problems = []
     for number, finding in enumerate(findings, start=1):
         rect = finding.rectification
@@ -127,6 +133,8 @@ def build_school_data(campaign: Campaign, school: School, *, as_of: date | None 
             closed_on=rect.closed_on if rect else None,
             verify_note=(rect.verify_note or "").strip() if rect else "",
             evidence_files=evidence_counts.get(rect.id, 0) if rect else 0,
+            comments=[f"{c.author.display_name}（{zh_date(local_date(c.created_at) or as_of)}）：{c.body.strip()}"
+                      for c in conversations[finding.id]],
         ))
     days = [d for d in (local_date(visit.checkin_at), local_date(visit.started_at), visit.planned_on,
                         local_date(visit.submitted_at)) if d]
