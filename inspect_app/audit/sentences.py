@@ -187,11 +187,11 @@ def sentence(action: str, before: dict[str, t.Any] | None, after: dict[str, t.An
 def _own_names(object_type: str, ids: list[int]) -> dict[int, str]:
     """The names of the objects of this floor: accounts, schools, counties."""
     if object_type == "users":
-        return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all())
+        return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
     if object_type == "schools":
-        return dict(db.session.execute(sa.select(School.id, School.name).where(School.id.in_(ids))).tuples().all())
+        return dict(db.session.execute(sa.select(School.id, School.name).where(School.id.in_(ids))).all())
     if object_type == "counties":
-        return dict(db.session.execute(sa.select(County.id, County.name).where(County.id.in_(ids))).tuples().all())
+        return dict(db.session.execute(sa.select(County.id, County.name).where(County.id.in_(ids))).all())
     return {}
 
 
@@ -217,7 +217,7 @@ def lines(entries: t.Sequence[AuditEntry]) -> list[Line]:
     names = object_names(entries)
     actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
     people = dict(db.session.execute(
-        sa.select(User.id, User.display_name).where(User.id.in_(actor_ids))).tuples().all()) if actor_ids else {}
+        sa.select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     result = []
     for entry in entries:
         who = people.get(entry.actor_id or 0) or (_("System") if entry.actor_name == "system" else entry.actor_name)

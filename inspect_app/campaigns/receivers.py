@@ -14,7 +14,7 @@ from .models import Visit
 
 
 def _campaign_names(_sender: str, *, ids: list[int], **_: t.Any) -> dict[int, str]:
-    return dict(db.session.execute(sa.select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(sa.select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids))).all())
 
 
 def _visit_names(_sender: str, *, ids: list[int], **_: t.Any) -> dict[int, str]:

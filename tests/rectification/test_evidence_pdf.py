@@ -44,8 +44,10 @@ def test_a_pdf_scan_is_accepted_as_evidence_and_served_inline(world, rect, auth,
     served = client.get(f"/media/{attachment.id}?inline=1")
     assert served.status_code == 200 and served.mimetype == "application/pdf"
     assert served.headers["Content-Disposition"].startswith("inline")
+    served.close()
     thumb = client.get(f"/media/{attachment.id}?thumb=1")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    thumb.close()
     page = client.get(f"/rectification/{rect.id}").get_data(as_text=True)
     assert f"/media/{attachment.id}?inline=1" in page and f"/media/{attachment.id}?thumb=1" in page
 
