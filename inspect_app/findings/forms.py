@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
+from wtforms.validators import Length
 
 from ..checklists.models import Severity
 from ..core.forms import IsoDateField
@@ -10,8 +11,8 @@ from ..core.forms import IsoDateField
 class _Worded(FlaskForm):
     """A problem's wording and severity as they will be reported."""
 
-    description = StringField()
-    severity = StringField()
+    description = StringField(validators=[Length(max=2000)])
+    severity = StringField(validators=[Length(max=16)])
 
     def chosen_severity(self) -> Severity | None:
         """The severity chosen, or None for a value that is not one."""
@@ -22,11 +23,11 @@ class _Worded(FlaskForm):
 class ConfirmForm(_Worded):
     """Confirm a problem, with the rectification deadline (blank: the campaign's default)."""
 
-    due_on = IsoDateField()
+    due_on = IsoDateField(validators=[Length(max=10)])
 
 
 class DismissForm(FlaskForm):
-    reason = StringField()
+    reason = StringField(validators=[Length(max=2000)])
 
 
 class EditForm(_Worded):

@@ -47,7 +47,7 @@ MAX_OPS = 500
 # Bounds of what an operation carries: an answer's value and note (Text columns, bounded all the same),
 # a revision (an INTEGER column), a position as the Numeric(9, 6) and Numeric(9, 1) columns hold it.
 MAX_VALUE = 10_000
-MAX_NOTE = 2_000
+MAX_NOTE = 4_000
 MAX_ACCURACY_M = 99_999_999
 
 
