@@ -23,7 +23,7 @@ class _Worded(FlaskForm):
 class ConfirmForm(_Worded):
     """Confirm a problem, with the rectification deadline (blank: the campaign's default)."""
 
-    due_on = IsoDateField(validators=[Length(max=10)])
+    due_on = IsoDateField()
 
 
 class DismissForm(FlaskForm):

@@ -19,7 +19,7 @@ class ExtensionRequestForm(FlaskForm):
     """The school asks for a later deadline, saying why."""
 
     reason = StringField(validators=[Length(max=4000)])
-    proposed_due_on = IsoDateField(validators=[date_required, Length(max=10)])
+    proposed_due_on = IsoDateField(validators=[date_required])
 
 
 class ExtensionDecisionForm(FlaskForm):
@@ -27,7 +27,7 @@ class ExtensionDecisionForm(FlaskForm):
 
     decision = StringField(validators=[Length(max=16)])
     note = StringField(validators=[Length(max=4000)])
-    due_on = IsoDateField(validators=[Length(max=10)])
+    due_on = IsoDateField()
 
     def validate_due_on(self, field: IsoDateField) -> None:
         if self.decision.data == "approve":
@@ -42,7 +42,7 @@ class VerifyForm(FlaskForm):
 
 
 class DeadlineForm(FlaskForm):
-    due_on = IsoDateField(validators=[date_required, Length(max=10)])
+    due_on = IsoDateField(validators=[date_required])
 
 
 class ResponsibleForm(FlaskForm):
@@ -63,6 +63,6 @@ class BulkForm(FlaskForm):
     rect_id = TickedIdsField()
     action = StringField(validators=[Length(max=32)])
     note = StringField(validators=[Length(max=4000)])
-    due_on = IsoDateField(validators=[Length(max=10)])
+    due_on = IsoDateField()
     unit = StringField(validators=[Length(max=128)])
     person = StringField(validators=[Length(max=64)])
