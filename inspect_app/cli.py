@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
-from . import create_app
+from .app import create_app
 from .config import ConfigurationError
 from .core.tasks import huey
 

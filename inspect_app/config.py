@@ -94,8 +94,14 @@ class DefaultConfig:
     ORG_NAME = "渭南市学生资助管理中心"
     CITY_NAME = "渭南市"
     REPORT_RECIPIENT = "陕西省学生资助管理中心"
-    # 发文字号 prefix of templates restored from code: 渭资助〔2026〕N号.
+    # 发文字号 prefix: documents are numbered 渭资助〔2026〕N号 per kind and year when first issued
+    # (reports/numbering.py). DOC_PREFIXES gives a kind its own, e.g. {"notice": "渭资助函"}.
     DOC_PREFIX = "渭资助"
+    DOC_PREFIXES: t.ClassVar[dict[str, str]] = {}
+    # Documents as PDF (core/documents/pdf.py): LibreOffice's executable (empty: soffice or libreoffice
+    # on PATH; PDF is not offered without one) and how long one conversion may take, in seconds.
+    PDF_CONVERTER = ""
+    PDF_TIMEOUT = 180
 
     PAGE_SIZE = 50
 

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
 if t.TYPE_CHECKING:
@@ -62,8 +64,6 @@ def _wants_json() -> bool:
 
 
 def handle_service_error(err: ServiceError) -> Response | tuple[str, int] | tuple[Response, int]:
-    from .extensions import db
-
     db.session.rollback()
     if _wants_json():
         return jsonify(error=err.message, code=err.code, details=err.details), err.status_code
@@ -114,8 +114,6 @@ def _error(status: int, code: str, message: str, *, retry_after: int | None = No
 
 
 def _rollback() -> None:
-    from .extensions import db
-
     try:
         db.session.rollback()
     except sa.exc.SQLAlchemyError:

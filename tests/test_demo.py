@@ -209,6 +209,19 @@ def test_the_reports_show_the_photos_taken_at_each_confirmed_problem(demo: Flask
         assert build_investigation_data(campaign).photos == photos
 
 
+def test_every_check_in_agrees_with_its_audit_entry(demo: Flask) -> None:
+    from inspect_app.audit.models import AuditEntry
+    from inspect_app.visits.models import Visit
+
+    with demo.app_context():
+        visits = {v.id: v for v in db.session.scalars(sa.select(Visit).where(Visit.checkin_at.is_not(None)))}
+        entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "visit.checkin")).all()
+        assert visits and {e.object_id for e in entries} == set(visits)
+        for entry in entries:
+            checked_in = visits[entry.object_id].checkin_at
+            assert abs((entry.created_at - checked_in).total_seconds()) < 60, (entry.object_id, checked_in)
+
+
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch,
                                                                                database_template: str) -> None:
@@ -225,6 +238,10 @@ def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(t
     assert first.exit_code == 0, first.output
     for account in ("admin", "supervisor", "huazhou", "inspector", "school", "viewer", "demo1234"):
         assert account in first.output
+    # The steps are shown as they run, each with its time, then the total.
+    steps = re.findall(r"\[(\d+)/(\d+)\] .+ … \d+\.\d s", first.output)
+    assert steps and [int(n) for n, _total in steps] == list(range(1, int(steps[0][1]) + 1)), first.output
+    assert re.search(r"Demo data loaded in \d+\.\d s\.", first.output)
     second = runner.invoke(args=["demo", "--no-serve"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     if PG_URL:

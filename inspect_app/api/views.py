@@ -16,7 +16,6 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager
@@ -284,11 +283,7 @@ def get_media(key: str) -> t.Any:
     ensure(visit is not None and can_view_visit(current_user, visit))
     assert attachment is not None
     variant = request.args.get("variant", "original")
-    path = media.file_path(attachment, thumb=variant == "thumb", stamped=variant == "stamped")
-    ensure(path.is_file())
-    response = send_file(path, mimetype="image/jpeg", max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return media.serve(attachment, thumb=variant == "thumb", stamped=variant == "stamped", attachment_download=False)
 
 
 @bp.get("/checklists/<int:version_id>")

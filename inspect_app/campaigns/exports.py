@@ -88,10 +88,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 def plan_notice(campaign: Campaign) -> bytes:
     """The campaign's 检查工作安排 notice as a GB/T 9704 Word document, every figure from the plan."""
     # plan_docx loads python-docx, a heavy library this one download alone needs.
-    from .plan_docx import NoticeTeam
-    from .plan_docx import NoticeVisit
-    from .plan_docx import PlanNotice
-    from .plan_docx import render_plan_notice
+    from . import plan_docx
 
     config = current_app.config
     visits = plan_visits(campaign)
@@ -104,7 +101,7 @@ def plan_notice(campaign: Campaign) -> bytes:
     teams = []
     for row in team_rows(campaign):
         team = row.team
-        teams.append(NoticeTeam(
+        teams.append(plan_docx.NoticeTeam(
             team.name, _person(team.leader) if team.leader else "",
             [_person(u) for u in team.users if u is not team.leader],
             [c.rsplit(" ", 1)[0] for c in row.counties], row.visits, row.first, row.last,
@@ -117,7 +114,7 @@ def plan_notice(campaign: Campaign) -> bytes:
             if name:
                 methods[name] = methods.get(name, 0) + 1
     version = campaign.checklist_version
-    data = PlanNotice(
+    data = plan_docx.PlanNotice(
         org_name=config["ORG_NAME"],
         recipient=f"各{'县（市、区）教育局' if campaign.county_id is None else '有关学校（幼儿园）'}",
         campaign_name=campaign.name,
@@ -133,11 +130,11 @@ def plan_notice(campaign: Campaign) -> bytes:
         methods=sorted(methods, key=lambda m: -methods[m])[:6],
         sample=campaign.sample,
         teams=teams,
-        visits=[NoticeVisit(v.planned_on, v.team.name if v.team else "", v.school.county.name, v.school.name,
+        visits=[plan_docx.NoticeVisit(v.planned_on, v.team.name if v.team else "", v.school.county.name, v.school.name,
                             v.school.level.zh)
                 for v in sorted(visits, key=lambda v: (v.planned_on or date.max, v.team.position if v.team else 1 << 30,
                                                        v.school.county.position, v.school.code))],
         n_inspectors=len({m.user_id for team in campaign.teams for m in team.members}),
         days_off=campaign.days_off_runs,
     )
-    return render_plan_notice(data).getvalue()
+    return plan_docx.render_plan_notice(data).getvalue()

@@ -10,9 +10,7 @@ from flask.cli import with_appcontext
 from ..core.commands import service_errors
 from ..extensions import db
 from . import services
-
-if t.TYPE_CHECKING:
-    from .models import ChecklistVersion
+from .models import ChecklistVersion
 
 
 @click.group("checklists")
@@ -113,8 +111,6 @@ def diff_command(old_id: int, new_id: int) -> None:
 
 
 def _version(version_id: int) -> ChecklistVersion:
-    from .models import ChecklistVersion
-
     version = db.session.get(ChecklistVersion, version_id)
     if version is None:
         raise click.ClickException(f"no checklist version with id {version_id}")

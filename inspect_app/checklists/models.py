@@ -14,6 +14,7 @@ from sqlalchemy import orm
 
 from ..db import TimestampMixin
 from ..db import enum_column
+from ..errors import InvalidTransition
 from ..extensions import Model
 
 
@@ -312,8 +313,6 @@ _STATUS_FIELDS = {"status", "published_at", "retired_at"}
 @sa.event.listens_for(orm.Session, "before_flush")
 def _published_versions_are_immutable(session: orm.Session, _context: t.Any, _instances: t.Any) -> None:
     """Refuse any change to the content of a published or retired version, whoever makes it."""
-    from ..errors import InvalidTransition
-
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, ChecklistItem | ChecklistSection):
             version = obj.version

@@ -19,12 +19,12 @@ import uuid
 from datetime import UTC
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Flask
 from flask import g
 from flask import has_request_context
 from flask import request
 from flask.logging import default_handler
-from flask_login import current_user
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -38,9 +38,11 @@ def _request_fields() -> dict[str, t.Any]:
     if not has_request_context():
         return {}
     fields: dict[str, t.Any] = {"request_id": g.get("request_id")}
-    user = current_user._get_current_object() if "_login_user" in g else None
-    if user is not None and getattr(user, "is_authenticated", False):
-        fields["user_id"] = user.id
+    # The signed-in user's id as the session already knows it: reading an attribute of the user could
+    # load it from the database, inside the log handler's lock (and, on SQLite, behind a writer).
+    state = sa.inspect(g.get("_login_user"), raiseerr=False)
+    if state is not None and state.identity:
+        fields["user_id"] = state.identity[0]
     return fields
 
 

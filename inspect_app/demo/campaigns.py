@@ -17,7 +17,6 @@ from ..campaigns import services as campaign_services
 from ..campaigns.models import Campaign
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
-from ..db import frozen_time
 from ..extensions import db
 from ..findings import services as finding_services
 from ..findings.models import Finding
@@ -39,6 +38,7 @@ from .visits import parallel_edit
 from .world import COUNTIES
 from .world import World
 from .world import at
+from .world import happened_at
 from .world import term_of
 
 MAIN_CODE_PREFIX = "JC"
@@ -103,7 +103,7 @@ def main_campaign(world: World, version: ChecklistVersion, by_county: dict[str, 
     starts, ends = today - timedelta(days=75), today - timedelta(days=45)
     term, season = term_of(starts)
     supervisor = world.users["supervisor"]
-    with frozen_time(at(starts - timedelta(days=10), 9)):
+    with happened_at(at(starts - timedelta(days=10), 9)):
         campaign = campaign_services.create_campaign(
             code=f"{MAIN_CODE_PREFIX}{starts.year}{season}",
             name=f"{term}学生资助工作交叉检查",
@@ -145,7 +145,7 @@ def field_work(world: World, campaign: Campaign, visits: list[Visit], version: C
     problems = _problems(world, visits)
     # The schools with problems have their contact accounts before the problems are confirmed.
     assert campaign.starts_on is not None
-    with frozen_time(at(campaign.starts_on, 8)):
+    with happened_at(at(campaign.starts_on, 8)):
         for visit in problems.confirmed_at:
             world.school_contact(visit.school)
     items = {i.name: i for i in version.items}
@@ -154,11 +154,11 @@ def field_work(world: World, campaign: Campaign, visits: list[Visit], version: C
         fails = problems.fails.get(visit.id, {})
         findings = _inspect(world, visit, version, fails, items, photo_seed)
         photo_seed += len(fails)
-        with frozen_time(at((visit.planned_on or world.today) + timedelta(days=3), 10)):
+        with happened_at(at((visit.planned_on or world.today) + timedelta(days=3), 10)):
             review(world, visit, findings, problems.plans, problems.dismissed)
     # Fieldwork is over; rectification goes on after the campaign closes.
     assert campaign.ends_on is not None
-    with frozen_time(at(campaign.ends_on + timedelta(days=5), 17)):
+    with happened_at(at(campaign.ends_on + timedelta(days=5), 17)):
         campaign_services.close_campaign(campaign, actor=world.users["supervisor"])
     rectify(world, campaign, problems.plans)
 
@@ -191,20 +191,20 @@ def _inspect(world: World, visit: Visit, version: ChecklistVersion, fails: dict[
     in the afternoon; returns its findings. Photos are numbered on from ``photo_seed``."""
     day = visit.planned_on or world.today
     inspector = visit.assignments[0].user
-    with frozen_time(at(day, 9, 30)):
+    with happened_at(at(day, 9, 30)):
         school = visit.school
         if school.latitude is not None and school.longitude is not None:
             visit_services.check_in(visit, latitude=school.latitude + Decimal("0.0004"),
                                     longitude=school.longitude - Decimal("0.0003"),
                                     accuracy_m=Decimal("12"), actor=inspector)
-    with frozen_time(at(day, 11, 40)):
+    with happened_at(at(day, 11, 40)):
         answer_all(world, visit, version, fails, inspector)
         for code in fails:
             photo_seed += 1
             image = photo(photo_seed, f"{visit.school.code} {code}")
             photo_services.add_visit_photo(visit, items[code].photo_question or items[code], image,
                                            filename=f"IMG_{photo_seed:04d}.jpg", actor=inspector)
-    with frozen_time(at(day, 16, 10)):
+    with happened_at(at(day, 16, 10)):
         return visit_services.submit_visit(visit, actor=inspector)
 
 
@@ -213,7 +213,7 @@ def current_campaign(world: World, version: ChecklistVersion, by_county: dict[st
     today = world.today
     term, season = term_of(today)
     supervisor = world.users["supervisor"]
-    with frozen_time(at(today - timedelta(days=6), 9)):
+    with happened_at(at(today - timedelta(days=6), 9)):
         campaign = campaign_services.create_campaign(
             code=f"ZX{today.year}{season}", name=f"{term}学前教育资助专项督导", term=term,
             checklist_version=version, default_due_on=today + timedelta(days=45),
@@ -234,12 +234,12 @@ def current_campaign(world: World, version: ChecklistVersion, by_county: dict[st
         campaign_services.start_campaign(campaign, actor=supervisor)
     # One visit started this morning (a team member's tablet then changed one of its answers), one
     # submitted from a tablet two days ago and awaiting review.
-    with frozen_time(at(today, 9, 15)):
+    with happened_at(at(today, 9, 15)):
         answer_all(world, visits[1], version, {}, me, partial=12)
-    with frozen_time(at(today, 10, 40)):
+    with happened_at(at(today, 10, 40)):
         parallel_edit(visits[1], version, world.users["insp011"])
     submitted = visits[3]
-    with frozen_time(at(today - timedelta(days=2), 11)):
+    with happened_at(at(today - timedelta(days=2), 11)):
         from_tablet(world, submitted, version, {
             "C6": "公示材料张贴在校门口，包含学生家庭住址和身份证号。",
             "D4": "亮卡检查发现3名幼儿家长的资助卡由园方代管。",
@@ -253,7 +253,7 @@ def earlier_campaign(world: World, version: ChecklistVersion, by_county: dict[st
     starts = today - timedelta(days=200)
     term, season = term_of(starts)
     supervisor = world.users["supervisor"]
-    with frozen_time(at(starts - timedelta(days=7), 9)):
+    with happened_at(at(starts - timedelta(days=7), 9)):
         campaign = campaign_services.create_campaign(
             code=f"ZJ{starts.year}{season}", name=f"{term}资助资金发放专项检查", term=term,
             checklist_version=version, default_due_on=starts + timedelta(days=45), starts_on=starts,
@@ -277,10 +277,10 @@ def earlier_campaign(world: World, version: ChecklistVersion, by_county: dict[st
         day = visit.planned_on or starts
         inspector = visit.assignments[0].user
         problem = planned.get(visit.id)
-        with frozen_time(at(day, 14)):
+        with happened_at(at(day, 14)):
             answer_all(world, visit, version, {problem[0]: problem[1]} if problem else {}, inspector)
             findings = visit_services.submit_visit(visit, actor=inspector)
-        with frozen_time(at(day + timedelta(days=2), 10)):
+        with happened_at(at(day + timedelta(days=2), 10)):
             for finding in findings:
                 finding_services.confirm_finding(finding, due_on=day + timedelta(days=32), actor=supervisor)
             visit_services.approve_visit(visit, actor=supervisor)
@@ -290,18 +290,18 @@ def earlier_campaign(world: World, version: ChecklistVersion, by_county: dict[st
         assert rect is not None
         contact = world.school_contact(visit.school)
         opened = day + timedelta(days=2)
-        with frozen_time(at(opened + timedelta(days=3), 15)):
+        with happened_at(at(opened + timedelta(days=3), 15)):
             rect_services.save_measures(rect, measures="已按政策规定完成整改，补齐相关材料，建立长效机制。",
                                         actor=contact)
         if problem[2] is None:
             continue
         done = opened + timedelta(days=problem[2])
-        with frozen_time(at(done - timedelta(days=2), 10)):
+        with happened_at(at(done - timedelta(days=2), 10)):
             evidence_services.add_evidence(rect, scan(visit.id), filename="整改报告.pdf", actor=contact)
             rect_services.submit(rect, actor=contact)
-        with frozen_time(at(done, 11)):
+        with happened_at(at(done, 11)):
             rect_services.close(rect, note="资料齐全，整改到位，同意销号。", actor=supervisor)
-    with frozen_time(at(starts + timedelta(days=20), 17)):
+    with happened_at(at(starts + timedelta(days=20), 17)):
         campaign_services.close_campaign(campaign, actor=supervisor)
     return campaign
 
@@ -315,7 +315,7 @@ def next_campaign(world: World, version: ChecklistVersion) -> Campaign:
     supervisor = world.users["supervisor"]
     # The campaign's second working day is kept free (a city-wide meeting): the planner schedules around it.
     meeting = [d for d in (starts + timedelta(days=n) for n in range(9)) if d.weekday() < 5][1]
-    with frozen_time(at(today - timedelta(days=1), 15)):
+    with happened_at(at(today - timedelta(days=1), 15)):
         campaign = campaign_services.create_campaign(
             code=f"CC{starts.year}{season}", name=f"{term}学生资助工作交叉抽查", term=term,
             checklist_version=version, default_due_on=starts + timedelta(days=75), starts_on=starts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 
 import click
 from flask import current_app
@@ -38,9 +39,11 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         raise click.ClickException("The demo's accounts share a published password: it does not run with "
                                    "INSPECT_ENV=production.")
     upgrade()
-    if load_demo():
+    click.echo("Loading the demo data…")
+    started = time.perf_counter()
+    if load_demo(progress=_echo_step):
         db.session.commit()
-        click.echo("Demo data loaded.")
+        click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s.")
     else:
         click.echo("Demo data already present; nothing changed.")
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
@@ -56,6 +59,10 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+
+
+def _echo_step(number: int, total: int, name: str, seconds: float) -> None:
+    click.echo(f"  [{number}/{total}] {name} … {seconds:.1f} s")
 
 
 def start_consumer() -> Consumer | None:

@@ -1,12 +1,14 @@
 """Load the demo world of domain.md: 渭南市, its 11 counties, schools, accounts and campaigns.
 
 Everything is created through the services, at the times it would have happened
-(see :func:`inspect_app.db.frozen_time`), so the audit log, deadlines and overdue
+(see :func:`.world.happened_at`), so the audit log, deadlines and overdue
 figures read like a live system. Dates are relative to the day the demo is loaded.
 """
 
 from __future__ import annotations
 
+import time
+import typing as t
 from datetime import date
 
 import sqlalchemy as sa
@@ -21,28 +23,69 @@ from .world import COUNTIES
 from .world import World
 
 
-def run(world: World) -> None:
-    """Build the world in the order it happened; the random draws of one step depend on those before."""
-    by_county = world.counties_and_schools()
-    world.accounts()
-    world.conflicts(by_county)
-    version = world.checklist()
-    campaigns.main_campaign(world, version, by_county)
-    campaigns.earlier_campaign(world, version, by_county)
-    current = campaigns.current_campaign(world, version, by_county)
-    campaigns.next_campaign(world, version)
-    world.checklist_revision(version)
-    rosters_and_funds(world, current)
-    inboxes(world)
+class Progress(t.Protocol):
+    """Told of each step of the load: its number, the number of steps, its name and its duration in seconds."""
+
+    def __call__(self, number: int, total: int, name: str, seconds: float) -> None: ...
+
+
+def steps(world: World) -> list[tuple[str, t.Callable[[], None]]]:
+    """The load in the order it happened; the random draws of one step depend on those before."""
+    state: dict[str, t.Any] = {}
+
+    def places() -> None:
+        state["by_county"] = world.counties_and_schools()
+
+    def people() -> None:
+        world.accounts()
+        world.conflicts(state["by_county"])
+
+    def checklist() -> None:
+        state["version"] = world.checklist()
+
+    def main() -> None:
+        campaigns.main_campaign(world, state["version"], state["by_county"])
+
+    def earlier() -> None:
+        campaigns.earlier_campaign(world, state["version"], state["by_county"])
+
+    def current() -> None:
+        state["current"] = campaigns.current_campaign(world, state["version"], state["by_county"])
+
+    def later() -> None:
+        campaigns.next_campaign(world, state["version"])
+        world.checklist_revision(state["version"])
+
+    return [
+        ("counties and schools", places),
+        ("accounts", people),
+        ("checklist", checklist),
+        ("main campaign (108 schools)", main),
+        ("earlier campaign", earlier),
+        ("campaign under way", current),
+        ("next campaign, checklist revision", later),
+        ("rosters and funds", lambda: rosters_and_funds(world, state["current"])),
+        ("notifications", lambda: inboxes(world)),
+    ]
+
+
+def run(world: World, progress: Progress | None = None) -> None:
+    """Build the world step by step, telling ``progress`` as each step ends."""
+    todo = steps(world)
+    for number, (name, step) in enumerate(todo, start=1):
+        started = time.perf_counter()
+        step()
+        if progress is not None:
+            progress(number, len(todo), name, time.perf_counter() - started)
 
 
 def demo_loaded() -> bool:
     return db.session.scalar(sa.select(sa.exists().where(County.name == COUNTIES[0][0]))) or False
 
 
-def load_demo(today: date | None = None) -> bool:
+def load_demo(today: date | None = None, progress: Progress | None = None) -> bool:
     """Load the demo world unless it is already there; return whether anything was loaded."""
     if demo_loaded():
         return False
-    run(World(today or local_today()))
+    run(World(today or local_today()), progress)
     return True

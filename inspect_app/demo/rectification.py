@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from ..auth.models import User
 from ..campaigns.models import Campaign
-from ..db import frozen_time
 from ..extensions import db
 from ..findings import services as finding_services
 from ..findings.models import Finding
@@ -27,6 +26,7 @@ from .fakes import photo
 from .fakes import scan
 from .world import World
 from .world import at
+from .world import happened_at
 
 
 @dataclass
@@ -108,11 +108,11 @@ def rectify(world: World, campaign: Campaign, plans: dict[tuple[int, str], Plan]
             continue
         measures = (f"针对“{finding.description[:30]}”问题，学校召开专题会议，明确责任人，"
                     "逐项对照政策规定进行整改，完善相关制度和台账。")
-        with frozen_time(at(start, 15)):
+        with happened_at(at(start, 15)):
             rect_services.save_measures(rect, measures=measures, actor=contact)
         if plan.end == "in_progress":
             continue
-        with frozen_time(at(start + timedelta(days=1), 10)):
+        with happened_at(at(start + timedelta(days=1), 10)):
             evidence_services.add_evidence(rect, photo(finding.id + 500, f"evidence {finding.id}"),
                                         filename="整改照片.jpg", actor=contact)
             if finding.id % 2 == 0:
@@ -121,7 +121,7 @@ def rectify(world: World, campaign: Campaign, plans: dict[tuple[int, str], Plan]
         if plan.end == "submitted":
             continue
         verify_day = min(start + timedelta(days=4), world.today)
-        with frozen_time(at(verify_day, 11)):
+        with happened_at(at(verify_day, 11)):
             if plan.end == "closed":
                 rect_services.close(rect, note="经现场复核，整改到位，同意销号。", actor=supervisor)
             elif plan.end == "partial":
@@ -134,11 +134,11 @@ def rectify(world: World, campaign: Campaign, plans: dict[tuple[int, str], Plan]
 
 def extension(world: World, rect: Rectification, plan: Plan, contact: User, start: date) -> None:
     """The school asks for more time as work starts; the supervisor decides the next morning."""
-    with frozen_time(at(start, 11)):
+    with happened_at(at(start, 11)):
         proposed = rect.due_on + timedelta(days=APPROVED_EXTENSION_DAYS)
         request = rect_services.request_extension(rect, reason=EXTENSION_REASONS[plan.ext or ""],
                                                   proposed_due_on=proposed, actor=contact)
-    with frozen_time(at(start + timedelta(days=1), 9, 30)):
+    with happened_at(at(start + timedelta(days=1), 9, 30)):
         if plan.ext == "approved":
             rect_services.approve_extension(request, due_on=proposed, actor=world.users["supervisor"],
                                             note="同意延期，请按新时限完成并及时报送佐证材料。")
@@ -150,6 +150,6 @@ def extension(world: World, rect: Rectification, plan: Plan, contact: User, star
 def pending_extension(world: World, rect: Rectification, plan: Plan, contact: User) -> None:
     if plan.ext != "pending":
         return
-    with frozen_time(at(world.today - timedelta(days=1), 16, 20)):
+    with happened_at(at(world.today - timedelta(days=1), 16, 20)):
         rect_services.request_extension(rect, reason=EXTENSION_REASONS["pending"],
                                         proposed_due_on=rect.due_on + timedelta(days=14), actor=contact)

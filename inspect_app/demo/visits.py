@@ -25,6 +25,7 @@ from ..visits.models import Visit
 from .fakes import photo
 from .fakes import signature
 from .world import World
+from .world import happened_at
 
 IPAD_USER_AGENT = ("Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                    "Version/17.5 Mobile/15E148 Safari/604.1")
@@ -108,17 +109,23 @@ def from_tablet(world: World, visit: Visit, version: ChecklistVersion, fails: di
 
     client = sync_services.Client(client_id=device, user_agent=IPAD_USER_AGENT)
     now = utcnow()
-    sync_services.open_visit(visit, {"school_id": visit.school_id, "checklist_version_id": version.id,
-                                     "started_at": (now - timedelta(hours=2)).isoformat()},
-                             actor=inspector, client=client)
+    arrived = now - timedelta(hours=2)
     school = visit.school
-    ops: list[dict[str, t.Any]] = []
-    if school.latitude is not None and school.longitude is not None:
-        ops.append({"op_id": key(), "type": "checkin", "latitude": str(school.latitude + Decimal("0.0003")),
-                    "longitude": str(school.longitude - Decimal("0.0002")), "accuracy_m": "9.5",
-                    "at": (now - timedelta(hours=2)).isoformat()})
-    ops += [{"op_id": key(), "type": "answer", "item_id": item.id, "value": value, "note": note, "base_rev": 0,
-             "client_ts": now.isoformat()} for item, value, note in answers(world, visit, version, fails)]
+    # On arrival the tablet still has a connection: the visit is opened and the check-in sent then,
+    # so the check-in time and its audit entry agree. The answers follow in batches two hours later.
+    with happened_at(arrived):
+        sync_services.open_visit(visit, {"school_id": visit.school_id, "checklist_version_id": version.id,
+                                         "started_at": arrived.isoformat()},
+                                 actor=inspector, client=client)
+        if school.latitude is not None and school.longitude is not None:
+            checkin = {"op_id": key(), "type": "checkin", "latitude": str(school.latitude + Decimal("0.0003")),
+                       "longitude": str(school.longitude - Decimal("0.0002")), "accuracy_m": "9.5",
+                       "at": arrived.isoformat()}
+            sync_services.apply_batch(visit, [checkin], key=key(), actor=inspector, client=client)
+    ops: list[dict[str, t.Any]] = [
+        {"op_id": key(), "type": "answer", "item_id": item.id, "value": value, "note": note, "base_rev": 0,
+         "client_ts": now.isoformat()} for item, value, note in answers(world, visit, version, fails)
+    ]
     half = len(ops) // 2
     first, second = key(), key()
     sync_services.apply_batch(visit, ops[:half], key=first, actor=inspector, client=client)

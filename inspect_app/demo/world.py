@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import typing as t
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -63,6 +65,15 @@ TOWNS = ["官道", "孝义", "故市", "龙背", "阳郭", "双王", "丰原", "
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN = ["建国", "晓燕", "丽娟", "志强", "海燕", "文博", "秀英", "国平", "红梅", "少华", "亚军", "静",
          "敏", "伟", "磊", "芳", "宏伟", "玉兰", "新民", "俊峰", "雪梅", "春生", "永刚", "晓东"]
+
+
+@contextmanager
+def happened_at(moment: datetime) -> Iterator[None]:
+    """Inside the block it is ``moment``; what the block did is written then, so every row it adds or
+    changes (audit entries included) carries that time, not the time of a later flush."""
+    with frozen_time(moment):
+        yield
+        db.session.flush()
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -171,13 +182,13 @@ class World:
     def checklist(self) -> ChecklistVersion:
         """The shipped checklist, published before the earliest campaign that uses it."""
         forms = Path(current_app.config["FORMS_DIR"])
-        with frozen_time(at(self.today - timedelta(days=240), 10)):
+        with happened_at(at(self.today - timedelta(days=240), 10)):
             results = checklist_services.load_directory(forms, actor=self.users["admin"], publish=True)
         return next(v for v, _created in results if v.checklist.form_id == "student_aid_cross_check")
 
     def conflicts(self, by_county: dict[str, list[School]]) -> None:
         """Two declared conflicts: the planner never sends these inspectors to these schools."""
-        with frozen_time(at(self.today - timedelta(days=100), 10)):
+        with happened_at(at(self.today - timedelta(days=100), 10)):
             for username, county, index, reason in DECLARED_CONFLICTS:
                 campaign_services.declare_conflict(self.users[username], by_county[county][index], reason=reason,
                                                    actor=self.users["supervisor"])
@@ -225,7 +236,7 @@ class World:
         revised = "\n".join(lines[:cut] + added + lines[cut:]) + "\n"
         revised = (revised.replace("公办普高3%–5%", "公办普通高中3%–5%")
                    .replace(f"| {version.version}  |", "| 2026.2  |"))
-        with frozen_time(at(self.today - timedelta(days=2), 15)):
+        with happened_at(at(self.today - timedelta(days=2), 15)):
             draft, _created = checklist_services.import_checklist(
                 revised.encode(), filename=version.source_name, actor=self.users["admin"])
         return draft

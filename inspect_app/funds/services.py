@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
 
@@ -299,6 +300,17 @@ def semesters_with_data() -> list[Semester]:
     keys = set(db.session.scalars(sa.select(FundAllocation.semester_key).distinct()))
     keys |= set(db.session.scalars(sa.select(FundPayment.semester_key).distinct()))
     return [Semester.from_key(k) for k in sorted(keys, reverse=True)]
+
+
+def opening_semester(semesters: list[Semester], today: date) -> Semester:
+    """The semester the funds page opens on: the latest with data that has begun by ``today``.
+
+    ``semesters`` are those with data, latest first. Allocations recorded ahead for a semester not yet
+    begun do not make the page open in the future unless nothing else has data; with no data at all
+    the page opens on the current semester.
+    """
+    current = Semester.containing(today)
+    return next((s for s in semesters if s <= current), semesters[0] if semesters else current)
 
 
 def wan(amount: Decimal | int | None) -> str:

@@ -56,11 +56,13 @@ def yuan_filter(value: Decimal | int | None) -> str:
 @roles_required(*STAFF)
 def index() -> t.Any:
     semesters = services.semesters_with_data()
-    chosen = parse_semester(request.args.get("semester", "")) or (
-        semesters[0] if semesters else Semester.containing(local_today()))
+    current = Semester.containing(local_today())
+    asked = parse_semester(request.args.get("semester", ""))
+    chosen = asked or services.opening_semester(semesters, local_today())
     form = AllocationForm(semester=str(chosen))
     return render_template("funds/index.html", figures=services.term_figures(chosen), semester=chosen,
-                           semesters=semesters, form=form, can_allocate=_can_allocate())
+                           semesters=semesters, form=form, can_allocate=_can_allocate(),
+                           current=None if asked or chosen == current else current)
 
 
 @bp.post("/allocations")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import typing as t
 import uuid as uuidlib
 import warnings
@@ -13,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from flask import abort
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
@@ -20,10 +20,9 @@ from PIL import ImageDraw
 from PIL import ImageFont
 from PIL import ImageOps
 from PIL import UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..audit import services as audit
+from ..core import storage
 from ..db import LOCAL_TZ
 from ..db import utcnow
 from ..errors import ValidationFailed
@@ -58,10 +57,6 @@ class StoredImage:
     taken_at: datetime | None
     # (latitude, longitude) from the EXIF GPS tags, if the camera wrote them; never in ``data``.
     position: tuple[Decimal, Decimal] | None = None
-
-
-def _upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
 
 
 def _sniff_unsupported(data: bytes) -> str | None:
@@ -188,8 +183,7 @@ def stamp_image(data: bytes, lines: list[str]) -> bytes:
 def check_pdf(data: bytes, *, filename: str) -> None:
     """Refuse anything that is not a readable, unencrypted PDF within the size limit."""
     # pypdf is heavy and only this check reads PDFs.
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    import pypdf
 
     if len(data) > current_app.config["MAX_DOCUMENT_BYTES"]:
         raise ValidationFailed(_("File “%(file)s” is larger than %(limit)d MB.", file=filename,
@@ -197,72 +191,20 @@ def check_pdf(data: bytes, *, filename: str) -> None:
     if not data.startswith(b"%PDF-"):
         raise ValidationFailed(_("“%(file)s” is not a PDF file.", file=filename))
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise ValidationFailed(_("PDF “%(file)s” is password-protected.", file=filename))
         if len(reader.pages) == 0:
             raise ValidationFailed(_("PDF “%(file)s” has no pages.", file=filename))
     except ValidationFailed:
         raise
-    except (PyPdfError, ValueError, KeyError, OSError) as exc:
+    except (pypdf.errors.PyPdfError, ValueError, KeyError, OSError) as exc:
         raise ValidationFailed(_("PDF “%(file)s” is damaged and cannot be read.", file=filename)) from exc
 
 
-# Files follow the database transaction: a file written for a row that is rolled back is
-# deleted, and a file whose row is deleted goes only once that deletion is committed. A savepoint
-# rolled back (one refused operation of a sync batch) undoes only the files of that savepoint.
-WRITTEN, DOOMED = "media_written", "media_doomed"
-
-
-def _current_transaction(session: t.Any) -> t.Any:
-    real = session() if callable(session) else session  # the scoped session's own Session
-    return real.get_nested_transaction() or real.get_transaction()
-
-
-def _within(transaction: t.Any, ancestor: t.Any) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    session.info.pop(WRITTEN, None)
-    for _transaction, path in session.info.pop(DOOMED, []):
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous: t.Any) -> None:
-    if previous.parent is None and not previous.nested:
-        session.info.pop(DOOMED, None)
-        written = session.info.pop(WRITTEN, [])
-    else:
-        written = [(tr, p) for tr, p in session.info.get(WRITTEN, []) if _within(tr, previous)]
-        session.info[WRITTEN] = [(tr, p) for tr, p in session.info.get(WRITTEN, []) if not _within(tr, previous)]
-        session.info[DOOMED] = [(tr, p) for tr, p in session.info.get(DOOMED, []) if not _within(tr, previous)]
-    for _transaction, path in written:
-        path.unlink(missing_ok=True)
-
-
-def _doom(path: Path) -> None:
-    db.session.info.setdefault(DOOMED, []).append((_current_transaction(db.session), path))
-
-
 def write(relative: str, data: bytes) -> None:
-    """Write a file under UPLOAD_DIR that lives and dies with the database transaction."""
-    keep_file(_upload_dir() / relative, data)
-
-
-def keep_file(path: Path, data: bytes) -> None:
-    """Write a file that lives and dies with the database transaction (and savepoint) it belongs to."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    db.session.info.setdefault(WRITTEN, []).append((_current_transaction(db.session), path))
+    """Store a file in the ``uploads`` store that lives and dies with the database transaction."""
+    storage.keep("uploads", relative, data)
 
 
 def store(
@@ -333,15 +275,37 @@ def remove(attachment: Attachment, *, actor: User, school_id: int | None, campai
                  before={"file": attachment.original_name, "sha256": attachment.sha256})
     for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path):
         if relative:
-            _doom(_upload_dir() / relative)
+            storage.discard("uploads", relative)
     db.session.delete(attachment)
     db.session.flush()
 
 
-def file_path(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> Path:
-    relative = attachment.path
+def file_key(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> str:
+    """The attachment's key in the ``uploads`` store: the file itself, its thumbnail or its stamped copy."""
     if thumb and attachment.thumb_path:
-        relative = attachment.thumb_path
-    elif stamped and attachment.stamped_path:
-        relative = attachment.stamped_path
-    return _upload_dir() / relative
+        return attachment.thumb_path
+    if stamped and attachment.stamped_path:
+        return attachment.stamped_path
+    return attachment.path
+
+
+def file_path(attachment: Attachment, *, thumb: bool = False, stamped: bool = False) -> Path:
+    """Where the file lies on this host, when the ``uploads`` store is a local folder (scripts, tests)."""
+    path = storage.area("uploads").local_path(file_key(attachment, thumb=thumb, stamped=stamped))
+    if path is None:
+        raise storage.StorageError("the uploads are in an object store, not in a folder of this host")
+    return path
+
+
+def serve(attachment: Attachment, *, thumb: bool = False, stamped: bool = False,
+          attachment_download: bool | None = None, max_age: int = 3600) -> t.Any:
+    """Answer a request for the attachment's file, streamed or through a short-lived link to the object store."""
+    key = file_key(attachment, thumb=thumb, stamped=stamped)
+    if not storage.area("uploads").exists(key):
+        abort(404)
+    content_type = "image/jpeg" if key != attachment.path else attachment.content_type
+    download = not content_type.startswith("image/") if attachment_download is None else attachment_download
+    response = storage.serve("uploads", key, filename=attachment.original_name, mimetype=content_type,
+                             attachment=download, max_age=max_age)
+    response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    return response

@@ -3,10 +3,8 @@ from __future__ import annotations
 import typing as t
 
 from flask import Blueprint
-from flask import abort
 from flask import redirect
 from flask import request
-from flask import send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
@@ -27,14 +25,7 @@ bp = Blueprint("media", __name__, url_prefix="/media")
 def file(attachment_id: int) -> t.Any:
     attachment = db.get_or_404(Attachment, attachment_id)
     ensure(owners.may_view(current_user, attachment))
-    thumb = bool(request.args.get("thumb"))
-    path = services.file_path(attachment, thumb=thumb)
-    if not path.is_file():
-        abort(404)
-    content_type = "image/jpeg" if thumb and attachment.thumb_path else attachment.content_type
-    response = send_file(path, mimetype=content_type, download_name=attachment.original_name,
-                         as_attachment=not content_type.startswith("image/"), max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response = services.serve(attachment, thumb=bool(request.args.get("thumb")))
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response
 

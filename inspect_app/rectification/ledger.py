@@ -51,9 +51,11 @@ if t.TYPE_CHECKING:
     from ..auth.models import User
 
 COLUMNS = ("序号", "检查批次", "被检单位", "问题类别（对应清单编号）", "问题描述", "整改措施", "责任单位", "责任人",
-           "整改时限", "整改进展", "完成情况/状态", "佐证材料", "复核人/复核意见", "销号日期")
+           "整改时限", "整改进展", "完成情况/状态", "佐证材料", "复核人/复核意见", "销号日期", "问题编号")
 # Column widths in characters, for a sheet that prints landscape on A4.
-WIDTHS = (6, 22, 22, 20, 40, 40, 18, 10, 12, 32, 12, 24, 28, 12)
+WIDTHS = (6, 22, 22, 20, 40, 40, 18, 10, 12, 32, 12, 24, 28, 12, 16)
+# What ends a fragment of a progress cell; the cell puts its own separators between fragments.
+FRAGMENT_END = "。；;，,、：: \t\r\n"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv; charset=utf-8"
 OVERDUE_ZH = "逾期"
@@ -88,12 +90,12 @@ def _progress(rect: Rectification, extensions: list[ExtensionRequest], n_evidenc
     elif status == S.IN_PROGRESS:
         parts.append("正在整改" + (f"，已上传佐证材料{n_evidence}件" if n_evidence else ""))
     elif status == S.PARTIAL:
-        parts.append(f"复核为部分整改：{rect.verify_note}" if rect.verify_note else "复核为部分整改")
+        parts.append(_with_note("复核为部分整改", rect.verify_note))
     elif status == S.SUBMITTED:
         when = rect.submitted_at.astimezone(LOCAL_TZ).date().isoformat() if rect.submitted_at else ""
         parts.append(f"{when}报送整改结果，待复核".lstrip())
     elif status == S.RETURNED:
-        parts.append(f"退回重新整改：{rect.return_reason}" if rect.return_reason else "退回重新整改")
+        parts.append(_with_note("退回重新整改", rect.return_reason))
     else:
         parts.append("整改到位，已销号")
     for request in extensions:
@@ -103,7 +105,23 @@ def _progress(rect: Rectification, extensions: list[ExtensionRequest], n_evidenc
             parts.append(f"申请延期至{request.proposed_due_on.isoformat()}，待审批")
     if status != S.CLOSED and rect.due_on < today:
         parts.append(f"已逾期{(today - rect.due_on).days}天")
-    return "；".join(parts)
+    return join_fragments(parts)
+
+
+def _fragment(text: str | None) -> str:
+    """A piece of a cell without surrounding blanks or closing punctuation ("材料不全。" → "材料不全")."""
+    return (text or "").strip().rstrip(FRAGMENT_END).strip()
+
+
+def _with_note(label: str, note: str | None) -> str:
+    """"label：note", or the label alone when the note says nothing."""
+    note = _fragment(note)
+    return f"{label}：{note}" if note else label
+
+
+def join_fragments(parts: t.Iterable[str | None]) -> str:
+    """Fragments joined with ；, never an empty one nor a doubled stop ("。；"): each is trimmed first."""
+    return "；".join(fragment for fragment in map(_fragment, parts) if fragment)
 
 
 def _review(rect: Rectification) -> str:
@@ -161,6 +179,7 @@ def build_ledger(viewer: User | None, filters: RectFilter, *, today: date | None
             f"{len(files)}件：" + "、".join(files) if files else "",
             _review(rect),
             rect.closed_on,
+            finding.reference,
         ])
     return Ledger(rows=rows, scope=describe(viewer, filters), as_of=today)
 

@@ -34,7 +34,8 @@ COMMON = {
     "recipient": "主送机关",
     "report_date": "成文日期, e.g. 2026年11月27日",
     "print_date": "印发日期 in the 版记",
-    "year": "the year, for the 文号",
+    "year": "the year of the report date",
+    "doc_number": "发文字号 given when the document is first issued: 渭资助〔2026〕3号",
     "photos": "true when there are photos for the appendix",
 }
 SCHEMA: dict[str, dict[str, str]] = {

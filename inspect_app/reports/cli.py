@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from ..campaigns.models import Campaign
 from ..campaigns.services import find_campaign
 from ..core.commands import service_errors
+from ..core.documents import pdf
 from ..extensions import db
 from ..rectification.ledger import campaign_ledger_xlsx
 from . import jobs
@@ -32,7 +33,7 @@ def reports_cli() -> None:
 @click.option("--school", "school_key", help="School code or name (notice, school-report).")
 @click.option("--month", help="Month of a monthly report, YYYY-MM (default: this month).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write.")
+              help="File to write: Word (.docx), or PDF when the name ends in .pdf (needs LibreOffice).")
 @with_appcontext
 def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, month: str | None,
           out: Path) -> None:
@@ -53,11 +54,22 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
             month=services.parse_month(month) if kind == "monthly" else None,
         )
         services.check_request(request)
+        as_pdf = out.suffix.lower() == ".pdf"
+        if as_pdf and not pdf.pdf_available():
+            raise click.ClickException("PDF needs LibreOffice (soffice), which is not installed here; "
+                                       "write a .docx instead")
         out.parent.mkdir(parents=True, exist_ok=True)
         part = out.with_name(out.name + ".part")
         with part.open("wb") as fh:
             photos = services.write(request, fh)
+        if as_pdf:
+            try:
+                part.write_bytes(pdf.docx_to_pdf(part.read_bytes()))
+            except pdf.PdfFailed as exc:
+                part.unlink()
+                raise click.ClickException(str(exc)) from exc
         os.replace(part, out)
+        db.session.commit()  # the document number it was issued is kept
     click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photo{'' if photos == 1 else 's'})")
 
 
@@ -106,7 +118,7 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
         backup = target.with_name(target.stem + ".bak.docx")
         os.replace(target, backup)
         click.echo(f"kept the old one as {backup}")
-    office = Office(org_name=current_app.config["ORG_NAME"], doc_prefix=current_app.config["DOC_PREFIX"])
+    office = Office(org_name=current_app.config["ORG_NAME"])
     click.echo(write_template(kind, target, office, red_header=red_header))
 
 

@@ -46,9 +46,9 @@ DISTRIBUTION_WIDTHS_MM = (14.0, 32.0, 27.5, 27.5, 27.5, 0.0)
 SCORE_HEADER = ("序号", "区县", "学校（幼儿园）", "学段", "得分", "问题数\n（个）", "备注")
 SCORE_WIDTHS_MM = (12.0, 20.0, 0.0, 16.0, 16.0, 18.0, 24.0)
 SCORE_ALIGNS = ("center", "center", "left", "center", "center", "center", "center")
-PROGRESS_HEADER = ("序号", "{name}", "检查学校\n（所）", "完成检查\n（所）", "问题数\n（个）", "已销号\n（个）",
-                   "本月销号\n（个）", "未销号\n（个）", "逾期\n（个）")
-PROGRESS_WIDTHS_MM = (10.0, 0.0, 16.0, 16.0, 15.0, 15.0, 15.0, 15.0, 13.0)
+PROGRESS_HEADER = ("序号", "{name}", "学校\n（所）", "已检查\n（所）", "已审核\n（所）", "问题\n（个）",
+                   "已销号\n（个）", "本月\n销号", "未销号\n（个）", "逾期\n（个）")
+PROGRESS_WIDTHS_MM = (10.0, 0.0, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5, 13.5)
 
 
 def severity_text(severity: Severity) -> str:
@@ -67,15 +67,15 @@ def report_title(campaign_name: str) -> str:
     return f"关于{name}情况的报告"
 
 
-def _appendix_photo(row: PhotoRow, upload_dir: Path) -> rd.Photo:
+def _appendix_photo(row: PhotoRow) -> rd.Photo:
     """The copy stamped with school, time and place where there is one, else the photo as stored.
 
     The stamp adds a band below the picture, so its size is read from the file, not the database.
     """
     caption = "　".join(x for x in (row.school, row.item, rd.local_time(row.taken_at)) if x)
     if row.stamped_path:
-        return rd.Photo(path=upload_dir / row.stamped_path, fallback=upload_dir / row.path, caption=caption)
-    return rd.Photo(path=upload_dir / row.path, fallback=upload_dir / row.thumb_path if row.thumb_path else None,
+        return rd.Photo(key=row.stamped_path, fallback=row.path, caption=caption)
+    return rd.Photo(key=row.path, fallback=row.thumb_path or None,
                     caption=caption, width=row.width, height=row.height)
 
 
@@ -90,15 +90,15 @@ class Blocks:
     def __call__(self, write: Callable[[Document], t.Any]) -> rd.RawXml:
         return rd.capture(self.document, write)
 
-    def photo_appendix(self, rows: Iterable[PhotoRow], upload_dir: Path) -> rd.RawXml:
-        photos = (_appendix_photo(row, upload_dir) for row in rows)
+    def photo_appendix(self, rows: Iterable[PhotoRow]) -> rd.RawXml:
+        photos = (_appendix_photo(row) for row in rows)
         return self(lambda d: rd.add_photo_grid(d, photos, self.photos))
 
 
 # ---------------------------------------------------------------- investigation
 
 
-def investigation_context(data: InvestigationData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+def investigation_context(data: InvestigationData, blocks: Blocks) -> dict[str, t.Any]:
     """Placeholders and blocks of the 督导检查情况报告."""
     return {
         "title": rd.lines("\n".join(gb.split_title(report_title(data.campaign_name)))),
@@ -124,7 +124,7 @@ def investigation_context(data: InvestigationData, blocks: Blocks, upload_dir: P
         "score_table": blocks(lambda d: _write_score_table(d, data)),
         "problem_table": blocks(lambda d: _write_problem_table(d, data)),
         "distribution_table": blocks(lambda d: _write_distribution_table(d, data)),
-        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+        "photo_appendix": blocks.photo_appendix(data.photos),
     }
 
 
@@ -132,20 +132,42 @@ def _scope_sentence(data: InvestigationData) -> str:
     staff = f"共抽调检查人员{data.n_inspectors}名，" if data.n_inspectors else ""
     methods = f"，采取{_join(data.methods)}等方式进行" if data.methods else ""
     mode = f"本次检查采取{COUNTIES}交叉检查方式，" if data.cross_county else ""
+    if data.n_not_inspected:
+        return (f"{mode}{staff}对{data.n_counties}个{COUNTIES}的{data.n_schools}所{SCHOOLS}开展督导检查{methods}，"
+                f"截至{zh_date(data.report_date)}已检查{data.n_inspected}所。")
     return f"{mode}{staff}对{data.n_counties}个{COUNTIES}的{data.n_schools}所{SCHOOLS}进行了督导检查{methods}。"
 
 
+def unfinished_note(as_of: date, inspected: int, pending: int) -> str:
+    """What a report of an unfinished campaign says before its figures: they cover the schools inspected."""
+    if not pending:
+        return ""
+    if not inspected:
+        return f"截至{zh_date(as_of)}，尚无{SCHOOLS}完成检查，{pending}所均未检查。"
+    return f"截至{zh_date(as_of)}，已检查{inspected}所，尚有{pending}所未检查，以下情况据已检查学校统计。"
+
+
 def _evaluation(data: InvestigationData) -> str:
-    """Schools without problems, the score spread and the sections where nothing was found."""
+    """Schools without problems among those inspected, the score spread and the sections where nothing was found.
+
+    Schools not yet inspected are never counted as schools without problems: while some remain,
+    the paragraph says so first and counts only the schools inspected.
+    """
     if not data.n_schools:
         return ""
-    clean = data.n_schools - data.n_schools_with_findings
-    text = f"检查的{data.n_schools}所{SCHOOLS}中，{clean}所未发现问题，占{_percent(clean, data.n_schools)}。"
+    text = unfinished_note(data.report_date, data.n_inspected, data.n_not_inspected)
+    if not data.n_inspected:
+        return text
+    awaiting = data.n_schools_awaiting_decision
+    clean = max(0, data.n_inspected - data.n_schools_with_findings - awaiting)
+    which = "已检查" if data.n_not_inspected else "检查"
+    text += f"{which}的{data.n_inspected}所{SCHOOLS}中，{clean}所未发现问题，占{_percent(clean, data.n_inspected)}"
+    text += f"；另有{awaiting}所发现的问题尚待审核确认。" if awaiting else "。"
     scored = [row.score for row in data.scores if row.score is not None]
     if scored and data.max_score:
         average = sum(scored, Decimal(0)) / len(scored)
         text += (
-            f"已完成检查的{len(scored)}所按检查清单评分（满分{_number(data.max_score)}分），平均得分"
+            f"已审核确认的{len(scored)}所按检查清单评分（满分{_number(data.max_score)}分），平均得分"
             f"{_number(average)}分，最高{_number(max(scored))}分，最低{_number(min(scored))}分。"
         )
     vetoed = sum(row.veto for row in data.scores)
@@ -171,12 +193,22 @@ def _write_scope(document: Document, data: InvestigationData) -> None:
         document, "（二）检查内容。", 2,
         body=f"检查依据《{checklist}》逐项对照开展，对各{SCHOOLS}资助政策落实情况进行全面检查。",
     )
-    done = f"截至{zh_date(data.report_date)}，已完成{data.n_visits_done}所{SCHOOLS}的检查并审核确认"
-    if data.n_schools:
-        done += f"，完成率{_percent(data.n_visits_done, data.n_schools)}"
-    rest = data.n_schools - data.n_visits_done
-    done += f"；其余{rest}所正在抓紧推进。" if rest > 0 else "。"
+    done = _progress(data)
     gb.add_heading(document, "（三）完成情况。", 2, body=done)
+
+
+def _progress(data: InvestigationData) -> str:
+    """（三）完成情况: schools inspected (results submitted), of them approved, and schools not yet inspected."""
+    as_of = zh_date(data.report_date)
+    approved, inspected, pending = data.n_visits_done, data.n_inspected, data.n_not_inspected
+    if data.n_schools and approved == data.n_schools:
+        return f"截至{as_of}，已完成{approved}所{SCHOOLS}的检查并审核确认，完成率100%。"
+    text = f"截至{as_of}，已检查{inspected}所{SCHOOLS}"
+    if inspected:
+        text += f"，其中审核确认{approved}所" + (f"、待审核{inspected - approved}所" if inspected > approved else "")
+    if data.n_schools:
+        text += f"，审核完成率{_percent(approved, data.n_schools)}"
+    return text + (f"；尚有{pending}所未检查，正在抓紧推进。" if pending else "。")
 
 
 def _write_findings(document: Document, data: InvestigationData) -> None:
@@ -186,7 +218,8 @@ def _write_findings(document: Document, data: InvestigationData) -> None:
         return
     text = (
         f"本次检查共发现并确认问题{data.n_findings}个，涉及{data.n_schools_with_findings}所{SCHOOLS}"
-        f"，占检查学校总数的{_percent(data.n_schools_with_findings, data.n_schools)}。"
+        f"，占{'已检查学校数' if data.n_not_inspected else '检查学校总数'}的"
+        f"{_percent(data.n_schools_with_findings, data.n_inspected or data.n_schools)}。"
     )
     if data.findings_by_section:
         text += "问题主要集中在以下方面："
@@ -278,7 +311,7 @@ def _problem_cells(number: int, county: str, school: str, problem: ProblemRow) -
 # ---------------------------------------------------------------- notice and school report
 
 
-def notice_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+def notice_context(data: SchoolData, blocks: Blocks) -> dict[str, t.Any]:
     """Placeholders and blocks of the 整改通知书 for one school."""
     severities = Counter(p.severity for p in data.problems)
     severity = _join(f"{severity_text(s)}问题{severities[s]}个" for s in reversed(Severity) if severities[s])
@@ -288,17 +321,17 @@ def notice_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[s
         "due_note": _due_note(data),
         "inspectors": "、".join(data.inspectors) if data.inspectors else "",
         "problem_list": blocks(lambda d: _write_notice_problems(d, data)),
-        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+        "photo_appendix": blocks.photo_appendix(data.photos),
     }
 
 
-def school_report_context(data: SchoolData, blocks: Blocks, upload_dir: Path) -> dict[str, t.Any]:
+def school_report_context(data: SchoolData, blocks: Blocks) -> dict[str, t.Any]:
     """Placeholders and blocks of a school's 整改情况报告."""
     return {
         **_school_common(data),
         "progress_sentence": _progress_sentence(data),
         "problems": blocks(lambda d: _write_school_problems(d, data)),
-        "photo_appendix": blocks.photo_appendix(data.photos, upload_dir),
+        "photo_appendix": blocks.photo_appendix(data.photos),
     }
 
 
@@ -429,14 +462,23 @@ def _write_monthly_overview(document: Document, data: MonthlyData) -> None:
     as_of = zh_date(data.as_of)
     gb.add_body(document, (
         f"{data.month}月，{_we(data.org_name)}共跟踪检查批次{len(data.campaigns)}个，"
-        f"完成学校检查{t_.visits_done_in_month}所，新确认问题{t_.findings_in_month}个，"
+        f"审核确认学校检查{t_.visits_done_in_month}所，新确认问题{t_.findings_in_month}个，"
         f"整改销号{t_.closed_in_month}个。"
     ))
+    note = unfinished_note(data.as_of, t_.inspected, t_.not_inspected)
+    if note:
+        gb.add_body(document, note)
     gb.add_body(document, (
-        f"截至{as_of}，各批次累计检查学校{t_.schools}所，已完成检查{t_.visits_done}所；累计确认问题"
-        f"{t_.findings}个，已整改销号{t_.closed}个，销号率{_percent(t_.closed, t_.findings)}；"
+        f"截至{as_of}，各批次共安排检查学校{t_.schools}所，{_inspected(t_)}"
+        f"累计确认问题{t_.findings}个，已整改销号{t_.closed}个，销号率{_percent(t_.closed, t_.findings)}；"
         f"未销号{t_.open}个，其中逾期{t_.overdue}个。"
     ))
+
+
+def _inspected(row: t.Any) -> str:
+    """已检查N所（其中审核确认M所），尚有K所未检查 — a school not inspected is never counted as done."""
+    text = f"已检查{row.inspected}所（其中审核确认{row.visits_done}所）"
+    return text + (f"，尚有{row.not_inspected}所未检查；" if row.not_inspected else "；")
 
 
 def _write_monthly_campaigns(document: Document, data: MonthlyData) -> None:
@@ -445,7 +487,7 @@ def _write_monthly_campaigns(document: Document, data: MonthlyData) -> None:
         return
     for number, row in enumerate(data.campaigns, start=1):
         gb.add_heading(document, f"（{zh_numeral(number)}）{row.name}。", 2, body=(
-            f"检查学校{row.schools}所，已完成检查{row.visits_done}所（本月{row.visits_done_in_month}所）；"
+            f"检查学校{row.schools}所，{_inspected(row)}本月审核确认{row.visits_done_in_month}所；"
             f"确认问题{row.findings}个（本月新增{row.findings_in_month}个），已销号{row.closed}个"
             f"（本月{row.closed_in_month}个），未销号{row.open}个，其中逾期{row.overdue}个。"
         ))
@@ -466,47 +508,53 @@ def _write_monthly_overdue(document: Document, data: MonthlyData) -> None:
 def _write_progress_table(document: Document, rows: list[t.Any], total: t.Any, name: str) -> None:
     header = tuple(h.format(name=name) for h in PROGRESS_HEADER)
     cells = [
-        [str(i), r.name, str(r.schools), str(r.visits_done), str(r.findings), str(r.closed), str(r.closed_in_month),
-         str(r.open), str(r.overdue)]
-        for i, r in enumerate(rows, start=1)
+        [str(i), r.name, *_progress_cells(r)] for i, r in enumerate(rows, start=1)
     ]
-    cells.append(["", "合计", str(total.schools), str(total.visits_done), str(total.findings), str(total.closed),
-                  str(total.closed_in_month), str(total.open), str(total.overdue)])
-    aligns = ["center", "left", *["center"] * 7]
+    cells.append(["", "合计", *_progress_cells(total)])
+    aligns = ["center", "left", *["center"] * 8]
     gb.add_table(document, header, cells, _widths(PROGRESS_WIDTHS_MM), aligns=aligns, size=gb.SIZE_XIAO4)
+
+
+def _progress_cells(row: t.Any) -> list[str]:
+    return [str(n) for n in (row.schools, row.inspected, row.visits_done, row.findings, row.closed,
+                             row.closed_in_month, row.open, row.overdue)]
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def render_investigation(data: InvestigationData, template_path: Path, upload_dir: Path | None = None) -> io.BytesIO:
+def render_investigation(data: InvestigationData, template_path: Path) -> io.BytesIO:
     """Render the 督导检查情况报告 from data onto a template and return the .docx as bytes."""
     out = io.BytesIO()
-    render_kind("investigation", data, template_path, out, upload_dir or Path("."))
+    render_kind("investigation", data, template_path, out)
     out.seek(0)
     return out
 
 
-def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO, upload_dir: Path,
-                progress: Callable[[int], None] | None = None) -> int:
-    """Render one document of ``kind`` into ``out``; returns the number of photos written."""
+def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO,
+                progress: Callable[[int], None] | None = None, doc_number: str = "") -> int:
+    """Render one document of ``kind`` into ``out``; returns the number of photos written.
+
+    ``doc_number`` is its 发文字号 (渭资助〔2026〕3号), for templates with a red header.
+    """
     tpl = rd.open_template(template_path)
     sink = rd.PhotoSink()
     blocks = Blocks(tpl, sink)
     if kind == "investigation":
-        context = investigation_context(data, blocks, upload_dir)
+        context = investigation_context(data, blocks)
         title = report_title(data.campaign_name)
     elif kind == "notice":
-        context = notice_context(data, blocks, upload_dir)
+        context = notice_context(data, blocks)
         title = f"{data.school_name}整改通知书"
     elif kind == "school-report":
-        context = school_report_context(data, blocks, upload_dir)
+        context = school_report_context(data, blocks)
         title = f"{data.school_name}整改情况报告"
     elif kind == "monthly":
         context = monthly_context(data, blocks)
         title = f"{data.year}年{data.month}月学生资助督导检查月报"
     else:
         raise ValueError(kind)
+    context["doc_number"] = doc_number
     props = tpl.get_docx().core_properties
     props.title = title
     props.author = props.last_modified_by = getattr(data, "org_name", "")

@@ -22,6 +22,7 @@ from flask import current_app
 
 from ..core import storage
 from ..core import tasks
+from ..core.documents import pdf
 from ..db import utcnow
 from ..extensions import db
 from . import services
@@ -98,7 +99,7 @@ def run_job(job: ReportJob) -> None:
         request = services.job_request(job)
         # Built in a temporary file, then stored whole: a half-written report is never visible.
         with tempfile.TemporaryFile() as fh:
-            services.write(request, fh, progress=progress)
+            services.write(request, fh, progress=progress, actor=job.requested_by)
             size = fh.tell()
             fh.seek(0)
             storage.area("reports").save(key, fh)
@@ -146,6 +147,23 @@ def build_queued() -> int:
 def is_ready(job: ReportJob) -> bool:
     """Whether the job's file is built and stored, ready to download."""
     return job.status == JobStatus.DONE and bool(job.path) and storage.area("reports").exists(job.path or "")
+
+
+def pdf_key(job: ReportJob) -> str:
+    """The job's document as PDF in the ``reports`` store, converted from the Word file the first time.
+
+    Raises :class:`~inspect_app.reports.services.PdfNotAvailable` where LibreOffice is not installed.
+    """
+    key = f"{job.id}.pdf"
+    reports = storage.area("reports")
+    if not reports.exists(key):
+        if not pdf.pdf_available():
+            raise services.pdf_unavailable()
+        with reports.open(job.path or "") as fh:
+            data = fh.read()
+        converted = services.as_pdf(services.BuiltReport(job.filename, services.DOCX_MIME, data))
+        reports.save(key, converted.data)
+    return key
 
 
 def output_path(job: ReportJob) -> Path | None:

@@ -72,3 +72,32 @@ class ReportJob(Model):
         if self.status == JobStatus.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class IssuedDocument(Model):
+    """A document number (发文字号) given to a document when it was first issued, kept from then on.
+
+    Numbers run per kind and year (``渭资助〔2026〕3号``); ``subject`` says which document it is (the
+    campaign, the school, the month), so building the same document again shows the same number.
+    ``doc_number`` is the text as issued: changing the configured prefix later does not renumber it.
+    """
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "subject", name="uq_issued_documents_kind_subject"),
+        sa.UniqueConstraint("kind", "year", "number", name="uq_issued_documents_kind_year_number"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    kind: orm.Mapped[str] = orm.mapped_column(sa.String(32))
+    subject: orm.Mapped[str] = orm.mapped_column(sa.String(200))
+    year: orm.Mapped[int]
+    number: orm.Mapped[int]
+    doc_number: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    campaign_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    school_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("schools.id"))
+    issued_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    issued_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+
+    campaign: orm.Mapped[Campaign | None] = orm.relationship()
+    issued_by: orm.Mapped[User | None] = orm.relationship()

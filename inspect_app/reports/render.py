@@ -32,6 +32,7 @@ from lxml import etree
 from PIL import Image
 
 from ..core import documents as gb
+from ..core import storage
 from ..db import LOCAL_TZ
 
 PHOTO_LONG_EDGE = 480
@@ -67,13 +68,13 @@ def lines(text: str) -> Listing:
 
 @dataclass
 class Photo:
-    """A photo for the appendix: the file to read when the package is written, and its caption."""
+    """A photo for the appendix: its key in the ``uploads`` store, read when the package is written, and its caption."""
 
-    path: Path
+    key: str
     caption: str
     width: int | None = None
     height: int | None = None
-    fallback: Path | None = None
+    fallback: str | None = None
 
 
 @dataclass
@@ -167,20 +168,21 @@ def _with_jpeg_type(data: bytes) -> bytes:
 
 
 def _copy_photo(photo: Photo, sink: t.IO[bytes]) -> None:
-    """A bounded re-encode of the stored photo (JPEG draft decoding keeps it cheap); else its thumbnail."""
-    for path in (photo.path, photo.fallback):
-        if path is None or not path.exists():
+    """The stored photo, scaled to the appendix (JPEG draft decoding keeps it cheap); else its fallback."""
+    store = storage.area("uploads")
+    for key in (photo.key, photo.fallback):
+        if key is None:
             continue
         try:
-            with Image.open(path) as image:
+            with store.open(key) as fh, Image.open(fh) as image:
                 image.draft("RGB", (PHOTO_LONG_EDGE, PHOTO_LONG_EDGE))
                 small = image.convert("RGB")
                 small.thumbnail((PHOTO_LONG_EDGE, PHOTO_LONG_EDGE), Image.Resampling.BICUBIC)
                 small.save(sink, "JPEG", quality=PHOTO_QUALITY)
                 return
-        except OSError:
+        except (OSError, storage.StorageError):
             continue
-    # A file gone missing from the upload folder still leaves a valid (grey) picture in its place.
+    # A file gone missing from the store still leaves a valid (grey) picture in its place.
     Image.new("RGB", (4, 3), (200, 200, 200)).save(sink, "JPEG")
 
 
@@ -188,13 +190,15 @@ def photo_size(photo: Photo) -> tuple[int, int]:
     """Pixel size from the database, or read from the file header when the database has none."""
     if photo.width and photo.height:
         return photo.width, photo.height
-    for path in (photo.path, photo.fallback):
-        if path is not None and path.exists():
-            try:
-                with Image.open(path) as image:
-                    return image.size
-            except OSError:
-                continue
+    store = storage.area("uploads")
+    for key in (photo.key, photo.fallback):
+        if key is None:
+            continue
+        try:
+            with store.open(key) as fh, Image.open(fh) as image:
+                return image.size
+        except (OSError, storage.StorageError):
+            continue
     return 4, 3
 
 

@@ -16,11 +16,14 @@ from flask_babel import gettext as _
 from ..audit import services as audit
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import can_report_on_campaign
+from ..core.documents import pdf
 from ..db import local_today
+from ..errors import ServiceError
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
 from . import collect
+from . import numbering
 from .collect import month_bounds
 from .docx import render_kind
 from .models import ReportJob
@@ -41,6 +44,32 @@ class BuiltReport:
     filename: str
     mimetype: str
     data: bytes
+
+
+class PdfNotAvailable(ServiceError):
+    """Asked for a PDF on a server without LibreOffice."""
+
+    status_code = 503
+    code = "pdf_unavailable"
+
+
+def pdf_unavailable() -> PdfNotAvailable:
+    return PdfNotAvailable(_("PDF is not available on this server: LibreOffice (soffice) is not installed. "
+                             "Download the Word document instead."))
+
+
+def as_pdf(report: BuiltReport) -> BuiltReport:
+    """The same document as PDF (LibreOffice, core/documents/pdf.py); refused where LibreOffice is missing."""
+    try:
+        data = pdf.docx_to_pdf(report.data)
+    except pdf.PdfUnavailable as exc:
+        raise pdf_unavailable() from exc
+    return BuiltReport(pdf_name(report.filename), pdf.PDF_MIME, data)
+
+
+def pdf_name(filename: str) -> str:
+    """The download name of a document's PDF: the Word name with .pdf."""
+    return str(Path(filename).with_suffix(".pdf"))
 
 
 @dataclass(frozen=True)
@@ -64,10 +93,6 @@ def template_dir() -> Path:
 def template_path(kind: str) -> Path:
     """The template file staff edit for a kind: report_templates/<kind>.docx."""
     return template_dir() / TEMPLATE_FILES[kind]
-
-
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
 
 
 def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, int]:
@@ -118,12 +143,16 @@ def check_request(request: ReportRequest) -> None:
         raise ValidationFailed(_("Name at least one campaign."))
 
 
-def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None) -> int:
+def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None,
+          actor: User | None = None, issue: bool = True) -> int:
     """Collect the figures and render the document into ``out``; returns the number of photos.
 
+    A kind the office numbers is issued its 发文字号 first (written with the caller's work); with
+    ``issue=False`` (a download by GET) it shows the number given before, if any, and writes nothing.
     ``progress(done, total)`` is called as the work advances (collecting is step 1, each photo one more).
     """
     check_request(request)
+    issued = numbering.issue(request, actor=actor) if issue else numbering.issued(request)
     data: t.Any
     if request.kind == "investigation":
         data = collect.build_investigation_data(request.campaign)
@@ -137,17 +166,18 @@ def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, i
     total = 1 + len(getattr(data, "photos", []))
     if progress:
         progress(1, total)
-    return render_kind(request.kind, data, template_path(request.kind), out, upload_dir(),
-                       progress=(lambda n: progress(1 + n, total)) if progress else None)
+    return render_kind(request.kind, data, template_path(request.kind), out,
+                       progress=(lambda n: progress(1 + n, total)) if progress else None,
+                       doc_number=issued.doc_number if issued else "")
 
 
 def build(kind: str, campaign: Campaign, *, school: School | None = None,
-          month: tuple[int, int] | None = None) -> BuiltReport:
+          month: tuple[int, int] | None = None, actor: User | None = None, issue: bool = True) -> BuiltReport:
     """Render one report in memory (small documents and tests); large ones go through a job and a file."""
     request = ReportRequest(kind, (campaign,), school=school,
                             month=month or (parse_month(None) if kind == "monthly" else None))
     out = io.BytesIO()
-    write(request, out)
+    write(request, out, actor=actor, issue=issue)
     return BuiltReport(filename(request), DOCX_MIME, out.getvalue())
 
 

@@ -22,21 +22,19 @@ from ..core import documents as gb
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 ORG_NAME = "渭南市学生资助管理中心"
-DOC_PREFIX = "渭资助"
 
 
 @dataclass(frozen=True)
 class Office:
-    """What a template says about the office that issues it."""
+    """What a template says about the office that issues it (its 文号 is given when a document is issued)."""
 
     org_name: str = ORG_NAME
-    doc_prefix: str = DOC_PREFIX
 
 
 def _start(*, red_header: bool, office: Office) -> Document:
     document = gb.new_document()
     if red_header:
-        gb.add_red_header(document, f"{office.org_name}文件", f"{office.doc_prefix}〔{{{{ year }}}}〕　号")
+        gb.add_red_header(document, f"{office.org_name}文件", "{{ doc_number }}")
     gb.reset_properties(document)
     return document
 

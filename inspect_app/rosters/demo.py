@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+import xlsxwriter
 
 from ..extensions import db
 from ..funds import services as funds
@@ -70,9 +71,6 @@ def _csv(frame: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
 
 def _xlsx(frame: pd.DataFrame, title: str | None = None) -> bytes:
     """A workbook as schools send them: a merged title row above the headers when ``title`` is given."""
-    # A heavy writer, used here only: loaded when a workbook is written.
-    import xlsxwriter
-
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True,
                                             "strings_to_numbers": False, "strings_to_formulas": False})

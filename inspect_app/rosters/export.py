@@ -6,6 +6,7 @@ import io
 import typing as t
 from collections.abc import Iterable
 
+import xlsxwriter
 from flask_babel import gettext as _
 
 from ..core.spreadsheets import neutralise
@@ -24,9 +25,6 @@ def _rows_text(rows: dict[str, list[int]], label: str) -> str:
 
 def _write(sheets: dict[str, tuple[list[str], Iterable[list[t.Any]]]]) -> bytes:
     """A workbook with frozen headers and sensible widths; every text cell neutralised against formulas."""
-    # A heavy writer, used here only: loaded when a workbook is written.
-    import xlsxwriter
-
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False, "strings_to_numbers": False})

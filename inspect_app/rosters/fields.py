@@ -156,8 +156,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 KIND_FIELDS: dict[InputKind, tuple[str, ...]] = {
     InputKind.ROSTER: ("name", "id_number", "student_no", "school", "school_code", "level", "grade", "programme",
                        "semester", "amount", "tier", "card_holder", "card_no", "sex"),
-    InputKind.SYSTEM: ("name", "id_number", "student_no", "school", "school_code", "programme", "semester",
-                       "amount", "tier"),
+    # A national-system export may name the boarding subsidy generically (义务教育寄宿生生活补助): its
+    # 学段 column tells primary from junior, as it does in a disbursement roster.
+    InputKind.SYSTEM: ("name", "id_number", "student_no", "school", "school_code", "level", "programme",
+                       "semester", "amount", "tier"),
     InputKind.ENROLMENT: ("name", "id_number", "student_no", "school", "school_code", "level", "grade", "status",
                           "sex"),
     InputKind.SPECIAL: ("name", "id_number", "student_no", "school", "school_code", "group"),

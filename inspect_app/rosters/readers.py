@@ -32,6 +32,7 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
+from python_calamine import CalamineWorkbook
 
 from ..core.spreadsheets import cell_error
 from ..errors import ValidationFailed
@@ -175,9 +176,6 @@ def _csv_grid(data: bytes, *, filename: str) -> Grid:
 
 
 def _workbook_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
-    # A heavy reader, used here only: loaded when a workbook is read.
-    from python_calamine import CalamineWorkbook
-
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     if not (is_zip or is_ole):

@@ -145,9 +145,9 @@ def test_verify_prints_the_head(world: t.Any, runner: t.Any) -> None:
 
 
 def test_the_audit_page_shows_the_head(world: t.Any, client: t.Any, auth: t.Any) -> None:
+    auth.login(world.admin)  # signing in is itself audited
     entries = _entries(1, world)
     head = services.head()
-    auth.login(world.admin)
     page = client.get("/audit/").get_data(as_text=True)
     assert entries[-1].hash in page and str(head.count) in page
 

@@ -111,3 +111,27 @@ def test_semesters_and_programmes_as_rosters_write_them() -> None:
     assert parse_programme("寄宿生生活补助", "初中") == Programme.JUNIOR_BOARDING
     assert parse_programme("学前困难幼儿生活补助") == Programme.PRESCHOOL
     assert parse_programme("寄宿生生活补助") is None
+
+
+def test_the_page_opens_on_the_latest_semester_with_data_that_has_begun(app, world: World, client, auth) -> None:
+    from inspect_app.db import local_today
+    from inspect_app.extensions import db
+
+    current = Semester.containing(local_today())
+    ahead = Semester.from_key(current.key + 1)
+    assert services.opening_semester([], local_today()) == current
+    for term in (Semester(2023, False), ahead):
+        services.add_allocation(semester=term, fund_line=FundLine.SENIOR, source=FundSource.CITY, amount="1000",
+                                actor=world.supervisor)
+    db.session.commit()
+    auth.login(world.supervisor)
+    page = client.get("/funds/").get_data(as_text=True)
+    assert f"· {Semester(2023, False).long_zh}</h1>" in page
+    assert 'id="opening-semester"' in page and current.long_zh in page
+    services.add_allocation(semester=current, fund_line=FundLine.SENIOR, source=FundSource.CITY, amount="1000",
+                            actor=world.supervisor)
+    db.session.commit()
+    page = client.get("/funds/").get_data(as_text=True)
+    assert f"· {current.long_zh}</h1>" in page and 'id="opening-semester"' not in page
+    asked = client.get("/funds/?semester=2023春").get_data(as_text=True)
+    assert f"· {Semester(2023, False).long_zh}</h1>" in asked and 'id="opening-semester"' not in asked

@@ -113,3 +113,26 @@ def test_production_refuses_a_generated_secret_key_and_sqlite(tmp_path: Path, mo
     assert _production(tmp_path, SECRET_KEY="shared", ALLOW_SQLITE=True).config["SECRET_KEY"] == "shared"
     app = _production(tmp_path, SECRET_KEY="shared", DATABASE_URL="postgresql://u@db/inspect")
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/inspect"
+
+
+def test_a_log_line_names_the_user_without_asking_the_database(app: Flask, make_user: t.Any) -> None:
+    from flask import g
+
+    from inspect_app.core.logs import _request_fields
+
+    admin = make_user(Role.ADMIN)
+    db.session.commit()  # every attribute of the user now expired: reading one would query
+    statements: list[str] = []
+
+    def count(*args: t.Any) -> None:
+        statements.append(str(args[2]))
+
+    with app.test_request_context("/", method="POST"):
+        g._login_user = admin
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            fields = _request_fields()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert fields["user_id"] == admin.id
+    assert statements == []

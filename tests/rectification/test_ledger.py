@@ -22,7 +22,8 @@ from inspect_app.rectification.ledger import COLUMNS
 from .test_services import _ready
 
 EXPECTED_COLUMNS = ["序号", "检查批次", "被检单位", "问题类别（对应清单编号）", "问题描述", "整改措施", "责任单位",
-                    "责任人", "整改时限", "整改进展", "完成情况/状态", "佐证材料", "复核人/复核意见", "销号日期"]
+                    "责任人", "整改时限", "整改进展", "完成情况/状态", "佐证材料", "复核人/复核意见", "销号日期",
+                    "问题编号"]
 
 
 def _sheet(data: bytes):
@@ -160,3 +161,25 @@ def test_dates_are_real_dates_in_the_workbook(world, ledger_world, client, auth)
     deadline = sheet.cell(row=2, column=EXPECTED_COLUMNS.index("整改时限") + 1)
     assert isinstance(deadline.value, (date, datetime)) and deadline.number_format == "yyyy-mm-dd"
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+
+
+def test_each_row_carries_the_problem_number_and_no_empty_fragment(world, make_rects, client, auth) -> None:
+    partial, returned = make_rects(world.school, world.supervisor, items=("S1_1", "S2_1"), due_in=1, code="JC2026Q")
+    for rect in (partial, returned):
+        _ready(rect, world)
+        services.submit(rect, actor=world.school_contact)
+    services.mark_partial(partial, note="材料不全。", actor=world.supervisor)
+    services.return_to_school(returned, reason="。", actor=world.supervisor)
+    db.session.commit()
+    auth.login(world.supervisor)
+    later = datetime.combine(local_today() + timedelta(days=3), datetime.min.time(), tzinfo=UTC)
+    with frozen_time(later):
+        _wb, _header, rows = _sheet(client.get("/rectification/ledger.xlsx").data)
+    cells = {row[-1]: dict(zip(EXPECTED_COLUMNS, row, strict=True)) for row in rows}
+    assert set(cells) == {partial.finding.reference, returned.finding.reference}
+    assert partial.finding.reference == f"JC2026Q-{partial.finding.id:04d}"
+    assert cells[partial.finding.reference]["整改进展"] == "复核为部分整改：材料不全；已逾期2天"
+    assert cells[returned.finding.reference]["整改进展"] == "退回重新整改；已逾期2天"
+    _header, csv_rows = _csv(client.get("/rectification/ledger.csv").data)
+    assert {row[-1] for row in csv_rows} == set(cells)
+    assert not any("。；" in cell or "；；" in cell for row in csv_rows for cell in row)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
 import zipfile
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import docx
 from lxml import etree
+
+from inspect_app.core.documents import pdf
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -153,24 +154,9 @@ def check_document(blob: bytes, *, red_header: bool = False, banji: bool = False
     return "\n".join(texts + cells)
 
 
-FONTS = "".join(
-    f'<alias binding="same"><family>{a}</family><prefer><family>{b}</family></prefer></alias>'
-    for a, b in [("仿宋_GB2312", "Noto Serif CJK SC"), ("宋体", "Noto Serif CJK SC"),
-                 ("方正小标宋简体", "Noto Serif CJK SC"), ("黑体", "Noto Sans CJK SC"),
-                 ("楷体_GB2312", "Noto Serif CJK SC"), ("Times New Roman", "Liberation Serif")]
-)
-
-
 def to_pdf(files: list[Path], folder: Path) -> dict[Path, Path]:
     """Convert .docx files to PDF with one LibreOffice run and the 公文 fonts mapped onto Noto CJK."""
-    conf = folder / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-                    f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>{FONTS}</fontconfig>')
-    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder}/lo_profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, files)],
-                   check=True, capture_output=True, timeout=300, env=env)
-    return {f: folder / (f.stem + ".pdf") for f in files}
+    return pdf.convert(files, folder, timeout=300)
 
 
 def pdf_pages(pdf: Path) -> tuple[int, list[tuple[float, float]]]:

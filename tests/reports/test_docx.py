@@ -117,6 +117,7 @@ def make_data(
         default_due_on=date(2026, 12, 31),
         n_schools=n_schools,
         n_visits_done=n_schools - 3,
+        n_inspected=n_schools,
         n_counties=n_counties,
         n_inspectors=36,
         schools_by_county=by_county,

@@ -143,3 +143,13 @@ def test_the_group_of_a_special_list_comes_from_its_column_or_name() -> None:
     assert read(data, "名单.csv", InputKind.SPECIAL).group == SpecialGroup.POVERTY
     data = csv_bytes(["姓名", "身份证号"], [["王一", PUPIL]])
     assert read(data, "残疾学生名单.csv", InputKind.SPECIAL).group == SpecialGroup.DISABLED
+
+
+def test_a_system_export_reads_the_level_to_tell_a_generic_boarding_subsidy_apart() -> None:
+    headings = ["姓名", "身份证号", "学校名称", "学段", "资助项目名称", "发放金额（元）"]
+    rows = [["王一", PUPIL, "华州第一小学", "小学", "义务教育寄宿生生活补助", 500],
+            ["李二", JUNIOR, "华州初级中学", "初中", "义务教育寄宿生生活补助", 625]]
+    for kind in (InputKind.SYSTEM, InputKind.ROSTER):
+        table = read(xlsx([headings, *rows]), "全国系统导出.xlsx", kind=kind)
+        assert list(table.frame["programme"]) == [Programme.PRIMARY_BOARDING, Programme.JUNIOR_BOARDING], kind
+        assert table.mapping["学段"] == "level", kind

@@ -28,6 +28,7 @@ from ...schools.models import School
 from ...schools.models import SchoolLevel
 from ...visits.models import Visit
 from ...visits.models import VisitInspector
+from ...visits.models import VisitStatus
 from .common import PhotoRow
 from .common import finding_photos
 
@@ -91,6 +92,7 @@ class InvestigationData:
     default_due_on: date
     n_schools: int
     n_visits_done: int
+    n_inspected: int
     n_counties: int
     n_inspectors: int
     schools_by_county: list[tuple[str, int]]
@@ -110,6 +112,18 @@ class InvestigationData:
     max_score: Decimal | None = None
     sections_without_findings: list[str] = field(default_factory=list)
     photos: list[PhotoRow] = field(default_factory=list)
+    # Inspected schools whose problems are all still awaiting the campaign office's decision: they
+    # are not schools without problems.
+    n_schools_awaiting_decision: int = 0
+
+    @property
+    def n_not_inspected(self) -> int:
+        """Schools whose inspection has not been submitted yet (planned, under way or returned)."""
+        return max(0, self.n_schools - self.n_inspected)
+
+
+# A school counts as inspected once its results are submitted; approval comes after.
+INSPECTED = (VisitStatus.SUBMITTED, VisitStatus.APPROVED)
 
 
 def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -> InvestigationData:
@@ -124,11 +138,12 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
     ).all()
     by_county: Counter[tuple[int, str]] = Counter()
     by_level: Counter[SchoolLevel] = Counter()
-    done = 0
+    done = inspected = 0
     for _county_id, county_name, position, level, visit_status in visit_rows:
         by_county[(position, county_name)] += 1
         by_level[level] += 1
-        done += visit_status == "approved"
+        done += visit_status == VisitStatus.APPROVED
+        inspected += visit_status in INSPECTED
     n_inspectors = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(VisitInspector.user_id)))
         .join(Visit, Visit.id == VisitInspector.visit_id)
@@ -202,13 +217,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
     closed = status_counts[RectificationStatus.CLOSED]
     version = campaign.checklist_version
     max_score, scores = _scores(campaign, findings)
-    all_sections = [
-        section.label.get("zh") or section.display_label
-        for section in db.session.scalars(
-            sa.select(ChecklistSection).where(ChecklistSection.version_id == campaign.checklist_version_id)
-            .order_by(ChecklistSection.position)
-        )
-    ]
+    all_sections = _assessed_sections(campaign)
     return InvestigationData(
         org_name=config["ORG_NAME"],
         recipient=config["REPORT_RECIPIENT"],
@@ -223,6 +232,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         default_due_on=campaign.default_due_on,
         n_schools=len(visit_rows),
         n_visits_done=done,
+        n_inspected=inspected,
         n_counties=len(by_county),
         n_inspectors=n_inspectors,
         schools_by_county=[(name, n) for (_pos, name), n in sorted(by_county.items())],
@@ -242,7 +252,44 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         max_score=max_score,
         sections_without_findings=[label for label in all_sections if label not in section_findings],
         photos=finding_photos(campaign),
+        n_schools_awaiting_decision=len(_schools_with_raised_findings(campaign) - {f.school_id for f in findings}),
     )
+
+
+def _schools_with_raised_findings(campaign: Campaign) -> set[int]:
+    """Schools with problems raised by the inspection and not yet confirmed or dismissed."""
+    return set(db.session.scalars(
+        sa.select(Finding.school_id).distinct()
+        .where(Finding.campaign_id == campaign.id, Finding.status == FindingStatus.RAISED)
+    ))
+
+
+def _assessed_sections(campaign: Campaign) -> list[str]:
+    """The checklist's sections that hold assessed items, in checklist order.
+
+    An item is assessed when it is scored (a weight) or has fail values of its own. Parts of the form
+    (基本情况, 检查组意见) are not areas of inspection, so a report never names them among the areas
+    without problems; the team's "other problems" entries in 检查组意见 (a repeat whose item names the
+    area with a fail value for every area) record problems found elsewhere and do not make it one.
+    """
+    assessed = {
+        section_id
+        for section_id, fail_values, weight, repeat_id in db.session.execute(
+            sa.select(ChecklistItem.section_id, ChecklistItem.fail_values, ChecklistItem.weight,
+                      ChecklistItem.repeat_id).where(
+                ChecklistItem.version_id == campaign.checklist_version_id, ChecklistItem.section_id.is_not(None)
+            )
+        )
+        if weight is not None or (fail_values and repeat_id is None)
+    }
+    return [
+        section.label.get("zh") or section.display_label
+        for section in db.session.scalars(
+            sa.select(ChecklistSection).where(ChecklistSection.version_id == campaign.checklist_version_id)
+            .order_by(ChecklistSection.position)
+        )
+        if section.id in assessed
+    ]
 
 
 def _scores(campaign: Campaign, findings: list[Finding]) -> tuple[Decimal | None, list[ScoreRow]]:
@@ -279,7 +326,7 @@ def _scores(campaign: Campaign, findings: list[Finding]) -> tuple[Decimal | None
         ScoreRow(
             county=county, school=name, level=level.zh,
             score=(max(Decimal(0), total - lost_weight.get(visit_id, Decimal(0)))
-                   if total is not None and status == "approved" else None),
+                   if total is not None and status == VisitStatus.APPROVED else None),
             problems=lost[visit_id],
             veto=visit_id in veto,
         )

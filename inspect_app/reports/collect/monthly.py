@@ -18,7 +18,9 @@ from ...findings.models import FindingStatus
 from ...schools.models import County
 from ...schools.models import School
 from ...visits.models import Visit
+from ...visits.models import VisitStatus
 from .common import local_date
+from .investigation import INSPECTED
 
 
 @dataclass
@@ -27,6 +29,7 @@ class ProgressRow:
 
     name: str
     schools: int = 0
+    inspected: int = 0
     visits_done: int = 0
     visits_done_in_month: int = 0
     findings: int = 0
@@ -35,6 +38,11 @@ class ProgressRow:
     closed_in_month: int = 0
     open: int = 0
     overdue: int = 0
+
+    @property
+    def not_inspected(self) -> int:
+        """Schools whose inspection was not submitted by the day counted."""
+        return max(0, self.schools - self.inspected)
 
 
 @dataclass
@@ -84,15 +92,19 @@ def build_monthly_data(campaigns: list[Campaign], year: int, month: int, *,
     def rows(campaign_id: int, county: tuple[int, str]) -> list[ProgressRow]:
         return [by_campaign[campaign_id], by_county.setdefault(county, ProgressRow(name=county[1])), total]
 
-    for campaign_id, county_pos, county_name, status, reviewed_at in db.session.execute(
-        sa.select(Visit.campaign_id, County.position, County.name, Visit.status, Visit.reviewed_at)
+    for campaign_id, county_pos, county_name, status, submitted_at, reviewed_at in db.session.execute(
+        sa.select(Visit.campaign_id, County.position, County.name, Visit.status, Visit.submitted_at,
+                  Visit.reviewed_at)
         .join(School, School.id == Visit.school_id).join(County, County.id == School.county_id)
         .where(Visit.campaign_id.in_(ids))
     ):
         reviewed = local_date(reviewed_at)
+        submitted = local_date(submitted_at or reviewed_at)
+        inspected = status in INSPECTED and (submitted is None or submitted <= as_of)
         for row in rows(campaign_id, (county_pos, county_name)):
             row.schools += 1
-            if status == "approved" and reviewed and reviewed <= as_of:
+            row.inspected += inspected
+            if status == VisitStatus.APPROVED and reviewed and reviewed <= as_of:
                 row.visits_done += 1
                 row.visits_done_in_month += reviewed >= first
     overdue: list[OverdueRow] = []

@@ -7,6 +7,7 @@ if (box) {
   const bar = document.getElementById("job-progress");
   const error = document.getElementById("job-error");
   const download = document.getElementById("job-download");
+  const number = document.getElementById("job-number");
 
   async function poll() {
     let state;
@@ -21,6 +22,10 @@ if (box) {
     label.textContent = state.label;
     count.textContent = state.total ? `${state.done} / ${state.total}` : "";
     bar.value = state.percent;
+    if (state.doc_number && number) {
+      number.querySelector("strong").textContent = state.doc_number;
+      number.hidden = false;
+    }
     if (state.status === "done" && state.download) {
       download.hidden = false;
       download.querySelector("a").href = state.download;
