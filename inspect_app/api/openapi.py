@@ -25,22 +25,45 @@ def _json(name: str, description: str) -> dict[str, t.Any]:
 
 
 ERRORS = {
-    "400": _json("Error", "The request is malformed: a field, a header or the CSRF token is missing or wrong."),
+    "400": _json("Error", "The request is malformed: a field, a header or the CSRF token is missing or wrong, "
+                          "or the JSON body or the query string is out of bounds (nested too deep, a NUL character, "
+                          "a lone surrogate, an integer beyond 64 bits)."),
     "401": _json("Error", "No valid session or token: log in again (the client keeps its queue)."),
     "403": _json("Error", "The role may not use this endpoint."),
     "404": _json("Error", "No such object, or outside the user's scope."),
+    "409": _json("Error", "The object changed meanwhile, or is in a state that does not allow this."),
+    "413": _json("Error", "The body is larger than the server accepts."),
+    "422": _json("Error", "A value was refused: out of range for what the server stores, or of the wrong type."),
     "503": {**_json("Error", "The database is busy: retry after the seconds in `Retry-After`."),
             "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
 }
 
+
+def _errors(*codes: str) -> dict[str, t.Any]:
+    """The error answers ``codes``, as ERRORS describes them."""
+    return {code: ERRORS[code] for code in codes}
+
+
+# What any authenticated read can answer, and what a write can answer besides.
+READ_ERRORS = ("400", "401", "403", "404", "503")
+WRITE_ERRORS = (*READ_ERRORS, "409", "413", "422")
+
+
+def _conflict(name: str, description: str) -> dict[str, t.Any]:
+    """409 with the server's object (``name``), or a plain error when the state forbids the write."""
+    return {"description": description, "content": {"application/json": {"schema": {
+        "anyOf": [_ref(name), _ref("Error")]}}}}
+
+
 SCHEMAS: dict[str, t.Any] = {
     "Error": {
-        "type": "object", "required": ["error"],
+        "type": "object", "required": ["error", "code"],
         "properties": {
             "error": {"type": "string", "description": "What went wrong, in the user's language."},
             "code": {"type": "string", "description": "A stable name for the kind of error: bad_request, "
                      "unauthorized, forbidden, not_found, conflict, invalid, too_large, too_many_requests, busy, "
                      "server_error, csrf."},
+            "retry_after": {"type": "integer", "description": "Seconds to wait (429)."},
             "details": {"type": "array", "items": {"type": "string"}},
         },
     },
@@ -224,43 +247,47 @@ PATHS: dict[str, t.Any] = {
         "parameters": [CSRF_HEADER],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Login")}}},
         "responses": {"200": _json("LoggedIn", "Logged in; a new CSRF token for the new session."),
-                      "400": ERRORS["400"], "401": _json("Error", "Wrong user name or password."),
+                      **_errors("400", "413", "422", "503"), "401": _json("Error", "Wrong user name or password."),
                       "429": {**_json("Error", "Too many failed sign-ins for this account or address: the error says "
                                                "when to try again, as do retry_after (seconds) and Retry-After."),
                               "headers": {"Retry-After": {"schema": {"type": "integer"},
                                                           "description": "Seconds until the lock ends."}}}}}},
-    "/me": {"get": {"summary": "Who is calling", "responses": {"200": _json("Me", "The user."), "401": ERRORS["401"]}}},
+    "/me": {"get": {"summary": "Who is calling",
+                    "responses": {"200": _json("Me", "The user."), **_errors("400", "401", "503")}}},
     "/visits": {"get": {
         "summary": "Visits: an inspector's under way, or those in a staff member's scope",
         "parameters": [_query("page", {"type": "integer", "minimum": 1}, "Page (staff lists).")],
-        "responses": {"200": _json("VisitList", "The visits."), "401": ERRORS["401"], "403": ERRORS["403"]}}},
+        "responses": {"200": _json("VisitList", "The visits."), **_errors("400", "401", "403", "503")}}},
     "/visits/{uuid}": {
         "get": {"summary": "A visit's state: answers with revisions, entries, photos, signatures, check-in",
                 "parameters": [VISIT_KEY],
-                "responses": {"200": _json("VisitState", "The visit."),
-                              **{k: ERRORS[k] for k in ("401", "403", "404")}}},
+                "responses": {"200": _json("VisitState", "The visit."), **_errors(*READ_ERRORS)}},
         "put": {"summary": "Open the visit in the field (idempotent)",
                 "parameters": [VISIT_KEY, *WRITE_PARAMS],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("VisitRecord")}}},
                 "responses": {"201": _json("VisitRecord", "Opened now."),
                               "200": _json("VisitRecord", "Already opened with this record (a replay)."),
-                              "409": _json("VisitConflict", "Opened with another record, or another school or "
-                                                            "checklist; `current` is the server's record."),
-                              **ERRORS}}},
+                              **_errors(*WRITE_ERRORS),
+                              "409": _conflict("VisitConflict", "Opened with another record, or another school or "
+                                                                "checklist (`current` is the server's record); or "
+                                                                "the visit can no longer change.")}}},
     "/visits/{uuid}/ops": {"post": {
         "summary": "Apply a batch of operations, each exactly once, in the order received",
         "parameters": [VISIT_KEY, IDEMPOTENCY_KEY, *WRITE_PARAMS],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("OpsRequest")}}},
         "responses": {"200": _json("OpsResponse", "Every operation's result, in order."),
-                      "422": _json("Error", "The Idempotency-Key was used before for another body."), **ERRORS}}},
+                      **_errors(*WRITE_ERRORS),
+                      "422": _json("Error", "The Idempotency-Key was used before for another body, or a value "
+                                            "was refused.")}}},
     "/visits/{uuid}/submit": {"post": {
         "summary": "Submit the visit for review (idempotent)",
         "parameters": [VISIT_KEY, IDEMPOTENCY_KEY, *WRITE_PARAMS],
         "responses": {"201": _json("Submitted", "Submitted now."),
                       "200": _json("Submitted", "Already submitted (`already` is true)."),
+                      **_errors(*READ_ERRORS),
                       "409": _json("Error", "The campaign is not under way."),
                       "422": _json("Error", "Items need attention (`details`), or the key was used for another "
-                                            "request."), **ERRORS}}},
+                                            "request.")}}},
     "/media/{uuid}": {
         "put": {
             "summary": "Store a photo or a signature under the client's UUID (idempotent)",
@@ -288,16 +315,17 @@ PATHS: dict[str, t.Any] = {
                 "image/webp": {"schema": {"type": "string", "format": "binary"}}}},
             "responses": {"201": _json("Media", "Stored."),
                           "200": _json("Media", "Stored before with the same bytes and place (a replay)."),
-                          "409": _json("MediaConflict", "The UUID names other bytes or another place, or the visit "
-                                                        "can no longer change."),
-                          "413": _json("Error", "Too large."), **ERRORS}},
+                          **_errors(*WRITE_ERRORS),
+                          "409": _conflict("MediaConflict", "The UUID names other bytes or another place, or the "
+                                                            "visit can no longer change."),
+                          "413": _json("Error", "Too large.")}},
         "get": {
             "summary": "A stored photo or signature",
             "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": UUID},
                            _query("variant", {"enum": ["original", "thumb", "stamped"]},
                                   "The stored file, its thumbnail, or the copy stamped with school, time and place.")],
             "responses": {"200": {"description": "The JPEG.", "content": {"image/jpeg": {}}},
-                          **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+                          **_errors(*READ_ERRORS)}}},
     "/campaigns/{code}/export.csv": {"get": {
         "summary": "A campaign's raw data as CSV (UTF-8 with a byte-order mark), streamed",
         "description": ("One row per visit in the caller's scope (a county's staff get their county's schools), "
@@ -305,17 +333,17 @@ PATHS: dict[str, t.Any] = {
                         "that repeat instead, one row each keyed by the visit's uuid. See docs/reports.md."),
         "parameters": [CAMPAIGN_CODE, _query("list", {"type": "string"}, "A repeat's name: its entries.")],
         "responses": {"200": {"description": "The CSV file.", "content": {"text/csv": {"schema": {"type": "string"}}}},
-                      **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+                      **_errors(*READ_ERRORS)}}},
     "/campaigns/{code}/export.xlsx": {"get": {
         "summary": "A campaign's raw data as an .xlsx workbook: the visits, and a sheet per repeat",
         "parameters": [CAMPAIGN_CODE],
         "responses": {"200": {"description": "The workbook.", "content": {XLSX: {
                                   "schema": {"type": "string", "format": "binary"}}}},
-                      **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+                      **_errors(*READ_ERRORS)}}},
     "/checklists/{id}": {"get": {
         "summary": "A checklist version: items, labels, choices and logic",
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": _json("Checklist", "The version."), **{k: ERRORS[k] for k in ("401", "403", "404")}}}},
+        "responses": {"200": _json("Checklist", "The version."), **_errors(*READ_ERRORS)}}},
 }
 
 

@@ -33,6 +33,7 @@ from ..campaigns.permissions import can_view_campaign
 from ..checklists.logic import form_model
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
+from ..core.inputs import MAX_ID
 from ..core.inputs import parse_json_body
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
@@ -56,6 +57,9 @@ from .openapi import document
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
+# The lengths of attachments.original_name and attachments.signer_name.
+MAX_FILENAME = 256
+MAX_SIGNER_NAME = 64
 PUBLIC = {"api.openapi", "api.csrf_token", "api.login"}
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
@@ -75,16 +79,23 @@ def init_app(app: Flask, manager: LoginManager) -> None:
         return user
 
 
+# The headers the API reads; with the query string, they may not carry a NUL (no database column stores one).
+READ_HEADERS = ("Authorization", "Idempotency-Key", "X-Client-Id", "X-Content-SHA256", "X-CSRFToken")
+
+
 @bp.before_request
 def authenticate() -> t.Any:
-    """401 before anything else for a write without a valid session or token; then CSRF for sessions."""
+    """400 for a NUL in what the API reads; 401 for a write without a valid session or token; CSRF for sessions."""
     if request.endpoint in PUBLIC and request.endpoint != "api.login":
         return None
+    if any("\x00" in v for v in request.args.values()) or \
+            any("\x00" in request.headers.get(h, "") for h in READ_HEADERS):
+        raise ValidationFailed(_("The request contains a NUL character."))
     authenticated = current_user.is_authenticated  # runs the token loader, which sets g.api_token
     if request.headers.get("Authorization") and not g.get("api_token"):
-        return jsonify(error=_("The API token is not valid or has been revoked.")), 401
+        return jsonify(error=_("The API token is not valid or has been revoked."), code="unauthorized"), 401
     if request.endpoint != "api.login" and not authenticated:
-        return jsonify(error=_("Your session has ended. Log in again.")), 401
+        return jsonify(error=_("Your session has ended. Log in again."), code="unauthorized"), 401
     if request.method not in SAFE and not g.get("api_token"):
         _check_csrf()
     return None
@@ -172,7 +183,7 @@ def login() -> t.Any:
             "Retry-After": str(locked.retry_after)}
     db.session.commit()
     if user is None:
-        return jsonify(error=_("Wrong user name or password.")), 401
+        return jsonify(error=_("Wrong user name or password."), code="unauthorized"), 401
     start_session(user, remember=bool(body.get("remember")))
     return jsonify(user=_user_json(user), csrf_token=generate_csrf())
 
@@ -241,24 +252,26 @@ def put_media(key: str) -> t.Any:
     kind = args.get("kind", "photo")
     if kind not in ("photo", "signature"):
         raise ValidationFailed(_("“kind” is photo or signature, not “%(v)s”.", v=kind))
-    target = sync.MediaTarget(visit=visit, kind=AttachmentKind(kind), filename=args.get("filename") or f"{key}.jpg")
+    filename = sync.parse_text(args.get("filename"), "filename", max_length=MAX_FILENAME) or f"{key}.jpg"
+    target = sync.MediaTarget(visit=visit, kind=AttachmentKind(kind), filename=filename)
     if kind == "signature":
         signer = args.get("signer", "")
         if signer not in {s.value for s in Signer}:
             raise ValidationFailed(_("“signer” is inspector or school, not “%(v)s”.", v=signer))
-        target.signer, target.signer_name = Signer(signer), args.get("signer_name")
+        target.signer = Signer(signer)
+        target.signer_name = sync.parse_text(args.get("signer_name"), "signer_name", max_length=MAX_SIGNER_NAME)
     else:
         item_id = args.get("item", type=int)
-        item = db.session.get(ChecklistItem, item_id) if item_id else None
+        item = db.session.get(ChecklistItem, item_id) if item_id and 0 < item_id <= MAX_ID else None
         if item is None or item.version_id != visit.checklist_version_id:
             raise ValidationFailed(_("Item %(id)s is not part of the visit's checklist.", id=args.get("item")))
         target.item = item
         target.entry = visit_services.optional_entry(visit, args.get("entry"))
         target.capture = media.Capture(
             taken_at=sync.parse_time(args.get("taken_at"), "taken_at"),
-            latitude=sync.parse_decimal(args.get("latitude"), "latitude"),
-            longitude=sync.parse_decimal(args.get("longitude"), "longitude"),
-            accuracy_m=sync.parse_decimal(args.get("accuracy_m"), "accuracy_m"))
+            latitude=sync.parse_decimal(args.get("latitude"), "latitude", limit=90),
+            longitude=sync.parse_decimal(args.get("longitude"), "longitude", limit=180),
+            accuracy_m=sync.parse_decimal(args.get("accuracy_m"), "accuracy_m", limit=sync.MAX_ACCURACY_M))
     outcome = sync.put_media(key, request.get_data(cache=False), sha256=sha256, target=target, actor=current_user,
                              client=_client())
     return _respond(outcome)

@@ -22,10 +22,11 @@ class LoginForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
     repeat = PasswordField(_l("Repeat the new password"),
-                           validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))])
+                           validators=[DataRequired(), Length(max=256),
+                                       EqualTo("new", message=_l("The two passwords differ."))])
 
 
 class UserForm(FlaskForm):

@@ -88,7 +88,7 @@ class CampaignDetailsForm(FlaskForm):
 
 class CampaignForm(CampaignDetailsForm):
     code = StringField(_l("Short code"), validators=[
-        DataRequired(), Regexp(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$",
+        DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$",
                                message=_l("2–32 letters, digits, dashes or underscores."))])
     checklist_version_id = SelectField(_l("Checklist"), coerce=int, validators=[DataRequired()])
     cross_county = BooleanField(_l("Cross-inspection: inspectors never visit schools of their own county"),
@@ -130,8 +130,8 @@ class VisitBatchForm(FlaskForm):
         csrf = False  # the POST is checked by the app-wide CSRF protection
 
     visit_id = SelectMultipleField(coerce=int, validate_choice=False)
-    action = StringField()
-    planned_on = DayField()
+    action = StringField(validators=[Length(max=32)])
+    planned_on = DayField(validators=[Length(max=10)])
     team_id = IntegerField(validators=[Optional()])
     inspector_id = IntegerField(validators=[Optional()])
 
@@ -149,7 +149,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a search; the POSTs are checked by the app-wide CSRF protection
 
-    q = StringField(filters=[lambda v: v.strip() if v else v])
+    q = StringField(filters=[lambda v: v.strip() if v else v], validators=[Length(max=200)])
     county = IntegerField(validators=[Optional()])
 
     @property
@@ -160,7 +160,7 @@ class SearchForm(FlaskForm):
 class SchoolSearchForm(SearchForm):
     """The search on the add-schools page; an unknown level searches all of them."""
 
-    level = StringField(validators=[Optional()])
+    level = StringField(validators=[Optional(), Length(max=32)])
 
     @property
     def school_level(self) -> SchoolLevel | None:
@@ -171,8 +171,8 @@ class SchoolSearchForm(SearchForm):
 class VisitFilterForm(SearchForm):
     """The filters of the visits tab: county, status and visits without an inspector."""
 
-    status = StringField()
-    unassigned = StringField()
+    status = StringField(validators=[Length(max=32)])
+    unassigned = StringField(validators=[Length(max=8)])
 
     @property
     def visit_status(self) -> VisitStatus | None:

@@ -3,8 +3,8 @@
 - Integers in URLs (``<int:...>``) stop at the largest value any id column holds: a larger one is a
   plain 404, never an overflow in the database.
 - JSON bodies are parsed with bounds: nesting at most ``MAX_JSON_DEPTH`` levels, integers within
-  64 bits, strings valid Unicode (no lone surrogates, which no database can store). A body out of
-  bounds is a 400 naming the problem, like malformed JSON.
+  64 bits, strings valid Unicode (no lone surrogates) without NUL characters (neither of which
+  PostgreSQL can store). A body out of bounds is a 400 naming the problem, like malformed JSON.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def check_value(value: t.Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
                 raise JSONOutOfBounds(f"nested deeper than {max_depth} levels")
             stack.extend((child, depth + 1) for child in item)
         elif isinstance(item, str):
+            if "\x00" in item:
+                raise JSONOutOfBounds("a string contains a NUL character")
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError as err:

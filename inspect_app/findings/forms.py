@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
+from wtforms.validators import Length
 
 from ..checklists.models import Severity
 from ..core.forms import IsoDateField
@@ -10,8 +11,8 @@ from ..core.forms import IsoDateField
 class _Worded(FlaskForm):
     """A problem's wording and severity as they will be reported."""
 
-    description = StringField()
-    severity = StringField()
+    description = StringField(validators=[Length(max=2000)])
+    severity = StringField(validators=[Length(max=16)])
 
     def chosen_severity(self) -> Severity | None:
         """The severity chosen, or None for a value that is not one."""
@@ -26,7 +27,7 @@ class ConfirmForm(_Worded):
 
 
 class DismissForm(FlaskForm):
-    reason = StringField()
+    reason = StringField(validators=[Length(max=2000)])
 
 
 class EditForm(_Worded):

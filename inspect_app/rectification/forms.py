@@ -5,27 +5,28 @@ import typing as t
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms import StringField
+from wtforms.validators import Length
 
 from ..core.forms import IsoDateField
 from ..core.forms import date_required
 
 
 class MeasuresForm(FlaskForm):
-    measures = StringField()
+    measures = StringField(validators=[Length(max=4000)])
 
 
 class ExtensionRequestForm(FlaskForm):
     """The school asks for a later deadline, saying why."""
 
-    reason = StringField()
+    reason = StringField(validators=[Length(max=4000)])
     proposed_due_on = IsoDateField(validators=[date_required])
 
 
 class ExtensionDecisionForm(FlaskForm):
     """Approve (with the new deadline) or reject an extension request, with a note."""
 
-    decision = StringField()
-    note = StringField()
+    decision = StringField(validators=[Length(max=16)])
+    note = StringField(validators=[Length(max=4000)])
     due_on = IsoDateField()
 
     def validate_due_on(self, field: IsoDateField) -> None:
@@ -36,8 +37,8 @@ class ExtensionDecisionForm(FlaskForm):
 class VerifyForm(FlaskForm):
     """Close, return or mark partly rectified what the school submitted, with a note."""
 
-    decision = StringField()
-    note = StringField()
+    decision = StringField(validators=[Length(max=16)])
+    note = StringField(validators=[Length(max=4000)])
 
 
 class DeadlineForm(FlaskForm):
@@ -45,8 +46,8 @@ class DeadlineForm(FlaskForm):
 
 
 class ResponsibleForm(FlaskForm):
-    unit = StringField()
-    person = StringField()
+    unit = StringField(validators=[Length(max=128)])
+    person = StringField(validators=[Length(max=64)])
 
 
 class TickedIdsField(Field):
@@ -60,8 +61,8 @@ class BulkForm(FlaskForm):
     """One action for the ticked rectifications, with its inputs."""
 
     rect_id = TickedIdsField()
-    action = StringField()
-    note = StringField()
+    action = StringField(validators=[Length(max=32)])
+    note = StringField(validators=[Length(max=4000)])
     due_on = IsoDateField()
-    unit = StringField()
-    person = StringField()
+    unit = StringField(validators=[Length(max=128)])
+    person = StringField(validators=[Length(max=64)])

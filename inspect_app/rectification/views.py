@@ -119,11 +119,16 @@ def mine() -> t.Any:
 @bp.route("/<int:rect_id>")
 @login_required
 def show(rect_id: int) -> t.Any:
-    rect = _rect(rect_id)
+    return _page(_rect(rect_id))
+
+
+def _page(rect: Rectification, *, measures_form: MeasuresForm | None = None) -> str:
+    """The rectification's page; with ``measures_form``, the measures as typed and the reasons they were refused."""
     finding = rect.finding
     inspection_photos = finding_services.finding_photos(finding)
     return render_template(
         "rectification/show.html", rect=rect, finding=finding, inspection_photos=inspection_photos,
+        measures_form=measures_form,
         evidence=evidence.evidence([rect.id])[rect.id],
         history=evidence.history(rect),
         comments=finding_comments.comments([finding.id])[finding.id],
@@ -155,7 +160,10 @@ def _back(rect: Rectification, anchor: str = "") -> t.Any:
 @roles_required(Role.SCHOOL)
 def save_measures(rect_id: int) -> t.Any:
     rect = _workable(rect_id)
-    form = checked(MeasuresForm())
+    form = MeasuresForm()
+    if not form.validate() and form.measures.errors:
+        return _page(rect, measures_form=form), 400
+    checked(form)
     services.save_measures(rect, measures=text(form.measures), actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")

@@ -17,4 +17,5 @@ class ImportForm(FlaskForm):
 
 class CountyForm(FlaskForm):
     name = StringField(_l("County name"), validators=[DataRequired(), Length(max=32)])
-    code = StringField(_l("Division code"), validators=[Optional(), Regexp(r"^[0-9]{6}$", message=_l("Six digits."))])
+    code = StringField(_l("Division code"),
+                       validators=[Optional(), Length(max=6), Regexp(r"^[0-9]{6}$", message=_l("Six digits."))])

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from ..auth.models import User
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ItemType
+from ..core.inputs import MAX_ID
 from ..db import utcnow
 from ..errors import ServiceError
 from ..errors import ValidationFailed
@@ -37,10 +38,17 @@ from .requests import claim
 from .requests import finish
 from .requests import lock_visit
 from .requests import parse_decimal
+from .requests import parse_int
+from .requests import parse_text
 from .requests import parse_time
 from .requests import stamp
 
 MAX_OPS = 500
+# Bounds of what an operation carries: an answer's value and note (Text columns, bounded all the same),
+# a revision (an INTEGER column), a position as the Numeric(9, 6) and Numeric(9, 1) columns hold it.
+MAX_VALUE = 10_000
+MAX_NOTE = 4_000
+MAX_ACCURACY_M = 99_999_999
 
 
 def _op_payload(raw: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -60,18 +68,10 @@ def _result(op: SyncOp, *, duplicate: bool = False) -> dict[str, t.Any]:
 
 
 def _item(visit: Visit, item_id: t.Any) -> ChecklistItem:
-    item = db.session.get(ChecklistItem, item_id) if isinstance(item_id, int) else None
+    item = db.session.get(ChecklistItem, parse_int(item_id, "item_id"))
     if item is None or item.version_id != visit.checklist_version_id:
         raise ValidationFailed(_("Item %(id)s is not part of the visit's checklist.", id=item_id))
     return item
-
-
-def _text(value: t.Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationFailed(_("%(what)s must be text.", what=what))
-    return value
 
 
 def _writes_by_others(answer: Answer, base_rev: int, actor: User, client: Client) -> bool:
@@ -91,9 +91,10 @@ def _apply_answer(visit: Visit, raw: dict[str, t.Any], op: SyncOp, *, actor: Use
     entry = visits.optional_entry(visit, raw.get("entry"))
     if item.type == ItemType.IMAGE or not item.type.takes_answer:
         raise ValidationFailed(_("“%(item)s” does not take a typed answer.", item=item.display_label))
-    value, note = _text(raw.get("value"), "value"), _text(raw.get("note"), "note")
+    value = parse_text(raw.get("value"), "value", max_length=MAX_VALUE)
+    note = parse_text(raw.get("note"), "note", max_length=MAX_NOTE)
     base_rev = raw.get("base_rev")
-    if not isinstance(base_rev, int) or base_rev < 0:
+    if isinstance(base_rev, bool) or not isinstance(base_rev, int) or not 0 <= base_rev <= MAX_ID:
         raise ValidationFailed(_("base_rev must be the answer's revision the tablet last saw (0 for none)."))
     op.item_id, op.entry, op.base_rev = item.id, entry.uuid if entry else None, base_rev
     op.value = {"value": value, "note": note}
@@ -143,11 +144,11 @@ def _apply(visit: Visit, raw: dict[str, t.Any], op: SyncOp, *, actor: User, clie
             op.item_id = attachment.item_id
             attachments.remove(attachment, actor=actor)
     elif kind == "checkin":
-        latitude, longitude = parse_decimal(raw.get("latitude"), "latitude"), parse_decimal(raw.get("longitude"),
-                                                                                         "longitude")
+        latitude = parse_decimal(raw.get("latitude"), "latitude", limit=90)
+        longitude = parse_decimal(raw.get("longitude"), "longitude", limit=180)
         if latitude is None or longitude is None:
             raise ValidationFailed(_("The position is not a valid latitude and longitude."))
-        accuracy = parse_decimal(raw.get("accuracy_m"), "accuracy_m")
+        accuracy = parse_decimal(raw.get("accuracy_m"), "accuracy_m", limit=MAX_ACCURACY_M)
         at = parse_time(raw.get("at"), "at")
         op.value = {"latitude": str(latitude), "longitude": str(longitude),
                     "accuracy_m": str(accuracy) if accuracy is not None else None}

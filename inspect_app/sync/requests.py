@@ -19,6 +19,7 @@ from decimal import InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..core.inputs import MAX_ID
 from ..db import utcnow
 from ..errors import InvalidTransition
 from ..errors import ServiceError
@@ -77,13 +78,16 @@ def parse_time(value: t.Any, what: str) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
+        # Years 1 and 9999 with an offset fall outside what a datetime holds once in UTC.
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise ValidationFailed(_("%(what)s “%(value)s” is not a date and time.", what=what, value=value)) from exc
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def parse_decimal(value: t.Any, what: str) -> Decimal | None:
-    """A finite number the client sent (as text or a number), or None."""
+def parse_decimal(value: t.Any, what: str, *, limit: int | None = None) -> Decimal | None:
+    """A finite number the client sent (as text or a number), or None; at most ``limit`` either side of 0."""
+    if isinstance(value, bool):
+        raise ValidationFailed(_("%(what)s “%(value)s” is not a number.", what=what, value=value))
     if value in (None, ""):
         return None
     try:
@@ -92,7 +96,28 @@ def parse_decimal(value: t.Any, what: str) -> Decimal | None:
         raise ValidationFailed(_("%(what)s “%(value)s” is not a number.", what=what, value=value)) from exc
     if not number.is_finite():
         raise ValidationFailed(_("%(what)s “%(value)s” is not a number.", what=what, value=value))
+    if limit is not None and abs(number) > limit:
+        raise ValidationFailed(_("%(what)s is at most %(n)s.", what=what, n=limit))
     return number
+
+
+def parse_int(value: t.Any, what: str, *, low: int = 1, high: int = MAX_ID) -> int:
+    """An integer the client sent, from ``low`` to ``high`` (by default an id an INTEGER column holds)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(_("%(what)s must be a whole number from %(low)d to %(high)d.", what=what, low=low,
+                                 high=high))
+    return value
+
+
+def parse_text(value: t.Any, what: str, *, max_length: int) -> str | None:
+    """Text the client sent (or None), at most ``max_length`` characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(_("%(what)s must be text.", what=what))
+    if len(value) > max_length:
+        raise ValidationFailed(_("%(what)s is longer than %(n)d characters.", what=what, n=max_length))
+    return value
 
 
 def stamp(at: datetime | None) -> str | None:

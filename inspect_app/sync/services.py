@@ -31,6 +31,7 @@ from ..extensions import db
 from ..visits import services as visits
 from ..visits.models import Visit
 from .models import SyncKind
+from .ops import MAX_ACCURACY_M as MAX_ACCURACY_M
 from .ops import apply_batch as apply_batch
 from .requests import Client as Client
 from .requests import Outcome as Outcome
@@ -39,6 +40,8 @@ from .requests import claim
 from .requests import finish
 from .requests import lock_visit
 from .requests import parse_decimal as parse_decimal
+from .requests import parse_int as parse_int
+from .requests import parse_text as parse_text
 from .requests import parse_time as parse_time
 from .requests import record_request
 from .requests import stamp
@@ -110,6 +113,6 @@ def submit(visit: Visit, *, key: str, actor: User, client: Client) -> Outcome:
         with db.session.begin_nested():
             raised = visits.submit_visit(visit, actor=actor)
     except ValidationFailed as err:
-        return finish(row, Outcome(422, {"error": err.message, "details": err.details}))
+        return finish(row, Outcome(422, {"error": err.message, "code": err.code, "details": err.details}))
     return finish(row, Outcome(201, {"status": visit.status.value, "submitted_at": stamp(visit.submitted_at),
                                       "findings_raised": len(raised), "already": False}))

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
+from wtforms.validators import Length
 
 
 class ReturnForm(FlaskForm):
     """Send a submitted visit back to its inspectors, saying why."""
 
-    reason = StringField()
+    reason = StringField(validators=[Length(max=2000)])
 
 
 class PageForm(FlaskForm):
@@ -17,6 +18,6 @@ class PageForm(FlaskForm):
     remove, ``anchor`` where on the page to come back to.
     """
 
-    anchor = StringField()
-    add_entry = StringField()
-    remove_entry = StringField()
+    anchor = StringField(validators=[Length(max=200)])
+    add_entry = StringField(validators=[Length(max=36)])
+    remove_entry = StringField(validators=[Length(max=36)])
