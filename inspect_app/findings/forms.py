@@ -6,6 +6,7 @@ from wtforms.validators import Length
 
 from ..checklists.models import Severity
 from ..core.forms import IsoDateField
+from .comments import MAX_COMMENT
 
 
 class _Worded(FlaskForm):
@@ -35,6 +36,6 @@ class EditForm(_Worded):
 
 
 class CommentForm(FlaskForm):
-    body = StringField()
+    body = StringField(validators=[Length(max=MAX_COMMENT)])
     # Where the comment was written: "rectification" goes back to the rectification's page.
-    back = StringField()
+    back = StringField(validators=[Length(max=32)])
