@@ -93,6 +93,10 @@ def index() -> t.Any:
 @bp.route("/mine")
 @roles_required(Role.INSPECTOR)
 def mine() -> t.Any:
+    submitted = request.args.get("submitted", type=int)
+    if submitted is not None and submitted >= 0:
+        # The visit page submits through the sync API and comes here with the number of problems raised.
+        flash(_("Visit submitted for review with %(n)d problem(s) raised.", n=submitted), "success")
     visits = services.inspector_visits(current_user)
     ids = [v.id for v in visits]
     # Progress counts the questions every visit answers: not notes, photos, lists or the details of an item.

@@ -27,5 +27,35 @@ def test_the_monthly_report_month_is_labelled_and_grouped_with_its_button(world,
     # The month sits just before its own button, inside one frame, and away from the other report's button.
     frame, field, button = (x.bounding_box() for x in (group, month, group.locator("button")))
     assert frame and field and button
-    assert field["x"] < button["x"] and abs((field["y"] + field["height"] / 2) - (button["y"] + button["height"] / 2)) < 8
+    middle = lambda box: box["y"] + box["height"] / 2  # noqa: E731
+    assert field["x"] < button["x"] and abs(middle(field) - middle(button)) < 8
     shot(page, "campaign-report-buttons")
+
+
+def test_submitting_asks_once_and_says_it_worked(world, app, live_server: str, tablet: t.Any) -> None:
+    from inspect_app.extensions import db
+    from inspect_app.visits.models import VisitStatus
+
+    from ..fixtures import answer_all
+
+    answer_all(app, world.visit, world.inspector, failing={"S1_1": "未成立领导小组。"})
+    db.session.commit()
+    page = tablet
+    asked: list[str] = []
+
+    def answer(dialog: t.Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    page.locator('[data-sync][data-pending="0"]').wait_for()
+    page.locator("form[data-submit-visit] button").tap()
+    page.wait_for_url("**/visits/mine**")
+    assert len(asked) == 1, asked
+    success = page.locator(".flash-success")
+    assert "已提交" in success.inner_text() and "1" in success.inner_text()
+    shot(page, "visit-submitted")
+    db.session.expire_all()
+    assert world.visit.status == VisitStatus.SUBMITTED

@@ -5,6 +5,8 @@ document.addEventListener("submit", (event) => {
   const form = event.target;
   const submitter = event.submitter;
   const message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+  // A form whose own script took the submission over (and asked, if it asks) is not asked about again.
+  if (event.defaultPrevented) return;
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }

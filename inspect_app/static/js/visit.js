@@ -679,7 +679,6 @@ if (form) {
   if (submitForm && !sandbox) {
     submitForm.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!window.confirm(submitForm.dataset.confirm)) return;
       flushTimers();
       showAll = true;
       const problems = refresh();
@@ -688,6 +687,8 @@ if (form) {
         return;
       }
       problemsBox.hidden = true;
+      // Asked once, here, once the page has nothing left to fix (app.js leaves a prevented submission alone).
+      if (!window.confirm(submitForm.dataset.confirm)) return;
       await store.enqueue(user, visitKey, "submit", { key: uuid() });
       show(document.querySelector("[data-submit-state]"), msg.msgSubmitQueued);
       await updateBar();
@@ -698,7 +699,8 @@ if (form) {
   function onResult(result) {
     if (result.kind !== "submit" || result.visit !== visitKey) return;
     if (result.status === 200 || result.status === 201) {
-      window.location.assign(msg.doneUrl);
+      const raised = Number((result.data && result.data.findings_raised) || 0);
+      window.location.assign(`${msg.doneUrl}?submitted=${raised}`);
     } else {
       const details = result.data.details || [];
       listProblems([{ message: result.data.error || "" }, ...details.map((message) => ({ message }))]);
