@@ -59,3 +59,37 @@ def test_submitting_asks_once_and_says_it_worked(world, app, live_server: str, t
     shot(page, "visit-submitted")
     db.session.expire_all()
     assert world.visit.status == VisitStatus.SUBMITTED
+
+
+def test_the_counts_agree_the_score_waits_for_answers_and_the_checkin_keeps_its_accuracy(
+        world, live_server: str, browser_profile: t.Callable[..., t.Any]) -> None:
+    import re
+
+    items = {i.name: i.id for i in world.visit.checklist_version.items}
+    context = browser_profile()
+    page = context.new_page()
+    login(page, live_server, "insp")
+    card = page.locator(f"[data-visit-card='{world.visit.uuid}']")
+    done, total = map(int, re.search(r"已填写(\d+)/(\d+)项", card.inner_text()).groups())
+    assert done == 0
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    page.locator('[data-sync][data-pending="0"]').wait_for()
+    score = page.locator("#score")
+    assert score.locator(".scorefigure strong").inner_text() == "—", "no score before any answer"
+    assert f"{total}项尚未填写" in score.inner_text()
+
+    # One answer: the card and the page count it alike.
+    page.locator(f"#item-{items['S1_2']}").locator("label.choice", has_text="是").tap()
+    page.locator('[data-sync][data-pending="0"]').wait_for()
+    page.locator(".scorefigure strong", has_text=re.compile(r"\d")).wait_for()
+    assert f"{total - 1}项尚未填写" in score.inner_text()
+
+    page.click("[data-checkin]")
+    page.locator("[data-checkin-state].bad, [data-checkin-state].ok").wait_for()
+    page.locator('[data-sync][data-pending="0"]').wait_for()
+    page.reload()
+    assert "误差±15米" in page.inner_text(".pagehead")
+    shot(page, "visit-head")
+    page.goto(f"{live_server}/visits/mine")
+    assert f"已填写1/{total}项" in page.locator(f"[data-visit-card='{world.visit.uuid}']").inner_text()
+    context.close()

@@ -373,6 +373,12 @@ if (form) {
       box.replaceChildren(...(groups.get(keyOf(el.dataset.item, entryOf(el))) || []).map(thumbnail));
     }
     renderSignatures(state, kept);
+    // A check-in kept on the tablet and not yet synced shows with its accuracy, after a reload too.
+    const queuedCheckin = ops.filter((r) => r.kind === "op" && r.op.type === "checkin").pop();
+    const checkinBox = document.querySelector("[data-checkin-state]");
+    if (queuedCheckin && checkinBox && !checkinBox.textContent) {
+      show(checkinBox, fill(msg.msgCheckedIn, { m: Math.round(Number(queuedCheckin.op.accuracy_m)) }), "ok");
+    }
     refresh();
     updateBar();
   }
