@@ -93,3 +93,56 @@ def test_the_counts_agree_the_score_waits_for_answers_and_the_checkin_keeps_its_
     page.goto(f"{live_server}/visits/mine")
     assert f"已填写1/{total}项" in page.locator(f"[data-visit-card='{world.visit.uuid}']").inner_text()
     context.close()
+
+
+def test_a_file_that_is_no_photo_is_refused_beside_its_item_when_picked_offline(
+        world, live_server: str, tablet: t.Any, tmp_path) -> None:
+    items = {i.name: i.id for i in world.visit.checklist_version.items}
+    fake = tmp_path / "现场.jpg"
+    fake.write_text("这不是照片，只是一个改了扩展名的文本文件。", encoding="utf-8")
+    page = tablet
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    page.locator('[data-sync][data-pending="0"]').wait_for()
+    page.context.set_offline(True)
+    item = page.locator(f"#item-{items['S1_1']}")
+    item.locator("input[data-photo]:not([capture])").set_input_files(str(fake))
+    errors = item.locator("[data-photo-errors]")
+    errors.wait_for(state="visible")
+    assert "现场.jpg" in errors.inner_text() and "不是" in errors.inner_text()
+    assert "已保存" not in item.inner_text()
+    assert item.locator(".thumb").count() == 0
+    assert page.get_attribute("[data-sync]", "data-pending") == "0", "nothing is kept to sync"
+    item.scroll_into_view_if_needed()
+    shot(page, "visit-photo-not-a-photo")
+    page.context.set_offline(False)
+
+
+def test_a_photo_the_server_refuses_is_said_beside_its_item(world, live_server: str, tablet: t.Any,
+                                                           tmp_path) -> None:
+    import io
+
+    from PIL import Image
+
+    items = {i.name: i.id for i in world.visit.checklist_version.items}
+    photo = tmp_path / "走廊.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 120, 40)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+    page = tablet
+    page.route("**/api/v1/media/**", lambda route: route.fulfill(
+        status=422, content_type="application/json",
+        body='{"error": "照片过大。", "code": "invalid", "details": []}'))
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{world.visit.id}")
+    item = page.locator(f"#item-{items['S1_1']}")
+    item.locator("input[data-photo]:not([capture])").set_input_files(str(photo))
+    errors = item.locator("[data-photo-errors]")
+    errors.wait_for(state="visible", timeout=20_000)
+    assert "走廊.jpg" in errors.inner_text() and "照片过大。" in errors.inner_text()
+    assert "已保存" not in item.locator(".photobuttons").inner_text()
+    item.scroll_into_view_if_needed()
+    shot(page, "visit-photo-refused-by-server")
+    # It stays until the sync notes are cleared.
+    page.reload()
+    page.locator(f"#item-{items['S1_1']} [data-photo-errors]").wait_for(state="visible")

@@ -8,7 +8,7 @@
 import { CONSTRAINT, MISSING, evaluateForm, keyOf } from "./formlogic.js";
 import * as store from "./store.js";
 import { createSync } from "./sync.js";
-import { currentPosition, preparePhoto } from "./photos.js";
+import { NotAPhoto, currentPosition, preparePhoto } from "./photos.js";
 import { signatureBytes, signaturePad } from "./signatures.js";
 import { FAR, distanceMetres, formatDistance, locate } from "./checkin.js";
 import { sha256Hex, uuid } from "./uuid.js";
@@ -216,7 +216,42 @@ if (form) {
     return fill(template, { item: label || "—", message: note.message || "" });
   }
 
+  // A photo's error beside its own item, in words, until the inspector picks again (a refusal at pick
+  // time) or clears the sync notes (a refusal by the server of a photo kept on the tablet).
+  function photoErrors(el) {
+    return own(el, "[data-photo-errors]")[0] || null;
+  }
+
+  function addPhotoError(el, text, fromServer) {
+    const list = photoErrors(el);
+    if (!list) return;
+    const li = document.createElement("li");
+    li.textContent = text;
+    if (fromServer) li.dataset.fromServer = "";
+    list.append(li);
+    list.hidden = false;
+    const state = own(el, ".photobuttons .savestate")[0];
+    if (state && state.classList.contains("ok")) show(state, "");
+  }
+
+  function clearPhotoErrors(el, fromServer) {
+    const list = photoErrors(el);
+    if (!list) return;
+    for (const li of [...list.children]) if (("fromServer" in li.dataset) === fromServer) li.remove();
+    list.hidden = !list.children.length;
+  }
+
+  function showPhotoRefusals(notes) {
+    for (const el of questions()) clearPhotoErrors(el, true);
+    for (const note of notes) {
+      if (!note.media || !note.item) continue;
+      const el = elementFor(note.item, note.entry);
+      if (el) addPhotoError(el, fill(msg.msgPhotoRefused, { name: note.filename || "—", message: note.message || "" }), true);
+    }
+  }
+
   function showNotes(notes) {
+    showPhotoRefusals(notes);
     if (!notesBox) return;
     notesBox.hidden = !notes.length;
     notesBox.querySelector("ul").replaceChildren(...notes.map((note) => {
@@ -472,6 +507,7 @@ if (form) {
     const state = own(el, ".photobuttons .savestate")[0];
     const files = [...input.files];
     input.value = "";
+    clearPhotoErrors(el, false);
     for (const file of files) {
       if (sandbox) {
         const url = URL.createObjectURL(file);
@@ -493,7 +529,9 @@ if (form) {
         });
         show(state, msg.msgSaved, "ok");
       } catch (err) {
-        show(state, msg.msgPhotoFailed, "bad");
+        show(state, "");
+        addPhotoError(el, err instanceof NotAPhoto ? fill(msg.msgNotAPhoto, { name: file.name || "—" })
+          : msg.msgPhotoFailed, false);
       }
     }
     await render();
