@@ -146,3 +146,65 @@ def test_a_photo_the_server_refuses_is_said_beside_its_item(world, live_server: 
     # It stays until the sync notes are cleared.
     page.reload()
     page.locator(f"#item-{items['S1_1']} [data-photo-errors]").wait_for(state="visible")
+
+
+@pytest.fixture
+def shipped_visit(world) -> int:
+    from datetime import timedelta
+    from pathlib import Path
+
+    from inspect_app.campaigns import services as campaign_services
+    from inspect_app.checklists import services as checklist_services
+    from inspect_app.db import local_today
+    from inspect_app.extensions import db
+
+    path = Path(__file__).resolve().parents[2] / "forms" / "student_aid_cross_check.md"
+    version, _ = checklist_services.import_checklist(path.read_bytes(), filename=path.name, actor=None, publish=True)
+    today = local_today()
+    campaign = campaign_services.create_campaign(
+        code="X1", name="交叉检查", term="2026年秋季学期", checklist_version=version,
+        default_due_on=today + timedelta(days=30), starts_on=today, ends_on=today + timedelta(days=10),
+        actor=world.supervisor)
+    (visit,) = campaign_services.add_schools(campaign, [world.school], actor=world.supervisor)
+    campaign_services.assign_inspector([visit], world.inspector, actor=world.supervisor)
+    campaign_services.start_campaign(campaign, actor=world.supervisor)
+    db.session.commit()
+    return visit.id
+
+
+def test_every_section_of_the_shipped_form_is_in_reach_with_its_progress(
+        world, live_server: str, tablet: t.Any, shipped_visit: int) -> None:
+    page = tablet
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{shipped_visit}")
+    page.wait_for_selector("#visit-form")
+    fits_tablet(page)
+    links = page.locator(".sectionnav a:not([hidden])")
+    names = [links.nth(i).locator(".secname").inner_text() for i in range(links.count())]
+    for wanted in ("A", "G", "H", "I"):
+        assert wanted in names
+    # Every section is on the screen, at least 44 px square, without scrolling the bar sideways.
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1024, names[i]
+        assert box["width"] >= 44 and box["height"] >= 44, names[i]
+    bar = page.locator(".sectionnav").bounding_box()
+    assert bar and bar["height"] < 768 / 4, "the bar leaves room for the form"
+    a_link = page.locator(".sectionnav a[href='#sec-A']")
+    assert a_link.locator("[data-section-progress]").inner_text() == "0/4"
+    shot(page, "visit-sections")
+
+    # Answering A1 with 否 counts one answer and one failure, and asks for its note (one more to answer).
+    a1 = page.locator("[data-name=A1]:not([data-entry])")
+    a1.locator("label.choice", has_text="否").tap()
+    a_link.locator("[data-section-failing]").wait_for(state="visible")
+    assert a_link.locator("[data-section-failing]").inner_text() == "1项不合格"
+    assert a_link.locator("[data-section-progress]").inner_text() == "1/5"
+
+    # "下一部分" at the end of A leads to B.
+    page.locator("#sec-A a[data-next-section]").tap()
+    page.wait_for_function("location.hash === '#sec-B'")
+    heading = page.locator("#sec-B h2").bounding_box()
+    bar = page.locator(".sectionnav").bounding_box()
+    assert heading and bar and bar["y"] + bar["height"] <= heading["y"] < 768 / 2, "B's heading shows below the bar"
+    shot(page, "visit-next-section")

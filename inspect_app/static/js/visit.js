@@ -180,8 +180,51 @@ if (form) {
       const link = document.querySelector(`[data-nav-section="${section.dataset.section}"]`);
       if (link) link.hidden = hidden;
     }
+    sectionProgress(result.states, elements);
     return problems;
   }
+
+  // Each section's progress in the section bar: of the questions shown and requiring an answer (as the
+  // task list counts them, visits/progress.py), how many are answered, and how many answers fail.
+  function sectionProgress(states, elements) {
+    const counts = new Map();
+    for (const [key, state] of states) {
+      const el = elements.get(key);
+      const section = el && el.closest("section.section");
+      if (!section) continue;
+      if (!counts.has(section.id)) counts.set(section.id, { asked: 0, answered: 0, failing: 0 });
+      const count = counts.get(section.id);
+      if (state.relevant && state.required) {
+        count.asked += 1;
+        if (state.error !== MISSING) count.answered += 1;
+      }
+      if (state.relevant && el.dataset.fail && fails(el, state.value)) count.failing += 1;
+    }
+    for (const link of document.querySelectorAll(".sectionnav a")) {
+      const count = counts.get(link.hash.slice(1)) || { asked: 0, answered: 0, failing: 0 };
+      const progress = link.querySelector("[data-section-progress]");
+      const failing = link.querySelector("[data-section-failing]");
+      if (progress) progress.textContent = count.asked ? `${count.answered}/${count.asked}` : "";
+      link.classList.toggle("complete", count.asked > 0 && count.answered === count.asked);
+      if (failing) {
+        failing.hidden = !count.failing;
+        failing.textContent = count.failing ? fill(link.parentElement.dataset.msgFailing, { n: count.failing }) : "";
+      }
+    }
+  }
+
+  // "Next section" goes to the next section the form's logic shows.
+  document.addEventListener("click", (event) => {
+    const next = event.target.closest("a[data-next-section]");
+    if (!next) return;
+    const current = next.closest("section.section");
+    let target = current && current.nextElementSibling;
+    while (target && (target.hidden || !target.matches("section.section"))) target = target.nextElementSibling;
+    if (!target) return;
+    event.preventDefault();
+    target.scrollIntoView({ block: "start" });
+    history.replaceState(null, "", `#${target.id}`);
+  });
 
   // --- the sync bar ------------------------------------------------------------------------------
 
