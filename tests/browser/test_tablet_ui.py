@@ -208,3 +208,42 @@ def test_every_section_of_the_shipped_form_is_in_reach_with_its_progress(
     bar = page.locator(".sectionnav").bounding_box()
     assert heading and bar and bar["y"] + bar["height"] <= heading["y"] < 768 / 2, "B's heading shows below the bar"
     shot(page, "visit-next-section")
+
+
+def test_the_evidence_picker_is_a_button_naming_its_files_and_the_extension_labels_line_up(
+        world, make_rects, live_server: str, tablet: t.Any, tmp_path) -> None:
+    import io
+
+    from PIL import Image
+
+    from inspect_app.extensions import db
+
+    (rect,) = make_rects(world.school, world.supervisor, due_in=5)
+    db.session.commit()
+    photo = tmp_path / "整改后公示栏.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (90, 140, 60)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+    page = tablet
+    login(page, live_server, world.school_contact.username)
+    page.goto(f"{live_server}/rectification/{rect.id}")
+    fits_tablet(page)
+    pick = page.locator("[data-filepick]")
+    button = pick.locator("label.button")
+    assert button.inner_text() == "选择文件"
+    box = button.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 44
+    assert pick.locator("[data-filepick-names]").inner_text() == "未选择文件"
+    pick.locator("input[type=file]").set_input_files(str(photo))
+    assert pick.locator("[data-filepick-names]").inner_text() == "整改后公示栏.jpg"
+
+    # The extension request's two labels start on one line.
+    date_label = page.locator(".formdetails label", has=page.locator("input[name=proposed_due_on]"))
+    reason_label = page.locator(".formdetails label", has=page.locator("textarea[name=reason]"))
+    first, second = date_label.bounding_box(), reason_label.bounding_box()
+    assert first and second and abs(first["y"] - second["y"]) < 2
+    pick.scroll_into_view_if_needed()
+    shot(page, "rectification-evidence-picker")
+    pick.locator("xpath=ancestor::form").locator("button.button").tap()
+    page.wait_for_selector(".flash-success")
+    assert page.locator("figure figcaption", has_text="整改后公示栏.jpg").count() == 1

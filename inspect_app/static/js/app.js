@@ -20,3 +20,14 @@ for (const box of document.querySelectorAll("input[data-check-all]")) {
     }
   });
 }
+
+// A file picker styled as a button: the chosen files' names beside it.
+for (const pick of document.querySelectorAll("[data-filepick]")) {
+  const input = pick.querySelector("input[type=file]");
+  const names = pick.querySelector("[data-filepick-names]");
+  input.addEventListener("change", () => {
+    const chosen = [...input.files].map((f) => f.name);
+    names.textContent = chosen.length ? chosen.join("、") : names.dataset.none;
+    names.classList.toggle("chosen", chosen.length > 0);
+  });
+}
