@@ -93,6 +93,11 @@ class VisitScore:
         return (self.score * 100 / self.full_marks).quantize(TENTH, ROUND_HALF_UP)
 
     @property
+    def answered(self) -> int:
+        """How many assessed items have an answer (a score before any is meaningless)."""
+        return sum(1 for s in self.sections for i in s.items if i.outcome in (PASS, FAIL, NA))
+
+    @property
     def complete(self) -> bool:
         return self.unanswered == 0
 

@@ -33,13 +33,13 @@ from . import page
 from . import services
 from .forms import PageForm
 from .forms import ReturnForm
-from .models import Answer
 from .models import RepeatInstance
 from .models import Visit
 from .models import VisitStatus
 from .permissions import can_fill_visit
 from .permissions import can_review_visit
 from .permissions import can_view_visit
+from .progress import progress
 
 bp = Blueprint("visits", __name__, url_prefix="/visits", template_folder="templates")
 
@@ -75,7 +75,9 @@ def _entry(visit: Visit, key: str | None) -> RepeatInstance | None:
 
 
 def _score_html(visit: Visit) -> str:
-    return render_template("visits/_score.html", score=services.visit_score(visit))
+    state = services.form_state(visit)
+    return render_template("visits/_score.html", score=services.visit_score(visit, state=state),
+                           progress=progress(state))
 
 
 @bp.route("/")
@@ -93,22 +95,13 @@ def index() -> t.Any:
 @bp.route("/mine")
 @roles_required(Role.INSPECTOR)
 def mine() -> t.Any:
+    submitted = request.args.get("submitted", type=int)
+    if submitted is not None and submitted >= 0:
+        # The visit page submits through the sync API and comes here with the number of problems raised.
+        flash(_("Visit submitted for review with %(n)d problem(s) raised.", n=submitted), "success")
     visits = services.inspector_visits(current_user)
-    ids = [v.id for v in visits]
-    # Progress counts the questions every visit answers: not notes, photos, lists or the details of an item.
-    counted = sa.and_(ChecklistItem.type.not_in(["note", "image", "repeat"]), ChecklistItem.repeat_id.is_(None),
-                      ChecklistItem.detail_of_id.is_(None))
-    answered = dict(db.session.execute(
-        sa.select(Answer.visit_id, sa.func.count()).join(ChecklistItem, ChecklistItem.id == Answer.item_id)
-        .where(Answer.visit_id.in_(ids), Answer.value.is_not(None), counted)
-        .group_by(Answer.visit_id)
-    ).all()) if ids else {}
-    totals = dict(db.session.execute(
-        sa.select(ChecklistItem.version_id, sa.func.count())
-        .where(ChecklistItem.version_id.in_({v.checklist_version_id for v in visits}), counted)
-        .group_by(ChecklistItem.version_id)
-    ).all()) if ids else {}
-    return render_template("visits/mine.html", visits=visits, answered=answered, totals=totals,
+    return render_template("visits/mine.html", visits=visits,
+                           progress={v.id: progress(services.form_state(v)) for v in visits},
                            is_due=services.is_due)
 
 
@@ -124,7 +117,7 @@ def show(visit_id: int) -> t.Any:
     return render_template(
         "visits/show.html", visit=visit, sections=checklist_sections(visit.checklist_version),
         answers=answers, entries=entries, state=state, photos=attachments.visit_photos(visit),
-        score=services.visit_score(visit, answers=answers, entries=entries, state=state),
+        score=services.visit_score(visit, answers=answers, entries=entries, state=state), progress=progress(state),
         history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
         today=local_today().isoformat(), signatures=attachments.visit_signatures(visit),

@@ -300,10 +300,15 @@ def test_a_file_that_is_no_photo_is_refused_with_its_name(
     page = context.new_page()
     login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{world.visit.id}")
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if "/api/v1/media/" in r.url else None)
     page.locator(f"#item-{items['site']} input[data-photo]:not([capture])").set_input_files(str(EDGE / "broken.png"))
-    notes = page.locator("[data-sync-notes]")
-    notes.wait_for(state="visible")
-    assert "broken.png" in notes.inner_text()
+    # Refused in the tablet when picked, beside its item, and never sent.
+    refused = page.locator(f"#item-{items['site']} [data-photo-errors]")
+    refused.wait_for(state="visible")
+    assert "broken.png" in refused.inner_text()
+    assert page.locator(f"#item-{items['site']} .thumb").count() == 0
+    assert uploads == []
     shot(page, "offline-photo-refused")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0

@@ -72,6 +72,36 @@ def test_bulk_actions_show_only_what_the_action_needs(world, rects, live_server:
     assert set(dues) == {later}
 
 
+def test_a_missing_deadline_is_said_before_anything_is_confirmed(world, rects, live_server: str,
+                                                                  tablet: t.Any) -> None:
+    page = tablet
+    asked: list[str] = []
+
+    def answer(dialog: t.Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    login(page, live_server, world.county_supervisor.username)
+    page.goto(f"{live_server}/rectification/?open=1")
+    bar = page.locator("[data-bulkbar]")
+    bar.locator("select[name=action]").select_option("deadline")
+    for box in page.locator("input[name=rect_id]").all():
+        box.tap()
+    bar.locator("button").tap()
+    error = bar.locator("[data-due-error]")
+    error.wait_for(state="visible")
+    assert error.inner_text() == "请填写新的整改时限。"
+    assert asked == [], "no confirmation before the date is given"
+    assert page.locator(".flash-success").count() == 0
+    shot(page, "rectification-bulk-no-date")
+    bar.locator("input[name=due_on]").fill((world.campaign.default_due_on + timedelta(days=30)).isoformat())
+    assert error.is_hidden()
+    bar.locator("button").tap()
+    page.wait_for_selector(".flash-success")
+    assert len(asked) == 1
+
+
 def test_a_school_asks_for_more_time_and_sees_it_pending(world, rects, live_server: str, tablet: t.Any) -> None:
     page = tablet
     rect = rects[1]

@@ -196,3 +196,16 @@ def test_a_request_is_decided_only_through_its_own_rectification(world, make_rec
     assert response.status_code == 404
     db.session.expire_all()
     assert request.status == ExtensionStatus.PENDING
+
+
+def test_the_extension_table_is_headed_with_the_extension_reason(world, rect, client, auth) -> None:
+    services.request_extension(rect, reason="需重新公示。", proposed_due_on=rect.due_on + timedelta(days=5),
+                               actor=world.school_contact)
+    db.session.commit()
+    for user in (world.school_contact, world.supervisor):
+        auth.login(user)
+        page = client.get(f"/rectification/{rect.id}").text
+        table = page[page.index('id="extensions"'):]
+        table = table[:table.index("</table>")]
+        assert "<th>延期理由</th>" in table and "回避原因" not in table
+        auth.logout()

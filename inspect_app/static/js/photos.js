@@ -102,6 +102,10 @@ export async function downscale(file) {
   return { bytes: await blob.arrayBuffer(), type: "image/jpeg", width, height };
 }
 
+// A file this browser cannot decode as a picture: it is refused when picked, online or offline, and
+// never kept nor sent (the server would refuse it too, after the whole upload).
+export class NotAPhoto extends Error {}
+
 // A photo ready to keep: scaled bytes plus what the camera (or the file) says about when and where.
 export async function preparePhoto(file) {
   const original = await file.arrayBuffer();
@@ -110,8 +114,7 @@ export async function preparePhoto(file) {
   try {
     scaled = await downscale(file);
   } catch (err) {
-    // A format this browser cannot draw: send it as it is, and let the server decide (and explain).
-    scaled = { bytes: original, type: file.type || "application/octet-stream", width: null, height: null };
+    throw new NotAPhoto(file.name || "");
   }
   const takenAt = exif.takenAt || (file.lastModified ? new Date(file.lastModified).toISOString() : null);
   return { ...scaled, takenAt, exifLatitude: exif.latitude || null, exifLongitude: exif.longitude || null };

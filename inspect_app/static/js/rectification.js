@@ -19,7 +19,27 @@ if (bar) {
     ticked.textContent = n ? bar.dataset.tickedLabel.replace("{n}", String(n)) : "";
     apply.disabled = n === 0 || !action.value;
   };
-  action.addEventListener("change", () => { showFields(); count(); });
+  // What the action needs is checked before anything asks for confirmation (app.js asks on the document,
+  // after this listener on the form): a missing date is said beside its field and nothing is asked.
+  const due = bar.querySelector("input[name=due_on]");
+  const dueError = bar.querySelector("[data-due-error]");
+  const clearDueError = () => {
+    dueError.hidden = true;
+    dueError.textContent = "";
+    due.removeAttribute("aria-invalid");
+  };
+  form.addEventListener("submit", (event) => {
+    if (action.value === "deadline" && !due.value) {
+      event.preventDefault();
+      event.stopPropagation();
+      dueError.textContent = dueError.dataset.message;
+      dueError.hidden = false;
+      due.setAttribute("aria-invalid", "true");
+      due.focus();
+    }
+  });
+  due.addEventListener("input", clearDueError);
+  action.addEventListener("change", () => { clearDueError(); showFields(); count(); });
   form.addEventListener("change", count);
   showFields();
   count();

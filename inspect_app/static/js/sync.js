@@ -145,7 +145,8 @@ export function createSync({ user, onChange = () => {}, onLogin = async () => fa
       headers: { "Content-Type": media.type, "X-Content-SHA256": media.sha256 },
       csrf,
     });
-    const notes = status === 200 || status === 201 ? [] : [{ kind: "refused", item: media.item || null, message: data.error || `HTTP ${status}` }];
+    const notes = status === 200 || status === 201 ? [] : [{ kind: "refused", item: media.item || null,
+      entry: media.entry || null, media: media.uuid, filename: media.filename || null, message: data.error || `HTTP ${status}` }];
     await store.complete([record], { visit: record.visit, media: media.uuid, notes });
     onResult({ kind: "media", visit: record.visit, status, data, media });
   }

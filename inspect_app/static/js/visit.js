@@ -8,7 +8,7 @@
 import { CONSTRAINT, MISSING, evaluateForm, keyOf } from "./formlogic.js";
 import * as store from "./store.js";
 import { createSync } from "./sync.js";
-import { currentPosition, preparePhoto } from "./photos.js";
+import { NotAPhoto, currentPosition, preparePhoto } from "./photos.js";
 import { signatureBytes, signaturePad } from "./signatures.js";
 import { FAR, distanceMetres, formatDistance, locate } from "./checkin.js";
 import { sha256Hex, uuid } from "./uuid.js";
@@ -180,8 +180,51 @@ if (form) {
       const link = document.querySelector(`[data-nav-section="${section.dataset.section}"]`);
       if (link) link.hidden = hidden;
     }
+    sectionProgress(result.states, elements);
     return problems;
   }
+
+  // Each section's progress in the section bar: of the questions shown and requiring an answer (as the
+  // task list counts them, visits/progress.py), how many are answered, and how many answers fail.
+  function sectionProgress(states, elements) {
+    const counts = new Map();
+    for (const [key, state] of states) {
+      const el = elements.get(key);
+      const section = el && el.closest("section.section");
+      if (!section) continue;
+      if (!counts.has(section.id)) counts.set(section.id, { asked: 0, answered: 0, failing: 0 });
+      const count = counts.get(section.id);
+      if (state.relevant && state.required) {
+        count.asked += 1;
+        if (state.error !== MISSING) count.answered += 1;
+      }
+      if (state.relevant && el.dataset.fail && fails(el, state.value)) count.failing += 1;
+    }
+    for (const link of document.querySelectorAll(".sectionnav a")) {
+      const count = counts.get(link.hash.slice(1)) || { asked: 0, answered: 0, failing: 0 };
+      const progress = link.querySelector("[data-section-progress]");
+      const failing = link.querySelector("[data-section-failing]");
+      if (progress) progress.textContent = count.asked ? `${count.answered}/${count.asked}` : "";
+      link.classList.toggle("complete", count.asked > 0 && count.answered === count.asked);
+      if (failing) {
+        failing.hidden = !count.failing;
+        failing.textContent = count.failing ? fill(link.parentElement.dataset.msgFailing, { n: count.failing }) : "";
+      }
+    }
+  }
+
+  // "Next section" goes to the next section the form's logic shows.
+  document.addEventListener("click", (event) => {
+    const next = event.target.closest("a[data-next-section]");
+    if (!next) return;
+    const current = next.closest("section.section");
+    let target = current && current.nextElementSibling;
+    while (target && (target.hidden || !target.matches("section.section"))) target = target.nextElementSibling;
+    if (!target) return;
+    event.preventDefault();
+    target.scrollIntoView({ block: "start" });
+    history.replaceState(null, "", `#${target.id}`);
+  });
 
   // --- the sync bar ------------------------------------------------------------------------------
 
@@ -216,7 +259,42 @@ if (form) {
     return fill(template, { item: label || "—", message: note.message || "" });
   }
 
+  // A photo's error beside its own item, in words, until the inspector picks again (a refusal at pick
+  // time) or clears the sync notes (a refusal by the server of a photo kept on the tablet).
+  function photoErrors(el) {
+    return own(el, "[data-photo-errors]")[0] || null;
+  }
+
+  function addPhotoError(el, text, fromServer) {
+    const list = photoErrors(el);
+    if (!list) return;
+    const li = document.createElement("li");
+    li.textContent = text;
+    if (fromServer) li.dataset.fromServer = "";
+    list.append(li);
+    list.hidden = false;
+    const state = own(el, ".photobuttons .savestate")[0];
+    if (state && state.classList.contains("ok")) show(state, "");
+  }
+
+  function clearPhotoErrors(el, fromServer) {
+    const list = photoErrors(el);
+    if (!list) return;
+    for (const li of [...list.children]) if (("fromServer" in li.dataset) === fromServer) li.remove();
+    list.hidden = !list.children.length;
+  }
+
+  function showPhotoRefusals(notes) {
+    for (const el of questions()) clearPhotoErrors(el, true);
+    for (const note of notes) {
+      if (!note.media || !note.item) continue;
+      const el = elementFor(note.item, note.entry);
+      if (el) addPhotoError(el, fill(msg.msgPhotoRefused, { name: note.filename || "—", message: note.message || "" }), true);
+    }
+  }
+
   function showNotes(notes) {
+    showPhotoRefusals(notes);
     if (!notesBox) return;
     notesBox.hidden = !notes.length;
     notesBox.querySelector("ul").replaceChildren(...notes.map((note) => {
@@ -373,6 +451,12 @@ if (form) {
       box.replaceChildren(...(groups.get(keyOf(el.dataset.item, entryOf(el))) || []).map(thumbnail));
     }
     renderSignatures(state, kept);
+    // A check-in kept on the tablet and not yet synced shows with its accuracy, after a reload too.
+    const queuedCheckin = ops.filter((r) => r.kind === "op" && r.op.type === "checkin").pop();
+    const checkinBox = document.querySelector("[data-checkin-state]");
+    if (queuedCheckin && checkinBox && !checkinBox.textContent) {
+      show(checkinBox, fill(msg.msgCheckedIn, { m: Math.round(Number(queuedCheckin.op.accuracy_m)) }), "ok");
+    }
     refresh();
     updateBar();
   }
@@ -466,6 +550,7 @@ if (form) {
     const state = own(el, ".photobuttons .savestate")[0];
     const files = [...input.files];
     input.value = "";
+    clearPhotoErrors(el, false);
     for (const file of files) {
       if (sandbox) {
         const url = URL.createObjectURL(file);
@@ -487,7 +572,9 @@ if (form) {
         });
         show(state, msg.msgSaved, "ok");
       } catch (err) {
-        show(state, msg.msgPhotoFailed, "bad");
+        show(state, "");
+        addPhotoError(el, err instanceof NotAPhoto ? fill(msg.msgNotAPhoto, { name: file.name || "—" })
+          : msg.msgPhotoFailed, false);
       }
     }
     await render();
@@ -679,7 +766,6 @@ if (form) {
   if (submitForm && !sandbox) {
     submitForm.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!window.confirm(submitForm.dataset.confirm)) return;
       flushTimers();
       showAll = true;
       const problems = refresh();
@@ -688,6 +774,8 @@ if (form) {
         return;
       }
       problemsBox.hidden = true;
+      // Asked once, here, once the page has nothing left to fix (app.js leaves a prevented submission alone).
+      if (!window.confirm(submitForm.dataset.confirm)) return;
       await store.enqueue(user, visitKey, "submit", { key: uuid() });
       show(document.querySelector("[data-submit-state]"), msg.msgSubmitQueued);
       await updateBar();
@@ -698,7 +786,8 @@ if (form) {
   function onResult(result) {
     if (result.kind !== "submit" || result.visit !== visitKey) return;
     if (result.status === 200 || result.status === 201) {
-      window.location.assign(msg.doneUrl);
+      const raised = Number((result.data && result.data.findings_raised) || 0);
+      window.location.assign(`${msg.doneUrl}?submitted=${raised}`);
     } else {
       const details = result.data.details || [];
       listProblems([{ message: result.data.error || "" }, ...details.map((message) => ({ message }))]);
