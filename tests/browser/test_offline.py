@@ -339,6 +339,11 @@ def test_a_busy_server_is_tried_again_when_its_retry_after_says(
     page.wait_for_selector("#visit-form")
     page.fill(f"input[name=value-{items['enrolled']}]", "123")
     page.locator("body").click()
+    wait_pending(page, 1)  # kept on the tablet: the server said it was busy
+    for _ in range(100):
+        if len(answered) >= 2:
+            break
+        page.wait_for_timeout(200)
     wait_pending(page, 0)
     # Refused as busy, sent again a second later: well before the 5-second backoff of a lost network.
     (first, refused_at), (second, sent_again_at) = answered[:2]
