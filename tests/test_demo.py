@@ -227,6 +227,8 @@ def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(t
                                                                                database_template: str) -> None:
     if PG_URL:
         app = make_app(database_template, tmp_path)
+        # The shared database may still hold another test's demo: start from an empty one.
+        _truncate_postgres(app)
     else:
         from inspect_app import create_app
 
