@@ -39,8 +39,7 @@ from tests.rosters.helpers import csv_bytes
 pytestmark = [
     pytest.mark.skipif(not PG_URL, reason="two hosts share a PostgreSQL database (INSPECT_TEST_DATABASE_URL)"),
     pytest.mark.skipif(not os.environ.get("INSPECT_TWO_HOSTS"),
-                       reason="run with INSPECT_TWO_HOSTS=1: the report queued through one host is not yet always "
-                              "built by the worker on the current code"),
+                       reason="starts three servers and waits a minute for the schedulers: INSPECT_TWO_HOSTS=1"),
 ]
 
 REDIS = "redis://127.0.0.1:6379/13"
