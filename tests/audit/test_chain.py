@@ -154,12 +154,17 @@ def test_the_audit_page_shows_the_head(world: t.Any, client: t.Any, auth: t.Any)
 
 # --- concurrent writers: several processes and threads, each with its own connection ------------
 
-def _append_many(url: str, tmp: str, n: int) -> None:
-    app = create_app(_config(url, Path(tmp)))
+def _append(app: Flask, n: int) -> None:
     with app.app_context():
         for i in range(n):
             services.record(None, "system.test", object_type="system", after={"i": i})
             db.session.commit()
+
+
+def _append_many(url: str, tmp: str, n: int) -> None:
+    app = create_app(_config(url, Path(tmp)))
+    _append(app, n)
+    with app.app_context():
         db.engine.dispose()
 
 
@@ -168,12 +173,17 @@ def test_concurrent_appends_leave_one_chain(app: Flask, tmp_path: t.Any) -> None
     url = app.config["DATABASE_URL"]  # the test's own database, PostgreSQL or an SQLite file
     context = multiprocessing.get_context("spawn")
     processes = [context.Process(target=_append_many, args=(url, str(tmp_path), each)) for _ in range(writers)]
-    threads = [threading.Thread(target=_append_many, args=(url, str(tmp_path), each)) for _ in range(2)]
+    # Threads share one application, as the threads of one server process do; each has its own
+    # application context, session and connection.
+    shared = create_app(_config(url, Path(tmp_path)))
+    threads = [threading.Thread(target=_append, args=(shared, each)) for _ in range(2)]
     for worker in (*processes, *threads):
         worker.start()
     for worker in (*processes, *threads):
         worker.join(timeout=120)
     assert all(p.exitcode == 0 for p in processes)
+    with shared.app_context():
+        db.engine.dispose()
     with app.app_context():
         verdict = services.verify()
         assert verdict.ok, verdict.reason
