@@ -11,27 +11,22 @@ by the workers' scheduler, queues such reports again, up to MAX_ATTEMPTS tries i
 from __future__ import annotations
 
 import logging
-import tempfile
-import traceback
 import typing as t
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
+from ..core import jobs
 from ..core import storage
 from ..core import tasks
 from ..core.documents import pdf
-from ..db import utcnow
 from ..extensions import db
 from . import services
 from .models import JobStatus
 from .models import ReportJob
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
-HEARTBEAT_EVERY = 10
+MAX_ATTEMPTS = jobs.MAX_ATTEMPTS
 
 
 def queue(job: ReportJob) -> None:
@@ -49,78 +44,26 @@ def build_report(job_id: int) -> None:
 
 def claim(job_id: int) -> ReportJob | None:
     """Take report ``job_id`` for this worker: queued, or running under a worker that stopped answering."""
-    now = utcnow()
-    stale = now - timedelta(seconds=current_app.config["REPORT_JOB_STALE_SECONDS"])
-    abandoned = sa.and_(ReportJob.status == JobStatus.RUNNING,
-                        sa.or_(ReportJob.heartbeat_at.is_(None), ReportJob.heartbeat_at < stale))
-    claimable = sa.and_(ReportJob.id == job_id, sa.or_(ReportJob.status == JobStatus.QUEUED, abandoned))
-    _rowcount(db.session.execute(
-        sa.update(ReportJob).where(claimable, ReportJob.attempts >= MAX_ATTEMPTS)
-        .values(status=JobStatus.FAILED, finished_at=now, error="interrupted too often")
-    ))
-    claimed = _rowcount(db.session.execute(
-        sa.update(ReportJob).where(claimable, ReportJob.attempts < MAX_ATTEMPTS)
-        .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, done=0,
-                attempts=ReportJob.attempts + 1)
-    ))
-    db.session.commit()
-    return db.session.get(ReportJob, job_id) if claimed else None
+    return jobs.claim(ReportJob, job_id)
 
 
 @tasks.periodic_task(tasks.every_minutes(5))
 def recover_reports() -> None:
     """Queue again the reports left waiting or half-built by a worker that is gone."""
-    stale = utcnow() - timedelta(seconds=current_app.config["REPORT_JOB_STALE_SECONDS"])
-    lost = db.session.scalars(
-        sa.select(ReportJob.id).where(sa.or_(
-            sa.and_(ReportJob.status == JobStatus.QUEUED, ReportJob.created_at < stale),
-            sa.and_(ReportJob.status == JobStatus.RUNNING,
-                    sa.or_(ReportJob.heartbeat_at.is_(None), ReportJob.heartbeat_at < stale)),
-        )).order_by(ReportJob.id)
-    ).all()
-    for job_id in lost:
+    for job_id in jobs.lost(ReportJob):
         log.warning("report job %s lost its worker; queued again", job_id)
         build_report(job_id)
 
 
 def run_job(job: ReportJob) -> None:
     """Build the job's document into the ``reports`` store as ``<id>.docx``, recording progress; commit the outcome."""
-    job_id = job.id
-    key = f"{job_id}.docx"
-    last = {"beat": 0}
+    request = services.job_request(job)
+    actor = job.requested_by
 
-    def progress(done: int, total: int) -> None:
-        if done - last["beat"] < HEARTBEAT_EVERY and done not in (1, total):
-            return
-        last["beat"] = done
-        _update(job_id, done=done, total=total, heartbeat_at=utcnow())
+    def write(out: t.BinaryIO, progress: jobs.Progress) -> None:
+        services.write(request, out, progress=progress, actor=actor)
 
-    try:
-        request = services.job_request(job)
-        # Built in a temporary file, then stored whole: a half-written report is never visible.
-        with tempfile.TemporaryFile() as fh:
-            services.write(request, fh, progress=progress, actor=job.requested_by)
-            size = fh.tell()
-            fh.seek(0)
-            storage.area("reports").save(key, fh)
-        db.session.rollback()
-        _update(job_id, status=JobStatus.DONE, path=key, size_bytes=size, finished_at=utcnow(), error=None)
-    except Exception as exc:  # noqa: BLE001 - a failed job is recorded, the worker goes on
-        log.error("report job %s failed: %s", job_id, traceback.format_exc())
-        db.session.rollback()
-        message = getattr(exc, "message", None) or exc.__class__.__name__
-        _update(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=str(message)[:500])
-
-
-def _rowcount(result: t.Any) -> int:
-    """Rows an UPDATE changed."""
-    return int(result.rowcount or 0)
-
-
-def _update(job_id: int, **values: t.Any) -> None:
-    """Write progress in its own short transaction, so that the page polling it sees it at once."""
-    db.session.execute(sa.update(ReportJob).where(ReportJob.id == job_id).values(**values))
-    db.session.commit()
+    jobs.build_into(ReportJob, job, f"{job.id}.docx", write)
 
 
 def run_inline(job: ReportJob) -> None:
@@ -146,7 +89,7 @@ def build_queued() -> int:
 
 def is_ready(job: ReportJob) -> bool:
     """Whether the job's file is built and stored, ready to download."""
-    return job.status == JobStatus.DONE and bool(job.path) and storage.area("reports").exists(job.path or "")
+    return jobs.is_ready(job)
 
 
 def pdf_key(job: ReportJob) -> str:

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import typing as t
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 
-from ..db import enum_column
+from ..core.jobs import JOB_STATUS_LABELS as JOB_STATUS_LABELS
+from ..core.jobs import JobMixin
+from ..core.jobs import JobStatus as JobStatus
 from ..db import utcnow
 from ..extensions import Model
 
@@ -17,61 +17,22 @@ if t.TYPE_CHECKING:
     from ..campaigns.models import Campaign
 
 
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str(JOB_STATUS_LABELS[self])
-
-
-JOB_STATUS_LABELS = {
-    JobStatus.QUEUED: _l("Waiting"),
-    JobStatus.RUNNING: _l("Being written"),
-    JobStatus.DONE: _l("Ready"),
-    JobStatus.FAILED: _l("Failed"),
-}
-
-
-class ReportJob(Model):
+class ReportJob(JobMixin, Model):
     """A report being built in the background: what was asked, by whom, how far it got, where the file is."""
 
     __tablename__ = "report_jobs"
     __table_args__ = (sa.Index("ix_report_jobs_status_id", "status", "id"),)
 
-    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     kind: orm.Mapped[str] = orm.mapped_column(sa.String(32))
     campaign_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     # A monthly report covers several campaigns; the first is campaign_id.
     campaign_ids: orm.Mapped[list[int]] = orm.mapped_column(sa.JSON, default=list)
     school_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("schools.id"))
     month: orm.Mapped[str | None] = orm.mapped_column(sa.String(7))
-    status: orm.Mapped[JobStatus] = orm.mapped_column(enum_column(JobStatus), default=JobStatus.QUEUED)
-    done: orm.Mapped[int] = orm.mapped_column(default=0)
-    total: orm.Mapped[int] = orm.mapped_column(default=0)
-    attempts: orm.Mapped[int] = orm.mapped_column(default=0)
-    filename: orm.Mapped[str] = orm.mapped_column(sa.String(256))
-    # Its key in the ``reports`` store (core/storage.py).
-    path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
-    size_bytes: orm.Mapped[int | None]
-    error: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     requested_by_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
-    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
-    started_at: orm.Mapped[datetime | None]
-    heartbeat_at: orm.Mapped[datetime | None]
-    finished_at: orm.Mapped[datetime | None]
 
     campaign: orm.Mapped[Campaign] = orm.relationship()
     requested_by: orm.Mapped[User] = orm.relationship()
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
 
 
 class IssuedDocument(Model):
