@@ -15,6 +15,10 @@ from flask import Flask
 from . import errors
 from .api import views as api_views
 from .api.views import bp as api_bp
+from .archive import jobs as _archive_jobs  # noqa: F401 - declares the archive tasks
+from .archive import receivers as archive_receivers
+from .archive.cli import archive_cli
+from .archive.views import bp as archive_bp
 from .audit import models as _audit_models  # noqa: F401 - every model module, for complete metadata
 from .audit import receivers as audit_receivers
 from .audit.cli import audit_cli
@@ -87,9 +91,9 @@ from .visits.views import bp as visits_bp
 
 BLUEPRINTS = (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp, sync_bp,
-              api_bp)
+              api_bp, archive_bp)
 COMMANDS = (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-            reminders_cli, storage_cli, demo_command, audit_cli, backup_cli)
+            reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli)
 
 
 def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
@@ -149,6 +153,7 @@ def connect_signals() -> None:
     campaigns_receivers.connect_signals()
     audit_receivers.connect_signals()
     report_numbering.connect_signals()
+    archive_receivers.connect_signals()
 
 
 def register_tasks(app: Flask) -> None:

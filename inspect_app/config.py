@@ -120,6 +120,10 @@ class DefaultConfig:
     REMINDER_TIME = "08:00"
     REPORT_OUTPUT_DIR = ""
     REPORT_JOB_STALE_SECONDS = 300
+    # A school's archive (资助档案) streams straight to the browser up to this many files and stored
+    # bytes; a larger one is built in the background and downloaded when ready.
+    ARCHIVE_INLINE_MAX_FILES = 200
+    ARCHIVE_INLINE_MAX_BYTES = 100 * 1024 * 1024
     # Where the site is reached, for links in e-mails (no request to take it from): https://host/prefix
     BASE_URL = ""
     # Outgoing e-mail for deadline reminders; empty MAIL_SERVER means in-app notifications only.

@@ -36,6 +36,7 @@ from flask import url_for
 from flask.testing import FlaskClient
 from PIL import Image
 
+from inspect_app.archive import services as archive_services
 from inspect_app.auth import services as auth_services
 from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
@@ -50,6 +51,7 @@ from inspect_app.findings.models import FindingStatus
 from inspect_app.funds import services as funds_services
 from inspect_app.funds.programmes import FundLine
 from inspect_app.funds.programmes import FundSource
+from inspect_app.funds.programmes import Semester
 from inspect_app.media.models import Attachment
 from inspect_app.notifications.models import Notification
 from inspect_app.rectification import evidence as evidence_services
@@ -176,6 +178,14 @@ GET_EXPECTED: dict[str, Row] = {
     "rectification.show":          (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "rectification.show@linwei":   (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
     "reports.download":            (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
+    "archive.show":                (L,    OK,   OK,   OK,   NF,   NF,   NF,   OK,   NF,   OK),
+    "archive.show@linwei":         (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "archive.download":            (L,    OK,   OK,   OK,   NF,   NF,   NF,   OK,   NF,   OK),
+    "archive.download@linwei":     (L,    OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK,   OK),
+    "archive.mine":                (L,    NF,   NF,   NF,   NF,   NF,   NF,   OK,   OK,   NF),
+    "archive.job":                 (L,    NF,   OK,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
+    "archive.job_status":          (L,    NF,   OK,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
+    "archive.job_download":        (L,    NF,   OK,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
     "reports.download_pdf":        (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
     "reports.job":                 (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
     "reports.job_status":          (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
@@ -286,6 +296,7 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
+    "archive.build":                  (L,    A,    A,    A,    NF,   NF,   NF,   A,    NF,   A),
     "rectification.withdraw_extension": (L,  NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "sync.acknowledge":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
@@ -335,6 +346,7 @@ class Scene:
     school: int
     other_school: int
     job: int                  # a finished investigation report, asked for by the city supervisor
+    archive_job: int          # 华州第一小学's archive, built for the city supervisor
     run: int                  # a roster check of 华州区, by the city supervisor, with a finding raised from it
     run_input: int
     discrepancy: int          # a discrepancy of the run not yet raised
@@ -420,9 +432,11 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     assert late.body["results"][0]["status"] == "refused"
     flagged_op = db.session.scalars(sa.select(SyncOp)).one()
     token, _secret = auth_services.issue_token(world.viewer, name="大屏", actor=None)
+    # Built once the scene is committed, as a background task is.
+    archive_job = archive_services.request_archive(world.school, Semester(2026, True), actor=world.supervisor)
     db.session.commit()
     return Scene(
-        job=job.id,
+        job=job.id, archive_job=archive_job.id,
         campaign=world.campaign.id, campaign2=campaign2.id, campaign5=campaign5.id, version=visit.checklist_version_id,
         visit=visit.id, visit2=visit2.id, item=_item(visit, "S1_1").id,
         finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
@@ -553,6 +567,14 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "rectification.verify": {"rect_id": s.rect},
         "rectification.verify@linwei": {"rect_id": s.rect2},
         "reports.download": {"job_id": s.job},
+        "archive.show": {"school_id": s.school},
+        "archive.show@linwei": {"school_id": s.other_school},
+        "archive.download": {"school_id": s.school, "term": "2026秋"},
+        "archive.download@linwei": {"school_id": s.other_school, "term": "2026秋"},
+        "archive.build": {"school_id": s.school, "term": "2026秋"},
+        "archive.job": {"job_id": s.archive_job},
+        "archive.job_status": {"job_id": s.archive_job},
+        "archive.job_download": {"job_id": s.archive_job},
         "reports.download_pdf": {"job_id": s.job},
         "reports.job": {"job_id": s.job},
         "reports.job_status": {"job_id": s.job},

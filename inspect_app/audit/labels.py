@@ -82,6 +82,7 @@ ACTION_LABELS = {
     "rectification.extension_reject": _l("rejected the extension"),
     "rectification.extension_cancel": _l("cancelled the extension request"),
     "report.build": _l("built a report"),
+    "archive.requested": _l("asked for a school's archive"),
     "roster.run": _l("uploaded rosters for checking"),
     "roster.rerun": _l("checked the rosters again"),
     "roster.mapping": _l("assigned roster columns"),
@@ -119,6 +120,7 @@ OBJECT_LABELS = {
     "funding_standards": _l("Funding standard"),
     "fund_allocations": _l("Allocation"),
     "fund_payments": _l("Payments"),
+    "archive_jobs": _l("School archive"),
 }
 
 

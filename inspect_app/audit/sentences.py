@@ -168,6 +168,12 @@ def _report_request(s: Said) -> str:
     return _("%(who)s asked for %(report)s", who=s.who, report=str(kind) if kind else s.object)
 
 
+@says("archive.requested")
+def _archive_requested(s: Said) -> str:
+    return _("%(who)s asked for the archive of school %(school)s for %(term)s", who=s.who,
+             school=s.after.get("school", ""), term=s.after.get("term", ""))
+
+
 def _generic(action: str) -> Sentence:
     def told(s: Said) -> str:
         return _("%(who)s %(action)s: %(object)s", who=s.who, action=action_label(action), object=s.object)

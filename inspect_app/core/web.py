@@ -34,6 +34,7 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("dashboard.index", _l("Overview"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("visits.mine", _l("My visits"), (Role.INSPECTOR,)),
     ("rectification.mine", _l("Our rectification"), (Role.SCHOOL,)),
+    ("archive.mine", _l("Our archive"), (Role.SCHOOL,)),
     ("campaigns.index", _l("Campaigns"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("visits.index", _l("Visits"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("findings.index", _l("Findings"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),

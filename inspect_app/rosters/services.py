@@ -457,13 +457,16 @@ def purge_inputs(*, now: datetime | None = None) -> int:
     return len(expired)
 
 
-def sees_id_numbers(user: User, run: ReconciliationRun) -> bool:
+def sees_id_numbers(user: User | None, run: ReconciliationRun) -> bool:
     """Whole resident ID numbers are for the one who ran the check (to trace each row); others see them masked."""
-    return run.created_by_id == user.id
+    return user is not None and run.created_by_id == user.id
 
 
-def export_run(run: ReconciliationRun, discrepancies: t.Sequence[Discrepancy], *, viewer: User) -> bytes:
-    """The run's discrepancies (all, or a filtered set) as a workbook; ID numbers masked unless ``viewer`` ran it."""
+def export_run(run: ReconciliationRun, discrepancies: t.Sequence[Discrepancy], *, viewer: User | None) -> bytes:
+    """The run's discrepancies (all, or a filtered set) as a workbook; ID numbers masked unless ``viewer`` ran it.
+
+    With no viewer (a document kept for others, such as a school's archive) every number is masked.
+    """
     counts = (run.summary or {}).get("counts", {}) if len(discrepancies) == run.discrepancy_count else None
     rows = [as_dict(d) for d in discrepancies]
     if not sees_id_numbers(viewer, run):
