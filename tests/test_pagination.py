@@ -96,3 +96,36 @@ def test_accounts_come_in_pages(app: Flask, world: World, client: FlaskClient, a
     order = sa.select(User.username).order_by(User.role, User.username)
     assert_paged(app, client, "/auth/users", add_users,
                  lambda: [f"<td>{name}</td>" for name in db.session.scalars(order)])
+
+
+def test_a_schools_rectification_comes_in_pages_with_every_campaigns_documents(
+        app: Flask, world: World, client: FlaskClient, auth: Auth, make_rects: t.Any) -> None:
+    from inspect_app.rectification import services
+
+    def add_rects() -> None:
+        make_rects(world.school, world.supervisor, items=("S1_1", "S1_2", "S2_1"))
+
+    add_rects()
+    add_rects()
+    db.session.commit()
+    auth.login(world.school_contact)
+    assert_paged(app, client, "/rectification/mine", add_rects,
+                 lambda: [f">{r.finding.reference}</a>"
+                          for r in db.session.scalars(services.rectification_query(world.school_contact)).unique()])
+    page = client.get("/rectification/mine").text
+    assert page.count("/notice.docx") == page.count("/school-report.docx") == 3  # one card per campaign
+
+
+def test_campaigns_come_in_pages(app: Flask, world: World, client: FlaskClient, auth: Auth,
+                                 make_campaign: t.Any) -> None:
+    from inspect_app.campaigns.services import campaign_query
+
+    def add_campaigns() -> None:
+        for _ in range(3):
+            make_campaign(world.supervisor, schools=[], start=False)
+
+    add_campaigns()
+    db.session.commit()
+    auth.login(world.supervisor)
+    assert_paged(app, client, "/campaigns/", add_campaigns,
+                 lambda: [f">{c.code}</a>" for c in db.session.scalars(campaign_query(world.supervisor))])

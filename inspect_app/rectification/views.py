@@ -34,6 +34,7 @@ from ..extensions import db
 from ..findings import comments as finding_comments
 from ..findings import services as finding_services
 from ..findings.permissions import can_comment_on_finding
+from ..findings.models import Finding
 from ..findings.permissions import can_view_finding
 from ..schools.models import SchoolLevel
 from ..schools.services import counties
@@ -111,9 +112,14 @@ def bulk() -> t.Any:
 @bp.route("/mine")
 @roles_required(Role.SCHOOL)
 def mine() -> t.Any:
-    rects = db.session.scalars(services.rectification_query(current_user)).unique().all()
-    return render_template("rectification/mine.html", rects=rects,
-                           pending=services.pending_extension_ids(r.id for r in rects))
+    page = db.paginate(services.rectification_query(current_user), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    # Every campaign that found problems here, not only those on this page: each has its documents.
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(Campaign.id.in_(services.scoped(current_user, None, Finding.campaign_id)))
+        .order_by(Campaign.id.desc())).all()
+    return render_template("rectification/mine.html", rects=page.items, page=page, campaigns=campaigns,
+                           pending=services.pending_extension_ids(r.id for r in page.items))
 
 
 @bp.route("/<int:rect_id>")
