@@ -52,7 +52,7 @@ def photo_counts_of(visit_ids: t.Sequence[int]) -> dict[int, dict[PhotoKey, int]
         .group_by(Attachment.visit_id, Attachment.item_id, Attachment.instance_id)
     )
     for visit_id, item_id, instance_id, n in db.session.execute(stmt):
-        counts[visit_id][(item_id, instance_id)] = n
+        counts[t.cast(int, visit_id)][(t.cast(int, item_id), instance_id)] = n
     return counts
 
 
