@@ -1,4 +1,9 @@
-"""The ``inspect-app`` command: Flask's own commands and the app's, under one name."""
+"""The ``inspect-app`` command: Flask's own commands and the app's, under one name.
+
+The app is built only when a command needs it: ``inspect-app --help`` lists the app's commands from
+``APP_COMMANDS`` and imports none of the features (nor SQLAlchemy, pandas or python-docx), so that it
+answers at once. Running one of those commands builds the app, as Flask's own group does.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,33 @@ import typing as t
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
 
-from .app import create_app
+from . import create_app  # the package's factory, which imports the features only when called
 from .config import ConfigurationError
-from .core.tasks import huey
 
 # Long enough for a 120 MB roster upload over a slow line and a large report download.
 WORKER_TIMEOUT = 300
+
+# The commands the app registers (app.COMMANDS and Flask-Migrate's db) with their one-line help, for
+# ``--help`` to list without building the app. tests/ops/test_cli_start.py holds this table to the
+# commands the app really has and to the first line of their help.
+APP_COMMANDS: dict[str, str] = {
+    "audit": "Check the append-only audit log.",
+    "backup": "Back up the database and the instance's files; check and restore a backup.",
+    "campaigns": "Plan and inspect campaigns.",
+    "checklists": "Manage checklists (XLSForm definitions).",
+    "db": "Perform database migrations.",
+    "demo": "Create or upgrade the database, load the demo data once, print the accounts and serve.",
+    "funds": "Funding standards, allocations, payments and balances.",
+    "reminders": "Rectification deadline reminders.",
+    "reports": "Build formal reports (Word documents), the rectification ledger (.xlsx), and check the templates.",
+    "rosters": "Reconcile aid rosters (精准比对).",
+    "schools": "Manage schools.",
+    "storage": "Where stored files live: a local folder or S3-compatible object storage.",
+    "users": "Manage accounts.",
+}
 
 
 def _load_app() -> Flask:
@@ -25,7 +49,29 @@ def _load_app() -> Flask:
         raise click.ClickException(str(err)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_load_app, add_version_option=True)
+class InspectGroup(FlaskGroup):
+    """Flask's group, listing the app's commands from ``APP_COMMANDS`` instead of building the app to ask it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        if ctx.ensure_object(ScriptInfo).app_import_path:
+            return super().list_commands(ctx)  # --app names another application: ask it
+        return sorted(set(click.Group.list_commands(self, ctx)) | set(APP_COMMANDS))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if ctx.ensure_object(ScriptInfo).app_import_path:
+            return super().format_commands(ctx, formatter)
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name) or click.Command(name, help=APP_COMMANDS[name])
+            if not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=InspectGroup, create_app=_load_app, add_version_option=True)
 def main() -> None:
     """资助督查 — student-aid inspection: run the server, manage data, build reports."""
 
@@ -91,6 +137,8 @@ def serve_command(host: str, port: int, workers: int | None, threads: int, timeo
 @with_appcontext
 def worker_command(threads: int, no_periodic: bool) -> None:
     """Run background tasks: reports, roster checks, photos, reminders; stop with Ctrl-C or SIGTERM."""
+    from .core.tasks import huey  # the queue (and SQLAlchemy beneath it), loaded with the app by this command only
+
     if huey.immediate:
         raise click.UsageError("QUEUE_IMMEDIATE is set: tasks run where they are queued, there is nothing to consume")
     click.echo(f"inspect-app worker: {threads} thread(s), queue {huey.storage.__class__.__name__}")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import tempfile
 import typing as t
 
 from flask import Blueprint
@@ -17,7 +16,7 @@ from flask_login import login_required
 
 from ..core import jobs
 from ..core import storage
-from ..core.downloads import spooled_download
+from ..core.downloads import file_response
 from ..core.permissions import ensure
 from ..core.roles import Role
 from ..extensions import db
@@ -30,7 +29,6 @@ from .models import ArchiveJob
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
 ZIP_MIME = "application/zip"
-SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
 
 def _school(school_id: int) -> School:
@@ -71,15 +69,8 @@ def download(school_id: int, term: str) -> t.Any:
     if not services.streams_at_once(archive):
         flash(_("This archive is large: it is built in the background. Press “Build the archive”."), "info")
         return redirect(url_for("archive.show", school_id=school.id, term=str(semester)))
-    # Written to a temporary file (on disk past a few MB), then sent from it: memory holds one file at a time.
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - closed once sent
-    try:
-        writer.write(archive, spool)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spooled_download(spool, filename=archive.filename, mimetype=ZIP_MIME)
+    # Written to a temporary file, then sent from it: memory holds one of its files at a time.
+    return file_response(lambda out: writer.write(archive, out), mimetype=ZIP_MIME, filename=archive.filename)
 
 
 @bp.route("/schools/<int:school_id>/<term>/build", methods=["POST"])

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -17,6 +18,7 @@ from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import login_required
 from flask_login import user_loaded_from_cookie
+from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
 from ..core.permissions import roles_required
@@ -149,8 +151,10 @@ def revoke_token(token_id: int) -> t.Any:
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users() -> t.Any:
-    rows = db.session.scalars(sa.select(User).order_by(User.role, User.username)).all()
-    return render_template("auth/users.html", users=rows)
+    stmt = (sa.select(User).options(orm.joinedload(User.school), orm.joinedload(User.county))
+            .order_by(User.role, User.username, User.id))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("auth/users.html", users=page.items, page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -311,30 +311,34 @@ class CampaignRow:
     visits_done: int
 
 
-def campaign_rows(viewer: User | None = None) -> list[CampaignRow]:
+def campaign_query(viewer: User | None = None) -> sa.Select[Campaign]:
+    """The campaigns the viewer may see (None: every one), newest first."""
+    stmt = sa.select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    return stmt if viewer is None else stmt.where(campaign_filter(viewer))
+
+
+def campaign_rows(viewer: User | None = None, campaigns: t.Sequence[Campaign] | None = None) -> list[CampaignRow]:
     """Campaigns with their school, confirmed-finding and approved-visit counts, newest first.
 
-    With a viewer, only campaigns they may see, and the counts cover only schools in their scope.
+    With a viewer, only campaigns they may see, and the counts cover only schools in their scope; with
+    ``campaigns`` (a page of :func:`campaign_query`), the rows of those alone, in a fixed number of queries.
     The confirmed findings are counted on their own floor and arrive by :data:`signals.campaign_figures`.
     """
+    if campaigns is None:
+        campaigns = db.session.scalars(campaign_query(viewer)).all()
+    ids = [c.id for c in campaigns]
+    if not ids:
+        return []
     in_scope = school_filter(viewer, School.id, School.county_id) if viewer is not None else sa.true()
-    schools = (
-        sa.select(Visit.campaign_id, sa.func.count().label("n"),
-                  sa.func.sum(sa.case((Visit.status == VisitStatus.APPROVED, 1), else_=0)).label("done"))
+    counts = {campaign_id: (int(n), int(done or 0)) for campaign_id, n, done in db.session.execute(
+        sa.select(Visit.campaign_id, sa.func.count(),
+                  sa.func.sum(sa.case((Visit.status == VisitStatus.APPROVED, 1), else_=0)))
         .join(School, School.id == Visit.school_id)
-        .where(in_scope)
-        .group_by(Visit.campaign_id).subquery()
-    )
-    stmt = (
-        sa.select(Campaign, sa.func.coalesce(schools.c.n, 0), sa.func.coalesce(schools.c.done, 0))
-        .outerjoin(schools, schools.c.campaign_id == Campaign.id)
-        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-    )
-    if viewer is not None:
-        stmt = stmt.where(campaign_filter(viewer))
-    rows = db.session.execute(stmt).all()
-    findings = campaign_figures([c.id for c, _s, _d in rows], viewer).get("findings", {})
-    return [CampaignRow(c, int(s), findings.get(c.id, 0), int(d)) for c, s, d in rows]
+        .where(Visit.campaign_id.in_(ids), in_scope)
+        .group_by(Visit.campaign_id))}
+    findings = campaign_figures(ids, viewer).get("findings", {})
+    return [CampaignRow(c, counts.get(c.id, (0, 0))[0], findings.get(c.id, 0), counts.get(c.id, (0, 0))[1])
+            for c in campaigns]
 
 
 def campaign_figures(campaign_ids: t.Sequence[int], viewer: User | None) -> dict[str, t.Mapping[int, int]]:

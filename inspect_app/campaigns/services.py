@@ -41,6 +41,7 @@ from .lifecycle import CampaignRow as CampaignRow
 from .lifecycle import add_schools as add_schools
 from .lifecycle import addable_schools as addable_schools
 from .lifecycle import campaign_figures as campaign_figures
+from .lifecycle import campaign_query as campaign_query
 from .lifecycle import campaign_rows as campaign_rows
 from .lifecycle import check_per_day as check_per_day
 from .lifecycle import close_campaign as close_campaign

@@ -52,7 +52,9 @@ from .progress import visit_figures
 @bp.route("/")
 @roles_required(*STAFF)
 def index() -> t.Any:
-    return render_template("campaigns/index.html", rows=lifecycle.campaign_rows(current_user),
+    page = db.paginate(lifecycle.campaign_query(current_user), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("campaigns/index.html", rows=lifecycle.campaign_rows(current_user, page.items), page=page,
                            city_manager=can_manage_schools(current_user))
 
 

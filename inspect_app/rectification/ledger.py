@@ -7,9 +7,10 @@ Text that a spreadsheet would read as a formula is neutralised (``core.spreadshe
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import io
 import typing as t
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -17,17 +18,23 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 from openpyxl.styles import Border
 from openpyxl.styles import Font
 from openpyxl.styles import NamedStyle
 from openpyxl.styles import PatternFill
 from openpyxl.styles import Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import orm
 
 from ..campaigns.models import Campaign
 from ..checklists.models import ChecklistItem
 from ..checklists.models import Severity
+from ..core import downloads
+from ..core.downloads import CSV_MIME as CSV_MIME
+from ..core.downloads import XLSX_MIME as XLSX_MIME
 from ..core.spreadsheets import neutralise
 from ..db import LOCAL_TZ
 from ..db import local_today
@@ -46,6 +53,7 @@ from .services import NO_SECTION
 from .services import RectFilter
 from .services import rectification_query
 from .services import scoped
+from .services import urgent_first
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -56,19 +64,31 @@ COLUMNS = ("序号", "检查批次", "被检单位", "问题类别（对应清�
 WIDTHS = (6, 22, 22, 20, 40, 40, 18, 10, 12, 32, 12, 24, 28, 12, 16)
 # What ends a fragment of a progress cell; the cell puts its own separators between fragments.
 FRAGMENT_END = "。；;，,、：: \t\r\n"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIME = "text/csv; charset=utf-8"
+# Rectifications read at a time (with their evidence and extension requests, one query each).
+CHUNK_SIZE = 500
 OVERDUE_ZH = "逾期"
 SHEET = "整改台账"
 
 
 @dataclass
 class Ledger:
-    """The rows of a ledger and what they were selected by."""
+    """A ledger: what it covers, and its rectifications in order, whose rows are read a chunk at a time."""
 
-    rows: list[list[t.Any]]
+    ids: list[int]
     scope: list[tuple[str, str]]
     as_of: date
+
+    def chunks(self, context: t.Callable[[], t.ContextManager[t.Any]] = contextlib.nullcontext,
+               ) -> Iterator[list[list[t.Any]]]:
+        """The rows, ``CHUNK_SIZE`` at a time.
+
+        :param context: entered around the reading of each chunk, and left before it is handed on.
+        """
+        size = CHUNK_SIZE
+        for start in range(0, len(self.ids), size):
+            with context():
+                rows = _rows(self.ids[start:start + size], first=start + 1, today=self.as_of)
+            yield rows
 
 
 def _category(finding: Finding) -> str:
@@ -140,14 +160,21 @@ def _review(rect: Rectification) -> str:
 
 
 def build_ledger(viewer: User | None, filters: RectFilter, *, today: date | None = None) -> Ledger:
-    """The ledger of the rectifications the viewer may see (None: all) that the filter selects."""
-    today = today or local_today()
-    stmt = rectification_query(viewer, filters).options(
+    """The ledger of the rectifications the viewer may see (None: all) that the filter selects.
+
+    Only their ids are read here, in the order of the list on screen; the rows are read as they are written.
+    """
+    ids = list(db.session.scalars(scoped(viewer, filters, Rectification.id).order_by(*urgent_first())))
+    return Ledger(ids=ids, scope=describe(viewer, filters), as_of=today or local_today())
+
+
+def _rows(ids: list[int], *, first: int, today: date) -> list[list[t.Any]]:
+    """The rows of the rectifications ``ids``, in that order, numbered from ``first``."""
+    stmt = rectification_query(None).where(Rectification.id.in_(ids)).options(
         orm.contains_eager(Rectification.finding).joinedload(Finding.item).joinedload(ChecklistItem.section),
         orm.joinedload(Rectification.verified_by),
     )
-    rects = list(db.session.scalars(stmt).unique())
-    ids = scoped(viewer, filters, Rectification.id).scalar_subquery()
+    by_id = {rect.id: rect for rect in db.session.scalars(stmt).unique()}
     evidence: dict[int | None, list[str]] = {}
     for rect_id, name in db.session.execute(
         sa.select(Attachment.rectification_id, Attachment.original_name)
@@ -160,7 +187,7 @@ def build_ledger(viewer: User | None, filters: RectFilter, *, today: date | None
     ):
         extensions.setdefault(request.rectification_id, []).append(request)
     rows = []
-    for number, rect in enumerate(rects, start=1):
+    for number, rect in enumerate((by_id[i] for i in ids if i in by_id), start=first):
         finding = rect.finding
         files = evidence.get(rect.id, [])
         overdue = rect.overdue_on(today)
@@ -181,7 +208,7 @@ def build_ledger(viewer: User | None, filters: RectFilter, *, today: date | None
             rect.closed_on,
             finding.reference,
         ])
-    return Ledger(rows=rows, scope=describe(viewer, filters), as_of=today)
+    return rows
 
 
 def describe(viewer: User | None, filters: RectFilter) -> list[tuple[str, str]]:
@@ -220,70 +247,73 @@ def _cell(value: t.Any) -> t.Any:
     return neutralise(value)
 
 
-def to_xlsx(ledger: Ledger, *, title: str) -> bytes:
-    """The ledger as an .xlsx workbook: the 整改台账 sheet, and a 说明 sheet saying what it covers."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = SHEET
+def _styled(sheet: t.Any, value: t.Any, **style: t.Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def write_xlsx(ledger: Ledger, out: t.IO[bytes], *, title: str) -> int:
+    """Write the ledger to ``out`` as an .xlsx workbook, a chunk of rows at a time (openpyxl's write-only
+    mode): the 整改台账 sheet, and a 说明 sheet saying what it covers. Returns the number of rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET)
     thin = Side(style="thin", color="A0A7B4")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EFF9")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
     # Named styles: one lookup per cell instead of one per attribute, which counts at thousands of rows.
     wrap = Alignment(vertical="top", wrap_text=True)
     workbook.add_named_style(NamedStyle(name="ledger", alignment=wrap, border=border))
     workbook.add_named_style(NamedStyle(name="ledger-date", alignment=wrap, border=border,
                                         number_format="yyyy-mm-dd"))
-    for number, row in enumerate(ledger.rows, start=2):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column, value=_cell(value))
-            cell.style = "ledger-date" if isinstance(value, (date, datetime)) else "ledger"
+    # A write-only sheet writes its widths, panes and properties before its first row.
     for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    head = dict(font=Font(bold=True), fill=PatternFill("solid", fgColor="E8EFF9"), border=border,
+                alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
+    sheet.append([_styled(sheet, name, **head) for name in COLUMNS])
+    count = 0
+    for rows in ledger.chunks():
+        for row in rows:
+            sheet.append([_styled(sheet, _cell(value), style="ledger-date" if isinstance(value, (date, datetime))
+                                  else "ledger") for value in row])
+        count += len(rows)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
 
     notes = workbook.create_sheet("说明")
-    notes.append([_cell(title)])
-    notes["A1"].font = Font(bold=True, size=14)
-    for label, value in ledger.scope:
-        notes.append([label, _cell(value)])
-    notes.append(["截至", ledger.as_of])
-    notes.append(["导出时间", utcnow().astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")])
-    notes.append(["问题条数", len(ledger.rows)])
-    notes.append(["说明", "“完成情况/状态”为“逾期”的，未销号且已过整改时限（按北京时间计算）；"
-                          "其所处环节见“整改进展”。"])
-    for row in notes.iter_rows(min_row=2):
-        if isinstance(row[1].value, date):
-            row[1].number_format = "yyyy-mm-dd"
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 80
+    notes.append([_styled(notes, _cell(title), font=Font(bold=True, size=14))])
+    lines: list[tuple[str, t.Any]] = [(label, _cell(value)) for label, value in ledger.scope]
+    lines += [
+        ("截至", ledger.as_of),
+        ("导出时间", utcnow().astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")),
+        ("问题条数", count),
+        ("说明", "“完成情况/状态”为“逾期”的，未销号且已过整改时限（按北京时间计算）；其所处环节见“整改进展”。"),
+    ]
+    for label, value in lines:
+        notes.append([label, _styled(notes, value, number_format="yyyy-mm-dd") if isinstance(value, date)
+                      else value])
     workbook.properties.title = title
     workbook.properties.creator = current_app.config["ORG_NAME"]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(out)
+    return count
 
 
-def to_csv(ledger: Ledger) -> bytes:
-    """The ledger as CSV in UTF-8 with a byte-order mark, which Excel needs to read Chinese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in ledger.rows:
-        writer.writerow(["" if v is None else _cell(v.isoformat() if isinstance(v, date) else v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def csv_lines(ledger: Ledger, context: t.Callable[[], t.ContextManager[t.Any]] = contextlib.nullcontext,
+              ) -> Iterator[str]:
+    """The ledger as CSV text in UTF-8 with a byte-order mark (which Excel needs to read Chinese correctly),
+    a chunk of rows at a time; dates as 2026-09-01."""
+    chunks = (([v.isoformat() if isinstance(v, date) else v for v in row] for row in rows)
+              for rows in ledger.chunks(context))
+    return downloads.csv_text(COLUMNS, chunks)
 
 
 def ledger_title(filters: RectFilter) -> str:
@@ -299,5 +329,6 @@ def filename(filters: RectFilter, suffix: str, *, today: date | None = None) -> 
 def campaign_ledger_xlsx(campaign: Campaign) -> tuple[str, bytes]:
     """The whole ledger of one campaign as .xlsx: (file name, contents). For ``reports build ledger``."""
     filters = RectFilter(campaign_id=campaign.id)
-    ledger = build_ledger(None, filters)
-    return filename(filters, "xlsx"), to_xlsx(ledger, title=ledger_title(filters))
+    buffer = io.BytesIO()
+    write_xlsx(build_ledger(None, filters), buffer, title=ledger_title(filters))
+    return filename(filters, "xlsx"), buffer.getvalue()

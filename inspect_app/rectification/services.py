@@ -206,9 +206,12 @@ def rectification_query(viewer: User | None, filters: RectFilter | None = None, 
         orm.contains_eager(Rectification.finding).joinedload(Finding.item),
         orm.contains_eager(Rectification.finding).joinedload(Finding.campaign),
     )
-    return stmt.order_by(
-        sa.case((Rectification.status == S.CLOSED, 1), else_=0), Rectification.due_on, Rectification.id
-    )
+    return stmt.order_by(*urgent_first())
+
+
+def urgent_first() -> tuple[t.Any, ...]:
+    """The order of a list of rectifications: open ones first, then by deadline."""
+    return sa.case((Rectification.status == S.CLOSED, 1), else_=0), Rectification.due_on, Rectification.id
 
 
 class SectionChoice(t.NamedTuple):

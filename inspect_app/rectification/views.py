@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import typing as t
 from datetime import timedelta
 
@@ -11,7 +10,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +19,7 @@ from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
+from ..core import downloads
 from ..core.forms import checked
 from ..core.forms import given_date
 from ..core.forms import text
@@ -33,6 +32,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..findings import comments as finding_comments
 from ..findings import services as finding_services
+from ..findings.models import Finding
 from ..findings.permissions import can_comment_on_finding
 from ..findings.permissions import can_view_finding
 from ..schools.models import SchoolLevel
@@ -83,12 +83,14 @@ def index() -> t.Any:
 def ledger_export(fmt: str) -> t.Any:
     filters = services.RectFilter.from_args(request.args)
     data = ledger.build_ledger(current_user, filters)
+    name = ledger.filename(filters, fmt)
     if fmt == "csv":
-        body, mimetype = ledger.to_csv(data), ledger.CSV_MIME
-    else:
-        body, mimetype = ledger.to_xlsx(data, title=ledger.ledger_title(filters)), ledger.XLSX_MIME
-    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
-                     download_name=ledger.filename(filters, fmt))
+        # The rows are read as they are sent, after the request is over: each chunk in a context of its own.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return downloads.csv_response(ledger.csv_lines(data, app.app_context), name)
+    title = ledger.ledger_title(filters)
+    return downloads.file_response(lambda out: ledger.write_xlsx(data, out, title=title),
+                                   mimetype=ledger.XLSX_MIME, filename=name)
 
 
 @bp.post("/bulk")
@@ -111,9 +113,14 @@ def bulk() -> t.Any:
 @bp.route("/mine")
 @roles_required(Role.SCHOOL)
 def mine() -> t.Any:
-    rects = db.session.scalars(services.rectification_query(current_user)).unique().all()
-    return render_template("rectification/mine.html", rects=rects,
-                           pending=services.pending_extension_ids(r.id for r in rects))
+    page = db.paginate(services.rectification_query(current_user), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    # Every campaign that found problems here, not only those on this page: each has its documents.
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(Campaign.id.in_(services.scoped(current_user, None, Finding.campaign_id)))
+        .order_by(Campaign.id.desc())).all()
+    return render_template("rectification/mine.html", rects=page.items, page=page, campaigns=campaigns,
+                           pending=services.pending_extension_ids(r.id for r in page.items))
 
 
 @bp.route("/<int:rect_id>")

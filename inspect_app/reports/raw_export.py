@@ -7,17 +7,15 @@ entry keyed by the visit's uuid and the repeat's name. Photos are links to the p
 
 Both formats stream: visits are read ``chunk_size`` at a time with their answers, entries and photos
 in one query each per chunk, and written as they come (CSV lines to the response, .xlsx rows through
-XlsxWriter's constant-memory mode to a temporary file). Every text cell is neutralised against
-spreadsheet formulas (``core.spreadsheets.neutralise``), as the rectification ledger's are.
+XlsxWriter's constant-memory mode to a temporary file, both sent by ``core.downloads``). Every text cell
+is neutralised against spreadsheet formulas (``core.spreadsheets.neutralise``), as the rectification
+ledger's are.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import re
-import tempfile
 import typing as t
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,9 +40,11 @@ from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistVersion
 from ..checklists.models import ItemType
 from ..checklists.models import pick_label
+from ..core import downloads
+from ..core.downloads import CSV_MIME as CSV_MIME
+from ..core.downloads import XLSX_MIME as XLSX_MIME
 from ..core.permissions import Viewer
 from ..core.roles import Role
-from ..core.spreadsheets import neutralise
 from ..db import LOCAL_TZ
 from ..extensions import db
 from ..media.models import Attachment
@@ -62,8 +62,6 @@ from ..visits.services import checkin_distance
 from ..visits.services import visit_scores
 
 CHUNK_SIZE = 500
-CSV_MIME = "text/csv; charset=utf-8"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VISITS_SHEET = "检查记录"
 # The data is the bureau's record: Chinese labels whatever the reader's UI language (as the plan workbook).
 LANGUAGE = "zh"
@@ -354,26 +352,13 @@ def _sheet_title(label: str, taken: dict[str, Table]) -> str:
     return title
 
 
-def _safe(row: Row) -> Row:
-    return [neutralise(value) for value in row]
-
-
 def csv_lines(export: RawExport, table_name: str = "",
               context: t.Callable[[], t.ContextManager[t.Any]] = contextlib.nullcontext) -> Iterator[str]:
     """One table as CSV text, UTF-8 with a byte-order mark for Excel, yielded a chunk of visits at a time."""
     table = export.table(table_name)
     if table is None:
         raise KeyError(table_name)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_safe(table.headers))
-    yield "\ufeff" + buffer.getvalue()
-    for rows in export.chunks(context):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(_safe(row) for row in rows[table.name])
-        if buffer.tell():
-            yield buffer.getvalue()
+    return downloads.csv_text(table.headers, (rows[table.name] for rows in export.chunks(context)))
 
 
 def write_xlsx(export: RawExport, out: t.IO[bytes]) -> int:
@@ -386,7 +371,7 @@ def write_xlsx(export: RawExport, out: t.IO[bytes]) -> int:
         sheet = workbook.add_worksheet(table.title)
         sheet.set_column(0, len(table.headers) - 1, 16)
         sheet.freeze_panes(1, 0)
-        sheet.write_row(0, 0, _safe(table.headers), bold)
+        sheet.write_row(0, 0, downloads.safe_row(table.headers), bold)
         sheets[table.name] = [sheet, 1]
     visits = 0
     for rows in export.chunks():
@@ -395,7 +380,7 @@ def write_xlsx(export: RawExport, out: t.IO[bytes]) -> int:
             state = sheets[name]
             sheet, line = state
             for row in table_rows:
-                sheet.write_row(line, 0, _safe(row))
+                sheet.write_row(line, 0, downloads.safe_row(row))
                 line += 1
             state[1] = line
     workbook.close()
@@ -418,29 +403,9 @@ def response(campaign: Campaign, extension: str, *, viewer: Viewer, table_name: 
             abort(404)
         # The rows are read as they are sent, after the request is over: each chunk in a context of its own.
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        result = Response(csv_lines(export, table_name, app.app_context), mimetype=CSV_MIME)
-        result.headers.set("Content-Disposition", "attachment", filename=export_name(campaign, "csv", table_name))
-        return result
+        return downloads.csv_response(csv_lines(export, table_name, app.app_context),
+                                      export_name(campaign, "csv", table_name))
     if extension != "xlsx":
         abort(404)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the stream closes it once sent
-    try:
-        write_xlsx(export, spool)
-    except BaseException:
-        spool.close()
-        raise
-    size = spool.tell()
-    spool.seek(0)
-    result = Response(_blocks(spool), mimetype=XLSX_MIME, direct_passthrough=True)
-    result.headers.set("Content-Disposition", "attachment", filename=export_name(campaign, "xlsx"))
-    result.content_length = size
-    return result
-
-
-def _blocks(spool: t.IO[bytes], size: int = 256 * 1024) -> Iterator[bytes]:
-    """The temporary file's bytes, then the file closed (and so removed)."""
-    try:
-        while block := spool.read(size):
-            yield block
-    finally:
-        spool.close()
+    return downloads.file_response(lambda out: write_xlsx(export, out), mimetype=XLSX_MIME,
+                                   filename=export_name(campaign, "xlsx"))

@@ -42,6 +42,8 @@ from .models import Visit
 from .models import VisitInspector
 from .models import VisitStatus
 from .permissions import school_filter
+from .progress import Progress
+from .progress import progress
 from .scoring import ScorePlan
 from .scoring import VisitScore
 from .scoring import plan_score
@@ -56,7 +58,12 @@ MAX_TEXT = values.MAX_TEXT
 
 def inspector_visits(inspector: User) -> list[Visit]:
     """The inspector's visits in campaigns under way: today's and overdue first, then by date."""
-    stmt = (
+    return list(db.session.scalars(inspector_visit_query(inspector)).unique())
+
+
+def inspector_visit_query(inspector: User) -> sa.Select[Visit]:
+    """The query of :func:`inspector_visits`, for a page of them."""
+    return (
         sa.select(Visit)
         .join(VisitInspector, VisitInspector.visit_id == Visit.id)
         .join(Campaign, Campaign.id == Visit.campaign_id)
@@ -64,7 +71,6 @@ def inspector_visits(inspector: User) -> list[Visit]:
         .options(orm.joinedload(Visit.school).joinedload(School.county), orm.joinedload(Visit.campaign))
         .order_by(Visit.planned_on.is_(None), Visit.planned_on, Visit.id)
     )
-    return list(db.session.scalars(stmt).unique())
 
 
 def visit_list_query(viewer: User, *, status: VisitStatus | None = None,
@@ -451,21 +457,8 @@ def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
     ids = [v.id for v in visits]
     if not ids:
         return {}
-    db.session.scalars(
-        sa.select(ChecklistVersion).where(ChecklistVersion.id.in_({v.checklist_version_id for v in visits}))
-        .options(orm.selectinload(ChecklistVersion.items), orm.selectinload(ChecklistVersion.sections))
-    ).all()
-    answers: dict[int, dict[Key, str | None]] = {i: {} for i in ids}
-    for visit_id, item_id, instance_id, value in db.session.execute(
-            sa.select(Answer.visit_id, Answer.item_id, Answer.instance_id, Answer.value)
-            .where(Answer.visit_id.in_(ids))):
-        answers[visit_id][(item_id, instance_id)] = value
-    entries: dict[int, dict[int, list[int]]] = {i: {} for i in ids}
-    for visit_id, item_id, entry_id in db.session.execute(
-            sa.select(RepeatInstance.visit_id, RepeatInstance.item_id, RepeatInstance.id)
-            .where(RepeatInstance.visit_id.in_(ids), RepeatInstance.removed_at.is_(None))
-            .order_by(RepeatInstance.position, RepeatInstance.id)):
-        entries[visit_id].setdefault(item_id, []).append(entry_id)
+    _load_versions(visits)
+    answers, entries = _answers_and_entries(ids)
     dismissed = waived_items(ids)
     today = local_today().isoformat()
     plans: dict[int, tuple[FormPlan, ScorePlan]] = {}
@@ -478,6 +471,51 @@ def visit_scores(visits: t.Sequence[Visit]) -> dict[int, VisitScore]:
         state = evaluate_form(form_plan, answers[visit.id], today=today, entries=entries[visit.id])
         scores[visit.id] = score_visit(score_plan, state, dismissed=dismissed[visit.id], entries=entries[visit.id])
     return scores
+
+
+def visit_progress(visits: t.Sequence[Visit]) -> dict[int, Progress]:
+    """How far each visit is filled in (as :func:`form_state` counts it, photos included), in a fixed number
+    of queries: the inspector's list of visits."""
+    ids = [v.id for v in visits]
+    if not ids:
+        return {}
+    _load_versions(visits)
+    answers, entries = _answers_and_entries(ids)
+    photos = attachments.photo_counts_of(ids)
+    today = local_today().isoformat()
+    plans: dict[int, FormPlan] = {}
+    result = {}
+    for visit in visits:
+        if visit.checklist_version_id not in plans:
+            plans[visit.checklist_version_id] = plan_form(visit.checklist_version)
+        state = evaluate_form(plans[visit.checklist_version_id], answers[visit.id], today=today,
+                              entries=entries[visit.id], photos=photos[visit.id])
+        result[visit.id] = progress(state)
+    return result
+
+
+def _load_versions(visits: t.Sequence[Visit]) -> None:
+    """Load the visits' checklist versions with their items and sections, in two queries."""
+    db.session.scalars(
+        sa.select(ChecklistVersion).where(ChecklistVersion.id.in_({v.checklist_version_id for v in visits}))
+        .options(orm.selectinload(ChecklistVersion.items), orm.selectinload(ChecklistVersion.sections))
+    ).all()
+
+
+def _answers_and_entries(ids: list[int]) -> tuple[dict[int, dict[Key, str | None]], dict[int, dict[int, list[int]]]]:
+    """The saved answers and the current entry ids of many visits, by visit id, in two queries."""
+    answers: dict[int, dict[Key, str | None]] = {i: {} for i in ids}
+    for visit_id, item_id, instance_id, value in db.session.execute(
+            sa.select(Answer.visit_id, Answer.item_id, Answer.instance_id, Answer.value)
+            .where(Answer.visit_id.in_(ids))):
+        answers[visit_id][(item_id, instance_id)] = value
+    entries: dict[int, dict[int, list[int]]] = {i: {} for i in ids}
+    for visit_id, item_id, entry_id in db.session.execute(
+            sa.select(RepeatInstance.visit_id, RepeatInstance.item_id, RepeatInstance.id)
+            .where(RepeatInstance.visit_id.in_(ids), RepeatInstance.removed_at.is_(None))
+            .order_by(RepeatInstance.position, RepeatInstance.id)):
+        entries[visit_id].setdefault(item_id, []).append(entry_id)
+    return answers, entries
 
 
 def return_visit(visit: Visit, *, reason: str, actor: User) -> None:

@@ -99,10 +99,10 @@ def mine() -> t.Any:
     if submitted is not None and submitted >= 0:
         # The visit page submits through the sync API and comes here with the number of problems raised.
         flash(_("Visit submitted for review with %(n)d problem(s) raised.", n=submitted), "success")
-    visits = services.inspector_visits(current_user)
-    return render_template("visits/mine.html", visits=visits,
-                           progress={v.id: progress(services.form_state(v)) for v in visits},
-                           is_due=services.is_due)
+    page = db.paginate(services.inspector_visit_query(current_user), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("visits/mine.html", page=page, visits=page.items,
+                           progress=services.visit_progress(page.items), is_due=services.is_due)
 
 
 @bp.route("/<int:visit_id>")
