@@ -26,6 +26,7 @@ WORKER_TIMEOUT = 300
 # ``--help`` to list without building the app. tests/ops/test_cli_start.py holds this table to the
 # commands the app really has and to the first line of their help.
 APP_COMMANDS: dict[str, str] = {
+    "archive": "Schools' aid archives (资助档案): every record and file held for a school in a term, as one .zip.",
     "audit": "Check the append-only audit log.",
     "backup": "Back up the database and the instance's files; check and restore a backup.",
     "campaigns": "Plan and inspect campaigns.",
