@@ -1,4 +1,5 @@
-"""The rectification pages offer the school's 整改通知书 and 整改情况报告 as Word, and as PDF where the server can convert."""
+"""The rectification pages offer the school's 整改通知书 and 整改情况报告 as Word, and as PDF where the server
+can convert."""
 
 from __future__ import annotations
 
