@@ -58,6 +58,7 @@ from .findings.views import bp as findings_bp
 from .funds import models as _fund_models  # noqa: F401
 from .funds.cli import funds_cli
 from .funds.views import bp as funds_bp
+from .help.views import bp as help_bp
 from .media import models as _media_models  # noqa: F401
 from .media.views import bp as media_bp
 from .notifications import models as _notification_models  # noqa: F401
@@ -91,7 +92,7 @@ from .visits.views import bp as visits_bp
 
 BLUEPRINTS = (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp, sync_bp,
-              api_bp, archive_bp)
+              help_bp, api_bp, archive_bp)
 COMMANDS = (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
             reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli)
 
