@@ -329,6 +329,26 @@ def references(node: Node) -> set[str]:
     return found
 
 
+_PIPE = re.compile(r"\$\{([^}]*)\}")
+
+
+def piped_names(text: str) -> list[str] | None:
+    """The question names a label or hint shows as ``${name}``, in order; None when a ``${`` is not one."""
+    names = []
+    for match in _PIPE.finditer(text):
+        if not _REF.fullmatch(match.group()):
+            return None
+        names.append(match.group(1))
+    if text.count("${") != len(names):
+        return None
+    return names
+
+
+def pipe(text: str, lookup: t.Callable[[str], str]) -> str:
+    """``text`` with each ``${name}`` replaced by the answer ``lookup`` gives (as ``<output>`` does in ODK)."""
+    return _PIPE.sub(lambda m: lookup(m.group(1)), text) if "${" in text else text
+
+
 def columns(node: Node) -> set[str]:
     """The choice columns a ``choice_filter`` tree reads."""
     if node[0] == "col":
