@@ -521,7 +521,7 @@ class _Reader:
             for c in raw:
                 choice: dict[str, t.Any] = {"name": str(c["name"]),
                                             "label": self.labels(c.get("label"), name=name, column="label")}
-                if choice["name"] == "other" and c.get("label") == "Other":  # added by or_other
+                if choice["name"] == "other" and set(choice["label"].values()) == {"Other"}:  # added by or_other
                     choice["label"] = dict(OTHER_LABEL)
                 for col in wanted:
                     choice[col] = "" if c.get(col) is None else str(c[col])
