@@ -304,8 +304,8 @@ class _Reader:
         labels = _labels(value, self.lang)
         if not piped:
             if any("${" in text for text in labels.values()):
-                self.refuse(name, _("column “%(col)s” refers to another question (${…}); only labels and hints "
-                                    "can show answers.", col=column))
+                self.refuse(name, _("column “%(col)s” refers to another question (${…}); only the labels, hints "
+                                    "and messages of questions can show answers.", col=column))
             return labels
         for text in labels.values():
             if "${" not in text:
