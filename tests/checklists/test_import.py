@@ -172,6 +172,21 @@ def test_pyxform_forms_outside_the_subset_are_refused_naming_the_problem(ctx: No
     assert counts() == (0, 0, 0, 0)
 
 
+def test_every_pyxform_form_imports_or_is_refused_and_none_crashes(ctx: None) -> None:
+    imported, refused = [], []
+    for path in sorted(PYXFORM.glob("*.xls*")):
+        try:
+            import_file(path)
+        except ValidationFailed:
+            db.session.rollback()
+            refused.append(path.name)
+        else:
+            imported.append(path.name)
+
+    assert imported == ["yes_or_no_question.xlsx"]
+    assert len(refused) == 6
+
+
 UNSUPPORTED = {
     "nested repeat": ("""
 |        | type          | name  | label |
