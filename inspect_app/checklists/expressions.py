@@ -18,7 +18,9 @@ The grammar is the ODK XPath core every real form uses (xlsform.md §2)::
     primary := NUMBER | STRING | "${" NAME "}" | "." | FUNCTION "(" args ")" | "(" or ")"
 
 Trees: ``["num", 1.5]``, ``["str", "no"]``, ``["ref", "A1"]``, ``["cur"]`` (the question's own
-value), ``["neg", x]``, ``[op, a, b]`` for the operators above, ``["call", name, *args]``.
+value), ``["neg", x]``, ``[op, a, b]`` for the operators above, ``["call", name, *args]``, and in a
+``choice_filter`` only, ``["col", name]``: a column of the choice being filtered (pyxform's
+``county=${county}`` reads the ``county`` column of each choice; ``name`` is the choice's name).
 
 Values are strings, numbers (floats) and booleans, converted as XPath 1.0 converts them, with
 these rules pinned down where ODK's engines disagree:
@@ -57,6 +59,19 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "today": (0, 0),
     "true": (0, 0),
     "false": (0, 0),
+    # Functions calculations use (xlsform.org; JavaRosa's reading where engines differ).
+    "if": (3, 3),
+    "concat": (0, 64),
+    "coalesce": (2, 2),
+    "round": (1, 2),
+    "int": (1, 1),
+    "number": (1, 1),
+    "string": (1, 1),
+    "boolean": (1, 1),
+    "substr": (2, 3),
+    "contains": (2, 2),
+    "starts-with": (2, 2),
+    "ends-with": (2, 2),
 }
 COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 ARITHMETIC = ("+", "-", "*", "div", "mod")
@@ -145,9 +160,10 @@ def tokenize(source: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, columns: bool = False) -> None:
         self.tokens = tokenize(source)
         self.i = 0
+        self.columns = columns
 
     @property
     def tok(self) -> Token:
@@ -233,6 +249,8 @@ class _Parser:
             return node
         if tok.kind == "name":
             if self.tok.kind != "op" or self.tok.text != "(":
+                if self.columns and ":" not in tok.text:
+                    return ["col", tok.text]
                 raise ExpressionError("bare_name", tok.text, tok.position)
             return self.call(tok)
         self.i -= 1
@@ -260,9 +278,12 @@ class _Parser:
         return ["call", name.text, *args]
 
 
-def parse(source: str) -> Node:
-    """Parse an XLSForm expression into its JSON tree, or raise :class:`ExpressionError`."""
-    return _Parser(source).parse()
+def parse(source: str, *, columns: bool = False) -> Node:
+    """Parse an XLSForm expression into its JSON tree, or raise :class:`ExpressionError`.
+
+    ``columns``: a ``choice_filter``, where a bare name is a column of the choice (``["col", name]``).
+    """
+    return _Parser(source, columns=columns).parse()
 
 
 # Constructs one of Python's and JavaScript's regular expressions reads differently or not at all.
@@ -308,6 +329,37 @@ def references(node: Node) -> set[str]:
     return found
 
 
+_PIPE = re.compile(r"\$\{([^}]*)\}")
+
+
+def piped_names(text: str) -> list[str] | None:
+    """The question names a label or hint shows as ``${name}``, in order; None when a ``${`` is not one."""
+    names = []
+    for match in _PIPE.finditer(text):
+        if not _REF.fullmatch(match.group()):
+            return None
+        names.append(match.group(1))
+    if text.count("${") != len(names):
+        return None
+    return names
+
+
+def pipe(text: str, lookup: t.Callable[[str], str]) -> str:
+    """``text`` with each ``${name}`` replaced by the answer ``lookup`` gives (as ``<output>`` does in ODK)."""
+    return _PIPE.sub(lambda m: lookup(m.group(1)), text) if "${" in text else text
+
+
+def columns(node: Node) -> set[str]:
+    """The choice columns a ``choice_filter`` tree reads."""
+    if node[0] == "col":
+        return {node[1]}
+    found: set[str] = set()
+    for part in node[1:]:
+        if isinstance(part, list):
+            found |= columns(part)
+    return found
+
+
 def uses_current(node: Node) -> bool:
     """Whether the tree refers to the question's own value (``.``)."""
     if node[0] == "cur":
@@ -323,6 +375,8 @@ class Context(t.Protocol):
 
     def lookup(self, name: str) -> str: ...
 
+    def column(self, name: str) -> str: ...
+
     @property
     def current(self) -> str: ...
 
@@ -334,9 +388,13 @@ class SimpleContext:
     values: dict[str, str]
     today: str
     current: str = ""
+    choice: dict[str, str] | None = None
 
     def lookup(self, name: str) -> str:
         return self.values.get(name) or ""
+
+    def column(self, name: str) -> str:
+        return str((self.choice or {}).get(name) or "")
 
 
 def _days(year: int, month: int, day: int) -> float:
@@ -435,6 +493,29 @@ def _regex(text: str, pattern: str) -> bool:
     return compiled.fullmatch(text) is not None
 
 
+def _round(number: float, digits: float) -> float:
+    """``round(x[, digits])``: halves round up (towards +infinity), as XPath's round() does."""
+    if math.isnan(digits):
+        return math.nan
+    if not math.isfinite(number):
+        return number
+    scale = 10.0 ** max(-300, min(300, int(digits) if math.isfinite(digits) else (300 if digits > 0 else -300)))
+    shifted = number * scale + 0.5
+    if not math.isfinite(shifted):
+        return number
+    return math.floor(shifted) / scale
+
+
+def _substr(text: str, start: float, end: float) -> str:
+    """JavaRosa's ``substr(s, start[, end])``: characters from ``start`` to before ``end``, counted from 0."""
+    if math.isnan(start) or math.isnan(end):
+        return ""
+    n = len(text)
+    first = max(0, min(n, int(start))) if math.isfinite(start) else (0 if start < 0 else n)
+    last = max(0, min(n, int(end))) if math.isfinite(end) else (0 if end < 0 else n)
+    return text[first:last] if last > first else ""
+
+
 def evaluate(node: Node, ctx: Context) -> Value:
     """Evaluate a tree made by :func:`parse` in ``ctx``."""
     op = node[0]
@@ -446,6 +527,8 @@ def evaluate(node: Node, ctx: Context) -> Value:
         return ctx.lookup(node[1])
     if op == "cur":
         return ctx.current
+    if op == "col":
+        return ctx.column(node[1])
     if op == "or":
         return to_boolean(evaluate(node[1], ctx)) or to_boolean(evaluate(node[2], ctx))
     if op == "and":
@@ -491,6 +574,11 @@ def _call(name: str, args: list[Node], ctx: Context) -> Value:
     if name == "string-length":
         text = to_string(evaluate(args[0], ctx)) if args else ctx.current
         return float(len(text))
+    if name == "if":
+        return evaluate(args[1], ctx) if to_boolean(evaluate(args[0], ctx)) else evaluate(args[2], ctx)
+    if name == "coalesce":
+        first = evaluate(args[0], ctx)
+        return first if to_string(first) != "" else evaluate(args[1], ctx)
     values = [evaluate(arg, ctx) for arg in args]
     if name == "not":
         return not to_boolean(values[0])
@@ -500,6 +588,28 @@ def _call(name: str, args: list[Node], ctx: Context) -> Value:
         return float(len(_tokens(values[0])))
     if name == "regex":
         return _regex(to_string(values[0]), to_string(values[1]))
+    if name == "concat":
+        return "".join(to_string(v) for v in values)
+    if name == "round":
+        return _round(to_number(values[0]), to_number(values[1]) if len(values) > 1 else 0.0)
+    if name == "int":
+        number = to_number(values[0])
+        return float(math.trunc(number)) if math.isfinite(number) else number
+    if name == "number":
+        return to_number(values[0])
+    if name == "string":
+        return to_string(values[0])
+    if name == "boolean":
+        return to_boolean(values[0])
+    if name == "substr":
+        return _substr(to_string(values[0]), to_number(values[1]),
+                       to_number(values[2]) if len(values) > 2 else math.inf)
+    if name == "contains":
+        return to_string(values[1]) in to_string(values[0])
+    if name == "starts-with":
+        return to_string(values[0]).startswith(to_string(values[1]))
+    if name == "ends-with":
+        return to_string(values[0]).endswith(to_string(values[1]))
     raise ValueError(f"unknown function {name!r}")
 
 

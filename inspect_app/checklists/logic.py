@@ -11,6 +11,13 @@ The server's twin of ``static/js/formlogic.js``; both walk the form by the same 
 - A shown question is missing when it is required (``required`` yes, or its expression true) and
   has no answer: no photo for an image, no tick for an acknowledgement.
 - A shown question breaks its constraint when it has an answer and the constraint is false.
+- A ``calculate`` question's value is its expression, evaluated in form order (a calculation that
+  refers to a later calculation sees that one's previous value in this walk: blank); a saved value is
+  never trusted. A ``hidden`` or ``readonly`` question's value is its default.
+- A select with a ``choice_filter`` offers the choices for which the filter holds (bare names are
+  columns of the choice); a shown answer outside them is an error (``choice``).
+- A shown repeat with a ``repeat_count`` that is a whole number needs that many entries (``count``).
+- Labels and hints show ``${name}`` as the question's value (blank when hidden).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ Key = tuple[int, int | None]  # (item id, repeat entry id or None)
 
 MISSING = "required"
 CONSTRAINT = "constraint"
+CHOICE = "choice"
+COUNT = "count"
 
 
 @dataclass
@@ -38,13 +47,26 @@ class QuestionState:
     value: str
     relevant: bool
     required: bool = False
-    error: str | None = None  # MISSING or CONSTRAINT
+    error: str | None = None  # MISSING, CONSTRAINT, CHOICE or COUNT
+    # The choices the choice_filter leaves (None: no filter); the entries a repeat_count asks for.
+    choices: list[str] | None = None
+    count: int | None = None
 
 
 @dataclass
 class FormState:
     states: dict[Key, QuestionState] = field(default_factory=dict)
     sections: dict[int, bool] = field(default_factory=dict)
+    # The value ``${name}`` has: by (name, None) outside repeats, by (name, entry id) inside one.
+    values: dict[tuple[str, int | None], str] = field(default_factory=dict)
+
+    def pipe(self, text: str, instance_id: int | None = None) -> str:
+        """A label or hint with each ``${name}`` replaced by the answer it names (the entry's own first)."""
+        def lookup(name: str) -> str:
+            if instance_id is not None and (name, instance_id) in self.values:
+                return self.values[(name, instance_id)]
+            return self.values.get((name, None), "")
+        return expressions.pipe(text, lookup)
 
     def get(self, item: ChecklistItem, instance_id: int | None = None) -> QuestionState | None:
         return self.states.get((item.id, instance_id))
@@ -65,11 +87,16 @@ class _Context:
     current: str = ""
     entry: dict[str, str] | None = None
     entry_names: frozenset[str] = frozenset()
+    choice: dict[str, t.Any] | None = None
 
     def lookup(self, name: str) -> str:
         if self.entry is not None and name in self.entry_names:
             return self.entry.get(name, "")
         return self.values.get(name, "")
+
+    def column(self, name: str) -> str:
+        value = (self.choice or {}).get(name)
+        return "" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +114,11 @@ class Question:
     relevant: expressions.Node | None
     constraint: expressions.Node | None
     required_if: expressions.Node | None
+    calculate: expressions.Node | None = None
+    fixed: bool = False  # the value is the default: hidden or readonly
+    choice_filter: expressions.Node | None = None
+    choices: tuple[dict[str, t.Any], ...] = ()
+    count: expressions.Node | None = None
     children: tuple[Question, ...] = ()
 
 
@@ -111,6 +143,9 @@ def plan_form(version: ChecklistVersion) -> FormPlan:
             item=item, id=item.id, name=item.name, type=item.type, takes_answer=item.type.takes_answer,
             section_id=item.section_id, required=item.required, default=item.default_value,
             relevant=logic.get("relevant"), constraint=logic.get("constraint"), required_if=logic.get("required"),
+            calculate=logic.get("calculate"), fixed=item.type == ItemType.HIDDEN or bool(logic.get("readonly")),
+            choice_filter=logic.get("choice_filter"),
+            choices=tuple(item.choices or ()) if logic.get("choice_filter") else (), count=logic.get("count"),
             children=tuple(question(k) for k in kids.get(item.id, ())),
         )
 
@@ -146,6 +181,10 @@ def evaluate_form(
 
     def raw(question: Question, instance_id: int | None) -> str:
         key = (question.id, instance_id)
+        if question.calculate is not None:
+            return ""
+        if question.fixed:
+            return question.default or ""
         if key in answers:
             return answers[key] or ""
         return question.default or ""
@@ -161,15 +200,26 @@ def evaluate_form(
         shown = _question(state, question, None, raw(question, None), section_shown, ctx, photos)
         if question.takes_answer:
             values[question.name] = state.states[(question.id, None)].value if shown else ""
+            state.values[(question.name, None)] = values[question.name]
         if question.children:
             names = frozenset(k.name for k in question.children)
-            for instance_id in entries.get(question.id, ()):
+            own = entries.get(question.id, ())
+            repeat_state = state.states[(question.id, None)]
+            if shown and question.count is not None:
+                ctx.current = ""
+                wanted = expressions.to_number(expressions.evaluate(question.count, ctx))
+                if wanted == wanted and wanted >= 0 and wanted == int(wanted) and wanted < 10_000:
+                    repeat_state.count = int(wanted)
+                    if len(own) != repeat_state.count:
+                        repeat_state.error = COUNT
+            for instance_id in own:
                 entry = {k.name: raw(k, instance_id) for k in question.children if k.takes_answer}
                 entry_ctx = _Context(values=values, today=today, entry=entry, entry_names=names)
                 for kid in question.children:
                     kid_shown = _question(state, kid, instance_id, raw(kid, instance_id), shown, entry_ctx, photos)
-                    if kid.takes_answer and not kid_shown:
-                        entry[kid.name] = ""
+                    if kid.takes_answer:
+                        entry[kid.name] = state.states[(kid.id, instance_id)].value if kid_shown else ""
+                        state.values[(kid.name, instance_id)] = entry[kid.name]
     return state
 
 
@@ -177,10 +227,21 @@ def _question(state: FormState, question: Question, instance_id: int | None, val
               ctx: _Context, photos: t.Mapping[Key, int]) -> bool:
     ctx.current = value
     shown = parent_shown and _holds(question.relevant, ctx)
+    if shown and question.calculate is not None:
+        ctx.current = ""
+        value = ctx.current = expressions.to_string(expressions.evaluate(question.calculate, ctx))
     result = QuestionState(item=question.item, instance_id=instance_id, value=value, relevant=shown)
     state.states[(question.id, instance_id)] = result
     if not shown or not question.takes_answer:
         return shown
+    if question.choice_filter is not None:
+        allowed = []
+        for choice in question.choices:
+            ctx.choice = choice
+            if _holds(question.choice_filter, ctx):
+                allowed.append(str(choice["name"]))
+        ctx.choice = None
+        result.choices = allowed
     result.required = question.required or (question.required_if is not None and _holds(question.required_if, ctx))
     if question.type == ItemType.IMAGE:
         empty = not photos.get((question.id, instance_id))
@@ -190,6 +251,8 @@ def _question(state: FormState, question: Question, instance_id: int | None, val
         empty = value == ""
     if result.required and empty:
         result.error = MISSING
+    elif not empty and result.choices is not None and any(v not in result.choices for v in value.split()):
+        result.error = CHOICE
     elif not empty and question.constraint is not None and not _holds(question.constraint, ctx):
         result.error = CONSTRAINT
     return shown
@@ -205,7 +268,8 @@ def form_model(version: ChecklistVersion) -> dict[str, t.Any]:
     return {
         "items": [
             {"id": i.id, "name": i.name, "type": i.type.value, "position": i.position, "repeat": i.repeat_id,
-             "section": i.section_id, "required": i.required, "default": i.default_value, "logic": i.logic}
+             "section": i.section_id, "required": i.required, "default": i.default_value, "logic": i.logic,
+             **({"choices": i.choices} if (i.logic or {}).get("choice_filter") else {})}
             for i in version.items
         ],
         "sections": {str(s.id): s.logic for s in version.sections},

@@ -50,10 +50,19 @@ class ItemType(StrEnum):
     NOTE = "note"
     # A list of entries (XLSForm begin_repeat): its questions are items whose ``repeat`` is this one.
     REPEAT = "repeat"
+    # Values the form keeps without asking: a ``calculate`` (its expression, recomputed as answers
+    # change) and a ``hidden`` question (its default). Neither is shown on the form.
+    CALCULATE = "calculate"
+    HIDDEN = "hidden"
 
     @property
     def takes_answer(self) -> bool:
         return self not in (ItemType.NOTE, ItemType.REPEAT)
+
+    @property
+    def asked(self) -> bool:
+        """Whether the inspector sees and answers the question (calculated and hidden values are not)."""
+        return self not in (ItemType.CALCULATE, ItemType.HIDDEN)
 
     @property
     def label(self) -> str:
@@ -74,6 +83,8 @@ ITEM_TYPE_LABELS = {
     ItemType.ACKNOWLEDGE: _l("Acknowledgement"),
     ItemType.NOTE: _l("Note"),
     ItemType.REPEAT: _l("List of entries"),
+    ItemType.CALCULATE: _l("Calculated value"),
+    ItemType.HIDDEN: _l("Hidden value"),
 }
 
 
@@ -257,6 +268,12 @@ class ChecklistItem(Model):
     @property
     def display_hint(self) -> str:
         return pick_label(self.hint)
+
+    @property
+    def readonly(self) -> bool:
+        """Whether the value is the form's, not the inspector's: calculated, hidden or ``readonly``."""
+        logic = self.logic or {}
+        return not self.type.asked or bool(logic.get("readonly")) or "calculate" in logic
 
     @property
     def is_detail(self) -> bool:

@@ -102,7 +102,7 @@ def normalise(item_type: ItemType, raw: str | None, choice_names: set[str] | Non
         if value != ACKNOWLEDGED:
             raise BadValue("acknowledge", value)
         return value
-    if item_type == ItemType.TEXT:
+    if item_type in (ItemType.TEXT, ItemType.CALCULATE, ItemType.HIDDEN):
         if len(value) > MAX_TEXT:
             raise BadValue("text_length", value)
         return value

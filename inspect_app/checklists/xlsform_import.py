@@ -48,6 +48,8 @@ TYPE_MAP = {
     "acknowledge": ItemType.ACKNOWLEDGE,
     "trigger": ItemType.ACKNOWLEDGE,
     "note": ItemType.NOTE,
+    "calculate": ItemType.CALCULATE,
+    "hidden": ItemType.HIDDEN,
 }
 # Metadata questions the device fills itself; they carry nothing to inspect.
 METADATA_TYPES = {
@@ -62,9 +64,14 @@ SEVERITY_NAMES = {
 TRUE_WORDS = {"yes", "true", "true()", "1", "是", "y"}
 FALSE_WORDS = {"no", "false", "false()", "0", "否", "n", ""}
 # Bind attributes that change behaviour and are not supported: refuse rather than ignore.
-UNSUPPORTED_BINDS = ("calculate", "readonly", "jr:preload")
+UNSUPPORTED_BINDS = ("jr:preload",)
+# pyxform's label and relevant for the text question ``or_other`` adds after a select.
+OTHER_LABEL = {"zh": "其他", "en": "Other"}
+SPECIFY_OTHER_LABEL = {"zh": "请注明其他", "en": "Specify other"}
 # Types whose answer is a photo, or that take no answer: no constraint, no default, no ${} to them.
 NO_VALUE_TYPES = (ItemType.IMAGE, ItemType.NOTE, ItemType.REPEAT)
+# Types the inspector does not answer: no required, constraint or choices.
+FORM_VALUE_TYPES = (ItemType.CALCULATE, ItemType.HIDDEN)
 DETAIL_TYPES = (ItemType.TEXT, ItemType.IMAGE)
 SUFFIXES = {".xlsx": ".xlsx", ".xls": ".xls", ".md": ".md"}
 LANG_RE = re.compile(r"\(([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?\)\s*$")
@@ -249,6 +256,11 @@ class _Reader:
         self.items: list[ParsedItem] = []
         # Trees to check once every name is known: (question, column, tree, repeat of the question).
         self.trees: list[tuple[str, str, expressions.Node, str | None]] = []
+        # The relevant of each section (nested groups: theirs and their parents' together).
+        self.section_logic: dict[str, tuple[str, expressions.Node]] = {}
+        # Calculations pyxform generates for a fixed ``repeat_count`` (not rows of the sheet).
+        self.generated: dict[str, str] = {}
+        self.previous: ParsedItem | None = None
 
     # --- refusals ------------------------------------------------------------------------------
     def refuse(self, name: str, reason: str) -> t.NoReturn:
@@ -286,17 +298,29 @@ class _Reader:
             self.refuse(name, _("column “%(col)s” is longer than %(n)d characters.", col=column, n=limit))
         return value
 
-    def labels(self, value: t.Any, *, name: str, column: str) -> dict[str, str]:
+    def labels(self, value: t.Any, *, name: str, column: str, repeat: str | None = None,
+               piped: bool = False) -> dict[str, str]:
+        """Texts by language; ``piped`` (labels and hints) may show answers as ``${name}``."""
         labels = _labels(value, self.lang)
-        if any("${" in text for text in labels.values()):
-            self.refuse(name, _("column “%(col)s” refers to another question (${…}); labels and messages "
-                                "are fixed text in checklists.", col=column))
+        if not piped:
+            if any("${" in text for text in labels.values()):
+                self.refuse(name, _("column “%(col)s” refers to another question (${…}); only the labels, hints "
+                                    "and messages of questions can show answers.", col=column))
+            return labels
+        for text in labels.values():
+            if "${" not in text:
+                continue
+            names = expressions.piped_names(text)
+            if names is None:
+                self.refuse(name, _("column “%(col)s”: write an answer to show as ${name}.", col=column))
+            self.trees.append((name, column, ["call", "concat", *(["ref", n] for n in names)], repeat))
         return labels
 
-    def compile(self, source: t.Any, *, name: str, column: str, repeat: str | None) -> expressions.Node:
+    def compile(self, source: t.Any, *, name: str, column: str, repeat: str | None,
+                columns: bool = False) -> expressions.Node:
         text = str(source).strip()
         try:
-            tree = expressions.parse(text)
+            tree = expressions.parse(text, columns=columns)
         except ExpressionError as err:
             self.refuse(name, _("column “%(col)s”: %(reason)s (at character %(pos)d of “%(expr)s”)",
                                 col=column, reason=expression_reason(err), pos=err.position + 1, expr=text))
@@ -325,47 +349,87 @@ class _Reader:
         parsed.sections, parsed.items = self.sections, self.items
         return parsed
 
-    def walk(self, children: list[dict[str, t.Any]], *, section: str | None, repeat: str | None) -> None:
+    def walk(self, children: list[dict[str, t.Any]], *, section: str | None, repeat: str | None,
+             guard: tuple[str, expressions.Node] | None = None) -> None:
+        """Read ``children``; ``guard`` is the relevant of the groups around them inside a repeat."""
+        for child in children:
+            kind = child.get("type", "")
+            name = str(child.get("name", ""))
+            if kind == "calculate" and name not in self.rows and (child.get("bind") or {}).get("calculate"):
+                self.generated[name] = str(child["bind"]["calculate"])
         for child in children:
             kind = child.get("type", "")
             name = str(child.get("name", ""))
             if kind == "group" and name == "meta" and child.get("control", {}).get("bodyless"):
                 continue
             if kind == "group":
-                self.group(child, section=section, repeat=repeat)
+                self.group(child, section=section, repeat=repeat, guard=guard)
                 continue
             if kind == "repeat":
                 self.repeat(child, section=section, repeat=repeat)
                 continue
             if kind in METADATA_TYPES:
                 continue
-            if kind == "calculate" and name not in self.rows:
-                # Generated by pyxform for a column it rewrites (a fixed repeat_count); the column
-                # itself is refused where it was written.
+            if kind == "calculate" and name in self.generated:
+                continue  # pyxform's count of a fixed repeat_count, read with the repeat
+            if name not in self.rows and self.previous is not None and name == f"{self.previous.name}_other":
+                self.items.append(self.specify_other(child, self.previous))
                 continue
             if kind not in TYPE_MAP:
                 self.refuse(name, _("type “%(type)s” is not supported in checklists.", type=kind))
-            self.items.append(self.item(child, TYPE_MAP[kind], section=section, repeat=repeat))
+            item = self.item(child, TYPE_MAP[kind], section=section, repeat=repeat, guard=guard)
+            self.items.append(item)
+            self.previous = item
 
-    def group(self, child: dict[str, t.Any], *, section: str | None, repeat: str | None) -> None:
+    def specify_other(self, child: dict[str, t.Any], select: ParsedItem) -> ParsedItem:
+        """The text question pyxform adds after a ``select_one LIST or_other``: asked when “other” is chosen."""
+        relevant = f"selected(${{{select.name}}}, 'other')"
+        tree = self.compile(relevant, name=select.name, column="relevant", repeat=select.repeat)
+        if select.logic and select.logic.get("relevant"):
+            tree = ["and", select.logic["relevant"], tree]
+            relevant = f"({select.relevant}) and ({relevant})"
+        self.rows.setdefault(str(child["name"]), self.rows.get(select.name, 0))
+        return ParsedItem(name=self.text(str(child["name"]), MAX_NAME, name=select.name, column="name"),
+                          type=ItemType.TEXT, label=dict(SPECIFY_OTHER_LABEL), section=select.section,
+                          row=self.rows.get(select.name), repeat=select.repeat, relevant=relevant,
+                          logic={"relevant": tree})
+
+    def group(self, child: dict[str, t.Any], *, section: str | None, repeat: str | None,
+              guard: tuple[str, expressions.Node] | None) -> None:
+        """A group: a section of the form; a group inside a group is a section of its own, shown when both
+        groups' relevant hold; a group inside a repeat only adds its relevant to its questions."""
         name = str(child.get("name", ""))
-        if repeat is not None:
-            self.refuse(name, _("groups inside a repeat (“%(r)s”) are not supported.", r=repeat))
-        if section is not None:
-            self.refuse(name, _("the group is inside group “%(p)s”: checklists have one level of sections.",
-                                p=section))
         self.text(name, MAX_NAME, name=name, column="name")
         bind = child.get("bind") or {}
         self.unsupported_binds(name, bind)
+        for column in ("readonly", "calculate"):
+            if bind.get(column):
+                self.refuse(name, _("the “%(col)s” column does not apply to a group.", col=column))
         relevant = str(bind["relevant"]).strip() if bind.get("relevant") else None
-        logic = {"relevant": self.compile(relevant, name=name, column="relevant", repeat=None)} if relevant else None
+        tree = self.compile(relevant, name=name, column="relevant", repeat=repeat) if relevant else None
+        if repeat is not None:
+            if child.get("weight"):
+                self.refuse(name, _("the “%(col)s” column does not apply to repeats or to the questions inside "
+                                    "them.", col="weight"))
+            self.walk(child.get("children", []), section=section, repeat=repeat,
+                      guard=_both(guard, (relevant, tree) if relevant and tree else None))
+            return
+        outer = self.section_logic.get(section) if section is not None else None
+        own = (relevant, tree) if relevant and tree else None
+        combined = _both(outer, own)
+        if combined is not None:
+            self.section_logic[name] = combined
+        parent_label = next((s.label for s in self.sections if s.name == section), None) if section else None
+        label = self.labels(child.get("label"), name=name, column="label") or {self.lang: name}
+        if parent_label:
+            label = {lang: f"{pick_text(parent_label, lang)} › {text}" for lang, text in label.items()}
         self.sections.append(ParsedSection(
             name=name,
-            label=self.labels(child.get("label"), name=name, column="label") or {self.lang: name},
+            label=label,
             weight=self.decimal(child.get("weight"), name=name, column="weight"),
             row=self.rows.get(name),
-            relevant=relevant,
-            logic=logic,
+            relevant=combined[0] if combined else None,
+            logic={"relevant": combined[1]} if combined else None,
         ))
         self.walk(child.get("children", []), section=name, repeat=None)
 
@@ -374,10 +438,15 @@ class _Reader:
         if repeat is not None:
             self.refuse(name, _("a repeat inside repeat “%(r)s” is not supported.", r=repeat))
         control = child.get("control") or {}
-        if control.get("jr:count"):
-            self.refuse(name, _("the “%(col)s” column is not supported; entries are added by the inspector.",
-                                col="repeat_count"))
-        self.items.append(self.item(child, ItemType.REPEAT, section=section, repeat=None))
+        item = self.item(child, ItemType.REPEAT, section=section, repeat=None)
+        count = str(control.get("jr:count") or "").strip()
+        if count:
+            generated = re.fullmatch(r"\$\{([^}]+)\}", count)
+            if generated and generated.group(1) in self.generated:
+                count = self.generated[generated.group(1)].strip()
+            item.logic = {**(item.logic or {}),
+                          "count": self.compile(count, name=name, column="repeat_count", repeat=None)}
+        self.items.append(item)
         self.walk(child.get("children", []), section=section, repeat=name)
 
     def unsupported_binds(self, name: str, bind: dict[str, t.Any]) -> None:
@@ -387,19 +456,35 @@ class _Reader:
                 self.refuse(name, _("the “%(col)s” column is not supported in checklists.", col=column))
 
     def item(self, child: dict[str, t.Any], item_type: ItemType, *, section: str | None,
-             repeat: str | None) -> ParsedItem:
+             repeat: str | None, guard: tuple[str, expressions.Node] | None = None) -> ParsedItem:
         raw_name = str(child["name"])
         name = self.text(raw_name, MAX_NAME, name=raw_name, column="name")
         bind = child.get("bind") or {}
         self.unsupported_binds(name, bind)
-        for column in ("choice_filter", "trigger"):
-            if child.get(column):
-                self.refuse(name, _("the “%(col)s” column is not supported in checklists.", col=column))
+        if child.get("trigger"):
+            self.refuse(name, _("the “%(col)s” column is not supported in checklists.", col="trigger"))
         logic: dict[str, t.Any] = {}
 
         relevant = str(bind["relevant"]).strip() if bind.get("relevant") else None
         if relevant:
             logic["relevant"] = self.compile(relevant, name=name, column="relevant", repeat=repeat)
+        if guard is not None:
+            relevant = f"({guard[0]}) and ({relevant})" if relevant else guard[0]
+            logic["relevant"] = ["and", guard[1], logic["relevant"]] if "relevant" in logic else guard[1]
+
+        calculation = str(bind.get("calculate") or "").strip()
+        if item_type == ItemType.CALCULATE:
+            if not calculation:
+                self.refuse(name, _("a calculate question needs a “%(col)s”.", col="calculation"))
+            logic["calculate"] = self.compile(calculation, name=name, column="calculation", repeat=repeat)
+        elif calculation:
+            self.refuse(name, _("the “%(col)s” column is supported on calculate questions only.", col="calculation"))
+        readonly = bind.get("readonly")
+        if readonly not in (None, "") and self.flag(readonly, name=name, column="readonly"):
+            if item_type in NO_VALUE_TYPES:
+                self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                    col="readonly", type=item_type.value))
+            logic["readonly"] = True
 
         required, required_if = False, None
         raw_required = bind.get("required")
@@ -409,13 +494,13 @@ class _Reader:
         elif word not in FALSE_WORDS:
             required_if = str(raw_required).strip()
             logic["required"] = self.compile(required_if, name=name, column="required", repeat=repeat)
-        if (required or required_if) and item_type in (ItemType.NOTE, ItemType.REPEAT):
+        if (required or required_if) and item_type in (ItemType.NOTE, ItemType.REPEAT, *FORM_VALUE_TYPES):
             self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
                                 col="required", type=item_type.value))
 
         constraint = str(bind["constraint"]).strip() if bind.get("constraint") else None
         if constraint:
-            if item_type in NO_VALUE_TYPES or item_type == ItemType.ACKNOWLEDGE:
+            if item_type in (*NO_VALUE_TYPES, *FORM_VALUE_TYPES) or item_type == ItemType.ACKNOWLEDGE:
                 self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
                                     col="constraint", type=item_type.value))
             logic["constraint"] = self.compile(constraint, name=name, column="constraint", repeat=repeat)
@@ -423,12 +508,33 @@ class _Reader:
         choices: list[dict[str, t.Any]] | None = None
         if item_type in (ItemType.SELECT_ONE, ItemType.SELECT_MULTIPLE):
             raw = child.get("choices") or self.choice_lists.get(child.get("list_name", ""), [])
-            choices = [{"name": str(c["name"]),
-                        "label": self.labels(c.get("label"), name=name, column="label")} for c in raw]
+            choice_filter = str(child.get("choice_filter") or "").strip()
+            tree = (self.compile(choice_filter, name=name, column="choice_filter", repeat=repeat, columns=True)
+                    if choice_filter else None)
+            wanted = sorted(expressions.columns(tree) - {"name"}) if tree is not None else []
+            known = {str(k) for c in raw for k in c}
+            missing = [col for col in wanted if col not in known]
+            if missing:
+                self.refuse(name, _("column “%(col)s”: “%(v)s” is not a column of the choices of list “%(list)s”.",
+                                    col="choice_filter", v=missing[0], list=child.get("list_name", "")))
+            choices = []
+            for c in raw:
+                choice: dict[str, t.Any] = {"name": str(c["name"]),
+                                            "label": self.labels(c.get("label"), name=name, column="label")}
+                if choice["name"] == "other" and set(choice["label"].values()) == {"Other"}:  # added by or_other
+                    choice["label"] = dict(OTHER_LABEL)
+                for col in wanted:
+                    choice[col] = "" if c.get(col) is None else str(c[col])
+                choices.append(choice)
+            if tree is not None:
+                logic["choice_filter"] = tree
             spaced = [c["name"] for c in choices if not c["name"] or re.search(r"\s", c["name"])]
             if spaced:
                 self.refuse(name, _("choice name “%(v)s” of list “%(list)s” contains a space.",
                                     v=spaced[0], list=child.get("list_name", "")))
+        elif child.get("choice_filter"):
+            self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                col="choice_filter", type=item_type.value))
         names: list[str] = [c["name"] for c in choices or []]
 
         default_value = None
@@ -480,8 +586,9 @@ class _Reader:
         return ParsedItem(
             name=name,
             type=item_type,
-            label=self.labels(child.get("label"), name=name, column="label") or {self.lang: name},
-            hint=self.labels(child.get("hint"), name=name, column="hint") or None,
+            label=self.labels(child.get("label"), name=name, column="label", repeat=repeat, piped=True)
+            or {self.lang: name},
+            hint=self.labels(child.get("hint"), name=name, column="hint", repeat=repeat, piped=True) or None,
             section=section,
             row=self.rows.get(name),
             required=required,
@@ -498,9 +605,10 @@ class _Reader:
             relevant=relevant,
             constraint=constraint,
             required_if=required_if,
-            constraint_message=self.labels(bind.get("jr:constraintMsg"), name=name,
-                                           column="constraint_message") or None,
-            required_message=self.labels(bind.get("jr:requiredMsg"), name=name, column="required_message") or None,
+            constraint_message=self.labels(bind.get("jr:constraintMsg"), name=name, column="constraint_message",
+                                           repeat=repeat, piped=True) or None,
+            required_message=self.labels(bind.get("jr:requiredMsg"), name=name, column="required_message",
+                                         repeat=repeat, piped=True) or None,
             default_value=default_value,
             photo_location=photo_location,
             logic=logic or None,
@@ -553,6 +661,18 @@ class _Reader:
                     self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, which is inside repeat “%(r)s”; "
                                         "only questions of the same repeat can refer to it.",
                                         col=column, ref=ref, r=target.repeat))
+
+
+def _both(outer: tuple[str, expressions.Node] | None,
+          inner: tuple[str, expressions.Node] | None) -> tuple[str, expressions.Node] | None:
+    """Two relevant conditions that must both hold, as text and as a tree."""
+    if outer is None or inner is None:
+        return outer or inner
+    return f"({outer[0]}) and ({inner[0]})", ["and", outer[1], inner[1]]
+
+
+def pick_text(labels: dict[str, str], lang: str) -> str:
+    return labels.get(lang) or next(iter(labels.values()), "")
 
 
 def parse(source: FormSource) -> ParsedChecklist:

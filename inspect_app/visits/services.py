@@ -16,7 +16,9 @@ from ..audit import services as audit
 from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
 from ..checklists import values
+from ..checklists.logic import CHOICE
 from ..checklists.logic import CONSTRAINT
+from ..checklists.logic import COUNT
 from ..checklists.logic import MISSING
 from ..checklists.logic import FormPlan
 from ..checklists.logic import FormState
@@ -191,6 +193,9 @@ def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: s
     """
     require_editable(visit)
     check_entry(visit, item, entry)
+    if item.readonly:
+        raise ValidationFailed(_("“%(item)s” is filled in by the form and cannot be answered.",
+                                 item=item.display_label))
     stored = None if item.type == ItemType.IMAGE else normalise_value(item, value)
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
@@ -335,15 +340,23 @@ def submission_problems(visit: Visit, state: FormState, answers: dict[Key, Answe
         item, entry = question.item, by_id.get(question.instance_id or 0)
         where = _where(item, entry, entries)
         if question.error == MISSING:
-            custom = pick_label(item.required_message)
+            custom = state.pipe(pick_label(item.required_message), question.instance_id)
             if custom:
                 problems.append(_("%(item)s: %(message)s", item=where, message=custom))
             elif item.type == ItemType.IMAGE:
                 problems.append(_("%(item)s: a photo is required.", item=where))
             else:
                 problems.append(_("%(item)s: an answer is required.", item=where))
+        elif question.error == CHOICE:
+            offered = set(question.choices or ())
+            refused = " ".join(v for v in question.value.split() if v not in offered)
+            problems.append(_("%(item)s: the choice “%(v)s” is not offered given the other answers.",
+                              item=where, v=refused))
+        elif question.error == COUNT:
+            problems.append(_("%(item)s: %(n)d entries are asked for, there are %(m)d.", item=where,
+                              n=question.count or 0, m=len(entries.get(item.id, []))))
         elif question.error == CONSTRAINT:
-            custom = pick_label(item.constraint_message)
+            custom = state.pipe(pick_label(item.constraint_message), question.instance_id)
             if custom:
                 problems.append(_("%(item)s: %(message)s", item=where, message=custom))
             else:
@@ -393,6 +406,33 @@ def _fill_defaults(visit: Visit, state: FormState, answers: dict[Key, Answer], a
                                                                "default": True})
 
 
+def _store_calculated(visit: Visit, state: FormState, answers: dict[Key, Answer], actor: User) -> None:
+    """Store the value of every shown calculation, as the server computed it (never as the page sent it)."""
+    for question in state.states.values():
+        item = question.item
+        if item.type != ItemType.CALCULATE or not question.relevant:
+            continue
+        key = (item.id, question.instance_id)
+        value = question.value[:values.MAX_TEXT] or None
+        answer = answers.get(key)
+        if answer is not None and answer.value == value:
+            continue
+        before = {"value": answer.value} if answer is not None else None
+        if answer is None:
+            answer = Answer(visit_id=visit.id, item_id=item.id, instance_id=question.instance_id, value=value,
+                            updated_by_id=actor.id)
+            db.session.add(answer)
+            answers[key] = answer
+        else:
+            answer.value = value
+            answer.rev += 1
+            answer.updated_by_id = actor.id
+        db.session.flush()
+        audit.record(actor, "answer.save", answer, object_type="answers", school_id=visit.school_id,
+                     campaign_id=visit.campaign_id, before=before,
+                     after={"item": item.name, "value": value, "calculated": True})
+
+
 def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
     """Submit the visit for review; the findings its failing answers raise are returned.
 
@@ -410,6 +450,7 @@ def submit_visit(visit: Visit, *, actor: User) -> list[Finding]:
         raise ValidationFailed(_("The visit cannot be submitted yet: %(n)d item(s) need attention.",
                                  n=len(problems)), details=problems)
     _fill_defaults(visit, state, answers, actor)
+    _store_calculated(visit, state, answers, actor)
     _drop_hidden(visit, state, answers, actor)
     raised = [finding for found in values_from(signals.visit_submitted.send(
         visit, actor=actor, state=state, answers=answers)) for finding in found]

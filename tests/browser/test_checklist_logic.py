@@ -160,3 +160,89 @@ def test_the_checklist_pages_fit_a_tablet(world: World, app: Flask, live_server:
         fits_tablet(tablet)
         if path.endswith("/changes"):
             shot(tablet, "checklist-changes")
+
+
+@pytest.fixture
+def features_visit(world: World) -> tuple[int, dict[str, int]]:
+    path = DATA / "features_checklist.md"
+    version, _ = checklist_services.import_checklist(path.read_bytes(), filename=path.name, actor=None, publish=True)
+    today = local_today()
+    campaign = campaign_services.create_campaign(
+        code="F1", name="资助抽查", term="2026年秋季学期", checklist_version=version,
+        default_due_on=today + timedelta(days=30), starts_on=today, ends_on=today + timedelta(days=10),
+        actor=world.supervisor)
+    (visit,) = campaign_services.add_schools(campaign, [world.school], actor=world.supervisor)
+    campaign_services.assign_inspector([visit], world.inspector, actor=world.supervisor)
+    campaign_services.start_campaign(campaign, actor=world.supervisor)
+    db.session.commit()
+    return visit.id, {i.name: i.id for i in version.items}
+
+
+def test_calculations_pipes_cascades_and_counts_follow_the_answers_offline_too(
+        world: World, app: Flask, live_server: str, tablet: t.Any,
+        features_visit: tuple[int, dict[str, int]]) -> None:
+    visit_id, items = features_visit
+    page = tablet
+    login(page, live_server, "insp")
+    page.goto(f"{live_server}/visits/{visit_id}")
+    page.wait_for_selector("#visit-form")
+    fits_tablet(page)
+
+    def question(name: str) -> t.Any:
+        return page.locator(f"[data-name={name}]:not([data-entry])")
+
+    # Calculated and hidden values are not shown; a readonly question shows its default, disabled.
+    assert question("ratio").is_hidden() and question("round_no").is_hidden()
+    assert question("inspector").locator("textarea").is_disabled()
+    assert question("inspector").locator("textarea").input_value() == "市资助中心"
+
+    # Cascading select: the schools of the county chosen, and the county piped into the label.
+    school = question("school")
+    question("county").locator("label.choice", has_text="碑林区").tap()
+    assert school.locator("h3").inner_text().startswith("beilin 的学校")
+    assert school.locator("label.choice", has_text="碑林一中").is_visible()
+    assert school.locator("label.choice", has_text="雁塔一中").is_hidden()
+    school.locator("label.choice", has_text="碑林一中").tap()
+    school.locator(".savestate.ok").wait_for()
+    # Changing the county leaves the school outside the filter: said at once.
+    question("county").locator("label.choice", has_text="雁塔区").tap()
+    school.locator(".qerror").wait_for(state="visible")
+    assert school.locator("label.choice", has_text="雁塔二中").is_visible()
+    school.locator("label.choice", has_text="雁塔二中").tap()
+    assert school.locator(".qerror").is_hidden()
+
+    # Offline from here: the logic runs in the page and the answers wait in the tablet's store.
+    page.context.set_offline(True)
+    question("enrolled").locator("input").fill("200")
+    question("aided").locator("input").fill("50")
+    hint = question("aided").locator(".hint")
+    page.wait_for_function("el => el.textContent.includes('25%')", arg=hint.element_handle())
+    assert hint.inner_text() == "占在校生 25%"
+    # The nested group appears with its parent's condition; or_other asks what "other" is.
+    funds = page.locator("#sec-funds")
+    funds.wait_for(state="visible")
+    assert question("paid_card_other").is_hidden()
+    question("paid_card").locator("label.choice", has_text="其他").tap()
+    question("paid_card_other").wait_for(state="visible")
+    assert question("paid_card_other").locator("h3").inner_text().startswith("请注明其他")
+    question("paid_card_other").locator("textarea").fill("现金发放")
+    # repeat_count: as many entries as pupils sampled.
+    question("sampled").locator("input").fill("1")
+    count = page.locator(".repeat[data-name=samples] [data-count-msg]")
+    count.wait_for(state="visible")
+    assert "1" in count.inner_text()
+    page.locator(".repeat[data-name=samples] [data-add-entry]").tap()
+    entry = page.locator(".repeat[data-name=samples] .entry").first
+    entry.locator("[data-name=pupil] textarea").fill("王小明")
+    entry.locator("[data-name=got_aid] h3").filter(has_text="王小明 已领取资助").wait_for()
+    count.wait_for(state="hidden")
+    summary = question("summary")
+    summary.scroll_into_view_if_needed()
+    assert summary.locator("h3").inner_text().startswith("yt2：受助 50 人，25%")
+    shot(page, "features-offline")
+    school.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    assert school.locator("label.choice", has_text="雁塔一中").is_visible()
+    assert school.locator("label.choice", has_text="碑林一中").is_hidden()
+    shot(page, "features-cascade")
+    page.context.set_offline(False)

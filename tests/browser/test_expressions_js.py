@@ -24,8 +24,9 @@ ORIGIN = "http://vectors.test"
 
 RUN = """async (cases) => {
   const { evaluate } = await import("/static/js/expressions.js");
-  return cases.map(({ tree, values, current, today }) => {
-    const v = evaluate(tree, { lookup: (name) => values[name] || "", current, today });
+  return cases.map(({ tree, values, current, today, choice }) => {
+    const column = (name) => (choice || {})[name] || "";
+    const v = evaluate(tree, { lookup: (name) => values[name] || "", current, today, column });
     if (typeof v === "number" && !Number.isFinite(v)) {
       return ["number", Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"];
     }
@@ -44,8 +45,9 @@ def _serve(route: t.Any) -> None:
 
 
 def test_javascript_evaluator_meets_every_vector(browser_instance: t.Any) -> None:
-    cases = [{"tree": expressions.parse(v["expr"]), "values": v.get("values", {}),
-              "current": v.get("current", ""), "today": v.get("today", TODAY)} for v in VECTORS["evaluate"]]
+    cases = [{"tree": expressions.parse(v["expr"], columns=v.get("filter", False)), "values": v.get("values", {}),
+              "current": v.get("current", ""), "today": v.get("today", TODAY), "choice": v.get("choice")}
+             for v in VECTORS["evaluate"]]
     context = browser_instance.new_context()
     try:
         page = context.new_page()

@@ -96,3 +96,82 @@ def test_python_and_javascript_form_logic_agree(ctx: None, browser_instance: t.A
     flat = [s for scenario in python for s in scenario["states"].values()]
     assert {tuple(s) for s in flat} >= {(True, True, "required"), (True, False, "constraint"), (False, False, None)}
     assert any(scenario["sections"].get(str(version.sections[2].id)) for scenario in python)
+
+
+FEATURES_RUN = """async ({ model, scenarios, today, texts }) => {
+  const { evaluateForm } = await import("/static/js/formlogic.js");
+  return scenarios.map(({ answers, entries }) => {
+    const result = evaluateForm(model, {
+      today,
+      value: (item, entry) => answers[`${item.id}|${entry ?? ""}`] ?? item.default ?? "",
+      entries: (item) => entries[item.id] || [],
+      photos: () => 0,
+    });
+    const states = {};
+    for (const [key, s] of result.states) states[key] = [s.relevant, s.error, s.value, s.choices, s.count];
+    return { states, texts: texts.map(([text, entry]) => result.pipe(text, entry)) };
+  });
+}"""
+# The saved value of a calculation is a lie the page might send: both twins recompute it.
+FEATURE_SCENARIOS: list[dict[str, t.Any]] = [
+    {},
+    {"county": "yanta", "school": "yt2", "enrolled": "200", "aided": "50", "ratio": "99", "paid_card": "other"},
+    {"county": "beilin", "school": "yt1", "enrolled": "3", "aided": "1", "sampled": "2", "entries": [1],
+     "pupil@1": "王小明", "got_aid@1": "yes", "inspector": "我"},
+    {"county": "yanta", "school": "yt1", "enrolled": "0", "aided": "0", "sampled": "2", "entries": [1, 2],
+     "pupil@2": "李四"},
+]
+
+
+def test_python_and_javascript_agree_on_calculations_filters_pipes_and_counts(ctx: None,
+                                                                              browser_instance: t.Any) -> None:
+    path = DATA / "features_checklist.md"
+    version, _ = checklist_services.import_checklist(path.read_bytes(), filename=path.name, actor=None)
+    items = {i.name: i for i in version.items}
+    samples = items["samples"].id
+    texts = [(items["school"].label["zh"], None), (items["summary"].label["en"], None),
+             (items["got_aid"].label["zh"], 101), (items["aided"].hint["en"], None)]
+
+    python, javascript_input = [], []
+    for scenario in FEATURE_SCENARIOS:
+        entries = [100 + n for n in scenario.get("entries", [])]
+        answers: dict[tuple[int, int | None], str | None] = {}
+        for key, value in scenario.items():
+            if key == "entries":
+                continue
+            name, _, entry = key.partition("@")
+            answers[(items[name].id, 100 + int(entry) if entry else None)] = value
+        state = evaluate_form(version, answers, today=TODAY.isoformat(), entries={samples: entries})
+        python.append({
+            "states": {f"{i}|{e if e is not None else ''}": [s.relevant, s.error, s.value, s.choices, s.count]
+                       for (i, e), s in state.states.items()},
+            "texts": [state.pipe(text, entry) for text, entry in texts],
+        })
+        javascript_input.append({
+            "answers": {f"{i}|{e if e is not None else ''}": v or "" for (i, e), v in answers.items()},
+            "entries": {str(samples): entries},
+        })
+
+    context = browser_instance.new_context()
+    try:
+        page = context.new_page()
+        page.route(f"{ORIGIN}/**", _serve)
+        page.goto(f"{ORIGIN}/")
+        javascript = page.evaluate(FEATURES_RUN, {"model": form_model(version), "scenarios": javascript_input,
+                                                  "today": TODAY.isoformat(), "texts": texts})
+    finally:
+        context.close()
+
+    for number, (py, js) in enumerate(zip(python, javascript, strict=True)):
+        assert js == py, number
+    ratio, school, other, samples_key = (f"{items[n].id}|" for n in ("ratio", "school", "paid_card_other", "samples"))
+    assert python[1]["states"][ratio][2] == "25"  # recomputed, not the 99 sent
+    assert python[1]["states"][school][3] == ["yt1", "yt2"] and python[1]["states"][school][1] is None
+    assert python[1]["states"][other][0] is True
+    assert python[1]["texts"][:2] == ["yanta 的学校", "yt2: 50 aided, 25%"]
+    assert python[2]["states"][school][1] == "choice"  # a Beilin county, a Yanta school
+    assert python[2]["states"][f"{items['inspector'].id}|"][2] == "市资助中心"  # readonly: the default stands
+    assert python[2]["texts"][2] == "王小明 已领取资助"
+    assert python[3]["states"][samples_key][1:] == [None, "", None, 2]
+    assert python[2]["states"][samples_key][1] == "count"
+    assert python[3]["states"][ratio][2] == "NaN"

@@ -40,9 +40,9 @@ def vector_id(vector: dict[str, t.Any]) -> str:
 
 @pytest.mark.parametrize("vector", VECTORS["evaluate"], ids=vector_id)
 def test_python_evaluator_meets_the_vector(vector: dict[str, t.Any]) -> None:
-    tree = expressions.parse(vector["expr"])
+    tree = expressions.parse(vector["expr"], columns=vector.get("filter", False))
     ctx = SimpleContext(values=vector.get("values", {}), current=vector.get("current", ""),
-                        today=vector.get("today", TODAY))
+                        today=vector.get("today", TODAY), choice=vector.get("choice"))
 
     assert typed(expressions.evaluate(tree, ctx)) == (vector["type"], vector["value"]), vector.get("note")
 
@@ -57,7 +57,7 @@ def test_the_parser_refuses_naming_the_token(vector: dict[str, t.Any]) -> None:
 
 def test_trees_are_plain_json_that_survives_a_round_trip() -> None:
     for vector in VECTORS["evaluate"]:
-        tree = expressions.parse(vector["expr"])
+        tree = expressions.parse(vector["expr"], columns=vector.get("filter", False))
         assert json.loads(json.dumps(tree)) == tree
 
 

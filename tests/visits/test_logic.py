@@ -338,3 +338,81 @@ def test_the_school_sees_the_photos_of_a_detail_question_once_the_problem_is_con
     assert response.status_code == 200
     page = client.get(f"/rectification/{finding.rectification.id}").get_data(as_text=True)
     assert f"/media/{photo.id}" in page
+
+
+@pytest.fixture
+def features(world: World) -> Filling:
+    path = DATA / "features_checklist.md"
+    version, _ = checklist_services.import_checklist(path.read_bytes(), filename=path.name, actor=None, publish=True)
+    today = local_today()
+    campaign = campaign_services.create_campaign(
+        code="F1", name="资助抽查", term="2026年秋季学期", checklist_version=version,
+        default_due_on=today + timedelta(days=30), starts_on=today, ends_on=today + timedelta(days=10),
+        actor=world.supervisor)
+    (visit,) = campaign_services.add_schools(campaign, [world.school], actor=world.supervisor)
+    campaign_services.assign_inspector([visit], world.inspector, actor=world.supervisor)
+    campaign_services.start_campaign(campaign, actor=world.supervisor)
+    db.session.commit()
+    return Filling(world, version, visit)
+
+
+def test_calculated_hidden_and_readonly_values_are_the_forms_not_the_inspectors(features: Filling) -> None:
+    for name in ("ratio", "round_no", "inspector"):
+        with pytest.raises(ValidationFailed) as refused:
+            features.answer(name, "99")
+        assert "cannot be answered" in refused.value.message or "不能" in refused.value.message
+    for name, value in [("county", "yanta"), ("school", "yt1"), ("enrolled", "200"), ("aided", "50"),
+                        ("sampled", "0")]:
+        features.answer(name, value)
+
+    assert features.state("ratio").value == "25"
+    services.submit_visit(features.visit, actor=features.world.inspector)
+    db.session.commit()
+
+    stored = {a.item.name: a.value for a in services.visit_answers(features.visit).values()}
+    assert stored["ratio"] == "25" and stored["round_no"] == "2026-1" and stored["inspector"] == "市资助中心"
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "answer.save")
+                              .order_by(AuditEntry.id.desc()).limit(1))
+    assert entry is not None and entry.after == {"item": "ratio", "value": "25", "calculated": True}
+
+
+def test_a_calculation_saved_behind_the_forms_back_is_recomputed_at_submission(features: Filling) -> None:
+    for name, value in [("county", "yanta"), ("school", "yt1"), ("enrolled", "200"), ("aided", "50")]:
+        features.answer(name, value)
+    db.session.add(Answer(visit_id=features.visit.id, item_id=features.items["ratio"].id, value="99",
+                          updated_by_id=features.world.inspector.id))
+    db.session.flush()
+
+    services.submit_visit(features.visit, actor=features.world.inspector)
+
+    assert services.visit_answers(features.visit)[(features.items["ratio"].id, None)].value == "25"
+
+
+def test_a_choice_outside_the_filter_and_a_wrong_number_of_entries_are_refused_naming_the_item(
+        features: Filling) -> None:
+    features.answer("county", "beilin")
+    features.answer("school", "yt1")  # a Yanta school, with Beilin chosen
+    features.answer("sampled", "2")
+    services.add_entry(features.visit, features.items["samples"], actor=features.world.inspector)
+
+    problems = features.problems()
+
+    assert "school" in problems and "yt1" in problems
+    assert "samples" in problems and "2" in problems
+    features.answer("school", "bl1")
+    features.answer("sampled", "1")
+    services.submit_visit(features.visit, actor=features.world.inspector)
+    assert features.visit.status == VisitStatus.SUBMITTED
+
+
+def test_labels_and_hints_show_the_answers_they_name_on_the_page(features: Filling, auth: t.Any,
+                                                                 client: t.Any) -> None:
+    for name, value in [("county", "yanta"), ("enrolled", "200"), ("aided", "50")]:
+        features.answer(name, value)
+    db.session.commit()
+    auth.login(features.world.inspector)
+
+    page = client.get(f"/visits/{features.visit.id}").get_data(as_text=True)
+
+    assert "yanta 的学校" in page and "占在校生 25%" in page
+    assert 'data-pipe="${county} 的学校"' in page

@@ -3,7 +3,8 @@
 // (tests/data/expressions.json). It runs the JSON syntax trees the server made at import;
 // it has no parser and touches no DOM, so any page or worker can import it.
 //
-// A context is { lookup(name) -> string, current: string, today: "YYYY-MM-DD" }.
+// A context is { lookup(name) -> string, current: string, today: "YYYY-MM-DD" }, and in a
+// choice_filter also column(name) -> string: a column of the choice being filtered (["col", name]).
 
 const NUMERAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -98,6 +99,31 @@ function modulo(a, b) {
   return a % b;
 }
 
+function roundTo(number, digits) {
+  // round(x[, digits]): halves round up (towards +infinity), as XPath's round() does.
+  if (Number.isNaN(digits)) return NaN;
+  if (!Number.isFinite(number)) return number;
+  const places = Number.isFinite(digits) ? Math.trunc(digits) : digits > 0 ? 300 : -300;
+  const scale = 10 ** Math.max(-300, Math.min(300, places));
+  const shifted = number * scale + 0.5;
+  if (!Number.isFinite(shifted)) return number;
+  return Math.floor(shifted) / scale;
+}
+
+function clampIndex(index, n) {
+  if (Number.isFinite(index)) return Math.max(0, Math.min(n, Math.trunc(index)));
+  return index < 0 ? 0 : n;
+}
+
+function substr(text, start, end) {
+  // JavaRosa's substr(s, start[, end]): characters from start to before end, counted from 0.
+  if (Number.isNaN(start) || Number.isNaN(end)) return "";
+  const chars = [...text];
+  const first = clampIndex(start, chars.length);
+  const last = clampIndex(end, chars.length);
+  return last > first ? chars.slice(first, last).join("") : "";
+}
+
 function call(name, args, ctx) {
   switch (name) {
     case "true":
@@ -109,6 +135,12 @@ function call(name, args, ctx) {
     case "string-length": {
       const text = args.length ? toString(evaluate(args[0], ctx)) : ctx.current;
       return [...text].length;
+    }
+    case "if":
+      return toBoolean(evaluate(args[0], ctx)) ? evaluate(args[1], ctx) : evaluate(args[2], ctx);
+    case "coalesce": {
+      const first = evaluate(args[0], ctx);
+      return toString(first) !== "" ? first : evaluate(args[1], ctx);
     }
     default:
       break;
@@ -123,6 +155,28 @@ function call(name, args, ctx) {
       return tokens(values[0]).length;
     case "regex":
       return regex(toString(values[0]), toString(values[1]));
+    case "concat":
+      return values.map(toString).join("");
+    case "round":
+      return roundTo(toNumber(values[0]), values.length > 1 ? toNumber(values[1]) : 0);
+    case "int": {
+      const number = toNumber(values[0]);
+      return Number.isFinite(number) ? Math.trunc(number) : number;
+    }
+    case "number":
+      return toNumber(values[0]);
+    case "string":
+      return toString(values[0]);
+    case "boolean":
+      return toBoolean(values[0]);
+    case "substr":
+      return substr(toString(values[0]), toNumber(values[1]), values.length > 2 ? toNumber(values[2]) : Infinity);
+    case "contains":
+      return toString(values[0]).includes(toString(values[1]));
+    case "starts-with":
+      return toString(values[0]).startsWith(toString(values[1]));
+    case "ends-with":
+      return toString(values[0]).endsWith(toString(values[1]));
     default:
       throw new Error(`unknown function ${name}`);
   }
@@ -139,6 +193,8 @@ export function evaluate(node, ctx) {
       return ctx.lookup(node[1]) || "";
     case "cur":
       return ctx.current || "";
+    case "col":
+      return ctx.column ? String(ctx.column(node[1]) ?? "") : "";
     case "or":
       return toBoolean(evaluate(node[1], ctx)) || toBoolean(evaluate(node[2], ctx));
     case "and":

@@ -6,16 +6,19 @@
 //
 // form = {
 //   items: [{ id, name, type, position, repeat: repeatItemId|null, section: sectionId|null,
-//             required: bool, logic: {relevant?, constraint?, required?}|null }],
+//             required: bool, default?: string, choices?: [{name, ...columns}] (with a choice_filter),
+//             logic: {relevant?, constraint?, required?, calculate?, readonly?, choice_filter?, count?}|null }],
 //   sections: { [sectionId]: { relevant?: tree } | null },
 // }
 // data = { value(item, entry) -> string, entries(repeatItem) -> [entryKey],
 //          photos(item, entry) -> number, today: "YYYY-MM-DD" }
 
-import { isTrue } from "./expressions.js";
+import { evaluate, isTrue, toNumber, toString } from "./expressions.js";
 
 export const MISSING = "required";
 export const CONSTRAINT = "constraint";
+export const CHOICE = "choice";
+export const COUNT = "count";
 const NO_ANSWER = new Set(["note", "repeat"]);
 
 export function keyOf(itemId, entry) {
@@ -43,8 +46,17 @@ export function evaluateForm(form, data) {
   const states = new Map();
   const sections = new Map();
   const values = new Map();
+  // The value ${name} has: keyOf(name, null) outside repeats, keyOf(name, entry) inside one.
+  const named = new Map();
+  // A calculation's saved value is never read; a hidden or readonly question's value is its default.
+  function raw(item, entry) {
+    const logic = item.logic || {};
+    if (!takesAnswer(item) || logic.calculate) return "";
+    if (item.type === "hidden" || logic.readonly) return item.default || "";
+    return data.value(item, entry) || "";
+  }
   for (const item of top) {
-    if (takesAnswer(item)) values.set(item.name, data.value(item, null) || "");
+    if (takesAnswer(item)) values.set(item.name, raw(item, null));
   }
   const ctx = {
     today: data.today,
@@ -54,19 +66,34 @@ export function evaluateForm(form, data) {
 
   function question(item, entry, parentShown, context) {
     const logic = item.logic || {};
-    const value = takesAnswer(item) ? data.value(item, entry) || "" : "";
+    let value = raw(item, entry);
     context.current = value;
     const shown = parentShown && holds(logic.relevant, context);
-    const state = { item, entry, value, relevant: shown, required: false, error: null };
+    if (shown && logic.calculate) {
+      context.current = "";
+      value = toString(evaluate(logic.calculate, context));
+      context.current = value;
+    }
+    const state = { item, entry, value, relevant: shown, required: false, error: null, choices: null, count: null };
     states.set(keyOf(item.id, entry), state);
     if (!shown || !takesAnswer(item)) return state;
+    if (logic.choice_filter) {
+      state.choices = [];
+      for (const choice of item.choices || []) {
+        context.column = (name) => (choice[name] == null ? "" : String(choice[name]));
+        if (holds(logic.choice_filter, context)) state.choices.push(String(choice.name));
+      }
+      context.column = undefined;
+    }
     state.required = Boolean(item.required) || (logic.required ? holds(logic.required, context) : false);
     let empty;
     if (item.type === "image") empty = !data.photos(item, entry);
     else if (item.type === "acknowledge") empty = value !== "OK";
     else empty = value === "";
     if (state.required && empty) state.error = MISSING;
-    else if (!empty && logic.constraint && !holds(logic.constraint, context)) state.error = CONSTRAINT;
+    else if (!empty && state.choices && value.split(/\s+/).some((v) => v && !state.choices.includes(v))) {
+      state.error = CHOICE;
+    } else if (!empty && logic.constraint && !holds(logic.constraint, context)) state.error = CONSTRAINT;
     return state;
   }
 
@@ -80,13 +107,26 @@ export function evaluateForm(form, data) {
       sectionShown = sections.get(item.section);
     }
     const state = question(item, null, sectionShown, ctx);
-    if (takesAnswer(item)) values.set(item.name, state.relevant ? state.value : "");
+    if (takesAnswer(item)) {
+      values.set(item.name, state.relevant ? state.value : "");
+      named.set(keyOf(item.name, null), values.get(item.name));
+    }
     if (item.type === "repeat") {
       const kids = children.get(item.id) || [];
       const names = new Set(kids.map((k) => k.name));
-      for (const entry of data.entries(item)) {
+      const entries = data.entries(item);
+      const logic = item.logic || {};
+      if (state.relevant && logic.count) {
+        ctx.current = "";
+        const wanted = toNumber(evaluate(logic.count, ctx));
+        if (wanted >= 0 && Number.isInteger(wanted) && wanted < 10000) {
+          state.count = wanted;
+          if (entries.length !== wanted) state.error = COUNT;
+        }
+      }
+      for (const entry of entries) {
         const own = new Map();
-        for (const kid of kids) if (takesAnswer(kid)) own.set(kid.name, data.value(kid, entry) || "");
+        for (const kid of kids) if (takesAnswer(kid)) own.set(kid.name, raw(kid, entry));
         const entryCtx = {
           today: data.today,
           current: "",
@@ -94,10 +134,20 @@ export function evaluateForm(form, data) {
         };
         for (const kid of kids) {
           const kidState = question(kid, entry, state.relevant, entryCtx);
-          if (takesAnswer(kid) && !kidState.relevant) own.set(kid.name, "");
+          if (takesAnswer(kid)) {
+            own.set(kid.name, kidState.relevant ? kidState.value : "");
+            named.set(keyOf(kid.name, entry), own.get(kid.name));
+          }
         }
       }
     }
   }
-  return { states, sections };
+  // A label or hint with each ${name} replaced by the answer it names (the entry's own first).
+  function pipe(text, entry) {
+    return text.replace(/\$\{([^}]*)\}/g, (_, name) => {
+      if (entry != null && named.has(keyOf(name, entry))) return named.get(keyOf(name, entry));
+      return named.get(keyOf(name, null)) || "";
+    });
+  }
+  return { states, sections, pipe };
 }

@@ -5,7 +5,7 @@
 // (formlogic.js, expressions.js), online or not.
 //
 // A form with data-sandbox (the preview of a draft checklist) runs the same logic but keeps nothing.
-import { CONSTRAINT, MISSING, evaluateForm, keyOf } from "./formlogic.js";
+import { CHOICE, CONSTRAINT, COUNT, MISSING, evaluateForm, keyOf } from "./formlogic.js";
 import * as store from "./store.js";
 import { createSync } from "./sync.js";
 import { NotAPhoto, currentPosition, preparePhoto } from "./photos.js";
@@ -116,6 +116,8 @@ if (form) {
         repeat: repeat ? repeat.dataset.item : null,
         section: section ? section.dataset.section : null,
         required: "required" in el.dataset,
+        default: el.dataset.default,
+        choices: el.dataset.choices ? JSON.parse(el.dataset.choices) : undefined,
         logic: el.dataset.logic ? JSON.parse(el.dataset.logic) : null,
       });
     }
@@ -154,18 +156,31 @@ if (form) {
     for (const [key, state] of result.states) {
       const el = elements.get(key);
       if (!el) continue;
-      el.hidden = !state.relevant;
+      // A calculated or hidden value is never shown.
+      el.hidden = !state.relevant || el.classList.contains("formvalue");
+      for (const span of own(el, "[data-pipe]")) span.textContent = result.pipe(span.dataset.pipe, state.entry);
+      if (state.choices) {
+        for (const field of fieldsOf(el)) {
+          const label = field.closest("label");
+          if (label) label.hidden = !state.choices.includes(field.value) && !field.checked;
+        }
+      }
+      const pipe = (text) => (text && text.includes("${") ? result.pipe(text, state.entry) : text);
       let message = "";
       if (state.error === MISSING) {
-        message = el.dataset.msgRequired || (state.item.type === "image" ? msg.msgPhotoRequired : msg.msgRequired);
+        message = pipe(el.dataset.msgRequired) || (state.item.type === "image" ? msg.msgPhotoRequired : msg.msgRequired);
+      } else if (state.error === CHOICE) {
+        message = msg.msgChoice;
+      } else if (state.error === COUNT) {
+        message = fill(own(el, "[data-count-msg]")[0]?.dataset.msgCount, { n: state.count });
       } else if (state.error === CONSTRAINT) {
-        message = el.dataset.msgConstraint || msg.msgConstraint;
+        message = pipe(el.dataset.msgConstraint) || msg.msgConstraint;
       } else if (state.relevant && "implicitNote" in el.dataset && fails(el, state.value) && !noteOf(el)) {
         message = msg.msgNote;
       }
       if (state.relevant && el.dataset.fail) el.classList.toggle("failing", fails(el, state.value));
-      const visible = message && (showAll || touched.has(key) || state.error === CONSTRAINT);
-      const box = own(el, ".qerror")[0];
+      const visible = message && (showAll || touched.has(key) || [CONSTRAINT, CHOICE, COUNT].includes(state.error));
+      const box = own(el, ".qerror, [data-count-msg]")[0];
       if (box) {
         box.textContent = visible ? message : "";
         box.hidden = !visible;
