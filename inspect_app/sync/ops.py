@@ -4,6 +4,13 @@ Operations on one visit are applied one batch at a time (the visit row is locked
 the server receives them, and never by the tablets' clocks. An answer sent on an older revision
 than the current one, after someone else's write, still wins (last write wins) but is flagged as
 a parallel edit with what it replaced, for a supervisor to acknowledge; nothing is dropped silently.
+
+A batch is one transaction. Its answers cost the same statements whatever their number: they are
+checked and applied in order in memory (``visits.answer_sheet``), then stored with one INSERT
+and one UPDATE, their audit entries (one per change, as when answering on the page) and the
+batch's operations with one INSERT each. Entries added or removed, photos removed and
+check-ins, rarer, go through the visit's services one at a time, each in a savepoint, and the
+answers after them in the batch see what they did.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from ..extensions import db
 from ..media.models import Attachment
 from ..visits import attachments
 from ..visits import services as visits
-from ..visits.models import Answer
+from ..visits.answer_sheet import AnswerSheet
+from ..visits.answer_sheet import Slot
+from ..visits.models import RepeatInstance
 from ..visits.models import Visit
 from .models import OpStatus
 from .models import SyncKind
@@ -67,28 +76,72 @@ def _result(op: SyncOp, *, duplicate: bool = False) -> dict[str, t.Any]:
     return result
 
 
-def _item(visit: Visit, item_id: t.Any) -> ChecklistItem:
-    item = db.session.get(ChecklistItem, parse_int(item_id, "item_id"))
-    if item is None or item.version_id != visit.checklist_version_id:
-        raise ValidationFailed(_("Item %(id)s is not part of the visit's checklist.", id=item_id))
-    return item
+class Batch:
+    """What a batch reads once, whatever its size: the items and entries it names, the answers it
+    touches (an :class:`AnswerSheet`), the operations received before under its ids, and, when an
+    answer is sent on an older revision, this device's own writes of the answers it touches."""
+
+    def __init__(self, visit: Visit, ops: list[dict[str, t.Any]], *, actor: User, client: Client) -> None:
+        self.visit, self.actor, self.client = visit, actor, client
+        item_ids = {raw.get("item_id") for raw in ops}
+        valid = sorted(i for i in item_ids if isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID)
+        self.items = {i.id: i for i in db.session.scalars(
+            sa.select(ChecklistItem).where(ChecklistItem.id.in_(valid)))} if valid else {}
+        answered = {raw.get("item_id") for raw in ops if raw.get("type") == "answer"}
+        self.answered = [i for i in valid if i in answered]
+        self.sheet = AnswerSheet(visit, self.answered)
+        self.earlier = {o.op_id: o for o in db.session.scalars(
+            sa.select(SyncOp).where(SyncOp.op_id.in_({str(raw["op_id"]).lower() for raw in ops})))}
+        self._entries: dict[str, RepeatInstance] | None = None
+        self._own: dict[tuple[int, str | None], list[int]] | None = None
+        self._own_in_batch: dict[tuple[int, str | None], list[int]] = {}
+
+    def item(self, item_id: t.Any) -> ChecklistItem:
+        item = self.items.get(parse_int(item_id, "item_id"))
+        if item is None or item.version_id != self.visit.checklist_version_id:
+            raise ValidationFailed(_("Item %(id)s is not part of the visit's checklist.", id=item_id))
+        return item
+
+    def entry(self, key: t.Any) -> RepeatInstance | None:
+        """The entry an answer names by its key, if it names one (as ``visits.optional_entry``)."""
+        if key in (None, ""):
+            return None
+        if self._entries is None:
+            self._entries = {e.uuid: e for e in db.session.scalars(
+                sa.select(RepeatInstance).where(RepeatInstance.visit_id == self.visit.id))}
+        entry = self._entries.get(str(key).lower())
+        if entry is None:
+            raise visits.no_such_entry(str(key))
+        return entry
+
+    def added(self, entry: RepeatInstance) -> None:
+        if self._entries is not None:
+            self._entries[entry.uuid] = entry
+
+    def written(self, op: SyncOp) -> None:
+        """An answer written by this batch counts as this device's own write."""
+        assert op.item_id is not None and op.rev is not None
+        self._own_in_batch.setdefault((op.item_id, op.entry), []).append(op.rev)
+
+    def writes_by_others(self, slot: Slot, entry: RepeatInstance | None, base_rev: int) -> bool:
+        """Whether anyone but this device wrote the answer after revision ``base_rev``."""
+        if self._own is None:
+            self._own = {}
+            for item_id, entry_key, rev in db.session.execute(
+                    sa.select(SyncOp.item_id, SyncOp.entry, SyncOp.rev)
+                    .where(SyncOp.visit_id == self.visit.id, SyncOp.item_id.in_(self.answered),
+                           SyncOp.user_id == self.actor.id, SyncOp.client_id == self.client.client_id,
+                           SyncOp.rev.is_not(None), SyncOp.status.in_((OpStatus.APPLIED, OpStatus.CONFLICT)))):
+                self._own.setdefault((t.cast(int, item_id), entry_key), []).append(t.cast(int, rev))
+        key = (slot.item_id, entry.uuid if entry is not None else None)
+        revs = self._own.get(key, []) + self._own_in_batch.get(key, [])
+        own = sum(1 for rev in revs if base_rev < rev <= slot.rev)
+        return own < slot.rev - base_rev
 
 
-def _writes_by_others(answer: Answer, base_rev: int, actor: User, client: Client) -> bool:
-    """Whether anyone but this device wrote the answer after revision ``base_rev``."""
-    own = db.session.scalar(
-        sa.select(sa.func.count()).select_from(SyncOp)
-        .where(SyncOp.visit_id == answer.visit_id, SyncOp.item_id == answer.item_id,
-               SyncOp.entry.is_(None) if answer.instance is None else SyncOp.entry == answer.instance.uuid,
-               SyncOp.user_id == actor.id, SyncOp.client_id == client.client_id,
-               SyncOp.rev > base_rev, SyncOp.rev <= answer.rev,
-               SyncOp.status.in_((OpStatus.APPLIED, OpStatus.CONFLICT))))
-    return (own or 0) < answer.rev - base_rev
-
-
-def _apply_answer(visit: Visit, raw: dict[str, t.Any], op: SyncOp, *, actor: User, client: Client) -> None:
-    item = _item(visit, raw.get("item_id"))
-    entry = visits.optional_entry(visit, raw.get("entry"))
+def _apply_answer(batch: Batch, raw: dict[str, t.Any], op: SyncOp) -> None:
+    item = batch.item(raw.get("item_id"))
+    entry = batch.entry(raw.get("entry"))
     if item.type == ItemType.IMAGE or not item.type.takes_answer:
         raise ValidationFailed(_("“%(item)s” does not take a typed answer.", item=item.display_label))
     value = parse_text(raw.get("value"), "value", max_length=MAX_VALUE)
@@ -98,37 +151,36 @@ def _apply_answer(visit: Visit, raw: dict[str, t.Any], op: SyncOp, *, actor: Use
         raise ValidationFailed(_("base_rev must be the answer's revision the tablet last saw (0 for none)."))
     op.item_id, op.entry, op.base_rev = item.id, entry.uuid if entry else None, base_rev
     op.value = {"value": value, "note": note}
-    current = db.session.scalar(sa.select(Answer).where(
-        Answer.visit_id == visit.id, Answer.item_id == item.id,
-        Answer.instance_id.is_(None) if entry is None else Answer.instance_id == entry.id))
+    current = batch.sheet.current(item, entry)
     before = {"value": current.value, "note": current.note, "rev": current.rev,
               "by": current.updated_by_id, "at": stamp(current.updated_at)} if current else None
-    parallel = current is not None and current.rev > base_rev and _writes_by_others(current, base_rev, actor, client)
-    answer = visits.save_answer(visit, item, value=value, note=note, entry=entry, actor=actor)
+    parallel = current is not None and current.rev > base_rev and batch.writes_by_others(current, entry, base_rev)
+    answer = batch.sheet.save(item, value=value, note=note, entry=entry, actor=batch.actor)
     op.rev = answer.rev
     if before is not None and before["rev"] == answer.rev:
         op.status = OpStatus.UNCHANGED
-    elif parallel:
+        return
+    if parallel:
         op.status = OpStatus.CONFLICT
-        by = db.session.get(User, before["by"]) if before and before["by"] else None
-        op.previous = {**(before or {}), "by": by.display_name if by else None}
+        # "by" is the writer's id until the batch looks up the names of all of them at once.
+        op.previous = before
         op.message = _("Changed by someone else since this tablet last saw it (revision %(base)d, now %(rev)d).",
                        base=base_rev, rev=before["rev"] if before else 0)
     else:
         op.status = OpStatus.APPLIED
+    batch.written(op)
 
 
-def _apply(visit: Visit, raw: dict[str, t.Any], op: SyncOp, *, actor: User, client: Client) -> None:
+def _apply(batch: Batch, raw: dict[str, t.Any], op: SyncOp) -> None:
+    """Any other operation, one at a time through the visit's services (in a savepoint of its own)."""
+    visit, actor = batch.visit, batch.actor
     kind = raw.get("type")
-    if kind == "answer":
-        _apply_answer(visit, raw, op, actor=actor, client=client)
-        return
     op.status = OpStatus.APPLIED
     if kind == "entry_add":
-        repeat = _item(visit, raw.get("item_id"))
+        repeat = batch.item(raw.get("item_id"))
         key = check_uuid(raw.get("entry"), "entry")
         op.item_id, op.entry = repeat.id, key
-        visits.add_entry(visit, repeat, key=key, actor=actor)
+        batch.added(visits.add_entry(visit, repeat, key=key, actor=actor))
     elif kind == "entry_remove":
         entry = visits.entry_by_key(visit, str(raw.get("entry") or ""))
         op.item_id, op.entry = entry.item_id, entry.uuid
@@ -165,6 +217,12 @@ def apply_batch(visit: Visit, ops: t.Any, *, key: str, actor: User, client: Clie
     ``duplicate`` (this op_id was applied before; its first result), ``conflict`` (applied over a
     parallel edit, flagged) or ``refused`` (not applied, with the reason; flagged). The batch is
     answered 200 whatever its operations' results, and the same answer is given to a replay.
+
+    The batch is one transaction with a fixed number of statements for its answers (see
+    :class:`Batch`): the operations are taken in order in memory, then the answers, their audit
+    entries and the operations are written together. Two requests that record the same op_id at
+    the same moment (on two visits, as batches on one visit wait for each other) meet at the
+    unique key: the whole batch is then taken again, and finds the other's operation.
     """
     if not isinstance(ops, list) or not ops:
         raise ValidationFailed(_("Send a list of operations (“ops”)."))
@@ -178,46 +236,71 @@ def apply_batch(visit: Visit, ops: t.Any, *, key: str, actor: User, client: Clie
     if isinstance(claimed, Outcome):
         return claimed
     row = claimed
-    visit = lock_visit(visit)
-    results = []
+    for attempt in range(3):
+        visit = lock_visit(visit)
+        try:
+            with db.session.begin_nested():
+                results, counts = _apply_all(Batch(visit, ops, actor=actor, client=client), ops, row.id)
+        except sa.exc.IntegrityError:  # the same op_id recorded by another request at the same moment
+            if attempt == 2:  # pragma: no cover
+                raise
+            continue
+        return finish(row, Outcome(200, {"batch": key, "results": results}), counts)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _apply_all(batch: Batch, ops: list[dict[str, t.Any]], request_id: int) -> tuple[list[dict[str, t.Any]],
+                                                                                     dict[str, int]]:
+    visit, actor, client = batch.visit, batch.actor, batch.client
+    answers: list[SyncOp | dict[str, t.Any] | tuple[SyncOp]] = []  # (op,) for a duplicate
     counts = dict.fromkeys(("applied", "unchanged", "duplicate", "conflict", "refused"), 0)
+    new: list[SyncOp] = []
     for raw in ops:
         op_id = str(raw["op_id"]).lower()
         payload = _op_payload(raw)
-        earlier = db.session.scalar(sa.select(SyncOp).where(SyncOp.op_id == op_id))
+        earlier = batch.earlier.get(op_id)
         if earlier is not None:
             if earlier.payload_hash != body_hash(payload) or earlier.visit_id != visit.id:
-                results.append({"op_id": op_id, "status": "refused", "rev": None, "server_ts": stamp(utcnow()),
+                answers.append({"op_id": op_id, "status": "refused", "rev": None, "server_ts": stamp(utcnow()),
                                 "message": _("Operation %(id)s was received before with other content.", id=op_id)})
                 counts["refused"] += 1
             else:
-                results.append(_result(earlier, duplicate=True))
+                answers.append((earlier,))
                 counts["duplicate"] += 1
             continue
-        op = SyncOp(op_id=op_id, request_id=row.id, visit_id=visit.id, user_id=actor.id,
+        op = SyncOp(op_id=op_id, request_id=request_id, visit_id=visit.id, user_id=actor.id,
                     client_id=client.client_id, type=str(raw.get("type") or "")[:16], payload_hash=body_hash(payload),
-                    client_ts=_client_ts(raw), status=OpStatus.APPLIED)
+                    client_ts=_client_ts(raw), status=OpStatus.APPLIED, server_ts=utcnow())
         try:
-            with db.session.begin_nested():
-                _apply(visit, raw, op, actor=actor, client=client)
-                db.session.add(op)
+            if raw.get("type") == "answer":  # checked before anything changes: nothing to undo if refused
+                _apply_answer(batch, raw, op)
+            else:
+                with db.session.begin_nested():
+                    _apply(batch, raw, op)
         except ServiceError as err:
             op.status, op.message = OpStatus.REFUSED, err.message
             op.value = op.value or {k: v for k, v in payload.items() if v is not None and k != "type"}
             op.rev = op.previous = None
-            with db.session.begin_nested():
-                db.session.add(op)
-        except sa.exc.IntegrityError:  # the same op_id in two requests at once: the other one applied it
-            db.session.expire_all()
-            earlier = db.session.scalar(sa.select(SyncOp).where(SyncOp.op_id == op_id))
-            assert earlier is not None
-            results.append(_result(earlier, duplicate=True))
-            counts["duplicate"] += 1
-            visit = lock_visit(visit)
-            continue
-        results.append(_result(op))
+        batch.earlier[op_id] = op
+        new.append(op)
+        answers.append(op)
         counts[op.status.value] += 1
-    return finish(row, Outcome(200, {"batch": key, "results": results}), counts)
+    batch.sheet.write()
+    writers = {o.previous["by"] for o in new if o.previous is not None and o.previous.get("by")}
+    names: dict[int, str] = dict(db.session.execute(
+        sa.select(User.id, User.display_name).where(User.id.in_(writers))).all()) if writers else {}
+    for op in new:
+        if op.previous is not None:
+            op.previous = {**op.previous, "by": names.get(op.previous.get("by") or 0)}
+    if new:
+        # One INSERT for the batch's operations (the objects stay outside the session; nothing reads their ids).
+        # Every column of every row (the ORM would leave out the empty ones and split the INSERT).
+        table = t.cast(sa.Table, SyncOp.__table__)
+        columns = [c.name for c in table.columns if c.name != "id"]
+        db.session.execute(table.insert(), [{name: getattr(o, name) for name in columns} for o in new])
+    results = [item if isinstance(item, dict) else _result(item[0], duplicate=True) if isinstance(item, tuple)
+               else _result(item) for item in answers]
+    return results, counts
 
 
 def _client_ts(raw: dict[str, t.Any]) -> datetime | None:

@@ -185,12 +185,9 @@ def check_entry(visit: Visit, item: ChecklistItem, entry: RepeatInstance | None)
                                  item=item.display_label))
 
 
-def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: str | None,
-                actor: User, entry: RepeatInstance | None = None) -> Answer:
-    """Store the answer to one item (and the inspector's note on it); blank clears it.
-
-    Questions inside a repeat are answered per ``entry``.
-    """
+def check_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: str | None,
+                 entry: RepeatInstance | None) -> tuple[str | None, str | None]:
+    """The answer and note as they would be stored, or the refusal ``save_answer`` would give."""
     require_editable(visit)
     check_entry(visit, item, entry)
     if item.readonly:
@@ -200,6 +197,25 @@ def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: s
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
         raise ValidationFailed(_("The note is longer than %(n)d characters.", n=MAX_TEXT))
+    return stored, note
+
+
+def answer_audit(item: ChecklistItem, entry: RepeatInstance | None, value: str | None,
+                 note: str | None) -> dict[str, t.Any]:
+    """The ``after`` of an ``answer.save`` audit entry."""
+    after: dict[str, t.Any] = {"item": item.name, "value": value, "note": note}
+    if entry is not None:
+        after["entry"] = entry.uuid
+    return after
+
+
+def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: str | None,
+                actor: User, entry: RepeatInstance | None = None) -> Answer:
+    """Store the answer to one item (and the inspector's note on it); blank clears it.
+
+    Questions inside a repeat are answered per ``entry``.
+    """
+    stored, note = check_answer(visit, item, value=value, note=note, entry=entry)
     entry_id = entry.id if entry is not None else None
     answer = db.session.scalar(sa.select(Answer).where(
         Answer.visit_id == visit.id, Answer.item_id == item.id,
@@ -217,11 +233,8 @@ def save_answer(visit: Visit, item: ChecklistItem, *, value: str | None, note: s
         answer.rev += 1
         answer.updated_by_id = actor.id
     db.session.flush()
-    after: dict[str, t.Any] = {"item": item.name, "value": stored, "note": note}
-    if entry is not None:
-        after["entry"] = entry.uuid
     audit.record(actor, "answer.save", answer, object_type="answers", school_id=visit.school_id,
-                 campaign_id=visit.campaign_id, before=before, after=after)
+                 campaign_id=visit.campaign_id, before=before, after=answer_audit(item, entry, stored, note))
     return answer
 
 
@@ -261,8 +274,13 @@ def entry_by_key(visit: Visit, key: str) -> RepeatInstance:
     entry = db.session.scalar(sa.select(RepeatInstance).where(RepeatInstance.uuid == key.lower(),
                                                               RepeatInstance.visit_id == visit.id))
     if entry is None:
-        raise ValidationFailed(_("The entry “%(key)s” does not exist in this visit.", key=key))
+        raise no_such_entry(key)
     return entry
+
+
+def no_such_entry(key: str) -> ValidationFailed:
+    """The refusal of an entry key the visit does not have."""
+    return ValidationFailed(_("The entry “%(key)s” does not exist in this visit.", key=key))
 
 
 def optional_entry(visit: Visit, key: t.Any) -> RepeatInstance | None:

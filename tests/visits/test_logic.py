@@ -290,6 +290,31 @@ def test_the_page_renders_entries_and_the_server_adds_and_removes_them(filling: 
     assert other[0]["status"] == "refused"  # the item is not part of that visit's checklist
 
 
+def test_one_batch_adds_an_entry_answers_in_it_and_removes_it_in_order(filling: Filling, auth: t.Any,
+                                                                        client: t.Any) -> None:
+    auth.login(filling.world.inspector)
+    defects, area = filling.items["defects"], filling.items["d_area"]
+    key, unknown = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def answer(value: str, entry: str) -> dict[str, t.Any]:
+        return {"op_id": str(uuid.uuid4()), "type": "answer", "item_id": area.id, "entry": entry, "value": value,
+                "note": None, "base_rev": 0}
+
+    ops = [{"op_id": str(uuid.uuid4()), "type": "entry_add", "item_id": defects.id, "entry": key},
+           answer("money", key.upper()), answer("org", unknown),
+           {"op_id": str(uuid.uuid4()), "type": "entry_remove", "entry": key}, answer("org", key)]
+    response = client.post(f"/api/v1/visits/{filling.visit.uuid}/ops", json={"ops": ops},
+                           headers={"Idempotency-Key": str(uuid.uuid4())})
+
+    results = response.json["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "refused", "applied", "refused"]
+    assert unknown in results[2]["message"]
+    entry = db.session.scalars(sa.select(RepeatInstance).where(RepeatInstance.uuid == key)).one()
+    assert entry.removed_at is not None
+    stored = db.session.scalars(sa.select(Answer).where(Answer.instance_id == entry.id)).one()
+    assert (stored.item_id, stored.value, stored.rev) == (area.id, "money", 1)
+
+
 def test_without_scripts_the_page_saves_entries_and_adds_them(filling: Filling, auth: t.Any, client: t.Any) -> None:
     auth.login(filling.world.inspector)
     defects = filling.items["defects"]

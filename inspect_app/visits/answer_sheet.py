@@ -1,0 +1,125 @@
+"""Many answers of one visit at once: read in one SELECT, changed in memory, written together.
+
+``services.save_answer`` stores one answer with a read, a write and an audit entry of its own.
+A tablet's batch names many answers of one visit: an :class:`AnswerSheet` reads those it may
+touch in one SELECT, takes each change with the same checks as ``save_answer``
+(``services.check_answer``) and the same outcome (an answer that does not change is not
+written, a changed one moves to the next revision), and :meth:`AnswerSheet.write` stores them
+with one INSERT of the new answers, one UPDATE of the changed ones and one INSERT of their
+audit entries (one ``answer.save`` per change, as ``save_answer`` writes), whatever the
+number of answers.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..audit import services as audit
+from ..db import utcnow
+from ..extensions import db
+from . import services
+from .models import Answer
+from .models import RepeatInstance
+from .models import Visit
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
+    from ..checklists.models import ChecklistItem
+
+Key = tuple[int, int | None]
+COLUMNS = ("value", "note", "rev", "updated_by_id", "updated_at")
+
+
+@dataclass
+class Slot:
+    """An answer as it stands in the batch: the stored row (if any) and its values now."""
+
+    item_id: int
+    instance_id: int | None
+    value: str | None
+    note: str | None
+    rev: int
+    updated_by_id: int | None
+    updated_at: datetime
+    stored: Answer | None = None
+    changed: bool = False
+    # The row's id (what its audit entries name); a new answer has one once written.
+    id: int | None = None
+
+    def before(self) -> dict[str, t.Any]:
+        return {"value": self.value, "note": self.note}
+
+
+class AnswerSheet:
+    """The answers of ``visit`` to ``item_ids``, as a batch changes them."""
+
+    def __init__(self, visit: Visit, item_ids: t.Iterable[int]) -> None:
+        self.visit = visit
+        ids = sorted(set(item_ids))
+        rows = db.session.scalars(
+            sa.select(Answer).where(Answer.visit_id == visit.id, Answer.item_id.in_(ids))
+            .execution_options(populate_existing=True)).all() if ids else []
+        self._slots: dict[Key, Slot] = {
+            (a.item_id, a.instance_id): Slot(a.item_id, a.instance_id, a.value, a.note, a.rev, a.updated_by_id,
+                                             a.updated_at, stored=a, id=a.id) for a in rows}
+        # The audit entries to write: the slot, the actor, and the entry's before and after.
+        self._log: list[tuple[Slot, User, dict[str, t.Any] | None, dict[str, t.Any]]] = []
+
+    def current(self, item: ChecklistItem, entry: RepeatInstance | None) -> Slot | None:
+        """The answer to ``item`` (in ``entry``) as it stands now, if there is one."""
+        return self._slots.get((item.id, entry.id if entry is not None else None))
+
+    def save(self, item: ChecklistItem, *, value: str | None, note: str | None, actor: User,
+             entry: RepeatInstance | None = None) -> Slot:
+        """Take the answer to one item as ``save_answer`` would (refused the same way); nothing is written yet."""
+        stored, note = services.check_answer(self.visit, item, value=value, note=note, entry=entry)
+        key = (item.id, entry.id if entry is not None else None)
+        slot = self._slots.get(key)
+        if slot is not None and slot.value == stored and slot.note == note:
+            return slot
+        services.mark_started(self.visit, actor)
+        before = slot.before() if slot is not None else None
+        now = utcnow()
+        if slot is None:
+            slot = self._slots[key] = Slot(item.id, key[1], stored, note, 1, actor.id, now, changed=True)
+        else:
+            slot.value, slot.note, slot.rev = stored, note, slot.rev + 1
+            slot.updated_by_id, slot.updated_at, slot.changed = actor.id, now, True
+        self._log.append((slot, actor, before, services.answer_audit(item, entry, stored, note)))
+        return slot
+
+    def write(self) -> None:
+        """Store every change: one INSERT of the new answers, one UPDATE of the others, one of the audit entries."""
+        changed = [s for s in self._slots.values() if s.changed]
+        if not changed:
+            return
+        updated = [s for s in changed if s.id is not None]
+        new = {(s.item_id, s.instance_id): s for s in changed if s.id is None}
+        table = t.cast(sa.Table, Answer.__table__)
+        if new:
+            # Every row with every column, so that all go in one statement; their ids come back by key
+            # (SQLite does not return rows in the order they were sent).
+            inserted = db.session.execute(table.insert().returning(table.c.id, table.c.item_id, table.c.instance_id), [
+                {"visit_id": self.visit.id, "item_id": s.item_id, "instance_id": s.instance_id,
+                 **{name: getattr(s, name) for name in COLUMNS}} for s in new.values()]).all()
+            for row in inserted:
+                new[(row.item_id, row.instance_id)].id = row.id
+        if updated:
+            db.session.execute(
+                table.update().where(table.c.id == sa.bindparam("answer_id"))
+                .values({name: sa.bindparam(f"new_{name}") for name in COLUMNS}),
+                [{"answer_id": s.id, **{f"new_{name}": getattr(s, name) for name in COLUMNS}} for s in updated])
+            for slot in updated:
+                for name in COLUMNS:  # the row in the session says what the database now holds
+                    set_committed_value(slot.stored, name, getattr(slot, name))
+        for slot, actor, before, after in self._log:
+            audit.record(actor, "answer.save", slot, object_type="answers", school_id=self.visit.school_id,
+                         campaign_id=self.visit.campaign_id, before=before, after=after)
+        for slot in changed:
+            slot.changed = False
+        self._log = []
