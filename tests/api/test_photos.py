@@ -145,3 +145,23 @@ def test_a_photo_question_keeps_its_capture_time_from_exif_before_the_tablets(wo
     Image.new("RGB", (64, 48), "navy").save(buffer, "JPEG", exif=exif)
     response = put(api, world.visit, item, buffer.getvalue(), taken_at="2026-11-27T10:05:00%2B08:00")
     assert response.json["taken_at"] == "2026-11-26T07:30:00Z"
+
+
+def test_a_photo_still_processing_is_answered_202_until_it_is_ready(world: World, api: Api,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspect_app.media import processing
+
+    monkeypatch.setattr(processing, "queue", lambda attachment: None)  # no worker has taken it yet
+    item = next(i.id for i in world.visit.checklist_version.items if i.name == "site")
+    key = str(uuid.uuid4())
+    data = photo("hopper.jpg")
+    stored = api.put(f"/api/v1/media/{key}?visit={world.visit.uuid}&item={item}", data=data,
+                     headers={"X-Content-SHA256": hashlib.sha256(data).hexdigest()})
+    assert stored.status_code == 201 and stored.json["status"] == "processing"
+    waiting = api.get(f"/api/v1/media/{key}?variant=thumb")
+    assert waiting.status_code == 202 and waiting.headers["Retry-After"] and waiting.json["status"] == "processing"
+
+    assert processing.process_waiting() == 1
+    ready = api.get(f"/api/v1/media/{key}?variant=thumb")
+    assert ready.status_code == 200 and ready.mimetype == "image/jpeg"
+    ready.close()
