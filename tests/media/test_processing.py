@@ -143,3 +143,21 @@ def test_a_photo_removed_while_processing_leaves_no_file(world: World, app: Flas
 
     assert stored_files(app) == []
     assert processing.process(attachment_id) is None  # its task, coming late, finds nothing to do
+
+
+def test_reports_take_only_processed_photos(world: World, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspect_app.findings import services as finding_services
+    from inspect_app.reports.collect.common import finding_photos
+
+    item = item_named(world, "S1_1")
+    ready = photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="ready.jpg",
+                                   actor=world.inspector)
+    db.session.commit()
+    monkeypatch.setattr(processing, "queue", lambda attachment: None)
+    photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="waiting.jpg", actor=world.inspector)
+    db.session.commit()
+    finding_services.confirm_finding(submit_with_failing_item(app, world), actor=world.supervisor)
+    db.session.commit()
+
+    # The report uses the copies made at upload (stamped, else scaled), never a photo still processing.
+    assert [row.stamped_path for row in finding_photos(world.campaign)] == [ready.stamped_path]
