@@ -60,6 +60,7 @@ from .funds.cli import funds_cli
 from .funds.views import bp as funds_bp
 from .help.views import bp as help_bp
 from .media import models as _media_models  # noqa: F401
+from .media import processing as _media_processing  # noqa: F401 - declares the photo tasks
 from .media.views import bp as media_bp
 from .notifications import models as _notification_models  # noqa: F401
 from .notifications import receivers as notifications_receivers

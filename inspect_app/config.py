@@ -58,6 +58,8 @@ class DefaultConfig:
     ROSTER_RUN_STALE_SECONDS = 900
     # Roster inputs hold personal data: they are deleted this many days after upload.
     ROSTER_RETENTION_DAYS = 180
+    # A photo still processing this long after its upload has lost its task and is queued again.
+    PHOTO_STALE_SECONDS = 300
     IMAGE_LONG_EDGE = 1600
     THUMB_LONG_EDGE = 320
     # A font with Chinese glyphs for the stamped copy of photos; empty: the first of the usual ones found.

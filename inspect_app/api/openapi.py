@@ -119,19 +119,27 @@ SCHEMAS: dict[str, t.Any] = {
     "Media": {
         "type": "object",
         "required": ["uuid", "kind", "item_id", "entry", "signer", "signer_name", "width", "height", "sha256",
-                     "source_sha256", "taken_at", "latitude", "longitude", "file_id"],
+                     "source_sha256", "taken_at", "latitude", "longitude", "file_id", "status", "refused_reason"],
         "properties": {
             "uuid": UUID, "kind": {"enum": ["photo", "signature"]}, "item_id": INT_OR_NULL,
             "entry": {"type": ["string", "null"], "format": "uuid"},
             "signer": {"enum": ["inspector", "school", None]}, "signer_name": STRING_OR_NULL,
             "width": INT_OR_NULL, "height": INT_OR_NULL,
-            "sha256": {"type": "string", "description": "SHA-256 of the stored (re-encoded) file."},
+            "sha256": {"type": "string", "description": "SHA-256 of the stored file: the bytes as sent while "
+                                                     "processing, the re-encoded photo once ready."},
             "source_sha256": {"type": ["string", "null"], "description": "SHA-256 of the bytes the client sent."},
             "taken_at": TIME_OR_NULL,
             "latitude": {"type": ["string", "null"], "description": "Kept only where the item asks for it."},
             "longitude": STRING_OR_NULL, "file_id": {"type": "integer"},
+            "status": {"enum": ["processing", "ready", "refused"],
+                       "description": "processing (处理中) until the background task has made the scaled copy and "
+                                      "thumbnail; refused when the file then fails to decode."},
+            "refused_reason": {"type": ["string", "null"], "description": "Why a refused photo was refused."},
         },
     },
+    "MediaProcessing": {"type": "object", "required": ["status"],
+                        "properties": {"status": {"enum": ["processing", "refused"]},
+                                       "error": {"type": "string"}}},
     "MediaConflict": {"type": "object", "required": ["error", "current"],
                       "properties": {"error": {"type": "string"}, "current": _ref("Media")}},
     "Position": {
@@ -325,7 +333,9 @@ PATHS: dict[str, t.Any] = {
                            _query("variant", {"enum": ["original", "thumb", "stamped"]},
                                   "The stored file, its thumbnail, or the copy stamped with school, time and place.")],
             "responses": {"200": {"description": "The JPEG.", "content": {"image/jpeg": {}}},
-                          **_errors(*READ_ERRORS)}}},
+                          "202": _json("MediaProcessing", "Still processing: ask again after `Retry-After` seconds."),
+                          **_errors(*READ_ERRORS),
+                          "422": _json("MediaProcessing", "Refused once decoded; `error` says why.")}}},
     "/campaigns/{code}/export.csv": {"get": {
         "summary": "A campaign's raw data as CSV (UTF-8 with a byte-order mark), streamed",
         "description": ("One row per visit in the caller's scope (a county's staff get their county's schools), "

@@ -44,6 +44,7 @@ from ..extensions import db
 from ..media import services as media
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
+from ..media.models import FileStatus
 from ..media.models import Signer
 from ..reports import raw_export
 from ..sync import services as sync
@@ -285,6 +286,11 @@ def get_media(key: str) -> t.Any:
     visit = db.session.get(Visit, attachment.visit_id) if attachment and attachment.visit_id else None
     ensure(visit is not None and can_view_visit(current_user, visit))
     assert attachment is not None
+    if attachment.status == FileStatus.PROCESSING:
+        # Not decoded yet: ask again shortly.
+        return {"status": attachment.status.value}, 202, {"Retry-After": "5"}
+    if attachment.status == FileStatus.REFUSED:
+        return {"status": attachment.status.value, "error": attachment.refused_reason}, 422
     variant = request.args.get("variant", "original")
     return media.serve(attachment, thumb=variant == "thumb", stamped=variant == "stamped", attachment_download=False)
 

@@ -128,6 +128,8 @@ def _note_writes(session: orm.Session, flush_context: t.Any) -> None:
 
 @event.listens_for(orm.Session, "after_commit")
 def _send_after_commit(session: orm.Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the tasks wait for the transaction itself to commit
     session.info.pop(_WROTE, None)
     for fn, args in session.info.pop(_AFTER_COMMIT, []):
         fn(*args)
@@ -135,6 +137,10 @@ def _send_after_commit(session: orm.Session) -> None:
 
 @event.listens_for(orm.Session, "after_rollback")
 def _drop_after_rollback(session: orm.Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint rolled back: the tasks queued before it still go; one whose row went with the
+        # savepoint finds nothing to do, as every task must.
+        return
     session.info.pop(_WROTE, None)
     session.info.pop(_AFTER_COMMIT, None)
 

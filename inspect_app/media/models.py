@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
 
 from ..db import enum_column
@@ -25,6 +26,26 @@ class AttachmentKind(StrEnum):
     SPREADSHEET = "spreadsheet"
     # A signature drawn on the visit's tablet by an inspector or the school's representative.
     SIGNATURE = "signature"
+
+
+class FileStatus(StrEnum):
+    """Where a stored file stands: a photo is processing (处理中) until its scaled copy and thumbnail exist."""
+
+    PROCESSING = "processing"
+    READY = "ready"
+    # The photo could not be decoded; ``refused_reason`` says why.
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return str(FILE_STATUS_LABELS[self])
+
+
+FILE_STATUS_LABELS = {
+    FileStatus.PROCESSING: _lp("file status", "Processing…"),
+    FileStatus.READY: _lp("file status", "Ready"),
+    FileStatus.REFUSED: _lp("file status", "Refused"),
+}
 
 
 class Signer(StrEnum):
@@ -80,6 +101,12 @@ class Attachment(Model):
     accuracy_m: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 1))
     # A copy with the school, time and place stamped on it, for reports.
     stamped_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
+    status: orm.Mapped[FileStatus] = orm.mapped_column(enum_column(FileStatus), default=FileStatus.READY,
+                                                       server_default=FileStatus.READY.value, index=True)
+    # Why a photo was refused once decoded (a truncated file), in the words shown to its owner.
+    refused_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(500))
+    # The bytes as uploaded, kept only until the photo is processed (media/processing.py).
+    original_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
     signer: orm.Mapped[Signer | None] = orm.mapped_column(enum_column(Signer))
     signer_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     uploaded_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
@@ -90,3 +117,7 @@ class Attachment(Model):
     @property
     def is_image(self) -> bool:
         return self.kind == AttachmentKind.PHOTO
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == FileStatus.READY

@@ -29,6 +29,7 @@ class Remover:
 
 _viewers: dict[str, list[t.Callable[[User, Attachment], bool]]] = {}
 _removers: dict[str, Remover] = {}
+_stampers: dict[str, t.Callable[[Attachment], list[str] | None]] = {}
 
 
 def owner_column(attachment: Attachment) -> str | None:
@@ -44,6 +45,18 @@ def add_viewer(column: str, may_view: t.Callable[[User, Attachment], bool]) -> N
 
 def set_remover(column: str, remover: Remover) -> None:
     _removers[column] = remover
+
+
+def set_stamper(column: str, lines: t.Callable[[Attachment], list[str] | None]) -> None:
+    """Have the photos owned through ``column`` stamped, once processed, with the ``lines(attachment)`` (None: not)."""
+    _stampers[column] = lines
+
+
+def stamp_lines(attachment: Attachment) -> list[str] | None:
+    """The lines the owner wants written on a stamped copy of the photo; None for no stamped copy."""
+    column = owner_column(attachment)
+    stamper = _stampers.get(column) if column is not None else None
+    return stamper(attachment) if stamper is not None else None
 
 
 def may_view(user: User, attachment: Attachment) -> bool:

@@ -18,6 +18,7 @@ from ..extensions import db
 from . import owners
 from . import services
 from .models import Attachment
+from .models import FileStatus
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 PDF = "application/pdf"
@@ -29,6 +30,10 @@ def file(attachment_id: int) -> t.Any:
     attachment = db.get_or_404(Attachment, attachment_id)
     ensure(owners.may_view(current_user, attachment))
     thumb = bool(request.args.get("thumb"))
+    if attachment.status != FileStatus.READY:
+        # Not decoded yet (处理中), or refused once decoded: a picture saying so, until the page is reloaded.
+        icon = "img/processing.svg" if attachment.status == FileStatus.PROCESSING else "img/refused.svg"
+        return redirect(url_for("static", filename=icon))
     if thumb and not attachment.thumb_path and attachment.content_type == PDF:
         page = services.document_thumb(attachment)
         if page is None:

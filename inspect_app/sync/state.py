@@ -30,7 +30,7 @@ def attachment_json(a: Attachment, entries: dict[int, str]) -> dict[str, t.Any]:
         "taken_at": stamp(a.taken_at),
         "latitude": str(a.latitude) if a.latitude is not None else None,
         "longitude": str(a.longitude) if a.longitude is not None else None,
-        "file_id": a.id,
+        "file_id": a.id, "status": a.status.value, "refused_reason": a.refused_reason,
     }
 
 

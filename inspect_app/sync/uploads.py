@@ -71,8 +71,8 @@ def put_media(key: str, data: bytes, *, sha256: str, target: MediaTarget, actor:
                                  actual=actual, sent=sha256))
     visit = target.visit
     existing = db.session.scalar(sa.select(Attachment).where(Attachment.uuid == key))
-    # Decode before the first write: on SQLite the write lock is then held only for the inserts.
-    decoded = media.decode_image(data, filename=target.filename) if existing is None and \
+    # Check before the first write: on SQLite the write lock is then held only for the inserts.
+    decoded = media.check_image(data, filename=target.filename) if existing is None and \
         target.kind == AttachmentKind.PHOTO and not data.startswith(b"%PDF-") else None
     row = record_request(visit, SyncKind.MEDIA, actor=actor, client=client,
                   request_hash=body_hash({"uuid": key, "sha256": actual, **target.binding()}))

@@ -18,6 +18,7 @@ from ..media.models import Attachment
 from ..media.models import AttachmentKind
 from ..media.models import Signer
 from . import attachments
+from .models import Visit
 from .services import check_entry
 from .services import mark_started
 from .services import require_editable
@@ -26,7 +27,14 @@ if t.TYPE_CHECKING:
     from ..auth.models import User
     from ..checklists.models import ChecklistItem
     from .models import RepeatInstance
-    from .models import Visit
+
+
+def stamp_lines(attachment: Attachment) -> list[str] | None:
+    """The school, time and place written on a visit photo's stamped copy (signatures get none)."""
+    if attachment.kind != AttachmentKind.PHOTO or attachment.visit_id is None:
+        return None
+    visit = db.session.get(Visit, attachment.visit_id)
+    return _stamp_lines(visit, attachment) if visit is not None else None
 
 
 def _stamp_lines(visit: Visit, attachment: Attachment) -> list[str]:
@@ -45,13 +53,14 @@ def _stamp_lines(visit: Visit, attachment: Attachment) -> list[str]:
 
 def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename: str, actor: User,
                     entry: RepeatInstance | None = None, key: str | None = None,
-                    capture: media.Capture | None = None, decoded: media.StoredImage | None = None) -> Attachment:
+                    capture: media.Capture | None = None, decoded: media.Probe | None = None) -> Attachment:
     """Attach a photo to one checklist item of a visit (and to one entry, inside a repeat).
 
     The capture time comes from the photo's EXIF, else from the tablet (``capture``). The position
     is kept only when the item asks for it (``photo_location``): the EXIF GPS, else the tablet's.
-    A copy stamped with the school, the time and the place is stored beside it for reports.
-    ``decoded`` is the photo already decoded by the caller (outside its database transaction).
+    A copy stamped with the school, the time and the place is made beside it for reports when the
+    photo is processed in the background (``stamp_lines``, registered with the file store).
+    ``decoded`` is the photo already checked by the caller (outside its database transaction).
     """
     require_editable(visit)
     check_entry(visit, item, entry)
@@ -59,7 +68,7 @@ def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename:
         raise ValidationFailed(_("“%(file)s” is not a photo in a supported format (JPEG, PNG, WebP).",
                                  file=filename))
     attachment, image = media.store(data, filename=filename, actor=actor, visit_id=visit.id, item_id=item.id,
-                                    key=key, decoded=decoded)
+                                    key=key, probe=decoded)
     assert image is not None
     capture = capture or media.Capture()
     attachment.instance_id = entry.id if entry is not None else None
@@ -73,9 +82,6 @@ def add_visit_photo(visit: Visit, item: ChecklistItem, data: bytes, *, filename:
             attachment.longitude = capture.longitude.quantize(Decimal("0.000001"))
             if capture.accuracy_m is not None:
                 attachment.accuracy_m = capture.accuracy_m.quantize(Decimal("0.1"))
-    stamped = f"stamped/{attachment.path.split('/', 1)[1]}"
-    media.write(stamped, media.stamp_image(image.data, _stamp_lines(visit, attachment)))
-    attachment.stamped_path = stamped
     mark_started(visit, actor)
     after: dict[str, t.Any] = {"item": item.name, "file": attachment.original_name, "sha256": attachment.sha256}
     if entry is not None:

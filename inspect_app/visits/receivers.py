@@ -14,6 +14,7 @@ from ..extensions import db
 from ..media import owners
 from ..media.models import Attachment
 from . import attachments
+from . import photos
 from .models import Visit
 from .permissions import can_view_visit
 from .permissions import is_assigned
@@ -54,3 +55,4 @@ def connect_signals() -> None:
     signals.page_panels.connect(_school_visits, sender="schools.show")
     owners.add_viewer("visit_id", _may_view_file)
     owners.set_remover("visit_id", owners.Remover(_may_remove_file, _remove_file, _back_from_file))
+    owners.set_stamper("visit_id", photos.stamp_lines)

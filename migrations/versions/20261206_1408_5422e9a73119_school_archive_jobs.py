@@ -3,7 +3,7 @@
 A school's aid archive (资助档案) built in the background for the person who asked for it.
 
 Revision ID: 5422e9a73119
-Revises: 3f6a0c2d8e71
+Revises: a4e1c9d27b53
 Create Date: 2026-12-06 14:08:14.592140
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5422e9a73119'
-down_revision = '3f6a0c2d8e71'
+down_revision = 'a4e1c9d27b53'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from pypdf import PdfWriter
 
 from inspect_app.audit.models import AuditEntry
 from inspect_app.checklists.models import ChecklistItem
+from inspect_app.core import storage
 from inspect_app.errors import InvalidTransition
 from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
@@ -27,6 +28,7 @@ from inspect_app.findings.models import Finding
 from inspect_app.media import services as media
 from inspect_app.media.models import Attachment
 from inspect_app.media.models import AttachmentKind
+from inspect_app.media.models import FileStatus
 from inspect_app.rectification import evidence
 from inspect_app.rectification.models import Rectification
 from inspect_app.visits import attachments
@@ -217,17 +219,31 @@ def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: Wo
 def test_the_stored_photo_file_has_no_gps_position(world: World) -> None:
     attachment = photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("exif_gps.jpg"),
                                        filename="exif_gps.jpg", actor=world.inspector)
+    db.session.commit()  # the photo is processed once its upload commits
     with Image.open(media.file_path(attachment)) as image:
         assert not image.getexif().get_ifd(GPS_IFD)
 
 
 def test_a_refused_photo_leaves_no_file_and_no_record(world: World, app: Flask) -> None:
     with pytest.raises(ValidationFailed) as excinfo:
-        photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("truncated_jpeg.jpg"),
-                              filename="truncated_jpeg.jpg", actor=world.inspector)
-    assert "truncated_jpeg.jpg" in excinfo.value.message
+        photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("broken.png"),
+                              filename="broken.png", actor=world.inspector)
+    assert "broken.png" in excinfo.value.message
     assert stored_files(app) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
+
+
+def test_a_photo_that_fails_to_decode_after_upload_is_marked_refused(world: World, app: Flask) -> None:
+    # A truncated JPEG has a good header: the upload is accepted and the background decoding refuses it.
+    attachment = photos.add_visit_photo(world.visit, item_named(world, "S1_1"), photo("truncated_jpeg.jpg"),
+                                       filename="truncated_jpeg.jpg", actor=world.inspector)
+    assert attachment.status == FileStatus.PROCESSING
+    db.session.commit()
+
+    assert attachment.status == FileStatus.REFUSED
+    assert attachment.refused_reason and "truncated_jpeg.jpg" in attachment.refused_reason
+    assert (attachment.original_path, attachment.thumb_path, attachment.stamped_path) == (None, None, None)
+    assert stored_files(app) == []  # the bytes as uploaded are not kept
 
 
 def test_a_pdf_is_not_a_visit_photo(world: World) -> None:
@@ -465,7 +481,9 @@ def test_who_may_see_rectification_evidence(world: World, auth: Auth, client: t.
 def test_files_follow_the_database_transaction(world: World) -> None:
     item = item_named(world, "S1_1")
     added = photos.add_visit_photo(world.visit, item, photo("hopper.jpg"), filename="a.jpg", actor=world.inspector)
-    path = media.file_path(added)
+    assert added.original_path  # until processed, the photo is its bytes as uploaded
+    path = storage.area("uploads").local_path(added.original_path)
+    assert path is not None
     assert path.is_file()
     db.session.rollback()
     assert not path.exists(), "a file written for a rolled-back row is left behind"

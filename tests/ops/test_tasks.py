@@ -60,6 +60,25 @@ def test_a_task_leaves_when_its_transaction_commits_and_never_after_a_rollback(a
     assert ran[-1] == ("at once", 3)
 
 
+def test_a_task_queued_inside_a_savepoint_waits_for_the_transaction(app: Flask, world: t.Any) -> None:
+    world.school.name = "华州第一小学（新）"
+    tasks.enqueue(_note, "before", 1)
+    with db.session.begin_nested():
+        world.school.address = "华州区某路1号"
+        tasks.enqueue(_note, "inside", 2)
+    assert ran == []  # releasing the savepoint commits nothing
+    try:
+        with db.session.begin_nested():
+            world.school.address = "不会保存"
+            db.session.flush()
+            raise ValueError
+    except ValueError:
+        pass
+    assert ran == []
+    db.session.commit()
+    assert ran == [("before", 1), ("inside", 2)]
+
+
 def test_a_task_that_keeps_failing_stops_after_its_tries_and_is_shown_to_the_admin(app: Flask, ctx: None) -> None:
     tasks.enqueue(_always_fails, 7)
     assert ran == [("fail", 7)] * 3

@@ -18,6 +18,7 @@ from ...findings.models import Finding
 from ...findings.models import FindingStatus
 from ...media.models import Attachment
 from ...media.models import AttachmentKind
+from ...media.models import FileStatus
 from ...schools.models import County
 from ...schools.models import School
 from ...visits.models import Visit
@@ -62,7 +63,7 @@ def finding_photos(campaign: Campaign, *, school_id: int | None = None) -> list[
         ))
         .join(problem_item, problem_item.id == Finding.item_id)
         .where(Visit.campaign_id == campaign.id, Attachment.kind == AttachmentKind.PHOTO,
-               Finding.status == FindingStatus.CONFIRMED)
+               Attachment.status == FileStatus.READY, Finding.status == FindingStatus.CONFIRMED)
         .order_by(County.position, School.code, problem_item.position, Attachment.id)
     )
     if school_id is not None:
@@ -85,7 +86,7 @@ def evidence_photo_rows(rect_ids: list[int], school: str, findings: list[Finding
     }
     photos = db.session.scalars(
         sa.select(Attachment).where(Attachment.rectification_id.in_(rect_ids),
-                                    Attachment.kind == AttachmentKind.PHOTO)
+                                    Attachment.kind == AttachmentKind.PHOTO, Attachment.status == FileStatus.READY)
     ).all()
     photos = sorted(photos, key=lambda a: (order.get(a.rectification_id or 0, 0), a.id))
     return [

@@ -359,7 +359,7 @@ if (form) {
     });
   }
 
-  function thumbnail({ url, thumb, media, local }) {
+  function thumbnail({ url, thumb, media, local, status, reason }) {
     const figure = document.createElement("figure");
     figure.className = "thumb";
     figure.dataset.media = media;
@@ -379,6 +379,20 @@ if (form) {
     remove.setAttribute("aria-label", msg.msgDeletePhoto);
     remove.dataset.removePhoto = media;
     figure.append(link, remove);
+    // The server decodes a photo after accepting it: it says so until the page is opened again.
+    if (status === "processing" || status === "refused") {
+      const caption = document.createElement("figcaption");
+      if (status === "processing") {
+        caption.className = "muted";
+        caption.dataset.processing = "";
+        caption.textContent = msg.msgProcessing;
+      } else {
+        caption.className = "refused";
+        caption.dataset.refused = "";
+        caption.textContent = fill(msg.msgDecodeRefused, { reason: reason || msg.msgUndecodable });
+      }
+      figure.append(caption);
+    }
     return figure;
   }
 
@@ -448,14 +462,17 @@ if (form) {
     if (state) {
       for (const m of state.media) {
         if (m.kind !== "photo" || removedPhotos.has(m.uuid)) continue;
-        add(m.item_id, m.entry, { media: m.uuid, url: `/media/${m.file_id}`, thumb: `/media/${m.file_id}?thumb=1` });
+        add(m.item_id, m.entry, { media: m.uuid, url: `/media/${m.file_id}`, thumb: `/media/${m.file_id}?thumb=1`,
+          status: m.status, reason: m.refused_reason });
       }
     } else {
       for (const fig of form.querySelectorAll("[data-thumbs] .thumb[data-media]:not(.local)")) {
         const el = questionOf(fig);
         if (!removedPhotos.has(fig.dataset.media)) {
+          const caption = fig.querySelector("figcaption");
           add(el.dataset.item, entryOf(el), { media: fig.dataset.media, url: fig.querySelector("a").href,
-            thumb: fig.querySelector("img").src });
+            thumb: fig.querySelector("img").src, status: fig.dataset.status,
+            reason: caption && fig.dataset.status === "refused" ? caption.dataset.reason : null });
         }
       }
     }
