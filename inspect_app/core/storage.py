@@ -280,6 +280,8 @@ def discard(name: str, key: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its files follow the transaction itself
     session.info.pop(WRITTEN, None)
     for _transaction, store, key in session.info.pop(DOOMED, []):
         store.delete(key)

@@ -71,6 +71,14 @@ def test_files_follow_the_transaction(store_app: Flask) -> None:
         savepoint.rollback()
         db.session.commit()
         assert store.exists("outer.bin") and not store.exists("inner.bin")
+        # A savepoint released is not the transaction committed: its files still follow the transaction.
+        db.session.execute(db.select(1))
+        with db.session.begin_nested():
+            storage.keep("uploads", "released.bin", b"r")
+            storage.discard("uploads", "outer.bin")
+        assert store.exists("outer.bin")  # not deleted before the transaction commits
+        db.session.rollback()
+        assert store.exists("outer.bin") and not store.exists("released.bin")
 
 
 def test_downloads_stream_from_a_folder_and_redirect_to_the_bucket(store_app: Flask) -> None:
