@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "visit.return": _l("returned the visit"),
     "visit.approve": _l("approved the visit"),
     "answer.save": _l("recorded an answer"),
+    "answer.batch": _l("synced answers from a tablet"),
     "answer.drop": _l("cleared the answer to a question that no longer applies"),
     "entry.add": _l("added an entry to a list"),
     "entry.remove": _l("removed an entry from a list"),

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.models import Role
@@ -28,6 +29,7 @@ from ..schools.models import School
 from .labels import action_label
 from .labels import object_label
 from .models import AuditEntry
+from .services import AnswerChange
 
 REPORT_KINDS = {
     "investigation": _l("the inspection report"),
@@ -98,6 +100,34 @@ def _answer(s: Said) -> str:
         return _("%(who)s answered item %(item)s with “%(value)s”, noting “%(note)s”", who=s.who, item=item,
                  value=value, note=note)
     return _("%(who)s answered item %(item)s with “%(value)s”", who=s.who, item=item, value=value)
+
+
+# How many of a batch's changes its sentence names; the entry itself lists them all.
+BATCH_SHOWN = 5
+
+
+def _change(change: dict[str, t.Any]) -> str:
+    item, value, before = change.get("item", ""), change.get("value") or "", change.get("before")
+    if before is None:
+        told = _("item %(item)s “%(value)s”", item=item, value=value)
+    else:
+        told = _("item %(item)s “%(before)s” → “%(value)s”", item=item, before=before.get("value") or "", value=value)
+    note = change.get("note")
+    if note and (before is None or note != before.get("note")):
+        return _("%(change)s, noting “%(note)s”", change=told, note=note)
+    return told
+
+
+@says("answer.batch")
+def _answer_batch(s: Said) -> str:
+    changes = [c for c in s.after.get("changes", []) if isinstance(c, dict)]
+    listed = _("; ").join(_change(c) for c in changes[:BATCH_SHOWN])
+    if len(changes) > BATCH_SHOWN:
+        listed = ngettext("%(changes)s and %(num)d more", "%(changes)s and %(num)d more",
+                          len(changes) - BATCH_SHOWN, changes=listed)
+    return ngettext("%(who)s synced %(num)d change of the answers of %(object)s from a tablet: %(changes)s",
+                    "%(who)s synced %(num)d changes of the answers of %(object)s from a tablet: %(changes)s",
+                    len(changes), who=s.who, object=s.object, changes=listed)
 
 
 @says("finding.confirm")
@@ -217,21 +247,29 @@ def object_names(entries: t.Iterable[AuditEntry]) -> dict[tuple[str, int], str]:
     return names
 
 
-def lines(entries: t.Sequence[AuditEntry]) -> list[Line]:
-    """The entries as sentences, in their order; administrators also get each entry as recorded."""
+def lines(entries: t.Sequence[AuditEntry | AnswerChange]) -> list[Line]:
+    """The entries as sentences, in their order; administrators also get each entry as recorded.
+
+    A change of one answer (``services.answer_changes``) is told on its own, as the page's
+    ``answer.save`` entry tells it, even when a batch's entry recorded it among others.
+    """
     raw = bool(current_user and current_user.is_authenticated and current_user.role == Role.ADMIN)
-    names = object_names(entries)
-    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    records = [e.entry if isinstance(e, AnswerChange) else e for e in entries]
+    names = object_names(records)
+    actor_ids = {e.actor_id for e in records if e.actor_id is not None}
     people = dict(db.session.execute(
         sa.select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     result = []
-    for entry in entries:
+    for told, entry in zip(entries, records, strict=True):
         who = people.get(entry.actor_id or 0) or (_("System") if entry.actor_name == "system" else entry.actor_name)
         if entry.object_id is None:
             thing = str(object_label(entry.object_type))
         else:
             thing = (names.get((entry.object_type, entry.object_id))
                      or f"{object_label(entry.object_type)} {entry.object_id}")
-        result.append(Line(entry, sentence(entry.action, entry.before, entry.after, entry.note, who=who,
-                                           object=thing), raw=raw))
+        if isinstance(told, AnswerChange):
+            text = sentence(told.action, told.before, told.after, None, who=who, object=thing)
+        else:
+            text = sentence(entry.action, entry.before, entry.after, entry.note, who=who, object=thing)
+        result.append(Line(entry, text, raw=raw))
     return result

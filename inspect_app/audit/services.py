@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +19,9 @@ from .models import AuditEntry
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
+
+# The one entry of a tablet's batch of answers: about the visit, its ``after`` lists the changes.
+ANSWER_BATCH = "answer.batch"
 
 
 def _jsonable(value: t.Any) -> t.Any:
@@ -106,6 +110,47 @@ def history_with_files(object_type: str, object_ids: t.Iterable[int], file_ids: 
     ids = [*file_ids, *(i for i in removed if isinstance(i, int))]
     added = [e for e in history("attachments", ids) if e.action == "evidence.add"]
     return sorted(own + added, key=lambda e: (e.created_at, e.id))
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One change of an answer, read from the entry that recorded it: an answer's own entry
+    (``answer.save``, ``answer.drop``), or one of the changes a batch's entry lists, told as
+    ``answer.save`` tells it (``before`` and ``after`` in its shape)."""
+
+    entry: AuditEntry
+    action: str
+    before: dict[str, t.Any] | None
+    after: dict[str, t.Any]
+
+
+def answer_changes(visit_id: int, answer_ids: t.Iterable[int]) -> list[AnswerChange]:
+    """The changes of the given answers of a visit, oldest first, from both kinds of entries.
+
+    One SELECT by the object index (the answers' own entries, and the visit's batch entries);
+    the changes of a batch entry are picked by answer id in Python, which reads the same on
+    SQLite and PostgreSQL, and a visit has few batches.
+    """
+    ids = set(answer_ids)
+    if not ids:
+        return []
+    stmt = (
+        sa.select(AuditEntry)
+        .where(sa.or_(sa.and_(AuditEntry.object_type == "answers", AuditEntry.object_id.in_(sorted(ids))),
+                      sa.and_(AuditEntry.object_type == "visits", AuditEntry.object_id == visit_id,
+                              AuditEntry.action == ANSWER_BATCH)))
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    )
+    changes = []
+    for entry in db.session.scalars(stmt):
+        if entry.action != ANSWER_BATCH:
+            changes.append(AnswerChange(entry, entry.action, entry.before, entry.after or {}))
+            continue
+        for change in (entry.after or {}).get("changes", []):
+            if change.get("answer") in ids:
+                after = {k: v for k, v in change.items() if k not in ("answer", "before", "rev")}
+                changes.append(AnswerChange(entry, "answer.save", change.get("before"), after))
+    return changes
 
 
 def head() -> chain.Head:

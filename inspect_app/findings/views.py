@@ -28,6 +28,7 @@ from ..core.roles import Role
 from ..extensions import db
 from ..media.models import Attachment
 from ..schools.services import counties
+from ..visits.answer_sheet import answer_history
 from ..visits.permissions import can_review_visit
 from . import comments as finding_comments
 from . import services
@@ -77,12 +78,17 @@ def show(finding_id: int) -> t.Any:
     finding = _finding(finding_id)
     photos = services.finding_photos(finding)
     files = services.finding_files(finding)
-    entries = audit.history("findings", [finding.id])
+    entries: list[t.Any] = audit.history("findings", [finding.id])
     if finding.rectification:
         rect_id = finding.rectification.id
         evidence = db.session.scalars(sa.select(Attachment.id).where(Attachment.rectification_id == rect_id))
-        entries = sorted(entries + audit.history_with_files("rectifications", [rect_id], evidence),
-                         key=lambda e: (e.created_at, e.id))
+        entries = entries + audit.history_with_files("rectifications", [rect_id], evidence)
+    if finding.item is not None and current_user.role != Role.SCHOOL:
+        # How the answer the problem was raised from came to be, on the page or in a tablet's batch
+        # (the school is not shown the history).
+        entries = entries + answer_history(finding.visit, finding.item, finding.instance)
+    entries.sort(key=lambda e: (e.entry.created_at, e.entry.id) if isinstance(e, audit.AnswerChange)
+                 else (e.created_at, e.id))
     return render_template("findings/show.html", finding=finding, photos=photos, files=files, history=entries,
                            comments=finding_comments.comments([finding.id])[finding.id],
                            can_comment=can_comment_on_finding(current_user, finding),

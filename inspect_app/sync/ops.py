@@ -7,8 +7,9 @@ a parallel edit with what it replaced, for a supervisor to acknowledge; nothing 
 
 A batch is one transaction. Its answers cost the same statements whatever their number: they are
 checked and applied in order in memory (``visits.answer_sheet``), then stored with one INSERT
-and one UPDATE, their audit entries (one per change, as when answering on the page) and the
-batch's operations with one INSERT each. Entries added or removed, photos removed and
+and one UPDATE, one audit entry for the batch (``answer.batch``, about the visit, listing each
+change with its answer, item, value and note before and after; at most ``MAX_OPS`` of them) and
+the batch's operations with one INSERT. Entries added or removed, photos removed and
 check-ins, rarer, go through the visit's services one at a time, each in a savepoint, and the
 answers after them in the batch see what they did.
 """
@@ -219,8 +220,8 @@ def apply_batch(visit: Visit, ops: t.Any, *, key: str, actor: User, client: Clie
     answered 200 whatever its operations' results, and the same answer is given to a replay.
 
     The batch is one transaction with a fixed number of statements for its answers (see
-    :class:`Batch`): the operations are taken in order in memory, then the answers, their audit
-    entries and the operations are written together. Two requests that record the same op_id at
+    :class:`Batch`): the operations are taken in order in memory, then the answers, the batch's
+    audit entry and the operations are written together. Two requests that record the same op_id at
     the same moment (on two visits, as batches on one visit wait for each other) meet at the
     unique key: the whole batch is then taken again, and finds the other's operation.
     """

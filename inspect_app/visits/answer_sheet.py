@@ -5,9 +5,16 @@ A tablet's batch names many answers of one visit: an :class:`AnswerSheet` reads 
 touch in one SELECT, takes each change with the same checks as ``save_answer``
 (``services.check_answer``) and the same outcome (an answer that does not change is not
 written, a changed one moves to the next revision), and :meth:`AnswerSheet.write` stores them
-with one INSERT of the new answers, one UPDATE of the changed ones and one INSERT of their
-audit entries (one ``answer.save`` per change, as ``save_answer`` writes), whatever the
-number of answers.
+with one INSERT of the new answers, one UPDATE of the changed ones and one audit entry for the
+batch, whatever the number of answers.
+
+The batch's entry (``answer.batch``, about the visit) lists its changes in order in its
+``after``: each with the answer's id, the item's name (and the entry's key, in a list), the
+value and note before and after, and the revision. It is bounded as the batch is: a batch holds
+at most ``sync.ops.MAX_OPS`` (500) operations, so the entry at most as many changes, and each
+value and note is bounded as an answer's are (``services.MAX_TEXT`` characters of text).
+:func:`answer_history` reads an answer's changes back from both kinds of entries, the
+``answer.save`` entries of the page and the batches' entries.
 """
 
 from __future__ import annotations
@@ -67,8 +74,8 @@ class AnswerSheet:
         self._slots: dict[Key, Slot] = {
             (a.item_id, a.instance_id): Slot(a.item_id, a.instance_id, a.value, a.note, a.rev, a.updated_by_id,
                                              a.updated_at, stored=a, id=a.id) for a in rows}
-        # The audit entries to write: the slot, the actor, and the entry's before and after.
-        self._log: list[tuple[Slot, User, dict[str, t.Any] | None, dict[str, t.Any]]] = []
+        # The changes the batch's audit entry lists: the slot, the actor, and the change (its answer id once written).
+        self._log: list[tuple[Slot, User, dict[str, t.Any]]] = []
 
     def current(self, item: ChecklistItem, entry: RepeatInstance | None) -> Slot | None:
         """The answer to ``item`` (in ``entry``) as it stands now, if there is one."""
@@ -90,11 +97,12 @@ class AnswerSheet:
         else:
             slot.value, slot.note, slot.rev = stored, note, slot.rev + 1
             slot.updated_by_id, slot.updated_at, slot.changed = actor.id, now, True
-        self._log.append((slot, actor, before, services.answer_audit(item, entry, stored, note)))
+        change = {**services.answer_audit(item, entry, stored, note), "before": before, "rev": slot.rev}
+        self._log.append((slot, actor, change))
         return slot
 
     def write(self) -> None:
-        """Store every change: one INSERT of the new answers, one UPDATE of the others, one of the audit entries."""
+        """Store every change: one INSERT of the new answers, one UPDATE of the others, one audit entry."""
         changed = [s for s in self._slots.values() if s.changed]
         if not changed:
             return
@@ -117,9 +125,19 @@ class AnswerSheet:
             for slot in updated:
                 for name in COLUMNS:  # the row in the session says what the database now holds
                     set_committed_value(slot.stored, name, getattr(slot, name))
-        for slot, actor, before, after in self._log:
-            audit.record(actor, "answer.save", slot, object_type="answers", school_id=self.visit.school_id,
-                         campaign_id=self.visit.campaign_id, before=before, after=after)
+        by_actor: dict[int, tuple[User, list[dict[str, t.Any]]]] = {}
+        for slot, actor, change in self._log:  # one actor per batch; should there be more, one entry each
+            by_actor.setdefault(actor.id, (actor, []))[1].append({"answer": slot.id, **change})
+        for actor, changes in by_actor.values():
+            audit.record(actor, audit.ANSWER_BATCH, self.visit, after={"count": len(changes), "changes": changes})
         for slot in changed:
             slot.changed = False
         self._log = []
+
+
+def answer_history(visit: Visit, item: ChecklistItem, entry: RepeatInstance | None = None) -> list[audit.AnswerChange]:
+    """Who changed the answer to ``item`` (in ``entry``) and how, oldest first: on the page or in a batch."""
+    answer_id = db.session.scalar(sa.select(Answer.id).where(
+        Answer.visit_id == visit.id, Answer.item_id == item.id,
+        Answer.instance_id.is_(None) if entry is None else Answer.instance_id == entry.id))
+    return audit.answer_changes(visit.id, [answer_id]) if answer_id is not None else []

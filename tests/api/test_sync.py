@@ -105,7 +105,12 @@ def test_a_batch_applies_each_operation_once_and_a_replay_gets_the_same_answer(w
     answers = db.session.scalars(sa.select(Answer).where(Answer.visit_id == world.visit.id)).all()
     assert {(a.item_id, a.value, a.rev) for a in answers} == {(ids["S1_1"], "no", 1), (ids["enrolled"], "420", 1)}
     assert count(SyncOp) == 2
-    assert count(AuditEntry, AuditEntry.action == "answer.save") == 2
+    # One audit entry for the batch, about the visit, listing both answers (none of its own per answer).
+    assert count(AuditEntry, AuditEntry.action == "answer.save") == 0
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "answer.batch")).one()
+    assert (entry.object_type, entry.object_id, entry.after["count"]) == ("visits", world.visit.id, 2)
+    assert [(c["item"], c["value"], c["note"], c["before"]) for c in entry.after["changes"]] == [
+        ("S1_1", "no", "未成立领导小组", None), ("enrolled", "420", None, None)]
     row = db.session.scalars(sa.select(SyncRequest).where(SyncRequest.idempotency_key == key)).one()
     assert row.replays == 1 and row.counts["applied"] == 2
 

@@ -1,6 +1,6 @@
 """A batch of operations is applied in one transaction with a fixed number of SQL statements for its
 answers, and keeps every guarantee of applying them one by one: each operation once, revisions,
-parallel edits flagged, one audit entry per change."""
+parallel edits flagged, every change audited (in one entry for the batch, listing them)."""
 
 from __future__ import annotations
 
@@ -107,23 +107,28 @@ def test_a_batch_of_5_answers_costs_the_statements_of_a_batch_of_40(world: World
     assert count(SyncOp, SyncOp.status == "conflict") == 0
     unchanged = count(SyncOp, SyncOp.status == "unchanged")
     assert unchanged == 3  # blank and without a note both times: items 10, 24 and 38 of the large batch
-    assert count(AuditEntry, AuditEntry.action == "answer.save") == count(SyncOp) - unchanged
+    # One audit entry per batch (four), listing every change but the unchanged answers.
+    batches = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "answer.batch")).all()
+    assert len(batches) == 4 and count(AuditEntry, AuditEntry.action == "answer.save") == 0
+    assert sum(len(e.after["changes"]) for e in batches) == count(SyncOp) - unchanged
+    assert all(e.after["count"] == len(e.after["changes"]) for e in batches)
     assert audit.verify().ok
 
 
-def test_each_change_in_a_batch_has_its_audit_entry_with_what_it_replaced(world: World, api: Api) -> None:
+def test_each_change_in_a_batch_is_listed_in_its_audit_entry_with_what_it_replaced(world: World, api: Api) -> None:
     item = next(i.id for i in world.visit.checklist_version.items if i.name == "enrolled")
     ops = [answer(item, "1"), answer(item, "2", note="复核"), answer(item, "2", base_rev=2, note="复核")]
     response = api.post(f"/api/v1/visits/{world.visit.uuid}/ops", json={"ops": ops},
                         headers={"Idempotency-Key": new()})
     assert [(r["status"], r["rev"]) for r in response.json["results"]] == [("applied", 1), ("applied", 2),
                                                                           ("unchanged", 2)]
-    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "answer.save")
-                                 .order_by(AuditEntry.id)).all()
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "answer.batch")).one()
     stored = db.session.scalars(sa.select(Answer).where(Answer.item_id == item)).one()
-    assert [(e.object_id, e.before, e.after) for e in entries] == [
-        (stored.id, None, {"item": "enrolled", "value": "1", "note": None}),
-        (stored.id, {"value": "1", "note": None}, {"item": "enrolled", "value": "2", "note": "复核"})]
+    assert (entry.object_type, entry.object_id, entry.before) == ("visits", world.visit.id, None)
+    assert entry.after == {"count": 2, "changes": [
+        {"answer": stored.id, "item": "enrolled", "value": "1", "note": None, "before": None, "rev": 1},
+        {"answer": stored.id, "item": "enrolled", "value": "2", "note": "复核",
+         "before": {"value": "1", "note": None}, "rev": 2}]}
     assert audit.verify().ok
 
 
@@ -135,7 +140,8 @@ def test_an_operation_twice_in_one_batch_is_applied_once(world: World, api: Api)
                        headers={"Idempotency-Key": new()}).json["results"]
     assert [(r["status"], r["rev"]) for r in results] == [("applied", 1), ("duplicate", 1), ("refused", None)]
     assert op_id in results[2]["message"]
-    assert count(SyncOp) == 1 and count(AuditEntry, AuditEntry.action == "answer.save") == 1
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "answer.batch")).one()
+    assert count(SyncOp) == 1 and [c["value"] for c in entry.after["changes"]] == ["7"]
 
 
 def test_a_batch_meeting_an_operation_recorded_at_the_same_moment_is_taken_again(
@@ -159,5 +165,36 @@ def test_a_batch_meeting_an_operation_recorded_at_the_same_moment_is_taken_again
     assert response.status_code == 200 and len(calls) == 2
     assert [r["status"] for r in response.json["results"]] == ["applied", "duplicate"]
     assert count(SyncOp) == 2 and count(Answer) == 2
-    assert count(AuditEntry, AuditEntry.action == "answer.save") == 2
+    # Each batch's entry lists its own answer; the batch taken again wrote one entry, not two.
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "answer.batch")
+                                 .order_by(AuditEntry.id)).all()
+    assert [[c["item"] for c in e.after["changes"]] for e in entries] == [["enrolled"], ["opinion"]]
+    assert audit.verify().ok
+
+
+@pytest.mark.parametrize("size", [1, 12, ITEMS])
+def test_a_batch_of_n_answers_writes_one_audit_entry_listing_its_n_changes(
+        api: Api, big_visits: tuple[list[int], list[Visit]], size: int) -> None:
+    items, (visit, _other) = big_visits
+    url = f"/api/v1/visits/{visit.uuid}/ops"
+
+    def send(ops: list[dict[str, t.Any]]) -> list[AuditEntry]:
+        last = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+        response = api.post(url, json={"ops": ops}, headers={"Idempotency-Key": new()})
+        assert {r["status"] for r in response.json["results"]} == {"applied"}
+        return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id)))
+
+    # The first answers also start the visit (an entry of its own, as on the page).
+    first = send([answer(items[k], str(k)) for k in range(size)])
+    assert [e.action for e in first] == ["visit.start", "answer.batch"]
+    assert first[1].after["count"] == size
+    assert [(c["item"], c["value"], c["before"], c["rev"]) for c in first[1].after["changes"]] == [
+        (f"n{k}", str(k), None, 1) for k in range(size)]
+    (edits,) = send([answer(items[k], str(k + 1), base_rev=1, note="复核") for k in range(size)])
+    stored = dict(db.session.execute(sa.select(Answer.item_id, Answer.id).where(Answer.visit_id == visit.id)).all())
+    assert (edits.action, edits.object_type, edits.object_id) == ("answer.batch", "visits", visit.id)
+    assert (edits.school_id, edits.campaign_id) == (visit.school_id, visit.campaign_id)
+    assert edits.after["changes"] == [
+        {"answer": stored[items[k]], "item": f"n{k}", "value": str(k + 1), "note": "复核",
+         "before": {"value": str(k), "note": None}, "rev": 2} for k in range(size)]
     assert audit.verify().ok

@@ -158,7 +158,7 @@ def test_plan_inspect_review_rectify_close_and_report(app: Flask, make_county, m
 
     # Every step left its trace in the audit log.
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
-    assert {"campaign.create", "visit.plan", "visit.assign", "campaign.start", "answer.save", "photo.add",
+    assert {"campaign.create", "visit.plan", "visit.assign", "campaign.start", "answer.batch", "photo.add",
             "visit.submit", "finding.raise", "finding.edit", "finding.confirm", "visit.approve",
             "rectification.measures", "evidence.add", "rectification.submitted",
             "rectification.closed", "report.request"} <= actions
