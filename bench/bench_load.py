@@ -37,8 +37,10 @@ revision 1, every acknowledged operation recorded once, every acknowledged file 
 visit whose submission was acknowledged submitted and no other. Errors the server logged are
 printed. The exit status is 1 on any failed request, server error, mismatch, or a server that died.
 
-Syncing queues no background task, so no ``inspect-app worker`` runs; ``--queue-url`` only sets
-the broker the server is configured with. Run it by hand; it is not part of the tests.
+Photos are processed after their upload answers, by the task queue: ``inspect-app worker`` runs
+beside the server on the same broker (``--queue-url``, or the embedded queue), as in production.
+Once the load is over, the check waits (at most 120 s) for the worker to finish the photos and
+counts any not processed, or refused, as a problem. Run it by hand; it is not part of the tests.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ from inspect_app.auth.models import Role  # noqa: E402
 from inspect_app.campaigns.models import Campaign  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.media.models import Attachment  # noqa: E402
+from inspect_app.media.models import FileStatus  # noqa: E402
 from inspect_app.sync.models import SyncOp  # noqa: E402
 from inspect_app.visits.models import Answer  # noqa: E402
 from inspect_app.visits.models import Visit as VisitRow  # noqa: E402
@@ -297,13 +300,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_env(args: argparse.Namespace, url: str, workdir: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "INSPECT_DATABASE_URL": url, "INSPECT_SECRET_KEY": "bench-load", "INSPECT_INSTANCE_PATH": str(workdir),
+            "INSPECT_UPLOAD_DIR": str(workdir / "uploads"), "INSPECT_QUEUE_URL": args.queue_url,
+            "INSPECT_LOG_FORMAT": "json"}
+
+
+def start_worker(args: argparse.Namespace, url: str, workdir: Path, log: t.IO[bytes]) -> subprocess.Popen:
+    """``inspect-app worker``: the photos' processing, on the server's broker."""
+    return subprocess.Popen([sys.executable, "-m", "inspect_app.cli", "worker", "--threads", "2"],
+                            cwd=ROOT, env=server_env(args, url, workdir), stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for_photos(app: t.Any, seconds: float = 120) -> None:
+    """Wait until no photo is left processing (the worker's backlog after the load), or ``seconds``."""
+    deadline = time.monotonic() + seconds
+    with app.app_context():
+        while time.monotonic() < deadline:
+            left = db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)
+                                     .where(Attachment.status == FileStatus.PROCESSING))
+            db.session.rollback()
+            if not left:
+                return
+            gevent.sleep(1)
+
+
 def start_server(args: argparse.Namespace, url: str, workdir: Path, log: t.IO[bytes]) -> tuple[subprocess.Popen, str]:
     """``inspect-app serve`` on a free loopback port; returns once /readyz answers 200."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "INSPECT_DATABASE_URL": url, "INSPECT_SECRET_KEY": "bench-load", "INSPECT_INSTANCE_PATH": str(workdir),
-           "INSPECT_UPLOAD_DIR": str(workdir / "uploads"), "INSPECT_QUEUE_URL": args.queue_url,
-           "INSPECT_LOG_FORMAT": "json"}
+    env = server_env(args, url, workdir)
     server = subprocess.Popen([sys.executable, "-m", "inspect_app.cli", "serve", "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(args.workers)],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -382,8 +408,14 @@ def verify(app: t.Any, visits: list[Visit], expected_ops: int) -> list[str]:
         answers, ops, files = per_visit(Answer), per_visit(SyncOp), per_visit(Attachment)
         revised = db.session.scalar(sa.select(sa.func.count()).select_from(Answer).where(Answer.rev != 1))
         stored_files = set(db.session.scalars(sa.select(Attachment.uuid)))
+        unprocessed = dict(db.session.execute(
+            sa.select(Attachment.status, sa.func.count()).where(Attachment.status != FileStatus.READY)
+            .group_by(Attachment.status)).all())
     if revised:
         problems.append(f"{revised} answers at a revision other than 1")
+    if unprocessed:
+        problems.append("files not processed: " + ", ".join(f"{getattr(k, 'value', k)} {n}"
+                                                            for k, n in unprocessed.items()))
     for visit in visits:
         vid = ids[visit.uuid]
         status = getattr(statuses[vid], "value", statuses[vid])
@@ -475,6 +507,7 @@ def main() -> None:
         log_path = args.server_log or workdir / "server.log"
         with open(log_path, "wb") as log:
             server, base = start_server(args, url, workdir, log)
+            worker = start_worker(args, url, workdir, log)
             try:
                 users = args.tablets + supervisors
                 print(f"{args.tablets} tablets ({len(answers)} answers, 2 photos and a signature each) and "
@@ -484,7 +517,13 @@ def main() -> None:
                       f"{args.duration:.0f} s each", flush=True)
                 baseline = run_phase(base, {HealthUser: users}, args.duration)
                 load = run_phase(base, {TabletUser: args.tablets, SupervisorUser: supervisors}, args.duration)
+                wait_for_photos(app)
             finally:
+                worker.terminate()
+                try:
+                    worker.wait(60)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
                 alive = server.poll() is None
                 server.terminate()
                 try:
