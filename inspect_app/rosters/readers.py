@@ -15,6 +15,7 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -22,7 +23,6 @@ import re
 import typing as t
 import zipfile
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -68,15 +68,49 @@ def parse_tier(text: str) -> int | None:
     return _TIERS.get(fold(text).lower())
 
 
-@dataclass
 class Grid:
-    """The cells of one sheet (or a CSV file), top-left at row 1, column 1."""
+    """The cells of one sheet (or a CSV file), top-left at row 1, column 1.
 
-    rows: list[list[t.Any]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based (r0, c0, r1, c1)
-    sheet: str | None = None
-    encoding: str | None = None
-    fmt: str = "xlsx"
+    A workbook's sheet is kept as calamine gives it, row by row; a CSV file as pandas' reader
+    gives it, column by column. Either shape is made from the other when it is asked for.
+    """
+
+    def __init__(self, rows: list[list[t.Any]] | None = None, merged: list[tuple[int, int, int, int]] | None = None,
+                 sheet: str | None = None, encoding: str | None = None, fmt: str = "xlsx",
+                 columns: list[t.Sequence[t.Any]] | None = None, height: int = 0) -> None:
+        self._rows = rows
+        self._columns = columns
+        self._height = len(rows) if rows is not None else height
+        self.merged = merged or []  # 0-based (r0, c0, r1, c1)
+        self.sheet = sheet
+        self.encoding = encoding
+        self.fmt = fmt
+
+    def __len__(self) -> int:
+        return self._height
+
+    @property
+    def rows(self) -> list[list[t.Any]]:
+        if self._rows is None:
+            columns = self._columns or []
+            self._rows = [list(r) for r in zip(*columns, strict=True)] if columns else [[] for _ in range(self._height)]
+        return self._rows
+
+    def head(self, n: int) -> list[list[t.Any]]:
+        """The first ``n`` rows."""
+        if self._rows is not None or not self._columns:
+            return self.rows[:n]
+        return [list(r) for r in zip(*(c[:n] for c in self._columns), strict=True)]
+
+    def body_columns(self, start: int) -> tuple[int, list[t.Sequence[t.Any]]]:
+        """The number of rows from row index ``start`` on, and their cells column by column (short rows padded)."""
+        if self._columns is not None:
+            return max(self._height - start, 0), [c[start:] for c in self._columns]
+        body = self.rows[start:]
+        width = max((len(r) for r in body), default=0)
+        if any(len(r) != width for r in body):
+            body = [r + [None] * (width - len(r)) for r in body]
+        return len(body), list(zip(*body, strict=True)) if body else []
 
 
 @dataclass
@@ -156,7 +190,11 @@ def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:
         if "\x00" in text:
             break
         return text, "gbk" if encoding == "gb18030" and _is_gbk(data) else encoding
-    raise ValidationFailed(_("File “%(file)s” is not text in UTF-8 or GBK and cannot be read as CSV.", file=filename))
+    raise _not_text(filename)
+
+
+def _not_text(filename: str) -> ValidationFailed:
+    return ValidationFailed(_("File “%(file)s” is not text in UTF-8 or GBK and cannot be read as CSV.", file=filename))
 
 
 def _is_gbk(data: bytes) -> bool:
@@ -167,10 +205,59 @@ def _is_gbk(data: bytes) -> bool:
     return True
 
 
+_SAMPLE_BYTES = 1 << 16
+_SAMPLE_LINES = 100
+
+
+def _delimiter(first_line: str) -> str:
+    return max((",", "\t", ";", "|"), key=first_line.count)
+
+
+def _csv_candidates(data: bytes) -> list[str]:
+    """The encodings to try, in order, as :func:`decode_text` tries them; UTF-8 is ruled out on a sample.
+
+    Where GBK decodes a file, GB 18030 decodes it to the same text, so trying GBK before GB 18030
+    reads the same text and names the encoding as :func:`decode_text` does, in one pass.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return ["utf-8-sig"]
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data[:_SAMPLE_BYTES], final=len(data) <= _SAMPLE_BYTES)
+    except UnicodeDecodeError:
+        return ["gbk", "gb18030"]
+    return ["utf-8", "gbk", "gb18030"]
+
+
 def _csv_grid(data: bytes, *, filename: str) -> Grid:
+    """Parse a CSV file with pandas' C reader in the first encoding that decodes all of it.
+
+    Every cell stays text; blank lines are kept so that row numbers are the file's. A file the C
+    reader cannot take (a line with more cells than the first hundred) and UTF-16 go through
+    :func:`decode_text` and the csv module instead.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        return _csv_grid_text(data, filename=filename)
+    for encoding in _csv_candidates(data):
+        try:
+            sample = codecs.getincrementaldecoder(encoding)().decode(data[:_SAMPLE_BYTES])
+            head = sample.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES]
+            delimiter = _delimiter(head[0])
+            width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=1)
+            frame = pd.read_csv(io.BytesIO(data), header=None, names=range(max(width, 1)), index_col=False,
+                                dtype=object, na_filter=False, skip_blank_lines=False, encoding=encoding,
+                                sep=delimiter, engine="c")
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, csv.Error, ValueError):
+            return _csv_grid_text(data, filename=filename)
+        columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+        return Grid(columns=columns, height=len(frame), encoding=encoding, fmt="csv")
+    raise _not_text(filename)
+
+
+def _csv_grid_text(data: bytes, *, filename: str) -> Grid:
     text, encoding = decode_text(data, filename=filename)
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";", "|"), key=first.count)
+    delimiter = _delimiter(text.split("\n", 1)[0])
     rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     return Grid(rows=t.cast(list[list[t.Any]], rows), encoding=encoding, fmt="csv")
 
@@ -235,7 +322,7 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
     """Find the sheet and row holding the headers: the row among the first ones naming most known fields."""
     best: tuple[int, int, int] | None = None  # (score, -sheet index, -row index)
     for g, grid in enumerate(grids):
-        for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        for r, row in enumerate(grid.head(HEADER_SEARCH_ROWS)):
             fields = {guess_field(cell, kind, remembered) for cell in row if not _blank(cell)}
             fields.discard(None)
             fields.discard("")
@@ -245,7 +332,7 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
     if best is None:
         # Nothing recognised: the first non-empty row of the first non-empty sheet, for the mapping step.
         for g, grid in enumerate(grids):
-            for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+            for r, row in enumerate(grid.head(HEADER_SEARCH_ROWS)):
                 if any(not _blank(c) for c in row):
                     best = (0, -g, -r)
                     break
@@ -254,7 +341,7 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
     if best is None:
         raise ValidationFailed(_("File “%(file)s” has no data: every sheet is empty.", file=filename))
     grid, index = grids[-best[1]], -best[2]
-    headers = [str(c).strip() if not _blank(c) else "" for c in grid.rows[index]]
+    headers = [str(c).strip() if not _blank(c) else "" for c in grid.head(index + 1)[index]]
     guessed: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
@@ -277,11 +364,53 @@ def _is_footer(row: list[t.Any]) -> bool:
     return any(isinstance(c, str) and "计" in c and fold(c) in _FOOTERS for c in row)
 
 
+def _footer_rows(columns: list[t.Sequence[t.Any]]) -> set[int]:
+    """The indices of the rows that :func:`_is_footer` calls total lines, found a column at a time."""
+    found: set[int] = set()
+    for values in columns:
+        try:
+            joined = "\x1e".join(values)
+        except TypeError:
+            joined = "\x1e".join([v for v in values if isinstance(v, str)])
+        if "计" in joined:
+            found.update(i for i, v in enumerate(values) if isinstance(v, str) and "计" in v and fold(v) in _FOOTERS)
+    return found
+
+
 def map_unique(series: pd.Series, func: t.Callable[[t.Any], t.Any]) -> pd.Series:
     """``series.map(func)``, calling ``func`` once per distinct value (rosters repeat a few values a lot)."""
-    values = pd.unique(series.to_numpy(dtype=object))
-    table = {v: func(v) for v in values}
-    return pd.Series([table[v] for v in series.to_numpy(dtype=object)], index=series.index, dtype=object)
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        results[i] = func(value)
+    out = results[codes]
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):  # None, NaN: each as it is (factorize would make them all NaN)
+        for i in missing.tolist():
+            out[i] = func(values[i])
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def _texts(values: t.Sequence[t.Any]) -> list[str]:
+    """:func:`_cell_text` of each cell; a column of text (every column of a CSV file) in one step."""
+    try:
+        return [v.strip() for v in values]
+    except AttributeError:
+        pass
+    numbers: dict[float, str] = {}
+    out = []
+    for v in values:
+        if v.__class__ is str:
+            out.append(v.strip())
+        elif v.__class__ is float:
+            text = numbers.get(v)
+            if text is None:
+                text = numbers[v] = _cell_text(v)
+            out.append(text)
+        else:
+            out.append(_cell_text(v))
+    return out
 
 
 def _cell_text(value: t.Any) -> str:
@@ -339,11 +468,12 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
         raise MappingNeeded(_("File “%(file)s”: no column was found for %(fields)s. Say which column holds it.",
                               file=filename, fields=names), raw)
 
-    body = raw.grid.rows[raw.header_index + 1:]
+    height, cells = raw.grid.body_columns(raw.header_index + 1)
     first_row = raw.header_row + 1
     errors: list[str] = []
-    data_top, data_bottom = raw.header_index + 1, raw.header_index + len(body)
-    footer = {raw.header_index + 1 + i for i, r in enumerate(body) if _is_footer(r)}
+    data_top, data_bottom = raw.header_index + 1, raw.header_index + height
+    footer_rows = _footer_rows(cells)
+    footer = {raw.header_index + 1 + i for i in footer_rows}
     for r0, c0, r1, c1 in raw.grid.merged:
         if r1 < data_top or r0 > data_bottom or all(r in footer for r in range(r0, r1 + 1)):
             continue
@@ -353,30 +483,34 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
     if errors:
         raise _refuse(filename, errors)
 
-    width = max((len(r) for r in body), default=0)
-    width = max(width, max(columns.values()) + 1)
-    if footer or any(len(r) != width for r in body):
-        rows = [[None] * width if raw.header_index + 1 + i in footer else
-                (r + [None] * (width - len(r)) if len(r) < width else r) for i, r in enumerate(body)]
-    else:
-        rows = body
-    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
-    frame = pd.DataFrame({"row": np.arange(first_row, first_row + len(grid), dtype=np.int64)})
+    # One pass over each column read: its cells as text; total lines count as empty rows.
+    numbers = np.arange(first_row, first_row + height, dtype=np.int64)
     csv_input = raw.grid.fmt == "csv"
+    texts: dict[str, np.ndarray] = {}
     for key, position in columns.items():
-        column = grid[position].reset_index(drop=True)
+        column = cells[position] if position < len(cells) else [None] * height
         if key in ("id_number", "student_no", "card_no") and not csv_input:
-            numeric = column.map(_is_number)
-            long_numbers = numeric & column.map(lambda v: _is_number(v) and abs(v) >= 1e11)
-            for row_no in frame["row"][long_numbers.to_numpy()].tolist()[:MAX_ERRORS]:
-                errors.append(cell_error(row_no, header_of[key], _("the number is stored as a number and its last "
-                                                                 "digits are lost; format the column as text")))
-        text = column.fillna("").astype(str).str.strip() if csv_input else column.map(_cell_text)
-        frame[key] = text.fillna("").astype(object).to_numpy()
+            long_numbers = [i for i, v in enumerate(column) if v.__class__ is not str and _is_number(v)
+                            and abs(v) >= 1e11 and i not in footer_rows]
+            for i in long_numbers[:MAX_ERRORS]:
+                errors.append(cell_error(int(numbers[i]), header_of[key], _("the number is stored as a number and "
+                                                                            "its last digits are lost; format the "
+                                                                            "column as text")))
+        text = np.empty(height, dtype=object)
+        text[:] = _texts(column)
+        if footer_rows:
+            text[sorted(footer_rows)] = ""
+        texts[key] = text
+    blank = np.ones(height, dtype=bool)
+    for text in texts.values():
+        blank &= text == ""
+    if blank.any():
+        keep = ~blank
+        numbers = numbers[keep]
+        texts = {key: text[keep] for key, text in texts.items()}
+    frame = pd.DataFrame({"row": numbers, **texts})
     for key in allowed - set(columns):
         frame[key] = ""
-    blank = (frame[list(columns)] == "").all(axis=1)
-    frame = frame[~blank.to_numpy()].reset_index(drop=True)
     if frame.empty and not errors:
         raise ValidationFailed(_("File “%(file)s” has a header row but no data rows.", file=filename))
     if len(frame) > max_rows:
@@ -419,10 +553,16 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
         bad = (text != "") & ~text.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
         flag(bad, "headcount", _("not a whole number of people"))
     if "programme" in header_of:
-        level = frame["level"] if "level" in header_of else pd.Series("", index=frame.index)
-        pairs = frame["programme"].astype(str) + "\x1f" + level.astype(str)
-        programmes = map_unique(pairs, lambda v: parse_programme(*v.split("\x1f")) if not v.startswith("\x1f")
-                                else None)
+        names, levels = frame["programme"].to_numpy(dtype=object), (
+            frame["level"].to_numpy(dtype=object) if "level" in header_of else np.full(len(frame), "", dtype=object))
+        name_codes, name_values = pd.factorize(names)
+        level_codes, level_values = pd.factorize(levels)
+        pair_codes, pairs = pd.factorize(name_codes.astype(np.int64) * (len(level_values) + 1) + level_codes)
+        found = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs.tolist()):
+            name, level_text = name_values[pair // (len(level_values) + 1)], level_values[pair % (len(level_values) + 1)]
+            found[i] = parse_programme(name, level_text) if name else None
+        programmes = pd.Series(found[pair_codes], index=frame.index, dtype=object)
         flag((frame["programme"] != "") & programmes.isna(), "programme",
              _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
         frame["programme"] = programmes
