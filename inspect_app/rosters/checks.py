@@ -13,12 +13,14 @@ the files, so the command line, the web job and the tests all run the same code.
 
 from __future__ import annotations
 
+import re
 import typing as t
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ..funds.programmes import Programme
@@ -79,25 +81,33 @@ ACTIVE_STATUSES = frozenset({"在籍", "在读", "在校", "正常", "注册", "
 _SEX = {"男": True, "m": True, "male": True, "1": True, "女": False, "f": False, "female": False, "2": False}
 
 
+_G_NUMBER = re.compile(r"G[0-9]{17}[0-9X]")
+
+
 def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, pd.DataFrame]:
     """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
-    ids = frame["id_number"].astype(str)
-    student = fold_series(frame["student_no"]).str.upper()
-    g_number = student.str.fullmatch(r"G[0-9]{17}[0-9X]").fillna(False).astype(bool)
-    source = ids.where(ids != "", student.where(g_number, "").str[1:])
-    checked = idnum.check_ids(source, today=today)
-    key = checked["number"].where(source != "", "学籍:" + student)
-    key = key.where((source != "") | (student != ""), "")
-    return key, checked
+    ids = frame["id_number"].astype(str).to_numpy(dtype=object)
+    student = frame["student_no"].to_numpy(dtype=object)
+    if (student == "").all():
+        source = ids
+    else:
+        student = fold_series(frame["student_no"]).str.upper().to_numpy(dtype=object)
+        g_ids = np.array([s[1:] if _G_NUMBER.fullmatch(s) else "" for s in student], dtype=object)
+        source = np.where(ids != "", ids, g_ids)
+    checked = idnum.check_ids(pd.Series(source, index=frame.index, dtype=object), today=today)
+    has_source = source != ""
+    key = np.where(has_source, checked["number"].to_numpy(dtype=object),
+                   np.where(student != "", "学籍:" + student, ""))
+    return pd.Series(key, index=frame.index, dtype=object), checked
 
 
 def _school(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """A label to show and a key to match schools by (the 10-digit code when given, else the folded name)."""
-    name = frame["school"].astype(str)
-    code = map_unique(frame["school_code"].astype(str), fold)
-    label = name.where(name != "", code)
-    key = code.where(code != "", map_unique(name, fold))
-    return label, key
+    name = frame["school"].astype(str).to_numpy(dtype=object)
+    code = map_unique(frame["school_code"].astype(str), fold).to_numpy(dtype=object)
+    label = np.where(name != "", name, code)
+    key = np.where(code != "", code, map_unique(frame["school"].astype(str), fold).to_numpy(dtype=object))
+    return pd.Series(label, index=frame.index, dtype=object), pd.Series(key, index=frame.index, dtype=object)
 
 
 def _prepare(table: Table, semester: Semester, today: date, result: CheckResult, label: str) -> pd.DataFrame:
@@ -240,20 +250,30 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
 
 def _per_person(frame: pd.DataFrame) -> pd.DataFrame:
     """One line per person and programme: the amount summed, the first school and name, the row numbers."""
-    keyed = frame[frame["key"] != ""]
-    pk = keyed["key"] + "\x1f" + map_unique(keyed["programme"], lambda p: p.value).astype(str)
-    grouped = keyed.assign(pk=pk.to_numpy()).groupby("pk", sort=False)
-    out = grouped.agg(key=("key", "first"), programme=("programme", "first"), cents=("cents", "sum"),
-                      school=("school_label", "first"), school_key=("school_key", "first"), name=("name", "first"),
-                      row=("row", "first"), n=("row", "size")).reset_index()
-    rows = pd.Series([[int(r)] for r in out["row"]], index=out.index, dtype=object)
-    repeated = out["n"] > 1
-    if repeated.any():
-        lists = keyed.assign(pk=pk.to_numpy())[pk.isin(set(out.loc[repeated, "pk"])).to_numpy()].groupby(
-            "pk", sort=False)["row"].agg(list)
-        rows[repeated] = out.loc[repeated, "pk"].map(lists)
-    out["rows"] = rows
-    return out
+    keyed = frame[(frame["key"] != "").to_numpy()]
+    key_codes, _keys_seen = pd.factorize(keyed["key"].to_numpy(dtype=object))
+    programme_codes, programmes = pd.factorize(keyed["programme"].to_numpy(dtype=object))
+    group, _pairs = pd.factorize(key_codes.astype(np.int64) * (len(programmes) + 1) + programme_codes)
+    _groups, first = np.unique(group, return_index=True)  # groups are numbered in order of appearance
+    cents = np.zeros(len(first), dtype=np.int64)
+    np.add.at(cents, group, keyed["cents"].to_numpy(dtype=np.int64))
+    size = np.bincount(group, minlength=len(first))
+    numbers = keyed["row"].to_numpy(dtype=np.int64)
+    rows = [[r] for r in numbers[first].tolist()]
+    for i in np.flatnonzero(size[group] > 1).tolist():
+        if first[group[i]] != i:
+            rows[group[i]].append(int(numbers[i]))
+    heads = keyed.iloc[first]
+    key = heads["key"].to_numpy(dtype=object)
+    programme = heads["programme"].to_numpy(dtype=object)
+    return pd.DataFrame({
+        "pk": [k + "\x1f" + p.value for k, p in zip(key.tolist(), programme.tolist(), strict=True)],
+        "key": key, "programme": programme, "cents": cents,
+        "school": heads["school_label"].to_numpy(dtype=object),
+        "school_key": heads["school_key"].to_numpy(dtype=object),
+        "name": heads["name"].to_numpy(dtype=object), "row": heads["row"].to_numpy(dtype=np.int64), "n": size,
+        "rows": pd.Series(rows, dtype=object),
+    })
 
 
 def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:

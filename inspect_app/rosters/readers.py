@@ -560,8 +560,8 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
         pair_codes, pairs = pd.factorize(name_codes.astype(np.int64) * (len(level_values) + 1) + level_codes)
         found = np.empty(len(pairs), dtype=object)
         for i, pair in enumerate(pairs.tolist()):
-            name, level_text = name_values[pair // (len(level_values) + 1)], level_values[pair % (len(level_values) + 1)]
-            found[i] = parse_programme(name, level_text) if name else None
+            name, level_text = divmod(pair, len(level_values) + 1)
+            found[i] = parse_programme(name_values[name], level_values[level_text]) if name_values[name] else None
         programmes = pd.Series(found[pair_codes], index=frame.index, dtype=object)
         flag((frame["programme"] != "") & programmes.isna(), "programme",
              _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
