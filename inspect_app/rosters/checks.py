@@ -248,68 +248,86 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
                     rows={"roster": [int(row.row)]})
 
 
-def _per_person(frame: pd.DataFrame) -> pd.DataFrame:
+def _pair_codes(roster: pd.DataFrame, system: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For the rows of both frames, one integer per person (key) and one per person and programme."""
+    keys = np.concatenate([roster["key"].to_numpy(dtype=object), system["key"].to_numpy(dtype=object)])
+    programmes = np.concatenate([roster["programme"].to_numpy(dtype=object),
+                                 system["programme"].to_numpy(dtype=object)])
+    key_codes, _keys_seen = pd.factorize(keys)
+    programme_codes, seen = pd.factorize(programmes)
+    return key_codes.astype(np.int64), key_codes.astype(np.int64) * (len(seen) + 1) + programme_codes
+
+
+def _per_person(frame: pd.DataFrame, key_code: np.ndarray, pair_code: np.ndarray) -> pd.DataFrame:
     """One line per person and programme: the amount summed, the first school and name, the row numbers."""
-    keyed = frame[(frame["key"] != "").to_numpy()]
-    key_codes, _keys_seen = pd.factorize(keyed["key"].to_numpy(dtype=object))
-    programme_codes, programmes = pd.factorize(keyed["programme"].to_numpy(dtype=object))
-    group, _pairs = pd.factorize(key_codes.astype(np.int64) * (len(programmes) + 1) + programme_codes)
+    keyed = np.flatnonzero(frame["key"].to_numpy(dtype=object) != "")
+    group, _pairs = pd.factorize(pair_code[keyed])
     _groups, first = np.unique(group, return_index=True)  # groups are numbered in order of appearance
     cents = np.zeros(len(first), dtype=np.int64)
-    np.add.at(cents, group, keyed["cents"].to_numpy(dtype=np.int64))
+    np.add.at(cents, group, frame["cents"].to_numpy(dtype=np.int64)[keyed])
     size = np.bincount(group, minlength=len(first))
-    numbers = keyed["row"].to_numpy(dtype=np.int64)
+    numbers = frame["row"].to_numpy(dtype=np.int64)[keyed]
     rows = [[r] for r in numbers[first].tolist()]
     for i in np.flatnonzero(size[group] > 1).tolist():
         if first[group[i]] != i:
             rows[group[i]].append(int(numbers[i]))
-    heads = keyed.iloc[first]
-    key = heads["key"].to_numpy(dtype=object)
-    programme = heads["programme"].to_numpy(dtype=object)
+    heads = keyed[first]
+    rows_column = np.empty(len(rows), dtype=object)
+    rows_column[:] = rows
     return pd.DataFrame({
-        "pk": [k + "\x1f" + p.value for k, p in zip(key.tolist(), programme.tolist(), strict=True)],
-        "key": key, "programme": programme, "cents": cents,
-        "school": heads["school_label"].to_numpy(dtype=object),
-        "school_key": heads["school_key"].to_numpy(dtype=object),
-        "name": heads["name"].to_numpy(dtype=object), "row": heads["row"].to_numpy(dtype=np.int64), "n": size,
-        "rows": pd.Series(rows, dtype=object),
+        "pk": pair_code[heads], "kc": key_code[heads], "key": frame["key"].to_numpy(dtype=object)[heads],
+        "programme": frame["programme"].to_numpy(dtype=object)[heads], "cents": cents,
+        "school": frame["school_label"].to_numpy(dtype=object)[heads],
+        "school_key": frame["school_key"].to_numpy(dtype=object)[heads],
+        "name": frame["name"].to_numpy(dtype=object)[heads], "row": numbers[first], "n": size, "rows": rows_column,
     })
 
 
 def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
-    mine, theirs = _per_person(roster), _per_person(system)
-    mine_keys, their_keys = set(mine["key"]), set(theirs["key"])
-    for row in mine[~mine["key"].isin(their_keys)].itertuples(index=False):
+    key_code, pair_code = _pair_codes(roster, system)
+    n = len(roster)
+    mine = _per_person(roster, key_code[:n], pair_code[:n])
+    theirs = _per_person(system, key_code[n:], pair_code[n:])
+    mine_in = np.isin(mine["kc"].to_numpy(), theirs["kc"].to_numpy())
+    theirs_in = np.isin(theirs["kc"].to_numpy(), mine["kc"].to_numpy())
+    for row in mine[~mine_in].itertuples(index=False):
         out.add("SYS_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
                 params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": row.rows})
-    for row in theirs[~theirs["key"].isin(mine_keys)].itertuples(index=False):
+    for row in theirs[~theirs_in].itertuples(index=False):
         out.add("ROSTER_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
                 params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": row.rows})
-    mine_both = mine[mine["key"].isin(their_keys)]
-    theirs_both = theirs[theirs["key"].isin(mine_keys)]
+    mine_both = mine[mine_in].reset_index(drop=True)
+    theirs_both = theirs[theirs_in].reset_index(drop=True)
     if mine_both.empty:
         return
-    differs = set(mine_both.loc[~mine_both["pk"].isin(set(theirs_both["pk"])), "key"]) | set(
-        theirs_both.loc[~theirs_both["pk"].isin(set(mine_both["pk"])), "key"])
+    mine_pk, their_pk = mine_both["pk"].to_numpy(), theirs_both["pk"].to_numpy()
+    differs = set(mine_both["key"].to_numpy()[~np.isin(mine_pk, their_pk)].tolist()) | set(
+        theirs_both["key"].to_numpy()[~np.isin(their_pk, mine_pk)].tolist())
+    if differs:
+        mine_of = dict(tuple(mine_both[mine_both["key"].isin(differs)].groupby("key", sort=False)))
+        theirs_of = dict(tuple(theirs_both[theirs_both["key"].isin(differs)].groupby("key", sort=False)))
     for key in sorted(differs):
-        mine_rows = mine_both[mine_both["key"] == key]
-        their_rows = theirs_both[theirs_both["key"] == key]
+        mine_rows, their_rows = mine_of[key], theirs_of[key]
         first = mine_rows.iloc[0]
         out.add("SYS_PROGRAMME", school=first["school"], school_key=first["school_key"], key=key,
                 name=first["name"], cents=int(mine_rows["cents"].sum()),
                 params={"roster": [p.zh for p in mine_rows["programme"]],
                         "system": [p.zh for p in their_rows["programme"]]},
                 rows={"roster": sum(mine_rows["rows"], []), "system": sum(their_rows["rows"], [])})
-    same = mine_both[~mine_both["key"].isin(differs)].merge(
-        theirs_both[["pk", "cents", "rows"]], on="pk", suffixes=("", "_sys"))
-    unequal = same[same["cents"] != same["cents_sys"]]
-    for row in unequal.itertuples(index=False):
+    same = mine_both[~mine_both["key"].isin(differs)] if differs else mine_both
+    # Outside ``differs`` each person's programmes are the same on both sides: one system line per roster line.
+    match = pd.Index(their_pk).get_indexer(same["pk"].to_numpy())
+    their_cents = theirs_both["cents"].to_numpy()[match]
+    unequal = same["cents"].to_numpy() != their_cents
+    their_rows_of = theirs_both["rows"].to_numpy()[match][unequal]
+    for row, cents_sys, rows_sys in zip(same[unequal].itertuples(index=False), their_cents[unequal].tolist(),
+                                        their_rows_of, strict=True):
         out.add("SYS_AMOUNT", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
-                params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(row.cents_sys)},
-                rows={"roster": row.rows, "system": row.rows_sys})
+                params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(cents_sys)},
+                rows={"roster": row.rows, "system": rows_sys})
 
 
 def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None:
