@@ -108,9 +108,13 @@ class Grid:
             return max(self._height - start, 0), [c[start:] for c in self._columns]
         body = self.rows[start:]
         width = max((len(r) for r in body), default=0)
+        if not body or not width:
+            return len(body), []
         if any(len(r) != width for r in body):
             body = [r + [None] * (width - len(r)) for r in body]
-        return len(body), list(zip(*body, strict=True)) if body else []
+        cells = np.empty((len(body), width), dtype=object)
+        cells[:] = body
+        return len(body), [cells[:, c].tolist() for c in range(width)]
 
 
 @dataclass
@@ -501,9 +505,12 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
         if footer_rows:
             text[sorted(footer_rows)] = ""
         texts[key] = text
-    blank = np.ones(height, dtype=bool)
+    filled = np.zeros(height, dtype=bool)
     for text in texts.values():
-        blank &= text == ""
+        filled |= text != ""
+        if filled.all():
+            break
+    blank = ~filled
     if blank.any():
         keep = ~blank
         numbers = numbers[keep]
@@ -529,25 +536,29 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
 def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str]) -> list[str]:
     errors: list[tuple[int, str]] = []
 
-    def flag(mask: pd.Series, key: str, reason: str) -> None:
-        for row_no in frame.loc[mask, "row"].tolist()[:MAX_ERRORS]:
+    def flag(mask: np.ndarray, key: str, reason: str) -> None:
+        for row_no in frame["row"].to_numpy()[np.asarray(mask, dtype=bool)].tolist()[:MAX_ERRORS]:
             errors.append((row_no, cell_error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
 
     for need in KIND_REQUIRED[kind]:
         present = [k for k in need if k in header_of]
-        empty = (frame[present] == "").all(axis=1)
+        empty = np.logical_and.reduce([frame[k].to_numpy(dtype=object) == "" for k in present])
         if empty.any():
             reason = _("empty; every row needs %(fields)s", fields=" / ".join(str(FIELD_LABELS[k]) for k in need))
             flag(empty, present[0], reason)
     if "amount" in header_of:
-        text = frame["amount"]
-        amounts = map_unique(text, parse_amount)
-        bad = (text != "") & amounts.isna()
-        flag(bad, "amount", _("not an amount in yuan with at most two decimals"))
-        ok = amounts.notna()
-        flag(ok & map_unique(amounts, lambda a: a is not None and (a <= 0 or a > MAX_AMOUNT)).astype(bool), "amount",
-             _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
-        frame["amount"] = amounts
+        # Each distinct amount is parsed once; the whole fen come out of the same pass.
+        text = frame["amount"].to_numpy(dtype=object)
+        codes, written = pd.factorize(text)  # text cells are never missing: no code is -1
+        parsed = np.empty(len(written) + 1, dtype=object)
+        parsed[:-1] = [parse_amount(v) for v in written]
+        amounts = parsed[codes]
+        flag((text != "") & np.equal(amounts, None), "amount", _("not an amount in yuan with at most two decimals"))
+        out_of_range = np.array([a is not None and (a <= 0 or a > MAX_AMOUNT) for a in parsed], dtype=bool)
+        flag(out_of_range[codes], "amount", _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
+        frame["amount"] = pd.Series(amounts, index=frame.index, dtype=object)
+        frame["cents"] = np.array([int(a * 100) if isinstance(a, Decimal) else 0 for a in parsed],
+                                  dtype=np.int64)[codes]
     if "headcount" in header_of:
         text = frame["headcount"]
         bad = (text != "") & ~text.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
@@ -563,17 +574,18 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
             name, level_text = divmod(pair, len(level_values) + 1)
             found[i] = parse_programme(name_values[name], level_values[level_text]) if name_values[name] else None
         programmes = pd.Series(found[pair_codes], index=frame.index, dtype=object)
-        flag((frame["programme"] != "") & programmes.isna(), "programme",
+        flag((names != "") & programmes.isna().to_numpy(), "programme",
              _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
         frame["programme"] = programmes
     if "semester" in header_of:
         parsed = map_unique(frame["semester"], lambda s: parse_semester(s) if s else None)
-        flag((frame["semester"] != "") & parsed.isna(), "semester",
+        flag((frame["semester"].to_numpy(dtype=object) != "") & parsed.isna().to_numpy(), "semester",
              _("not a semester; write it like 2023春 or 2023年秋季学期"))
         frame["semester"] = parsed
     if "tier" in header_of:
         tiers = map_unique(frame["tier"], lambda s: parse_tier(s) if s else None)
-        flag((frame["tier"] != "") & tiers.isna(), "tier", _("not a tier; write 一档, 二档 or 三档"))
+        flag((frame["tier"].to_numpy(dtype=object) != "") & tiers.isna().to_numpy(), "tier",
+             _("not a tier; write 一档, 二档 or 三档"))
         frame["tier"] = tiers
     errors.sort(key=lambda e: e[0])
     return [message for _row, message in errors]
@@ -581,17 +593,21 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
 
 def _type_columns(frame: pd.DataFrame, kind: InputKind) -> None:
     """Amounts as whole fen (exact integers), headcounts as integers, the rest stays text."""
-    cents = map_unique(frame["amount"], lambda a: int(a * 100) if isinstance(a, Decimal) else 0) if "amount" in frame \
-        else None
-    if cents is not None:
-        frame["cents"] = cents.astype(np.int64)
-    else:
-        frame["cents"] = np.zeros(len(frame), dtype=np.int64)
+    if "cents" not in frame:  # :func:`_check_rows` gives them with the amounts
+        cents = map_unique(frame["amount"], lambda a: int(a * 100) if isinstance(a, Decimal) else 0) \
+            if "amount" in frame else None
+        if cents is not None:
+            frame["cents"] = cents.astype(np.int64)
+        else:
+            frame["cents"] = np.zeros(len(frame), dtype=np.int64)
     if kind == InputKind.REPORTED:
         frame["headcount"] = frame["headcount"].map(lambda s: int(s) if s else 0).astype(np.int64)
     for key in ("programme", "semester", "tier"):
-        if key in frame and (frame[key] == "").all():
-            frame[key] = None
+        if key in frame:
+            values = frame[key].to_numpy(dtype=object)
+            # A parsed column holds no text: only a column the file did not have is all "".
+            if not len(values) or (isinstance(values[0], str) and values[0] == "" and (values == "").all()):
+                frame[key] = None
 
 
 def _group_of(frame: pd.DataFrame, raw: RawTable) -> SpecialGroup:
