@@ -84,6 +84,22 @@ _SEX = {"男": True, "m": True, "male": True, "1": True, "女": False, "f": Fals
 _G_NUMBER = re.compile(r"G[0-9]{17}[0-9X]")
 
 
+def _each_object(values: np.ndarray, func: t.Callable[[t.Any], t.Any]) -> np.ndarray:
+    """``func`` of each cell, called once per distinct object.
+
+    The reader parses each distinct text once, so the cells of a parsed column (programmes,
+    semesters) share a few objects; telling them apart by identity needs no hashing or comparing.
+    """
+    if not len(values):
+        return np.empty(0, dtype=object)
+    identity = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
+    _ids, first, inverse = np.unique(identity, return_index=True, return_inverse=True)
+    results = np.empty(len(first), dtype=object)
+    for i, position in enumerate(first.tolist()):
+        results[i] = func(values[position])
+    return results[inverse.reshape(-1)]
+
+
 def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, pd.DataFrame]:
     """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
     ids = frame["id_number"].astype(str).to_numpy(dtype=object)
@@ -114,11 +130,12 @@ def _prepare(table: Table, semester: Semester, today: date, result: CheckResult,
     frame = table.frame
     result.rows[label] = len(frame)
     if "semester" in frame and frame["semester"].notna().any():
-        other = frame["semester"].notna() & (frame["semester"] != semester)
+        other = _each_object(frame["semester"].to_numpy(dtype=object),
+                             lambda s: not pd.isna(s) and bool(s != semester)).astype(bool)
         if other.any():
             result.other_semester[label] = int(other.sum())
             frame = frame[~other]
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the columns added below leave the table's frame alone
     frame["key"], checked = _keys(frame, today)
     frame["id_problem"] = checked["problem"].to_numpy()
     frame["id_expected"] = checked["expected"].to_numpy()
@@ -163,8 +180,9 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: _Out) -> None:
     dated = roster[roster["birth"].notna() & roster["programme"].notna()]
     if len(dated):
         ages = idnum.ages_on(dated["birth"], semester.starts_on)
-        low = dated["programme"].map(lambda p: p.ages[0])
-        high = dated["programme"].map(lambda p: p.ages[1])
+        programmes = dated["programme"].to_numpy(dtype=object)
+        low = _each_object(programmes, lambda p: p.ages[0]).astype(np.int64)
+        high = _each_object(programmes, lambda p: p.ages[1]).astype(np.int64)
         odd = dated[((ages < low) | (ages > high)).to_numpy()]
         odd_ages = ages[((ages < low) | (ages > high)).to_numpy()]
         for row, age in zip(odd.itertuples(index=False), odd_ages.tolist(), strict=True):
@@ -450,8 +468,12 @@ def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: _Out) -> None:
 
 def _cards(roster: pd.DataFrame, out: _Out) -> None:
     if (roster["card_holder"] != "").any():
-        holder = fold_series(roster["card_holder"])
-        other = roster[(holder != "") & (holder != fold_series(roster["name"]))]
+        holder, name = roster["card_holder"].to_numpy(dtype=object), roster["name"].to_numpy(dtype=object)
+        # Where the two cells are equal their folded forms are too: only the others are folded.
+        differ = np.flatnonzero(holder != name)
+        folded_holder = fold_series(pd.Series(holder[differ], dtype=object)).to_numpy(dtype=object)
+        folded_name = fold_series(pd.Series(name[differ], dtype=object)).to_numpy(dtype=object)
+        other = roster.iloc[differ[(folded_holder != "") & (folded_holder != folded_name)]]
         out.add_rows("CARD_HOLDER", other, "roster", lambda r: {"holder": r.card_holder})
     if (roster["card_no"] != "").any():
         cards = roster[roster["card_no"] != ""].copy()

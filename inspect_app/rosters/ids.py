@@ -93,6 +93,14 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], d
 _EARLIEST = np.datetime64("1677-09-22", "D")
 
 
+def _translated(texts: list[str]) -> list[str]:
+    """``text.translate(_WIDE)`` of each text, as one string when no text holds the separator (ASCII goes fast)."""
+    joined = "\x1e".join(texts)
+    if not texts or joined.count("\x1e") != len(texts) - 1:
+        return [text.translate(_WIDE) for text in texts]
+    return joined.translate(_WIDE).split("\x1e")
+
+
 def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
     """Check a column of numbers at once.
 
@@ -102,7 +110,7 @@ def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
     18-character numbers are checked as one matrix of bytes; a birth date before 1677-09-22,
     which the column cannot hold, counts as not a real date.
     """
-    numbers = [(v if v.__class__ is str else str(v)).translate(_WIDE) for v in raw.to_numpy(dtype=object)]
+    numbers = _translated([v if v.__class__ is str else str(v) for v in raw.to_numpy(dtype=object)])
     count = len(numbers)
     lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=count)
     for i in np.flatnonzero(lengths == 15).tolist():
