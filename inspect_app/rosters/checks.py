@@ -285,13 +285,14 @@ def _per_person(frame: pd.DataFrame, key_code: np.ndarray, pair_code: np.ndarray
     np.add.at(cents, group, frame["cents"].to_numpy(dtype=np.int64)[keyed])
     size = np.bincount(group, minlength=len(first))
     numbers = frame["row"].to_numpy(dtype=np.int64)[keyed]
-    rows = [[r] for r in numbers[first].tolist()]
+    # The row lists of people on one row are made when a discrepancy needs them (see _rows_of).
+    rows_column = np.full(len(first), None, dtype=object)
     for i in np.flatnonzero(size[group] > 1).tolist():
-        if first[group[i]] != i:
-            rows[group[i]].append(int(numbers[i]))
+        if rows_column[group[i]] is None:
+            rows_column[group[i]] = [int(numbers[i])]
+        else:
+            rows_column[group[i]].append(int(numbers[i]))
     heads = keyed[first]
-    rows_column = np.empty(len(rows), dtype=object)
-    rows_column[:] = rows
     return pd.DataFrame({
         "pk": pair_code[heads], "kc": key_code[heads], "key": frame["key"].to_numpy(dtype=object)[heads],
         "programme": frame["programme"].to_numpy(dtype=object)[heads], "cents": cents,
@@ -299,6 +300,11 @@ def _per_person(frame: pd.DataFrame, key_code: np.ndarray, pair_code: np.ndarray
         "school_key": frame["school_key"].to_numpy(dtype=object)[heads],
         "name": frame["name"].to_numpy(dtype=object)[heads], "row": numbers[first], "n": size, "rows": rows_column,
     })
+
+
+def _rows_of(line: t.Any) -> list[int]:
+    """The row numbers of one line of :func:`_per_person`."""
+    return list(line.rows) if line.rows is not None else [int(line.row)]
 
 
 def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
@@ -311,11 +317,11 @@ def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
     for row in mine[~mine_in].itertuples(index=False):
         out.add("SYS_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
-                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": row.rows})
+                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": _rows_of(row)})
     for row in theirs[~theirs_in].itertuples(index=False):
         out.add("ROSTER_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
-                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": row.rows})
+                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": _rows_of(row)})
     mine_both = mine[mine_in].reset_index(drop=True)
     theirs_both = theirs[theirs_in].reset_index(drop=True)
     if mine_both.empty:
@@ -333,19 +339,20 @@ def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
                 name=first["name"], cents=int(mine_rows["cents"].sum()),
                 params={"roster": [p.zh for p in mine_rows["programme"]],
                         "system": [p.zh for p in their_rows["programme"]]},
-                rows={"roster": sum(mine_rows["rows"], []), "system": sum(their_rows["rows"], [])})
+                rows={"roster": sum((_rows_of(r) for r in mine_rows.itertuples(index=False)), []),
+                      "system": sum((_rows_of(r) for r in their_rows.itertuples(index=False)), [])})
     same = mine_both[~mine_both["key"].isin(differs)] if differs else mine_both
     # Outside ``differs`` each person's programmes are the same on both sides: one system line per roster line.
     match = pd.Index(their_pk).get_indexer(same["pk"].to_numpy())
     their_cents = theirs_both["cents"].to_numpy()[match]
     unequal = same["cents"].to_numpy() != their_cents
-    their_rows_of = theirs_both["rows"].to_numpy()[match][unequal]
-    for row, cents_sys, rows_sys in zip(same[unequal].itertuples(index=False), their_cents[unequal].tolist(),
-                                        their_rows_of, strict=True):
+    their_lines = theirs_both.iloc[match[unequal]]
+    for row, cents_sys, theirs_line in zip(same[unequal].itertuples(index=False), their_cents[unequal].tolist(),
+                                           their_lines.itertuples(index=False), strict=True):
         out.add("SYS_AMOUNT", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
                 params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(cents_sys)},
-                rows={"roster": row.rows, "system": rows_sys})
+                rows={"roster": _rows_of(row), "system": _rows_of(theirs_line)})
 
 
 def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None:
