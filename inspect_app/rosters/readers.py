@@ -107,10 +107,11 @@ class Grid:
         if self._columns is not None:
             return max(self._height - start, 0), [c[start:] for c in self._columns]
         body = self.rows[start:]
-        width = max((len(r) for r in body), default=0)
+        widths = set(map(len, body))
+        width = max(widths, default=0)
         if not body or not width:
             return len(body), []
-        if any(len(r) != width for r in body):
+        if len(widths) > 1:
             body = [r + [None] * (width - len(r)) for r in body]
         cells = np.empty((len(body), width), dtype=object)
         cells[:] = body
@@ -553,7 +554,8 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
         parsed = np.empty(len(written) + 1, dtype=object)
         parsed[:-1] = [parse_amount(v) for v in written]
         amounts = parsed[codes]
-        flag((text != "") & np.equal(amounts, None), "amount", _("not an amount in yuan with at most two decimals"))
+        unreadable = np.array([a is None for a in parsed], dtype=bool)[codes]
+        flag((text != "") & unreadable, "amount", _("not an amount in yuan with at most two decimals"))
         out_of_range = np.array([a is not None and (a <= 0 or a > MAX_AMOUNT) for a in parsed], dtype=bool)
         flag(out_of_range[codes], "amount", _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
         frame["amount"] = pd.Series(amounts, index=frame.index, dtype=object)
