@@ -100,7 +100,7 @@ def _each_object(values: np.ndarray, func: t.Callable[[t.Any], t.Any]) -> np.nda
     return results[inverse.reshape(-1)]
 
 
-def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, pd.DataFrame]:
+def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, dict[str, np.ndarray]]:
     """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
     ids = frame["id_number"].astype(str).to_numpy(dtype=object)
     student = frame["student_no"].to_numpy(dtype=object)
@@ -110,10 +110,9 @@ def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, pd.DataFrame]:
         student = fold_series(frame["student_no"]).str.upper().to_numpy(dtype=object)
         g_ids = np.array([s[1:] if _G_NUMBER.fullmatch(s) else "" for s in student], dtype=object)
         source = np.where(ids != "", ids, g_ids)
-    checked = idnum.check_ids(pd.Series(source, index=frame.index, dtype=object), today=today)
+    checked = idnum.check_id_arrays(source, today=today)
     has_source = source != ""
-    key = np.where(has_source, checked["number"].to_numpy(dtype=object),
-                   np.where(student != "", "学籍:" + student, ""))
+    key = np.where(has_source, checked["number"], np.where(student != "", "学籍:" + student, ""))
     return pd.Series(key, index=frame.index, dtype=object), checked
 
 
@@ -137,10 +136,10 @@ def _prepare(table: Table, semester: Semester, today: date, result: CheckResult,
             frame = frame[~other]
     frame = frame.copy(deep=False)  # copy-on-write: the columns added below leave the table's frame alone
     frame["key"], checked = _keys(frame, today)
-    frame["id_problem"] = checked["problem"].to_numpy()
-    frame["id_expected"] = checked["expected"].to_numpy()
-    frame["birth"] = checked["birth"].to_numpy()
-    frame["male"] = checked["male"].to_numpy()
+    frame["id_problem"] = checked["problem"]
+    frame["id_expected"] = checked["expected"]
+    frame["birth"] = checked["birth"]
+    frame["male"] = checked["male"]
     frame["school_label"], frame["school_key"] = _school(frame)
     return frame
 
@@ -249,7 +248,9 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
         allowed = sorted({s.cents for s in tiers})
         by_tier = {s.tier: s.cents for s in tiers}
         tier = rows["tier"] if "tier" in rows and rows["tier"].notna().any() else pd.Series(None, index=rows.index)
-        expected = pd.Series([by_tier.get(int(x)) if x is not None and not pd.isna(x) else None for x in tier],
+        expected = pd.Series(_each_object(tier.to_numpy(dtype=object),
+                                          lambda x, tiers=by_tier: tiers.get(int(x)) if x is not None and not pd.isna(x)
+                                          else None),
                              index=tier.index, dtype=object)
         named = tier.notna()
         wrong_named = named & (expected.isna() | (expected != rows["cents"]))
@@ -272,8 +273,10 @@ def _pair_codes(roster: pd.DataFrame, system: pd.DataFrame) -> tuple[np.ndarray,
     programmes = np.concatenate([roster["programme"].to_numpy(dtype=object),
                                  system["programme"].to_numpy(dtype=object)])
     key_codes, _keys_seen = pd.factorize(keys)
-    programme_codes, seen = pd.factorize(programmes)
-    return key_codes.astype(np.int64), key_codes.astype(np.int64) * (len(seen) + 1) + programme_codes
+    # Programmes are enum members: one object each, told apart by identity.
+    _seen, programme_codes = np.unique(np.fromiter(map(id, programmes), dtype=np.uint64, count=len(programmes)),
+                                       return_inverse=True)
+    return key_codes.astype(np.int64), key_codes.astype(np.int64) * (len(_seen) + 1) + programme_codes.reshape(-1)
 
 
 def _per_person(frame: pd.DataFrame, key_code: np.ndarray, pair_code: np.ndarray) -> pd.DataFrame:

@@ -110,7 +110,12 @@ def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
     18-character numbers are checked as one matrix of bytes; a birth date before 1677-09-22,
     which the column cannot hold, counts as not a real date.
     """
-    numbers = _translated([v if v.__class__ is str else str(v) for v in raw.to_numpy(dtype=object)])
+    return pd.DataFrame(check_id_arrays(raw.to_numpy(dtype=object), today=today), index=raw.index)
+
+
+def check_id_arrays(raw: np.ndarray, *, today: date) -> dict[str, t.Any]:
+    """:func:`check_ids` as arrays (``number`` as a list), for callers that need no frame."""
+    numbers = _translated([v if v.__class__ is str else str(v) for v in raw])
     count = len(numbers)
     lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=count)
     for i in np.flatnonzero(lengths == 15).tolist():
@@ -154,8 +159,8 @@ def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
         male[rows] = digits[:, 16] % 2 == 1
         area_bad = ~np.isin(digits[:, 0] * 10 + digits[:, 1], _PROVINCE_CODES)
         problem[rows[area_bad]] = AREA
-    return pd.DataFrame({"number": numbers, "problem": problem, "expected": expected_out, "birth": birth,
-                         "male": male}, index=raw.index)
+    return {"number": np.array(numbers, dtype=object), "problem": problem, "expected": expected_out, "birth": birth,
+            "male": male}
 
 
 def age_on(birth: t.Any, day: date) -> int:
