@@ -516,9 +516,10 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
         keep = ~blank
         numbers = numbers[keep]
         texts = {key: text[keep] for key, text in texts.items()}
-    frame = pd.DataFrame({"row": numbers, **texts})
+    # Text columns stay plain object arrays of str: no string dtype to infer here and convert back in the checks.
+    frame = pd.DataFrame({"row": numbers, **{key: pd.Series(text, dtype=object) for key, text in texts.items()}})
     for key in allowed - set(columns):
-        frame[key] = ""
+        frame[key] = pd.Series(np.full(len(frame), "", dtype=object), index=frame.index, dtype=object)
     if frame.empty and not errors:
         raise ValidationFailed(_("File “%(file)s” has a header row but no data rows.", file=filename))
     if len(frame) > max_rows:
