@@ -247,11 +247,13 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
             continue
         allowed = sorted({s.cents for s in tiers})
         by_tier = {s.tier: s.cents for s in tiers}
-        tier = rows["tier"] if "tier" in rows and rows["tier"].notna().any() else pd.Series(None, index=rows.index)
-        expected = pd.Series(_each_object(tier.to_numpy(dtype=object),
-                                          lambda x, tiers=by_tier: tiers.get(int(x)) if x is not None and not pd.isna(x)
-                                          else None),
-                             index=tier.index, dtype=object)
+        if "tier" in rows and rows["tier"].notna().any():
+            tier = rows["tier"]
+            expected = pd.Series(map_unique(tier, lambda x, tiers=by_tier: tiers.get(int(x))
+                                            if x is not None and not pd.isna(x) else None), dtype=object)
+        else:
+            tier = pd.Series(None, index=rows.index)
+            expected = pd.Series(None, index=rows.index, dtype=object)
         named = tier.notna()
         wrong_named = named & (expected.isna() | (expected != rows["cents"]))
         wrong_plain = ~named & ~rows["cents"].isin(allowed)

@@ -391,9 +391,13 @@ def map_unique(series: pd.Series, func: t.Callable[[t.Any], t.Any]) -> pd.Series
         results[i] = func(value)
     out = results[codes]
     missing = np.flatnonzero(codes < 0)
-    if len(missing):  # None, NaN: each as it is (factorize would make them all NaN)
+    if len(missing):  # None, NaN, NaT: each kind as it is (factorize would make them all NaN)
+        kinds: dict[type, t.Any] = {}
         for i in missing.tolist():
-            out[i] = func(values[i])
+            kind = type(values[i])
+            if kind not in kinds:
+                kinds[kind] = func(values[i])
+            out[i] = kinds[kind]
     return pd.Series(out, index=series.index, dtype=object)
 
 
