@@ -206,8 +206,14 @@ def _grouped_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
-    keyed = roster[roster["key"] != ""]
-    multi = keyed[keyed.duplicated(["key", "programme"], keep=False)]
+    # Who appears twice is found on integer codes of (person, programme); only those rows become frames.
+    keyed = np.flatnonzero(roster["key"].to_numpy(dtype=object) != "")
+    person, _people = pd.factorize(roster["key"].to_numpy(dtype=object)[keyed])
+    programmes_seen = roster["programme"].to_numpy(dtype=object)[keyed]
+    _ids, programme = np.unique(np.fromiter(map(id, programmes_seen), dtype=np.uint64, count=len(keyed)),
+                                return_inverse=True)
+    pair, _pairs = pd.factorize(person.astype(np.int64) * (len(_ids) + 1) + programme.reshape(-1))
+    multi = roster.iloc[keyed[np.bincount(pair)[pair] > 1]] if len(keyed) else roster.iloc[:0]
     if len(multi):
         per_school = _grouped_rows(multi, ["key", "programme", "school_key"])
         schools_of: dict[tuple[str, Programme], list[str]] = {}
@@ -225,11 +231,13 @@ def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
                 out.add("DUP_CROSS", school=row.schools[0], school_key=row.school_key, key=row.key,
                         name=row.names[0], programme=programme, cents=int(row.cents),
                         params={"programme": programme.zh, "others": others}, rows={"roster": row.rows})
-    firsts = keyed.drop_duplicates(["key", "programme"])
-    several = firsts[firsts.duplicated("key", keep=False)]
-    if len(several):
+    firsts = np.sort(np.unique(pair, return_index=True)[1])  # the first row of each person and programme
+    first_person = person[firsts]
+    several_at = firsts[np.bincount(first_person, minlength=len(_people))[first_person] > 1] if len(firsts) else firsts
+    if len(several_at):
+        several = roster.iloc[keyed[several_at]]
         programmes = several.groupby("key")["programme"].agg(lambda s: [p.zh for p in s])
-        members = keyed[keyed["key"].isin(programmes.index)]
+        members = roster.iloc[keyed[np.isin(person, person[several_at])]]
         for row in _grouped_rows(members, ["key", "school_key"]).itertuples(index=False):
             out.add("DUP_EXCLUSIVE", school=row.schools[0], school_key=row.school_key, key=row.key,
                     name=row.names[0], cents=int(row.cents), params={"programmes": programmes[row.key]},
