@@ -100,9 +100,19 @@ def _each_object(values: np.ndarray, func: t.Callable[[t.Any], t.Any]) -> np.nda
     return results[inverse.reshape(-1)]
 
 
+def _text_values(column: pd.Series) -> np.ndarray:
+    """``column.astype(str)`` as an object array, without converting a column that holds only text already."""
+    values = column.to_numpy(dtype=object)
+    try:
+        "".join(values)
+    except TypeError:
+        return column.astype(str).to_numpy(dtype=object)
+    return values
+
+
 def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, dict[str, np.ndarray]]:
     """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
-    ids = frame["id_number"].astype(str).to_numpy(dtype=object)
+    ids = _text_values(frame["id_number"])
     student = frame["student_no"].to_numpy(dtype=object)
     if (student == "").all():
         source = ids
@@ -118,10 +128,10 @@ def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, dict[str, np.nda
 
 def _school(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """A label to show and a key to match schools by (the 10-digit code when given, else the folded name)."""
-    name = frame["school"].astype(str).to_numpy(dtype=object)
-    code = map_unique(frame["school_code"].astype(str), fold).to_numpy(dtype=object)
+    name = pd.Series(_text_values(frame["school"]), dtype=object)
+    code = map_unique(pd.Series(_text_values(frame["school_code"]), dtype=object), fold).to_numpy(dtype=object)
     label = np.where(name != "", name, code)
-    key = np.where(code != "", code, map_unique(frame["school"].astype(str), fold).to_numpy(dtype=object))
+    key = np.where(code != "", code, map_unique(name, fold).to_numpy(dtype=object))
     return pd.Series(label, index=frame.index, dtype=object), pd.Series(key, index=frame.index, dtype=object)
 
 
