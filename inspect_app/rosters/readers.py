@@ -82,6 +82,7 @@ class Grid:
         self._columns = columns
         self._height = len(rows) if rows is not None else height
         self.merged = merged or []  # 0-based (r0, c0, r1, c1)
+        self.no_totals = False  # True when the file cannot hold a total line (no 计 anywhere in it)
         self.sheet = sheet
         self.encoding = encoding
         self.fmt = fmt
@@ -256,7 +257,10 @@ def _csv_grid(data: bytes, *, filename: str) -> Grid:
         except (pd.errors.ParserError, csv.Error, ValueError):
             return _csv_grid_text(data, filename=filename)
         columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
-        return Grid(columns=columns, height=len(frame), encoding=encoding, fmt="csv")
+        grid = Grid(columns=columns, height=len(frame), encoding=encoding, fmt="csv")
+        # A cell holding 计 holds its bytes: without them no line can be a total line.
+        grid.no_totals = "计".encode(encoding.removesuffix("-sig")) not in data
+        return grid
     raise _not_text(filename)
 
 
@@ -481,7 +485,7 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
     first_row = raw.header_row + 1
     errors: list[str] = []
     data_top, data_bottom = raw.header_index + 1, raw.header_index + height
-    footer_rows = _footer_rows(cells)
+    footer_rows = set() if raw.grid.no_totals else _footer_rows(cells)
     footer = {raw.header_index + 1 + i for i in footer_rows}
     for r0, c0, r1, c1 in raw.grid.merged:
         if r1 < data_top or r0 > data_bottom or all(r in footer for r in range(r0, r1 + 1)):
