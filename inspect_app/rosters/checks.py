@@ -13,12 +13,14 @@ the files, so the command line, the web job and the tests all run the same code.
 
 from __future__ import annotations
 
+import re
 import typing as t
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ..funds.programmes import Programme
@@ -79,41 +81,75 @@ ACTIVE_STATUSES = frozenset({"在籍", "在读", "在校", "正常", "注册", "
 _SEX = {"男": True, "m": True, "male": True, "1": True, "女": False, "f": False, "female": False, "2": False}
 
 
-def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, pd.DataFrame]:
+_G_NUMBER = re.compile(r"G[0-9]{17}[0-9X]")
+
+
+def _each_object(values: np.ndarray, func: t.Callable[[t.Any], t.Any]) -> np.ndarray:
+    """``func`` of each cell, called once per distinct object.
+
+    The reader parses each distinct text once, so the cells of a parsed column (programmes,
+    semesters) share a few objects; telling them apart by identity needs no hashing or comparing.
+    """
+    if not len(values):
+        return np.empty(0, dtype=object)
+    identity = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
+    _ids, first, inverse = np.unique(identity, return_index=True, return_inverse=True)
+    results = np.empty(len(first), dtype=object)
+    for i, position in enumerate(first.tolist()):
+        results[i] = func(values[position])
+    return results[inverse.reshape(-1)]
+
+
+def _text_values(column: pd.Series) -> np.ndarray:
+    """``column.astype(str)`` as an object array, without converting a column that holds only text already."""
+    values = column.to_numpy(dtype=object)
+    try:
+        "".join(values)
+    except TypeError:
+        return column.astype(str).to_numpy(dtype=object)
+    return values
+
+
+def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, dict[str, np.ndarray]]:
     """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
-    ids = frame["id_number"].astype(str)
-    student = fold_series(frame["student_no"]).str.upper()
-    g_number = student.str.fullmatch(r"G[0-9]{17}[0-9X]").fillna(False).astype(bool)
-    source = ids.where(ids != "", student.where(g_number, "").str[1:])
-    checked = idnum.check_ids(source, today=today)
-    key = checked["number"].where(source != "", "学籍:" + student)
-    key = key.where((source != "") | (student != ""), "")
-    return key, checked
+    ids = _text_values(frame["id_number"])
+    student = frame["student_no"].to_numpy(dtype=object)
+    if (student == "").all():
+        source = ids
+    else:
+        student = fold_series(frame["student_no"]).str.upper().to_numpy(dtype=object)
+        g_ids = np.array([s[1:] if _G_NUMBER.fullmatch(s) else "" for s in student], dtype=object)
+        source = np.where(ids != "", ids, g_ids)
+    checked = idnum.check_id_arrays(source, today=today)
+    has_source = source != ""
+    key = np.where(has_source, checked["number"], np.where(student != "", "学籍:" + student, ""))
+    return pd.Series(key, index=frame.index, dtype=object), checked
 
 
 def _school(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """A label to show and a key to match schools by (the 10-digit code when given, else the folded name)."""
-    name = frame["school"].astype(str)
-    code = map_unique(frame["school_code"].astype(str), fold)
-    label = name.where(name != "", code)
-    key = code.where(code != "", map_unique(name, fold))
-    return label, key
+    name = pd.Series(_text_values(frame["school"]), dtype=object)
+    code = map_unique(pd.Series(_text_values(frame["school_code"]), dtype=object), fold).to_numpy(dtype=object)
+    label = np.where(name != "", name, code)
+    key = np.where(code != "", code, map_unique(name, fold).to_numpy(dtype=object))
+    return pd.Series(label, index=frame.index, dtype=object), pd.Series(key, index=frame.index, dtype=object)
 
 
 def _prepare(table: Table, semester: Semester, today: date, result: CheckResult, label: str) -> pd.DataFrame:
     frame = table.frame
     result.rows[label] = len(frame)
     if "semester" in frame and frame["semester"].notna().any():
-        other = frame["semester"].notna() & (frame["semester"] != semester)
+        other = _each_object(frame["semester"].to_numpy(dtype=object),
+                             lambda s: not pd.isna(s) and bool(s != semester)).astype(bool)
         if other.any():
             result.other_semester[label] = int(other.sum())
             frame = frame[~other]
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the columns added below leave the table's frame alone
     frame["key"], checked = _keys(frame, today)
-    frame["id_problem"] = checked["problem"].to_numpy()
-    frame["id_expected"] = checked["expected"].to_numpy()
-    frame["birth"] = checked["birth"].to_numpy()
-    frame["male"] = checked["male"].to_numpy()
+    frame["id_problem"] = checked["problem"]
+    frame["id_expected"] = checked["expected"]
+    frame["birth"] = checked["birth"]
+    frame["male"] = checked["male"]
     frame["school_label"], frame["school_key"] = _school(frame)
     return frame
 
@@ -153,8 +189,9 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: _Out) -> None:
     dated = roster[roster["birth"].notna() & roster["programme"].notna()]
     if len(dated):
         ages = idnum.ages_on(dated["birth"], semester.starts_on)
-        low = dated["programme"].map(lambda p: p.ages[0])
-        high = dated["programme"].map(lambda p: p.ages[1])
+        programmes = dated["programme"].to_numpy(dtype=object)
+        low = _each_object(programmes, lambda p: p.ages[0]).astype(np.int64)
+        high = _each_object(programmes, lambda p: p.ages[1]).astype(np.int64)
         odd = dated[((ages < low) | (ages > high)).to_numpy()]
         odd_ages = ages[((ages < low) | (ages > high)).to_numpy()]
         for row, age in zip(odd.itertuples(index=False), odd_ages.tolist(), strict=True):
@@ -179,8 +216,14 @@ def _grouped_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
-    keyed = roster[roster["key"] != ""]
-    multi = keyed[keyed.duplicated(["key", "programme"], keep=False)]
+    # Who appears twice is found on integer codes of (person, programme); only those rows become frames.
+    keyed = np.flatnonzero(roster["key"].to_numpy(dtype=object) != "")
+    person, _people = pd.factorize(roster["key"].to_numpy(dtype=object)[keyed])
+    programmes_seen = roster["programme"].to_numpy(dtype=object)[keyed]
+    _ids, programme = np.unique(np.fromiter(map(id, programmes_seen), dtype=np.uint64, count=len(keyed)),
+                                return_inverse=True)
+    pair, _pairs = pd.factorize(person.astype(np.int64) * (len(_ids) + 1) + programme.reshape(-1))
+    multi = roster.iloc[keyed[np.bincount(pair)[pair] > 1]] if len(keyed) else roster.iloc[:0]
     if len(multi):
         per_school = _grouped_rows(multi, ["key", "programme", "school_key"])
         schools_of: dict[tuple[str, Programme], list[str]] = {}
@@ -198,11 +241,13 @@ def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
                 out.add("DUP_CROSS", school=row.schools[0], school_key=row.school_key, key=row.key,
                         name=row.names[0], programme=programme, cents=int(row.cents),
                         params={"programme": programme.zh, "others": others}, rows={"roster": row.rows})
-    firsts = keyed.drop_duplicates(["key", "programme"])
-    several = firsts[firsts.duplicated("key", keep=False)]
-    if len(several):
+    firsts = np.sort(np.unique(pair, return_index=True)[1])  # the first row of each person and programme
+    first_person = person[firsts]
+    several_at = firsts[np.bincount(first_person, minlength=len(_people))[first_person] > 1] if len(firsts) else firsts
+    if len(several_at):
+        several = roster.iloc[keyed[several_at]]
         programmes = several.groupby("key")["programme"].agg(lambda s: [p.zh for p in s])
-        members = keyed[keyed["key"].isin(programmes.index)]
+        members = roster.iloc[keyed[np.isin(person, person[several_at])]]
         for row in _grouped_rows(members, ["key", "school_key"]).itertuples(index=False):
             out.add("DUP_EXCLUSIVE", school=row.schools[0], school_key=row.school_key, key=row.key,
                     name=row.names[0], cents=int(row.cents), params={"programmes": programmes[row.key]},
@@ -220,9 +265,13 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
             continue
         allowed = sorted({s.cents for s in tiers})
         by_tier = {s.tier: s.cents for s in tiers}
-        tier = rows["tier"] if "tier" in rows and rows["tier"].notna().any() else pd.Series(None, index=rows.index)
-        expected = pd.Series([by_tier.get(int(x)) if x is not None and not pd.isna(x) else None for x in tier],
-                             index=tier.index, dtype=object)
+        if "tier" in rows and rows["tier"].notna().any():
+            tier = rows["tier"]
+            expected = pd.Series(map_unique(tier, lambda x, tiers=by_tier: tiers.get(int(x))
+                                            if x is not None and not pd.isna(x) else None), dtype=object)
+        else:
+            tier = pd.Series(None, index=rows.index)
+            expected = pd.Series(None, index=rows.index, dtype=object)
         named = tier.notna()
         wrong_named = named & (expected.isna() | (expected != rows["cents"]))
         wrong_plain = ~named & ~rows["cents"].isin(allowed)
@@ -238,58 +287,95 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
                     rows={"roster": [int(row.row)]})
 
 
-def _per_person(frame: pd.DataFrame) -> pd.DataFrame:
+def _pair_codes(roster: pd.DataFrame, system: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For the rows of both frames, one integer per person (key) and one per person and programme."""
+    keys = np.concatenate([roster["key"].to_numpy(dtype=object), system["key"].to_numpy(dtype=object)])
+    programmes = np.concatenate([roster["programme"].to_numpy(dtype=object),
+                                 system["programme"].to_numpy(dtype=object)])
+    key_codes, _keys_seen = pd.factorize(keys)
+    # Programmes are enum members: one object each, told apart by identity.
+    _seen, programme_codes = np.unique(np.fromiter(map(id, programmes), dtype=np.uint64, count=len(programmes)),
+                                       return_inverse=True)
+    return key_codes.astype(np.int64), key_codes.astype(np.int64) * (len(_seen) + 1) + programme_codes.reshape(-1)
+
+
+def _per_person(frame: pd.DataFrame, key_code: np.ndarray, pair_code: np.ndarray) -> pd.DataFrame:
     """One line per person and programme: the amount summed, the first school and name, the row numbers."""
-    keyed = frame[frame["key"] != ""]
-    pk = keyed["key"] + "\x1f" + map_unique(keyed["programme"], lambda p: p.value).astype(str)
-    grouped = keyed.assign(pk=pk.to_numpy()).groupby("pk", sort=False)
-    out = grouped.agg(key=("key", "first"), programme=("programme", "first"), cents=("cents", "sum"),
-                      school=("school_label", "first"), school_key=("school_key", "first"), name=("name", "first"),
-                      row=("row", "first"), n=("row", "size")).reset_index()
-    rows = pd.Series([[int(r)] for r in out["row"]], index=out.index, dtype=object)
-    repeated = out["n"] > 1
-    if repeated.any():
-        lists = keyed.assign(pk=pk.to_numpy())[pk.isin(set(out.loc[repeated, "pk"])).to_numpy()].groupby(
-            "pk", sort=False)["row"].agg(list)
-        rows[repeated] = out.loc[repeated, "pk"].map(lists)
-    out["rows"] = rows
-    return out
+    keyed = np.flatnonzero(frame["key"].to_numpy(dtype=object) != "")
+    group, _pairs = pd.factorize(pair_code[keyed])
+    _groups, first = np.unique(group, return_index=True)  # groups are numbered in order of appearance
+    cents = np.zeros(len(first), dtype=np.int64)
+    np.add.at(cents, group, frame["cents"].to_numpy(dtype=np.int64)[keyed])
+    size = np.bincount(group, minlength=len(first))
+    numbers = frame["row"].to_numpy(dtype=np.int64)[keyed]
+    # The row lists of people on one row are made when a discrepancy needs them (see _rows_of).
+    rows_column = np.full(len(first), None, dtype=object)
+    for i in np.flatnonzero(size[group] > 1).tolist():
+        if rows_column[group[i]] is None:
+            rows_column[group[i]] = [int(numbers[i])]
+        else:
+            rows_column[group[i]].append(int(numbers[i]))
+    heads = keyed[first]
+    return pd.DataFrame({
+        "pk": pair_code[heads], "kc": key_code[heads], "key": frame["key"].to_numpy(dtype=object)[heads],
+        "programme": frame["programme"].to_numpy(dtype=object)[heads], "cents": cents,
+        "school": frame["school_label"].to_numpy(dtype=object)[heads],
+        "school_key": frame["school_key"].to_numpy(dtype=object)[heads],
+        "name": frame["name"].to_numpy(dtype=object)[heads], "row": numbers[first], "n": size, "rows": rows_column,
+    })
+
+
+def _rows_of(line: t.Any) -> list[int]:
+    """The row numbers of one line of :func:`_per_person`."""
+    return list(line.rows) if line.rows is not None else [int(line.row)]
 
 
 def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
-    mine, theirs = _per_person(roster), _per_person(system)
-    mine_keys, their_keys = set(mine["key"]), set(theirs["key"])
-    for row in mine[~mine["key"].isin(their_keys)].itertuples(index=False):
+    key_code, pair_code = _pair_codes(roster, system)
+    n = len(roster)
+    mine = _per_person(roster, key_code[:n], pair_code[:n])
+    theirs = _per_person(system, key_code[n:], pair_code[n:])
+    mine_in = np.isin(mine["kc"].to_numpy(), theirs["kc"].to_numpy())
+    theirs_in = np.isin(theirs["kc"].to_numpy(), mine["kc"].to_numpy())
+    for row in mine[~mine_in].itertuples(index=False):
         out.add("SYS_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
-                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": row.rows})
-    for row in theirs[~theirs["key"].isin(mine_keys)].itertuples(index=False):
+                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": _rows_of(row)})
+    for row in theirs[~theirs_in].itertuples(index=False):
         out.add("ROSTER_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
-                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": row.rows})
-    mine_both = mine[mine["key"].isin(their_keys)]
-    theirs_both = theirs[theirs["key"].isin(mine_keys)]
+                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": _rows_of(row)})
+    mine_both = mine[mine_in].reset_index(drop=True)
+    theirs_both = theirs[theirs_in].reset_index(drop=True)
     if mine_both.empty:
         return
-    differs = set(mine_both.loc[~mine_both["pk"].isin(set(theirs_both["pk"])), "key"]) | set(
-        theirs_both.loc[~theirs_both["pk"].isin(set(mine_both["pk"])), "key"])
+    mine_pk, their_pk = mine_both["pk"].to_numpy(), theirs_both["pk"].to_numpy()
+    differs = set(mine_both["key"].to_numpy()[~np.isin(mine_pk, their_pk)].tolist()) | set(
+        theirs_both["key"].to_numpy()[~np.isin(their_pk, mine_pk)].tolist())
+    if differs:
+        mine_of = dict(tuple(mine_both[mine_both["key"].isin(differs)].groupby("key", sort=False)))
+        theirs_of = dict(tuple(theirs_both[theirs_both["key"].isin(differs)].groupby("key", sort=False)))
     for key in sorted(differs):
-        mine_rows = mine_both[mine_both["key"] == key]
-        their_rows = theirs_both[theirs_both["key"] == key]
+        mine_rows, their_rows = mine_of[key], theirs_of[key]
         first = mine_rows.iloc[0]
         out.add("SYS_PROGRAMME", school=first["school"], school_key=first["school_key"], key=key,
                 name=first["name"], cents=int(mine_rows["cents"].sum()),
                 params={"roster": [p.zh for p in mine_rows["programme"]],
                         "system": [p.zh for p in their_rows["programme"]]},
-                rows={"roster": sum(mine_rows["rows"], []), "system": sum(their_rows["rows"], [])})
-    same = mine_both[~mine_both["key"].isin(differs)].merge(
-        theirs_both[["pk", "cents", "rows"]], on="pk", suffixes=("", "_sys"))
-    unequal = same[same["cents"] != same["cents_sys"]]
-    for row in unequal.itertuples(index=False):
+                rows={"roster": sum((_rows_of(r) for r in mine_rows.itertuples(index=False)), []),
+                      "system": sum((_rows_of(r) for r in their_rows.itertuples(index=False)), [])})
+    same = mine_both[~mine_both["key"].isin(differs)] if differs else mine_both
+    # Outside ``differs`` each person's programmes are the same on both sides: one system line per roster line.
+    match = pd.Index(their_pk).get_indexer(same["pk"].to_numpy())
+    their_cents = theirs_both["cents"].to_numpy()[match]
+    unequal = same["cents"].to_numpy() != their_cents
+    their_lines = theirs_both.iloc[match[unequal]]
+    for row, cents_sys, theirs_line in zip(same[unequal].itertuples(index=False), their_cents[unequal].tolist(),
+                                           their_lines.itertuples(index=False), strict=True):
         out.add("SYS_AMOUNT", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
-                params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(row.cents_sys)},
-                rows={"roster": row.rows, "system": row.rows_sys})
+                params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(cents_sys)},
+                rows={"roster": _rows_of(row), "system": _rows_of(theirs_line)})
 
 
 def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None:
@@ -412,8 +498,12 @@ def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: _Out) -> None:
 
 def _cards(roster: pd.DataFrame, out: _Out) -> None:
     if (roster["card_holder"] != "").any():
-        holder = fold_series(roster["card_holder"])
-        other = roster[(holder != "") & (holder != fold_series(roster["name"]))]
+        holder, name = roster["card_holder"].to_numpy(dtype=object), roster["name"].to_numpy(dtype=object)
+        # Where the two cells are equal their folded forms are too: only the others are folded.
+        differ = np.flatnonzero(holder != name)
+        folded_holder = fold_series(pd.Series(holder[differ], dtype=object)).to_numpy(dtype=object)
+        folded_name = fold_series(pd.Series(name[differ], dtype=object)).to_numpy(dtype=object)
+        other = roster.iloc[differ[(folded_holder != "") & (folded_holder != folded_name)]]
         out.add_rows("CARD_HOLDER", other, "roster", lambda r: {"holder": r.card_holder})
     if (roster["card_no"] != "").any():
         cards = roster[roster["card_no"] != ""].copy()

@@ -86,45 +86,81 @@ def check_id(raw: str, *, today: date | None = None) -> IdCheck:
     return IdCheck(number, None, birth=birth, male=male)
 
 
+_PROVINCE_CODES = np.array(sorted(int(p) for p in PROVINCES), dtype=np.int64)
+_CHECK_CODES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+# The earliest birth date a datetime64[ns] column holds (pd.Timestamp.min is 1677-09-21 00:12).
+_EARLIEST = np.datetime64("1677-09-22", "D")
+
+
+def _translated(texts: list[str]) -> list[str]:
+    """``text.translate(_WIDE)`` of each text, as one string when no text holds the separator (ASCII goes fast)."""
+    joined = "\x1e".join(texts)
+    if not texts or joined.count("\x1e") != len(texts) - 1:
+        return [text.translate(_WIDE) for text in texts]
+    return joined.translate(_WIDE).split("\x1e")
+
+
 def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
     """Check a column of numbers at once.
 
     Returns a frame on the same index with ``number`` (normalised), ``problem`` (None or a
-    problem name), ``expected`` (the right check character when it is wrong), ``birth``
-    (datetime64, NaT when unknown) and ``male`` (bool, meaningful where ``birth`` is set).
+    problem name), ``expected`` (the right check character when it is wrong, else None), ``birth``
+    (datetime64, NaT when unknown) and ``male`` (bool, meaningful where ``birth`` is set). The
+    18-character numbers are checked as one matrix of bytes; a birth date before 1677-09-22,
+    which the column cannot hold, counts as not a real date.
     """
-    numbers = raw.astype(str).str.translate(_WIDE)
-    short = numbers.str.len() == 15
-    if short.any():
-        numbers = numbers.where(~short, numbers[short].map(normalise))
-    out = pd.DataFrame({"number": numbers, "problem": pd.Series(None, index=raw.index, dtype=object),
-                        "expected": pd.Series(None, index=raw.index, dtype=object)})
-    well_formed = numbers.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).astype(bool)
-    out.loc[~well_formed, "problem"] = FORMAT
-    birth = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    male = pd.Series(False, index=raw.index)
-    if well_formed.any():
-        ok = numbers[well_formed]
-        raw_digits = np.frombuffer("".join(s[:17] for s in ok).encode("ascii"), dtype=np.uint8)
-        digits = raw_digits.reshape(len(ok), 17).astype(np.int64) - 48
-        expected = np.array(list(CHECK_CHARS))[(digits @ WEIGHTS) % 11]
-        actual = ok.str[17].to_numpy()
-        wrong = expected != actual
-        wrong_index = ok.index[wrong]
-        out.loc[wrong_index, "problem"] = CHECKSUM
-        out.loc[wrong_index, "expected"] = expected[wrong]
-        right = ok[~wrong]
-        dates = pd.to_datetime(right.str[6:14], format="%Y%m%d", errors="coerce")
-        bad_date = dates.isna() | (dates > pd.Timestamp(today))
-        out.loc[right.index[bad_date.to_numpy()], "problem"] = DATE
-        good = right.index[~bad_date.to_numpy()]
-        birth.loc[good] = dates[~bad_date]
-        male.loc[good] = right.loc[good].str[16].astype(int) % 2 == 1
-        area_bad = ~right.loc[good].str[:2].isin(PROVINCES)
-        out.loc[good[area_bad.to_numpy()], "problem"] = AREA
-    out["birth"] = birth
-    out["male"] = male
-    return out
+    return pd.DataFrame(check_id_arrays(raw.to_numpy(dtype=object), today=today), index=raw.index)
+
+
+def check_id_arrays(raw: np.ndarray, *, today: date) -> dict[str, t.Any]:
+    """:func:`check_ids` as arrays (``number`` as a list), for callers that need no frame."""
+    numbers = _translated([v if v.__class__ is str else str(v) for v in raw])
+    count = len(numbers)
+    lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=count)
+    for i in np.flatnonzero(lengths == 15).tolist():
+        numbers[i] = normalise(numbers[i])
+        lengths[i] = len(numbers[i])
+    problem = np.full(count, None, dtype=object)
+    expected_out = np.full(count, None, dtype=object)
+    birth = np.full(count, np.datetime64("NaT"), dtype="datetime64[ns]")
+    male = np.zeros(count, dtype=bool)
+    rows = np.flatnonzero(lengths == 18)
+    problem[lengths != 18] = FORMAT
+    if len(rows):
+        # One byte per character: anything not ASCII becomes "?", which no rule below accepts.
+        cells = np.frombuffer("".join([numbers[i] for i in rows.tolist()]).encode("ascii", "replace"),
+                              dtype=np.uint8).reshape(len(rows), 18)
+        digits = cells.astype(np.int64) - 48
+        last = cells[:, 17]
+        well = ((digits[:, :17] >= 0) & (digits[:, :17] <= 9)).all(axis=1) & (
+            ((last >= 48) & (last <= 57)) | (last == 88))
+        problem[rows[~well]] = FORMAT
+        rows, digits, last = rows[well], digits[well], last[well]
+        right_code = _CHECK_CODES[(digits[:, :17] @ WEIGHTS) % 11]
+        wrong = right_code != last
+        problem[rows[wrong]] = CHECKSUM
+        expected_out[rows[wrong]] = [chr(c) for c in right_code[wrong].tolist()]
+        rows, digits = rows[~wrong], digits[~wrong]
+        year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+        month = digits[:, 10] * 10 + digits[:, 11]
+        day = digits[:, 12] * 10 + digits[:, 13]
+        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+        month_ok = (month >= 1) & (month <= 12)
+        days = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
+        real = month_ok & (day >= 1) & (day <= days) & (year >= 1)
+        dates = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[D]")
+        dates[real] = ((year[real] - 1970) * 12 + month[real] - 1).astype("datetime64[M]").astype(
+            "datetime64[D]") + (day[real] - 1).astype("timedelta64[D]")
+        good = real & (dates >= _EARLIEST) & (dates <= np.datetime64(today, "D"))
+        problem[rows[~good]] = DATE
+        rows, digits = rows[good], digits[good]
+        birth[rows] = dates[good].astype("datetime64[ns]")
+        male[rows] = digits[:, 16] % 2 == 1
+        area_bad = ~np.isin(digits[:, 0] * 10 + digits[:, 1], _PROVINCE_CODES)
+        problem[rows[area_bad]] = AREA
+    return {"number": np.array(numbers, dtype=object), "problem": problem, "expected": expected_out, "birth": birth,
+            "male": male}
 
 
 def age_on(birth: t.Any, day: date) -> int:

@@ -15,6 +15,7 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -22,7 +23,6 @@ import re
 import typing as t
 import zipfile
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -68,15 +68,55 @@ def parse_tier(text: str) -> int | None:
     return _TIERS.get(fold(text).lower())
 
 
-@dataclass
 class Grid:
-    """The cells of one sheet (or a CSV file), top-left at row 1, column 1."""
+    """The cells of one sheet (or a CSV file), top-left at row 1, column 1.
 
-    rows: list[list[t.Any]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based (r0, c0, r1, c1)
-    sheet: str | None = None
-    encoding: str | None = None
-    fmt: str = "xlsx"
+    A workbook's sheet is kept as calamine gives it, row by row; a CSV file as pandas' reader
+    gives it, column by column. Either shape is made from the other when it is asked for.
+    """
+
+    def __init__(self, rows: list[list[t.Any]] | None = None, merged: list[tuple[int, int, int, int]] | None = None,
+                 sheet: str | None = None, encoding: str | None = None, fmt: str = "xlsx",
+                 columns: list[t.Sequence[t.Any]] | None = None, height: int = 0) -> None:
+        self._rows = rows
+        self._columns = columns
+        self._height = len(rows) if rows is not None else height
+        self.merged = merged or []  # 0-based (r0, c0, r1, c1)
+        self.no_totals = False  # True when the file cannot hold a total line (no 计 anywhere in it)
+        self.sheet = sheet
+        self.encoding = encoding
+        self.fmt = fmt
+
+    def __len__(self) -> int:
+        return self._height
+
+    @property
+    def rows(self) -> list[list[t.Any]]:
+        if self._rows is None:
+            columns = self._columns or []
+            self._rows = [list(r) for r in zip(*columns, strict=True)] if columns else [[] for _ in range(self._height)]
+        return self._rows
+
+    def head(self, n: int) -> list[list[t.Any]]:
+        """The first ``n`` rows."""
+        if self._rows is not None or not self._columns:
+            return self.rows[:n]
+        return [list(r) for r in zip(*(c[:n] for c in self._columns), strict=True)]
+
+    def body_columns(self, start: int) -> tuple[int, list[t.Sequence[t.Any]]]:
+        """The number of rows from row index ``start`` on, and their cells column by column (short rows padded)."""
+        if self._columns is not None:
+            return max(self._height - start, 0), [c[start:] for c in self._columns]
+        body = self.rows[start:]
+        widths = set(map(len, body))
+        width = max(widths, default=0)
+        if not body or not width:
+            return len(body), []
+        if len(widths) > 1:
+            body = [r + [None] * (width - len(r)) for r in body]
+        cells = np.empty((len(body), width), dtype=object)
+        cells[:] = body
+        return len(body), [cells[:, c].tolist() for c in range(width)]
 
 
 @dataclass
@@ -156,7 +196,11 @@ def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:
         if "\x00" in text:
             break
         return text, "gbk" if encoding == "gb18030" and _is_gbk(data) else encoding
-    raise ValidationFailed(_("File “%(file)s” is not text in UTF-8 or GBK and cannot be read as CSV.", file=filename))
+    raise _not_text(filename)
+
+
+def _not_text(filename: str) -> ValidationFailed:
+    return ValidationFailed(_("File “%(file)s” is not text in UTF-8 or GBK and cannot be read as CSV.", file=filename))
 
 
 def _is_gbk(data: bytes) -> bool:
@@ -167,10 +211,62 @@ def _is_gbk(data: bytes) -> bool:
     return True
 
 
+_SAMPLE_BYTES = 1 << 16
+_SAMPLE_LINES = 100
+
+
+def _delimiter(first_line: str) -> str:
+    return max((",", "\t", ";", "|"), key=first_line.count)
+
+
+def _csv_candidates(data: bytes) -> list[str]:
+    """The encodings to try, in order, as :func:`decode_text` tries them; UTF-8 is ruled out on a sample.
+
+    Where GBK decodes a file, GB 18030 decodes it to the same text, so trying GBK before GB 18030
+    reads the same text and names the encoding as :func:`decode_text` does, in one pass.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return ["utf-8-sig"]
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data[:_SAMPLE_BYTES], final=len(data) <= _SAMPLE_BYTES)
+    except UnicodeDecodeError:
+        return ["gbk", "gb18030"]
+    return ["utf-8", "gbk", "gb18030"]
+
+
 def _csv_grid(data: bytes, *, filename: str) -> Grid:
+    """Parse a CSV file with pandas' C reader in the first encoding that decodes all of it.
+
+    Every cell stays text; blank lines are kept so that row numbers are the file's. A file the C
+    reader cannot take (a line with more cells than the first hundred) and UTF-16 go through
+    :func:`decode_text` and the csv module instead.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        return _csv_grid_text(data, filename=filename)
+    for encoding in _csv_candidates(data):
+        try:
+            sample = codecs.getincrementaldecoder(encoding)().decode(data[:_SAMPLE_BYTES])
+            head = sample.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES]
+            delimiter = _delimiter(head[0])
+            width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=1)
+            frame = pd.read_csv(io.BytesIO(data), header=None, names=range(max(width, 1)), index_col=False,
+                                dtype=object, na_filter=False, skip_blank_lines=False, encoding=encoding,
+                                sep=delimiter, engine="c")
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, csv.Error, ValueError):
+            return _csv_grid_text(data, filename=filename)
+        columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+        grid = Grid(columns=columns, height=len(frame), encoding=encoding, fmt="csv")
+        # A cell holding 计 holds its bytes: without them no line can be a total line.
+        grid.no_totals = "计".encode(encoding.removesuffix("-sig")) not in data
+        return grid
+    raise _not_text(filename)
+
+
+def _csv_grid_text(data: bytes, *, filename: str) -> Grid:
     text, encoding = decode_text(data, filename=filename)
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";", "|"), key=first.count)
+    delimiter = _delimiter(text.split("\n", 1)[0])
     rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     return Grid(rows=t.cast(list[list[t.Any]], rows), encoding=encoding, fmt="csv")
 
@@ -235,7 +331,7 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
     """Find the sheet and row holding the headers: the row among the first ones naming most known fields."""
     best: tuple[int, int, int] | None = None  # (score, -sheet index, -row index)
     for g, grid in enumerate(grids):
-        for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        for r, row in enumerate(grid.head(HEADER_SEARCH_ROWS)):
             fields = {guess_field(cell, kind, remembered) for cell in row if not _blank(cell)}
             fields.discard(None)
             fields.discard("")
@@ -245,7 +341,7 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
     if best is None:
         # Nothing recognised: the first non-empty row of the first non-empty sheet, for the mapping step.
         for g, grid in enumerate(grids):
-            for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+            for r, row in enumerate(grid.head(HEADER_SEARCH_ROWS)):
                 if any(not _blank(c) for c in row):
                     best = (0, -g, -r)
                     break
@@ -254,7 +350,7 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
     if best is None:
         raise ValidationFailed(_("File “%(file)s” has no data: every sheet is empty.", file=filename))
     grid, index = grids[-best[1]], -best[2]
-    headers = [str(c).strip() if not _blank(c) else "" for c in grid.rows[index]]
+    headers = [str(c).strip() if not _blank(c) else "" for c in grid.head(index + 1)[index]]
     guessed: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
@@ -277,11 +373,57 @@ def _is_footer(row: list[t.Any]) -> bool:
     return any(isinstance(c, str) and "计" in c and fold(c) in _FOOTERS for c in row)
 
 
+def _footer_rows(columns: list[t.Sequence[t.Any]]) -> set[int]:
+    """The indices of the rows that :func:`_is_footer` calls total lines, found a column at a time."""
+    found: set[int] = set()
+    for values in columns:
+        try:
+            joined = "\x1e".join(values)
+        except TypeError:
+            joined = "\x1e".join([v for v in values if isinstance(v, str)])
+        if "计" in joined:
+            found.update(i for i, v in enumerate(values) if isinstance(v, str) and "计" in v and fold(v) in _FOOTERS)
+    return found
+
+
 def map_unique(series: pd.Series, func: t.Callable[[t.Any], t.Any]) -> pd.Series:
     """``series.map(func)``, calling ``func`` once per distinct value (rosters repeat a few values a lot)."""
-    values = pd.unique(series.to_numpy(dtype=object))
-    table = {v: func(v) for v in values}
-    return pd.Series([table[v] for v in series.to_numpy(dtype=object)], index=series.index, dtype=object)
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        results[i] = func(value)
+    out = results[codes]
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):  # None, NaN, NaT: each kind as it is (factorize would make them all NaN)
+        kinds: dict[type, t.Any] = {}
+        for i in missing.tolist():
+            kind = type(values[i])
+            if kind not in kinds:
+                kinds[kind] = func(values[i])
+            out[i] = kinds[kind]
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def _texts(values: t.Sequence[t.Any]) -> list[str]:
+    """:func:`_cell_text` of each cell; a column of text (every column of a CSV file) in one step."""
+    try:
+        return [v.strip() for v in values]
+    except AttributeError:
+        pass
+    numbers: dict[float, str] = {}
+    out = []
+    for v in values:
+        if v.__class__ is str:
+            out.append(v.strip())
+        elif v.__class__ is float:
+            text = numbers.get(v)
+            if text is None:
+                text = numbers[v] = _cell_text(v)
+            out.append(text)
+        else:
+            out.append(_cell_text(v))
+    return out
 
 
 def _cell_text(value: t.Any) -> str:
@@ -339,11 +481,12 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
         raise MappingNeeded(_("File “%(file)s”: no column was found for %(fields)s. Say which column holds it.",
                               file=filename, fields=names), raw)
 
-    body = raw.grid.rows[raw.header_index + 1:]
+    height, cells = raw.grid.body_columns(raw.header_index + 1)
     first_row = raw.header_row + 1
     errors: list[str] = []
-    data_top, data_bottom = raw.header_index + 1, raw.header_index + len(body)
-    footer = {raw.header_index + 1 + i for i, r in enumerate(body) if _is_footer(r)}
+    data_top, data_bottom = raw.header_index + 1, raw.header_index + height
+    footer_rows = set() if raw.grid.no_totals else _footer_rows(cells)
+    footer = {raw.header_index + 1 + i for i in footer_rows}
     for r0, c0, r1, c1 in raw.grid.merged:
         if r1 < data_top or r0 > data_bottom or all(r in footer for r in range(r0, r1 + 1)):
             continue
@@ -353,30 +496,38 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
     if errors:
         raise _refuse(filename, errors)
 
-    width = max((len(r) for r in body), default=0)
-    width = max(width, max(columns.values()) + 1)
-    if footer or any(len(r) != width for r in body):
-        rows = [[None] * width if raw.header_index + 1 + i in footer else
-                (r + [None] * (width - len(r)) if len(r) < width else r) for i, r in enumerate(body)]
-    else:
-        rows = body
-    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
-    frame = pd.DataFrame({"row": np.arange(first_row, first_row + len(grid), dtype=np.int64)})
+    # One pass over each column read: its cells as text; total lines count as empty rows.
+    numbers = np.arange(first_row, first_row + height, dtype=np.int64)
     csv_input = raw.grid.fmt == "csv"
+    texts: dict[str, np.ndarray] = {}
     for key, position in columns.items():
-        column = grid[position].reset_index(drop=True)
+        column = cells[position] if position < len(cells) else [None] * height
         if key in ("id_number", "student_no", "card_no") and not csv_input:
-            numeric = column.map(_is_number)
-            long_numbers = numeric & column.map(lambda v: _is_number(v) and abs(v) >= 1e11)
-            for row_no in frame["row"][long_numbers.to_numpy()].tolist()[:MAX_ERRORS]:
-                errors.append(cell_error(row_no, header_of[key], _("the number is stored as a number and its last "
-                                                                 "digits are lost; format the column as text")))
-        text = column.fillna("").astype(str).str.strip() if csv_input else column.map(_cell_text)
-        frame[key] = text.fillna("").astype(object).to_numpy()
+            long_numbers = [i for i, v in enumerate(column) if v.__class__ is not str and _is_number(v)
+                            and abs(v) >= 1e11 and i not in footer_rows]
+            for i in long_numbers[:MAX_ERRORS]:
+                errors.append(cell_error(int(numbers[i]), header_of[key], _("the number is stored as a number and "
+                                                                            "its last digits are lost; format the "
+                                                                            "column as text")))
+        text = np.empty(height, dtype=object)
+        text[:] = _texts(column)
+        if footer_rows:
+            text[sorted(footer_rows)] = ""
+        texts[key] = text
+    filled = np.zeros(height, dtype=bool)
+    for text in texts.values():
+        filled |= text != ""
+        if filled.all():
+            break
+    blank = ~filled
+    if blank.any():
+        keep = ~blank
+        numbers = numbers[keep]
+        texts = {key: text[keep] for key, text in texts.items()}
+    # Text columns stay plain object arrays of str: no string dtype to infer here and convert back in the checks.
+    frame = pd.DataFrame({"row": numbers, **{key: pd.Series(text, dtype=object) for key, text in texts.items()}})
     for key in allowed - set(columns):
-        frame[key] = ""
-    blank = (frame[list(columns)] == "").all(axis=1)
-    frame = frame[~blank.to_numpy()].reset_index(drop=True)
+        frame[key] = pd.Series(np.full(len(frame), "", dtype=object), index=frame.index, dtype=object)
     if frame.empty and not errors:
         raise ValidationFailed(_("File “%(file)s” has a header row but no data rows.", file=filename))
     if len(frame) > max_rows:
@@ -395,45 +546,57 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
 def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str]) -> list[str]:
     errors: list[tuple[int, str]] = []
 
-    def flag(mask: pd.Series, key: str, reason: str) -> None:
-        for row_no in frame.loc[mask, "row"].tolist()[:MAX_ERRORS]:
+    def flag(mask: np.ndarray, key: str, reason: str) -> None:
+        for row_no in frame["row"].to_numpy()[np.asarray(mask, dtype=bool)].tolist()[:MAX_ERRORS]:
             errors.append((row_no, cell_error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
 
     for need in KIND_REQUIRED[kind]:
         present = [k for k in need if k in header_of]
-        empty = (frame[present] == "").all(axis=1)
+        empty = np.logical_and.reduce([frame[k].to_numpy(dtype=object) == "" for k in present])
         if empty.any():
             reason = _("empty; every row needs %(fields)s", fields=" / ".join(str(FIELD_LABELS[k]) for k in need))
             flag(empty, present[0], reason)
     if "amount" in header_of:
-        text = frame["amount"]
-        amounts = map_unique(text, parse_amount)
-        bad = (text != "") & amounts.isna()
-        flag(bad, "amount", _("not an amount in yuan with at most two decimals"))
-        ok = amounts.notna()
-        flag(ok & map_unique(amounts, lambda a: a is not None and (a <= 0 or a > MAX_AMOUNT)).astype(bool), "amount",
-             _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
-        frame["amount"] = amounts
+        # Each distinct amount is parsed once; the whole fen come out of the same pass.
+        text = frame["amount"].to_numpy(dtype=object)
+        codes, written = pd.factorize(text)  # text cells are never missing: no code is -1
+        parsed = np.empty(len(written) + 1, dtype=object)
+        parsed[:-1] = [parse_amount(v) for v in written]
+        amounts = parsed[codes]
+        unreadable = np.array([a is None for a in parsed], dtype=bool)[codes]
+        flag((text != "") & unreadable, "amount", _("not an amount in yuan with at most two decimals"))
+        out_of_range = np.array([a is not None and (a <= 0 or a > MAX_AMOUNT) for a in parsed], dtype=bool)
+        flag(out_of_range[codes], "amount", _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
+        frame["amount"] = pd.Series(amounts, index=frame.index, dtype=object)
+        frame["cents"] = np.array([int(a * 100) if isinstance(a, Decimal) else 0 for a in parsed],
+                                  dtype=np.int64)[codes]
     if "headcount" in header_of:
         text = frame["headcount"]
         bad = (text != "") & ~text.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
         flag(bad, "headcount", _("not a whole number of people"))
     if "programme" in header_of:
-        level = frame["level"] if "level" in header_of else pd.Series("", index=frame.index)
-        pairs = frame["programme"].astype(str) + "\x1f" + level.astype(str)
-        programmes = map_unique(pairs, lambda v: parse_programme(*v.split("\x1f")) if not v.startswith("\x1f")
-                                else None)
-        flag((frame["programme"] != "") & programmes.isna(), "programme",
+        names, levels = frame["programme"].to_numpy(dtype=object), (
+            frame["level"].to_numpy(dtype=object) if "level" in header_of else np.full(len(frame), "", dtype=object))
+        name_codes, name_values = pd.factorize(names)
+        level_codes, level_values = pd.factorize(levels)
+        pair_codes, pairs = pd.factorize(name_codes.astype(np.int64) * (len(level_values) + 1) + level_codes)
+        found = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs.tolist()):
+            name, level_text = divmod(pair, len(level_values) + 1)
+            found[i] = parse_programme(name_values[name], level_values[level_text]) if name_values[name] else None
+        programmes = pd.Series(found[pair_codes], index=frame.index, dtype=object)
+        flag((names != "") & programmes.isna().to_numpy(), "programme",
              _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
         frame["programme"] = programmes
     if "semester" in header_of:
         parsed = map_unique(frame["semester"], lambda s: parse_semester(s) if s else None)
-        flag((frame["semester"] != "") & parsed.isna(), "semester",
+        flag((frame["semester"].to_numpy(dtype=object) != "") & parsed.isna().to_numpy(), "semester",
              _("not a semester; write it like 2023春 or 2023年秋季学期"))
         frame["semester"] = parsed
     if "tier" in header_of:
         tiers = map_unique(frame["tier"], lambda s: parse_tier(s) if s else None)
-        flag((frame["tier"] != "") & tiers.isna(), "tier", _("not a tier; write 一档, 二档 or 三档"))
+        flag((frame["tier"].to_numpy(dtype=object) != "") & tiers.isna().to_numpy(), "tier",
+             _("not a tier; write 一档, 二档 or 三档"))
         frame["tier"] = tiers
     errors.sort(key=lambda e: e[0])
     return [message for _row, message in errors]
@@ -441,17 +604,21 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
 
 def _type_columns(frame: pd.DataFrame, kind: InputKind) -> None:
     """Amounts as whole fen (exact integers), headcounts as integers, the rest stays text."""
-    cents = map_unique(frame["amount"], lambda a: int(a * 100) if isinstance(a, Decimal) else 0) if "amount" in frame \
-        else None
-    if cents is not None:
-        frame["cents"] = cents.astype(np.int64)
-    else:
-        frame["cents"] = np.zeros(len(frame), dtype=np.int64)
+    if "cents" not in frame:  # :func:`_check_rows` gives them with the amounts
+        cents = map_unique(frame["amount"], lambda a: int(a * 100) if isinstance(a, Decimal) else 0) \
+            if "amount" in frame else None
+        if cents is not None:
+            frame["cents"] = cents.astype(np.int64)
+        else:
+            frame["cents"] = np.zeros(len(frame), dtype=np.int64)
     if kind == InputKind.REPORTED:
         frame["headcount"] = frame["headcount"].map(lambda s: int(s) if s else 0).astype(np.int64)
     for key in ("programme", "semester", "tier"):
-        if key in frame and (frame[key] == "").all():
-            frame[key] = None
+        if key in frame:
+            values = frame[key].to_numpy(dtype=object)
+            # A parsed column holds no text: only a column the file did not have is all "".
+            if not len(values) or (isinstance(values[0], str) and values[0] == "" and (values == "").all()):
+                frame[key] = None
 
 
 def _group_of(frame: pd.DataFrame, raw: RawTable) -> SpecialGroup:

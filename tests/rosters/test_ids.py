@@ -81,3 +81,25 @@ def test_the_column_check_agrees_with_the_single_check() -> None:
         single = check_id(number, today=TODAY)
         assert row["number"] == single.number
         assert (row["problem"] if isinstance(row["problem"], str) else None) == single.problem, number
+
+
+def test_the_column_check_agrees_on_dates_at_the_edges() -> None:
+    from inspect_app.rosters.ids import check_char
+
+    births = ["20240229", "20230229", "19000229", "20000229", "20261127", "20261128", "19001301", "19000100",
+              "19000431", "16770922"]
+    numbers = [body + check_char(body) for body in ("610503" + b + "011" for b in births)]
+    frame = check_ids(pd.Series(numbers), today=TODAY)
+    for number, (_i, row) in zip(numbers, frame.iterrows(), strict=True):
+        single = check_id(number, today=TODAY)
+        assert (row["problem"] if isinstance(row["problem"], str) else None) == single.problem, number
+        if single.birth is not None:
+            assert row["birth"].date() == single.birth and bool(row["male"]) == single.male
+
+
+def test_a_birth_date_the_column_cannot_hold_is_not_a_date() -> None:
+    from inspect_app.rosters.ids import check_char
+
+    body = "61050316000101001"
+    frame = check_ids(pd.Series([body + check_char(body)]), today=TODAY)
+    assert frame["problem"].iloc[0] == "date" and pd.isna(frame["birth"].iloc[0])

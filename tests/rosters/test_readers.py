@@ -16,6 +16,7 @@ from inspect_app.rosters.readers import read_table
 
 from .helpers import JUNIOR
 from .helpers import PUPIL
+from .helpers import SENIOR
 from .helpers import csv_bytes
 
 
@@ -153,3 +154,32 @@ def test_a_system_export_reads_the_level_to_tell_a_generic_boarding_subsidy_apar
         table = read(xlsx([headings, *rows]), "全国系统导出.xlsx", kind=kind)
         assert list(table.frame["programme"]) == [Programme.PRIMARY_BOARDING, Programme.JUNIOR_BOARDING], kind
         assert table.mapping["学段"] == "level", kind
+
+
+def test_a_gbk_csv_whose_first_part_is_plain_ascii_is_still_read_as_gbk() -> None:
+    headers = ["name", "id", "school", "programme", "amount"]
+    mapping = {"name": "name", "id": "id_number", "school": "school", "programme": "programme", "amount": "amount"}
+    rows = [[f"Wang{i}", PUPIL, "School", Programme.JUNIOR_BOARDING.value, "625"] for i in range(3000)]
+    data = csv_bytes(headers, [*rows, ["王一", JUNIOR, "华州第一小学", "初中寄宿生生活补助", "625"]], "gbk")
+    assert data[:65536].isascii() and not data.isascii()
+    table = read(data, "花名册.csv", mapping=mapping)
+    assert table.encoding == "gbk" and table.frame.iloc[-1]["name"] == "王一" and table.frame.iloc[-1]["row"] == 3002
+    data = csv_bytes(headers, [*rows, ["王𠀀", JUNIOR, "华州第一小学", "初中寄宿生生活补助", "625"]], "gb18030")
+    table = read(data, "花名册.csv", mapping=mapping)
+    assert table.encoding == "gb18030" and table.frame.iloc[-1]["name"] == "王𠀀"
+    data = csv_bytes(headers, [*rows, ["王一", JUNIOR, "华州第一小学", "初中寄宿生生活补助", "625"]], "utf-8")
+    assert read(data, "花名册.csv", mapping=mapping).encoding == "utf-8"
+
+
+def test_a_csv_with_a_title_line_a_total_line_and_a_wide_line_keeps_the_file_row_numbers() -> None:
+    lines = [["华州区2023年春季学期发放花名册"], HEADERS,
+             ["王一", PUPIL, "华州第一小学", "小学寄宿生生活补助", " 500 "], [],
+             ["李二", JUNIOR, "华州第一小学", "初中寄宿生生活补助", "625"], ["合计", "", "", "", "1125"]]
+    table = read(csv_bytes(lines[0], lines[1:]), "花名册.csv")
+    assert table.header_row == 2 and list(table.frame["row"]) == [3, 5]
+    assert list(table.frame["cents"]) == [50000, 62500]
+    # A line wider than the first hundred is read too (by the csv module), with the same rows.
+    wide = [*lines[1:], *([["赵三", SENIOR, "华州中学", "高中国家助学金", "1000"]] * 120),
+            ["钱四", SENIOR, "华州中学", "高中国家助学金", "1000", "备注"]]
+    table = read(csv_bytes(lines[0], wide), "花名册.csv")
+    assert table.header_row == 2 and table.frame["row"].iloc[-1] == 127 and len(table) == 123
