@@ -76,7 +76,7 @@ def _notice(notice_id: int) -> PublicNotice:
 @roles_required(*READERS)
 def index() -> t.Any:
     if current_user.role == Role.SCHOOL:
-        return redirect(url_for("publicity.school", school_id=current_user.school_id))
+        return school(current_user.school_id)
     stmt = (sa.select(PublicNotice).join(School, School.id == PublicNotice.school_id)
             .order_by(PublicNotice.starts_on.desc(), PublicNotice.id.desc()))
     if current_user.role != Role.ADMIN and current_user.county_id is not None:
