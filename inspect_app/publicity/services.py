@@ -166,35 +166,45 @@ def roster_input(run: ReconciliationRun) -> RunInput:
 
 def school_rows(run: ReconciliationRun, school: School) -> list[ListedRow]:
     """The school's rows of the run's semester in its roster file, in the file's order."""
+    return schools_rows(run, [school])[school.id]
+
+
+def schools_rows(run: ReconciliationRun, schools: t.Sequence[School]) -> dict[int, list[ListedRow]]:
+    """The rows of each of ``schools`` in the run's roster file, reading the file once."""
     item = roster_input(run)
     data = storage.read("uploads", item.path)
     table = read_table(data, filename=item.original_name, kind=item.kind,
                        max_bytes=max(rosters.max_file_bytes(), len(data)), max_rows=rosters.MAX_ROWS,
                        remembered=rosters.remembered_mappings(item.kind), mapping=item.mapping or None)
-    frame = table.frame
     semester = Semester.from_key(run.semester_key)
-    name_key = fold(school.name)
-    rows: list[ListedRow] = []
-    for record in frame.itertuples(index=False):
+    by_code = {school.code: school.id for school in schools}
+    by_name = {fold(school.name): school.id for school in schools}
+    out: dict[int, list[ListedRow]] = {school.id: [] for school in schools}
+    for record in table.frame.itertuples(index=False):
         row_semester = getattr(record, "semester", None)
         if isinstance(row_semester, Semester) and row_semester != semester:
             continue
         code = fold(str(getattr(record, "school_code", "") or ""))
-        if code != school.code and (code or fold(str(getattr(record, "school", "") or "")) != name_key):
-            continue
-        programme = getattr(record, "programme", None)
-        level = str(getattr(record, "level", "") or "")
-        if not level and isinstance(programme, Programme):
-            level = programme.level_zh
-        tier = getattr(record, "tier", None)
-        amount = getattr(record, "amount", None)
-        rows.append(ListedRow(
-            name=str(record.name), grade=str(getattr(record, "grade", "") or ""), level=level,
-            programme=programme.zh if isinstance(programme, Programme) else "",
-            tier=int(tier) if isinstance(tier, int) else None,
-            amount=f"{amount:.2f}" if isinstance(amount, Decimal) else str(amount or ""),
-        ))
-    return rows
+        school_id = by_code.get(code) if code else by_name.get(fold(str(getattr(record, "school", "") or "")))
+        if school_id is not None:
+            out[school_id].append(_listed(record))
+    return out
+
+
+def _listed(record: t.Any) -> ListedRow:
+    """The fields a notice lists of one roster row, and nothing else."""
+    programme = getattr(record, "programme", None)
+    level = str(getattr(record, "level", "") or "")
+    if not level and isinstance(programme, Programme):
+        level = programme.level_zh
+    tier = getattr(record, "tier", None)
+    amount = getattr(record, "amount", None)
+    return ListedRow(
+        name=str(record.name), grade=str(getattr(record, "grade", "") or ""), level=level,
+        programme=programme.zh if isinstance(programme, Programme) else "",
+        tier=int(tier) if isinstance(tier, int) else None,
+        amount=f"{amount:.2f}" if isinstance(amount, Decimal) else str(amount or ""),
+    )
 
 
 def run_schools(run: ReconciliationRun) -> list[School]:
@@ -213,15 +223,20 @@ def run_schools(run: ReconciliationRun) -> list[School]:
 
 
 def create_notice(*, run: ReconciliationRun, school: School, starts_on: date, ends_on: date, contact_name: str,
-                  contact_phone: str, payment_date: date | None = None, actor: User) -> PublicNotice:
-    """A school's 公示 of the run's recipients for the period; the rows are copied into the notice."""
+                  contact_phone: str, payment_date: date | None = None, actor: User,
+                  rows: list[ListedRow] | None = None) -> PublicNotice:
+    """A school's 公示 of the run's recipients for the period; the rows are copied into the notice.
+
+    ``rows``: the school's rows read already (``schools_rows``, for several schools at once).
+    """
     if run.county_id is not None and run.county_id != school.county_id:
         raise ValidationFailed(_("%(school)s is not among the schools of the check “%(title)s”.",
                                  school=school.name, title=run.title))
     check_period(starts_on, ends_on)
     if not contact_name.strip() or not contact_phone.strip():
         raise ValidationFailed(_("Name the contact person and the phone number for objections."))
-    rows = school_rows(run, school)
+    if rows is None:
+        rows = school_rows(run, school)
     if not rows:
         raise ValidationFailed(_("The roster “%(file)s” lists nobody at %(school)s in %(term)s.",
                                  file=roster_input(run).original_name, school=school.name,
