@@ -137,7 +137,7 @@ def test_five_working_days(world: World) -> None:
     assert services.working_days(MONDAY, date(2023, 3, 9)) == 4
     assert services.earliest_end(date(2023, 3, 9)) == date(2023, 3, 15)
     run = make_run(world)
-    with pytest.raises(ValidationFailed, match="at least 5 working days"):
+    with pytest.raises(ValidationFailed, match="不少于5个工作日"):
         services.create_notice(run=run, school=world.school, starts_on=MONDAY, ends_on=date(2023, 3, 9),
                                contact_name="赵老师", contact_phone="1", actor=world.supervisor)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PublicNotice)) == 0
@@ -165,7 +165,7 @@ def test_pages_and_scope(app: Flask, world: World, client: t.Any, auth: t.Any) -
     response = client.post("/publicity/new", data={
         "run_id": run.id, "school_id": world.school.id, "starts_on": "2023-03-06", "ends_on": "2023-03-09",
         "contact_name": "赵老师", "contact_phone": "0913-4711234"})
-    assert response.status_code == 400 and "at least 5 working days" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "不少于5个工作日" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PublicNotice)) == 0
     response = client.post("/publicity/new", data={
         "run_id": run.id, "school_id": world.school.id, "starts_on": "2023-03-06", "ends_on": "2023-03-10",
@@ -231,7 +231,7 @@ def test_the_visit_page_shows_the_schools_publicity(app: Flask, world: World, cl
 def test_reports_build_publicity(app: Flask, world: World, runner: t.Any, tmp_path: Path) -> None:
     out = tmp_path / "公示.docx"
     missing = runner.invoke(args=["reports", "build", "publicity", "--school", world.school.code, "--out", str(out)])
-    assert missing.exit_code != 0 and "no 公示 yet" in missing.output
+    assert missing.exit_code != 0 and "尚无公示" in missing.output
     make_notice(world)
     db.session.commit()
     result = runner.invoke(args=["reports", "build", "publicity", "--school", world.school.code, "--out", str(out)])
