@@ -38,7 +38,7 @@ LIST_ALIGNS = ("center", "center", "center", "center", "left", "center", "right"
 TIER_ZH = {1: "一档", 2: "二档", 3: "三档"}
 # Cards: two across, three down, cut along the dashed borders.
 CARDS_ACROSS = 2
-CARD_HEIGHT = 4540  # twips: three cards and their rules fit the type area's height (225 mm)
+CARD_HEIGHT = 4200  # twips (74 mm): three rows of cards fit the type area's 225 mm
 
 
 @dataclass(frozen=True)
@@ -197,10 +197,11 @@ def _card_borders(cell: t.Any, width: int) -> None:
 
 def _fill_card(cell: t.Any, lines: list[tuple[str, str]]) -> None:
     heading = cell.paragraphs[0]
-    gb.format_paragraph(heading, align=gb.CENTER, line=400)
+    # Off the 22-line grid: a card sets its own, tighter lines.
+    gb.format_paragraph(heading, align=gb.CENTER, line=400, snap_to_grid=False)
     gb.add_run(heading, "学生资助明白卡", gb.HEITI, size=gb.SIZE_4HAO, tracking=None)
     for label, value in lines:
         paragraph = cell.add_paragraph()
-        gb.format_paragraph(paragraph, align=gb.LEFT, line=380)
+        gb.format_paragraph(paragraph, align=gb.LEFT, line=340, snap_to_grid=False)
         gb.add_run(paragraph, f"{label}：", gb.HEITI, size=gb.SIZE_XIAO4 - 3, tracking=None)
         gb.add_run(paragraph, value, gb.FANGSONG, size=gb.SIZE_XIAO4 - 3, tracking=None)

@@ -30,6 +30,7 @@ from inspect_app.rosters.models import ReconciliationRun
 from inspect_app.visits.models import Visit
 from tests.fixtures import World
 from tests.reports.gbt_checks import check_document
+from tests.reports.gbt_checks import pdf_pages
 
 IDS = ("11010519491231002X", "440524188001010014", "34052419800101001X", "120223198902021249")
 ROSTER_CSV = (
@@ -246,9 +247,17 @@ def test_reports_build_publicity(app: Flask, world: World, runner: t.Any, tmp_pa
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_the_notice_as_pdf(app: Flask, world: World, client: t.Any, auth: t.Any) -> None:
+def test_the_notice_and_the_cards_as_pdf(app: Flask, world: World, client: t.Any, auth: t.Any,
+                                        tmp_path: Path) -> None:
     notice = make_notice(world)
+    notice.rows = notice.rows * 4  # eight cards: six on the first A4 page, two on the second
     db.session.commit()
     auth.login(world.supervisor)
     response = client.get(f"/publicity/notices/{notice.id}/notice.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    cards = client.get(f"/publicity/notices/{notice.id}/cards.pdf")
+    assert cards.status_code == 200
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(cards.data)
+    pages, sizes = pdf_pages(path)
+    assert pages == 2 and all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for w, h in sizes)
