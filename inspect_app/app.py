@@ -65,6 +65,9 @@ from .media.views import bp as media_bp
 from .notifications import models as _notification_models  # noqa: F401
 from .notifications import receivers as notifications_receivers
 from .notifications.views import bp as notifications_bp
+from .publicity import models as _publicity_models  # noqa: F401
+from .publicity import receivers as publicity_receivers
+from .publicity.views import bp as publicity_bp
 from .rectification import models as _rectification_models  # noqa: F401
 from .rectification import receivers as rectification_receivers
 from .rectification import stats as rectification_stats
@@ -93,7 +96,7 @@ from .visits.views import bp as visits_bp
 
 BLUEPRINTS = (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp, sync_bp,
-              help_bp, api_bp, archive_bp)
+              help_bp, api_bp, archive_bp, publicity_bp)
 COMMANDS = (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
             reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli)
 
@@ -156,6 +159,7 @@ def connect_signals() -> None:
     audit_receivers.connect_signals()
     report_numbering.connect_signals()
     archive_receivers.connect_signals()
+    publicity_receivers.connect_signals()
 
 
 def register_tasks(app: Flask) -> None:

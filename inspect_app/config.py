@@ -94,6 +94,8 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
     ORG_NAME = "渭南市学生资助管理中心"
+    # The 监督电话 printed on each 资助明白卡 (publicity/documents.py).
+    HELPLINE = "12345（政务服务便民热线）"
     CITY_NAME = "渭南市"
     REPORT_RECIPIENT = "陕西省学生资助管理中心"
     # 发文字号 prefix: documents are numbered 渭资助〔2026〕N号 per kind and year when first issued

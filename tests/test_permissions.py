@@ -25,6 +25,7 @@ import io
 import re
 import typing as t
 from dataclasses import dataclass
+from datetime import date
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,6 +55,7 @@ from inspect_app.funds.programmes import FundSource
 from inspect_app.funds.programmes import Semester
 from inspect_app.media.models import Attachment
 from inspect_app.notifications.models import Notification
+from inspect_app.publicity import services as publicity_services
 from inspect_app.rectification import evidence as evidence_services
 from inspect_app.rectification import services as rect_services
 from inspect_app.rectification.models import Rectification
@@ -189,6 +191,14 @@ GET_EXPECTED: dict[str, Row] = {
     "archive.job":                 (L,    NF,   OK,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
     "archive.job_status":          (L,    NF,   OK,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
     "archive.job_download":        (L,    NF,   OK,   NF,   NF,   NF,   NF,   NF,   NF,   NF),
+    "publicity.index":             (L,    OK,   OK,   OK,   OK,   NO,   NO,   OK,   OK,   OK),
+    "publicity.new":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
+    "publicity.school":            (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
+    "publicity.school@linwei":     (L,    OK,   OK,   NF,   OK,   NO,   NO,   NF,   OK,   OK),
+    "publicity.notice":            (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
+    "publicity.document":          (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
+    "publicity.document@cards":    (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
+    "publicity.document_pdf":      (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
     "reports.download_pdf":        (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
     "reports.job":                 (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
     "reports.job_status":          (L,    NF,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NF),
@@ -299,6 +309,9 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
+    "publicity.new":                  (L,    A,    A,    A,    A,    NO,   NO,   NO,   NO,   NO),
+    "publicity.add_objection":        (L,    A,    A,    A,    NF,   NO,   NO,   A,    NF,   NO),
+    "publicity.handle_objection":     (L,    A,    A,    A,    NF,   NO,   NO,   A,    NF,   NO),
     "archive.build":                  (L,    A,    A,    A,    NF,   NF,   NF,   A,    NF,   A),
     "rectification.withdraw_extension": (L,  NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
@@ -350,6 +363,8 @@ class Scene:
     other_school: int
     job: int                  # a finished investigation report, asked for by the city supervisor
     archive_job: int          # 华州第一小学's archive, built for the city supervisor
+    notice: int               # 华州第一小学's 公示 from the roster check ``run``
+    objection: int            # an objection to ``notice``, being handled
     run: int                  # a roster check of 华州区, by the city supervisor, with a finding raised from it
     run_input: int
     discrepancy: int          # a discrepancy of the run not yet raised
@@ -419,6 +434,11 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
                                          actor=world.supervisor)
     report_jobs.run_inline(job)
     run, standard, allocation = roster_scene(world)
+    notice = publicity_services.create_notice(run=run, school=world.school, starts_on=date(2023, 3, 6),
+                                              ends_on=date(2023, 3, 10), contact_name="赵老师",
+                                              contact_phone="0913-4711234", actor=world.supervisor)
+    objection = publicity_services.record_objection(notice, received_on=date(2023, 3, 7), content="名单有误",
+                                                    actor=world.school_contact)
     raised = roster_services.make_findings(run, [d for d in run_discrepancies(run) if d.code == "DUP_SCHOOL"],
                                            campaign=world.campaign, actor=world.supervisor)
     finding_file = finding_services.finding_files(raised[0])[0]
@@ -439,7 +459,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     archive_job = archive_services.request_archive(world.school, Semester(2026, True), actor=world.supervisor)
     db.session.commit()
     return Scene(
-        job=job.id, archive_job=archive_job.id,
+        job=job.id, archive_job=archive_job.id, notice=notice.id, objection=objection.id,
         campaign=world.campaign.id, campaign2=campaign2.id, campaign5=campaign5.id, version=visit.checklist_version_id,
         visit=visit.id, visit2=visit2.id, item=_item(visit, "S1_1").id,
         finding=findings["S1_1"].id, raised_finding=findings["S2_1"].id, finding2=finding2.id,
@@ -570,6 +590,14 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "rectification.verify": {"rect_id": s.rect},
         "rectification.verify@linwei": {"rect_id": s.rect2},
         "reports.download": {"job_id": s.job},
+        "publicity.school": {"school_id": s.school},
+        "publicity.school@linwei": {"school_id": s.other_school},
+        "publicity.notice": {"notice_id": s.notice},
+        "publicity.document": {"notice_id": s.notice, "kind": "notice"},
+        "publicity.document@cards": {"notice_id": s.notice, "kind": "cards"},
+        "publicity.document_pdf": {"notice_id": s.notice, "kind": "notice"},
+        "publicity.add_objection": {"notice_id": s.notice},
+        "publicity.handle_objection": {"objection_id": s.objection},
         "archive.show": {"school_id": s.school},
         "archive.show@linwei": {"school_id": s.other_school},
         "archive.download": {"school_id": s.school, "term": "2026秋"},
@@ -686,6 +714,10 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "rosters.new": lambda: {"semester": "2023春", "county_id": "0", "campaign_id": "0", "special_group": "",
                                 "roster": (io.BytesIO(ROSTER_CSV.encode()), "r.csv")},
         "rosters.findings": lambda: {"campaign_id": str(s.campaign), "discrepancy": str(s.discrepancy)},
+        "publicity.new": lambda: {"run_id": str(s.run), "school_id": str(s.school), "starts_on": "2023-03-06",
+                                  "ends_on": "2023-03-10", "contact_name": "越权", "contact_phone": "1"},
+        "publicity.add_objection": lambda: {"received_on": "2023-03-08", "content": "越权异议"},
+        "publicity.handle_objection": lambda: {"handling": "越权处理", "outcome": "upheld"},
         "rectification.add_evidence": lambda: {"file": (io.BytesIO(jpeg("yellow")), "e.jpg")},
         "rectification.bulk": lambda: {"rect_id": [str(i) for i in bulk_ids[case]], "action": "deadline",
                                        "due_on": later, "note": "统一延期"},

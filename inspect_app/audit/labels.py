@@ -96,6 +96,9 @@ ACTION_LABELS = {
     "allocation.create": _l("recorded an allocation"),
     "allocation.delete": _l("removed an allocation"),
     "payment.record": _l("recorded payments"),
+    "publicity.create": _l("published a school's aid recipients (公示)"),
+    "publicity.objection": _l("recorded an objection to a 公示"),
+    "publicity.objection_handled": _l("recorded the handling of an objection"),
 }
 
 
@@ -122,6 +125,8 @@ OBJECT_LABELS = {
     "fund_allocations": _l("Allocation"),
     "fund_payments": _l("Payments"),
     "archive_jobs": _l("School archive"),
+    "public_notices": _l("公示"),
+    "publicity_objections": _l("Objection to a 公示"),
 }
 
 

@@ -204,6 +204,27 @@ def _archive_requested(s: Said) -> str:
              school=s.after.get("school", ""), term=s.after.get("term", ""))
 
 
+@says("publicity.create")
+def _publicity_create(s: Said) -> str:
+    return _("%(who)s published %(n)s aid recipients of %(school)s from %(start)s to %(end)s (公示)", who=s.who,
+             n=s.after.get("rows", ""), school=s.after.get("school", ""), start=s.after.get("starts_on", ""),
+             end=s.after.get("ends_on", ""))
+
+
+@says("publicity.objection")
+def _publicity_objection(s: Said) -> str:
+    return _("%(who)s recorded an objection received on %(day)s: %(object)s", who=s.who,
+             day=s.after.get("received_on", ""), object=s.object)
+
+
+@says("publicity.objection_handled")
+def _publicity_handled(s: Said) -> str:
+    outcomes = {"pending": _("being handled"), "upheld": _("upheld"), "rejected": _("not upheld")}
+    outcome = outcomes.get(str(s.after.get("outcome")), str(s.after.get("outcome", "")))
+    return _("%(who)s recorded the handling of %(object)s: %(outcome)s", who=s.who, object=s.object,
+             outcome=outcome)
+
+
 def _generic(action: str) -> Sentence:
     def told(s: Said) -> str:
         return _("%(who)s %(action)s: %(object)s", who=s.who, action=action_label(action), object=s.object)

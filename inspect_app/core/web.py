@@ -40,6 +40,7 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("findings.index", _l("Findings"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("rectification.index", _l("Rectification"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("rosters.index", _l("Rosters"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)),
+    ("publicity.index", _l("Publicity"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.SCHOOL)),
     ("funds.index", _l("Funds"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("checklists.index", _l("Checklists"), (Role.ADMIN, Role.SUPERVISOR)),

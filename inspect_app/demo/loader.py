@@ -19,6 +19,7 @@ from ..schools.models import County
 from . import campaigns
 from .funds import rosters_and_funds
 from .notifications import inboxes
+from .publicity import notices
 from .world import COUNTIES
 from .world import World
 
@@ -65,6 +66,7 @@ def steps(world: World) -> list[tuple[str, t.Callable[[], None]]]:
         ("campaign under way", current),
         ("next campaign, checklist revision", later),
         ("rosters and funds", lambda: rosters_and_funds(world, state["current"])),
+        ("公示 of 华州区 schools", lambda: notices(world)),
         ("notifications", lambda: inboxes(world)),
     ]
 

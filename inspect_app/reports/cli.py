@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import typing as t
 from pathlib import Path
 
 import click
@@ -17,10 +18,26 @@ from ..extensions import db
 from ..rectification.ledger import campaign_ledger_xlsx
 from . import jobs
 from . import raw_export
+from . import registry
 from . import services
 from .checks import check_all
 from .template_kinds import Office
 from .template_kinds import write_template
+
+
+class _Kinds(click.Choice):  # type: ignore[type-arg]
+    """The report kinds, and those other packages registered (registry.py) once the app is built."""
+
+    def __init__(self) -> None:
+        super().__init__(services.KINDS)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return services.KINDS + tuple(k for k in registry.kinds() if k not in services.KINDS)
+
+    @choices.setter
+    def choices(self, _value: t.Any) -> None:
+        pass
 
 
 @click.group("reports")
@@ -29,17 +46,23 @@ def reports_cli() -> None:
 
 
 @reports_cli.command("build")
-@click.argument("kind", type=click.Choice(services.KINDS))
-@click.option("--campaign", "campaign_keys", required=True, multiple=True,
-              help="Campaign id or code; monthly takes several, or 'all'.")
-@click.option("--school", "school_key", help="School code or name (notice, school-report).")
+@click.argument("kind", type=_Kinds())
+@click.option("--campaign", "campaign_keys", multiple=True,
+              help="Campaign id or code; monthly takes several, or 'all'. Not for publicity.")
+@click.option("--school", "school_key", help="School code or name (notice, school-report, publicity).")
 @click.option("--month", help="Month of a monthly report, YYYY-MM (default: this month).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write: Word (.docx), or PDF when the name ends in .pdf (needs LibreOffice).")
 @with_appcontext
 def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, month: str | None,
           out: Path) -> None:
-    """Build a report of KIND for a campaign and write it to --out."""
+    """Build a report of KIND for a campaign (publicity: a school's latest 公示) and write it to --out."""
+    other = registry.get(kind)
+    if other is not None:
+        _build_school_document(other, school_key, out)
+        return
+    if not campaign_keys:
+        raise click.UsageError(f"{kind} needs --campaign (a campaign id or code)")
     if kind == "ledger":
         _build_ledger(campaign_keys, out)
         return
@@ -73,6 +96,28 @@ def build(kind: str, campaign_keys: tuple[str, ...], school_key: str | None, mon
         os.replace(part, out)
         db.session.commit()  # the document number it was issued is kept
     click.echo(f"{out} ({out.stat().st_size // 1024} KB, {photos} photo{'' if photos == 1 else 's'})")
+
+
+def _build_school_document(document: registry.SchoolDocument, school_key: str | None, out: Path) -> None:
+    """A school's document registered by another package (registry.py), as Word or PDF."""
+    if not school_key:
+        raise click.UsageError(f"{document.kind} needs --school (a school code or name)")
+    as_pdf = out.suffix.lower() == ".pdf"
+    if as_pdf and not pdf.pdf_available():
+        raise click.ClickException("PDF needs LibreOffice (soffice), which is not installed here; "
+                                   "write a .docx instead")
+    with service_errors():
+        data, label = document.build(services.find_school(school_key))
+    if as_pdf:
+        try:
+            data = pdf.docx_to_pdf(data)
+        except pdf.PdfFailed as exc:
+            raise click.ClickException(str(exc)) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = out.with_name(out.name + ".part")
+    part.write_bytes(data)
+    os.replace(part, out)
+    click.echo(f"{out} ({len(data) // 1024} KB, {label})")
 
 
 def _build_ledger(campaign_keys: tuple[str, ...], out: Path) -> None:

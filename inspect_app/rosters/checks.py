@@ -13,6 +13,7 @@ the files, so the command line, the web job and the tests all run the same code.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 from collections.abc import Sequence
@@ -108,6 +109,13 @@ def _text_values(column: pd.Series) -> np.ndarray:
     except TypeError:
         return column.astype(str).to_numpy(dtype=object)
     return values
+
+
+def _tier_amount(by_tier: dict[int, int], value: t.Any) -> int | None:
+    """The standard's amount (cents) of the tier a row names; None when it names none."""
+    if value is None or pd.isna(value):
+        return None
+    return by_tier.get(int(value))
 
 
 def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, dict[str, np.ndarray]]:
@@ -267,8 +275,7 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
         by_tier = {s.tier: s.cents for s in tiers}
         if "tier" in rows and rows["tier"].notna().any():
             tier = rows["tier"]
-            expected = pd.Series(map_unique(tier, lambda x, tiers=by_tier: tiers.get(int(x))
-                                            if x is not None and not pd.isna(x) else None), dtype=object)
+            expected = pd.Series(map_unique(tier, functools.partial(_tier_amount, by_tier)), dtype=object)
         else:
             tier = pd.Series(None, index=rows.index)
             expected = pd.Series(None, index=rows.index, dtype=object)
