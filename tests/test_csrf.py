@@ -168,3 +168,11 @@ def test_a_form_posted_with_the_token_of_its_page_works(app: Flask, world: World
     response = client.post("/auth/logout", data={"csrf_token": page_token(page)})
     assert response.status_code == 302 and response.location == "/auth/login"
     assert client.get("/overview").location.startswith("/auth/login")
+
+
+@pytest.mark.parametrize("path", ["/auth/users/new", "/schools/import", "/campaigns/new"])
+def test_a_form_page_opens_with_its_token_before_anything_is_sent(app: Flask, world: World, path: str) -> None:
+    client = login(app, world.admin.username)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert page_token(response.get_data(as_text=True))
