@@ -35,6 +35,9 @@ from ..funds.programmes import parse_semester
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
 from ..media.services import file_key
+from ..publicity.documents import notice_title
+from ..publicity.documents import render_notice
+from ..publicity.models import PublicNotice
 from ..rectification.models import Rectification
 from ..rosters.models import Discrepancy
 from ..rosters.models import ReconciliationRun
@@ -51,7 +54,8 @@ PROBLEM_FILES = "问题附件"
 EVIDENCE = "整改佐证材料"
 DOCUMENTS = "整改文书"
 ROSTERS = "资助名单核查"
-SECTIONS = (VISITS, PHOTOS, PROBLEMS, PROBLEM_FILES, EVIDENCE, DOCUMENTS, ROSTERS)
+PUBLICITY = "公示与异议"
+SECTIONS = (VISITS, PHOTOS, PROBLEMS, PROBLEM_FILES, EVIDENCE, DOCUMENTS, ROSTERS, PUBLICITY)
 
 DONE_VISITS = (VisitStatus.SUBMITTED, VisitStatus.APPROVED, VisitStatus.RETURNED)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -162,6 +166,7 @@ def collect(school: School, term: Semester, *, with_documents: bool = True) -> A
     if with_documents:
         _document_entries(archive, findings)
     _roster_entries(archive)
+    _publicity_entries(archive, with_documents=with_documents)
     archive.entries.sort(key=lambda entry: SECTIONS.index(entry.section))
     return archive
 
@@ -253,6 +258,24 @@ def _roster_entries(archive: Archive) -> None:
         archive.entries.append(Entry(
             ROSTERS, f"{run.title} 本校核查结果", local_date(run.finished_at), run.title,
             safe_name(f"{run.id}-{run.title}-本校核查结果.xlsx"), make=_bound(sheets.roster_sheet, run, school)))
+
+
+def _publicity_entries(archive: Archive, *, with_documents: bool) -> None:
+    """The term's 公示 notices of the school as issued, and the objections raised with their handling."""
+    notices = db.session.scalars(
+        sa.select(PublicNotice).where(PublicNotice.school_id == archive.school.id,
+                                      PublicNotice.semester_key == archive.term.key)
+        .options(orm.selectinload(PublicNotice.objections)).order_by(PublicNotice.starts_on, PublicNotice.id)
+    ).all()
+    for notice in notices:
+        title = notice_title(notice)
+        if with_documents:
+            archive.entries.append(Entry(PUBLICITY, title, notice.starts_on, title,
+                                         safe_name(f"{notice.id}-{title}.docx"), make=_bound(render_notice, notice)))
+        if notice.objections:
+            archive.entries.append(Entry(
+                PUBLICITY, f"{title} 异议及处理", max(o.received_on for o in notice.objections), title,
+                safe_name(f"{notice.id}-异议及处理.xlsx"), make=_bound(sheets.objection_sheet, notice)))
 
 
 def _stored(section: str, title: str, source: str, number: int, attachment: Attachment, *,

@@ -22,6 +22,7 @@ from ..db import LOCAL_TZ
 from ..extensions import db
 from ..findings.models import Finding
 from ..findings.models import FindingComment
+from ..publicity.models import PublicNotice
 from ..rectification.models import RECTIFICATION_STATUS_ZH
 from ..rosters import services as rosters
 from ..rosters.models import Discrepancy
@@ -141,6 +142,14 @@ def problem_sheet(findings: list[Finding], comments: dict[int, list[FindingComme
         "问题编号", "检查批次", "问题类别", "问题描述", "严重程度", "整改时限", "整改措施", "责任单位/责任人",
         "整改状态", "复核意见", "销号日期", "档案中的材料", "意见交流"], rows,
         [14, 22, 16, 40, 8, 12, 40, 18, 12, 24, 12, 40, 40])])
+
+
+def objection_sheet(notice: PublicNotice) -> bytes:
+    """The objections raised during a 公示, with their handling and outcome."""
+    rows = [[o.received_on, o.raised_by or "", o.content, o.handling or "", o.outcome.label,
+             _local(o.handled_at)] for o in notice.objections]
+    return workbook([("异议及处理", ["收到日期", "提出人", "异议内容", "处理情况", "结果", "处理时间"], rows,
+                      [12, 14, 40, 40, 10, 18])])
 
 
 def roster_sheet(run: ReconciliationRun, school: School) -> bytes:

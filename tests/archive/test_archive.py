@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import typing as t
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -160,3 +161,24 @@ def test_the_archive_is_listed_in_a_fixed_number_of_queries(world, inspected, ma
 def test_a_term_reads_as_people_write_it(world) -> None:
     assert services.parse_term("2026年秋季学期") == Semester(2026, True)
     assert services.parse_term("2025春") == Semester(2025, False)
+
+
+def test_the_terms_publicity_notices_and_objections_are_in_the_archive(world, runner, tmp_path) -> None:
+    from inspect_app.publicity import services as publicity
+    from tests.publicity.test_publicity import make_notice
+
+    notice = make_notice(world)  # 2023春, from 华州区's checked roster
+    publicity.record_objection(notice, received_on=date(2023, 3, 7), raised_by="家长", content="=家庭条件较好",
+                               actor=world.school_contact)
+    db.session.commit()
+    out = tmp_path / "archive.zip"
+    result = runner.invoke(args=["archive", "build", "--school", world.school.code, "--term", "2023春",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    archive = _zip(out.read_bytes())
+    names = [n for n in archive.namelist() if n.startswith("08-公示与异议/")]
+    assert any(n.endswith(".docx") for n in names) and any(n.endswith("异议及处理.xlsx") for n in names)
+    objections = openpyxl.load_workbook(io.BytesIO(archive.read(next(n for n in names if n.endswith(".xlsx"))))).active
+    row = next(objections.iter_rows(min_row=2, values_only=True))
+    assert row[1] == "家长" and row[2] == "'=家庭条件较好"
+    assert {r[5] for r in _index(archive)} == set(archive.namelist()) - {"00-目录.xlsx"}
