@@ -44,3 +44,7 @@ def test_processing_and_refused_photos_say_so_beside_the_item(world, app, live_s
     assert refused.is_visible() and "truncated_jpeg.jpg" in refused.inner_text() and "损坏" in refused.inner_text()
     fits_tablet(page)
     shot(page, "photo-processing-and-refused")
+    # The worker gets to the third photo: the page shows it without being opened again.
+    assert processing.process_waiting() == 1
+    thumbs.locator("[data-processing]").wait_for(state="detached", timeout=15000)
+    assert thumbs.locator("figure").count() == 3 and thumbs.locator("[data-refused]").count() == 1

@@ -379,7 +379,7 @@ if (form) {
     remove.setAttribute("aria-label", msg.msgDeletePhoto);
     remove.dataset.removePhoto = media;
     figure.append(link, remove);
-    // The server decodes a photo after accepting it: it says so until the page is opened again.
+    // The server decodes a photo after accepting it: it says so until the photo is ready (watchProcessing).
     if (status === "processing" || status === "refused") {
       const caption = document.createElement("figcaption");
       if (status === "processing") {
@@ -477,6 +477,7 @@ if (form) {
       }
     }
     for (const m of local) add(m.item, m.entry, { media: m.uuid, url: localUrl(m), thumb: localUrl(m), local: true });
+    watchProcessing(Boolean(state && state.media.some((m) => m.kind === "photo" && m.status === "processing")));
     for (const el of questions()) {
       const box = own(el, "[data-thumbs]")[0];
       if (!box) continue;
@@ -886,6 +887,17 @@ if (form) {
     if (!card || !msg.scoreUrl) return;
     const response = await fetch(msg.scoreUrl, { credentials: "same-origin" });
     if (response.ok) card.outerHTML = await response.text();
+  }
+
+  // While a photo is being processed on the server, ask for the visit again every few seconds, so that
+  // its thumbnail (or its refusal) shows without opening the page again. Offline, the next sync does it.
+  let processingTimer = null;
+  function watchProcessing(processing) {
+    if (!processing || processingTimer !== null || sandbox || !visitKey || !user) return;
+    processingTimer = window.setTimeout(() => {
+      processingTimer = null;
+      fetchState();
+    }, 3000);
   }
 
   async function fetchState() {
