@@ -6,8 +6,8 @@ touch in one SELECT, takes each change with the same checks as ``save_answer``
 (``services.check_answer``) and the same outcome (an answer that does not change is not
 written, a changed one moves to the next revision), and :meth:`AnswerSheet.write` stores them
 with one INSERT of the new answers, one UPDATE of the changed ones and one INSERT of their
-audit entries (one ``answer.save`` per change, as ``save_answer`` writes), whatever the
-number of answers.
+audit entries (one ``answer.save`` per change, as ``save_answer`` writes, sealed together by
+``audit.record_many``), whatever the number of answers.
 """
 
 from __future__ import annotations
@@ -117,9 +117,10 @@ class AnswerSheet:
             for slot in updated:
                 for name in COLUMNS:  # the row in the session says what the database now holds
                     set_committed_value(slot.stored, name, getattr(slot, name))
-        for slot, actor, before, after in self._log:
-            audit.record(actor, "answer.save", slot, object_type="answers", school_id=self.visit.school_id,
-                         campaign_id=self.visit.campaign_id, before=before, after=after)
+        audit.record_many([
+            audit.entry_values(actor, "answer.save", slot, object_type="answers", school_id=self.visit.school_id,
+                               campaign_id=self.visit.campaign_id, before=before, after=after)
+            for slot, actor, before, after in self._log])
         for slot in changed:
             slot.changed = False
         self._log = []
