@@ -125,7 +125,7 @@ def _xlsx(frame: pd.DataFrame, title: str | None = None) -> bytes:
 
     Whole numbers are number cells, other values text; empty values are left out. The sheet is
     written as XML directly (text in the cells, one bold format for the title): the county's
-    roster of some 8,700 rows takes a fifth of the time an xlsx library needs for it.
+    roster of some 8,700 rows takes a quarter of the time xlsxwriter needed for it.
     """
     columns = [_column_name(c) for c in range(len(frame.columns))]
 
