@@ -77,6 +77,18 @@ def _lock_and_read_head(connection: sa.Connection) -> tuple[int, str]:
     return row.id, row.hash or GENESIS
 
 
+def _seal_values(row: dict[str, t.Any], head: tuple[int, str]) -> tuple[int, str]:
+    """Give ``row`` (an entry's columns) the id and ``prev_hash`` that follow ``head`` and its hash;
+    return the new head."""
+    if row.get("created_at") is None:
+        row["created_at"] = utcnow()
+    row["id"], row["prev_hash"] = head[0] + 1, head[1]
+    sealed = {name: row.get(name) for name in FIELDS}
+    sealed["before"], sealed["after"] = _as_stored(sealed["before"]), _as_stored(sealed["after"])
+    row["hash"] = entry_hash(sealed)
+    return row["id"], row["hash"]
+
+
 @event.listens_for(AuditEntry, "before_insert")
 def _seal(mapper: t.Any, connection: sa.Connection, target: AuditEntry) -> None:
     session = orm.object_session(target)
@@ -84,15 +96,12 @@ def _seal(mapper: t.Any, connection: sa.Connection, target: AuditEntry) -> None:
     head = info.get(_HEAD)
     if head is None:
         head = _lock_and_read_head(connection)
-    if target.created_at is None:
-        target.created_at = utcnow()
-    target.id = head[0] + 1
-    target.prev_hash = head[1]
     row = {name: getattr(target, name) for name in FIELDS}
-    row["before"], row["after"] = _as_stored(target.before), _as_stored(target.after)
-    target.hash = entry_hash(row)
+    head = _seal_values(row, head)
+    target.created_at, target.id, target.prev_hash, target.hash = (row["created_at"], row["id"], row["prev_hash"],
+                                                                   row["hash"])
     # Several entries flushed together are inserted after all of them are sealed: chain them here.
-    info[_HEAD] = (target.id, target.hash)
+    info[_HEAD] = head
 
 
 @event.listens_for(orm.Session, "before_flush")

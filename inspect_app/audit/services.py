@@ -64,26 +64,43 @@ def record(
         # The entry names the object by id: a new object needs one. (Flushing every time would
         # write the entries of a batch one INSERT at a time.)
         db.session.flush()
+    entry = AuditEntry(**entry_values(actor, action, obj, object_type=object_type, before=before, after=after,
+                                      note=note, school_id=school_id, campaign_id=campaign_id))
+    db.session.add(entry)
+    return entry
+
+
+def entry_values(
+    actor: User | None,
+    action: str,
+    obj: t.Any = None,
+    *,
+    object_type: str | None = None,
+    before: dict[str, t.Any] | None = None,
+    after: dict[str, t.Any] | None = None,
+    note: str | None = None,
+    school_id: int | None = None,
+    campaign_id: int | None = None,
+) -> dict[str, t.Any]:
+    """The columns of the entry :func:`record` writes, before it is sealed into the chain."""
     kind = object_type or (obj.__tablename__ if obj is not None else "system")
     object_id = getattr(obj, "id", None)
     if school_id is None:
         school_id = object_id if kind == "schools" else getattr(obj, "school_id", None)
     if campaign_id is None:
         campaign_id = object_id if kind == "campaigns" else getattr(obj, "campaign_id", None)
-    entry = AuditEntry(
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.username if actor is not None else "system",
-        action=action,
-        object_type=kind,
-        object_id=object_id,
-        school_id=school_id,
-        campaign_id=campaign_id,
-        before=mask_id_numbers_in(_jsonable(before)) if before is not None else None,
-        after=mask_id_numbers_in(_jsonable(after)) if after is not None else None,
-        note=mask_id_numbers(note) if note is not None else None,
-    )
-    db.session.add(entry)
-    return entry
+    return {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_name": actor.username if actor is not None else "system",
+        "action": action,
+        "object_type": kind,
+        "object_id": object_id,
+        "school_id": school_id,
+        "campaign_id": campaign_id,
+        "before": mask_id_numbers_in(_jsonable(before)) if before is not None else None,
+        "after": mask_id_numbers_in(_jsonable(after)) if after is not None else None,
+        "note": mask_id_numbers(note) if note is not None else None,
+    }
 
 
 def history(object_type: str, object_ids: t.Iterable[int]) -> list[AuditEntry]:

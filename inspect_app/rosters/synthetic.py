@@ -65,17 +65,24 @@ class SchoolInfo:
 def valid_ids(rng: np.random.Generator, areas: np.ndarray, births: np.ndarray) -> np.ndarray:
     """Unique, valid 18-character ID numbers for the given area codes and birth dates (datetime64[D])."""
     n = len(areas)
+    # The first 17 characters as one number: area (6 digits, never starting with 0), birth date (8) and
+    # sequence (3); the same draws and the same numbers as building them as strings, in a fraction of the time.
+    days = np.asarray(births, dtype="datetime64[D]")
+    years = days.astype("datetime64[Y]")
+    months = days.astype("datetime64[M]")
+    yyyymmdd = ((years.astype(np.int64) + 1970) * 10000 + (months - years).astype(np.int64) * 100 + 100
+                + (days - months).astype(np.int64) + 1)
+    prefix = (np.asarray(areas).astype(np.int64) * 10**8 + yyyymmdd) * 1000
     seq = rng.integers(0, 1000, n)
     while True:
-        body = pd.Series(areas).str.cat(pd.Series(births).dt.strftime("%Y%m%d")).str.cat(
-            pd.Series(seq).map("{:03d}".format))
-        dup = body.duplicated().to_numpy()
+        body = prefix + seq
+        dup = pd.Series(body).duplicated().to_numpy()
         if not dup.any():
             break
         seq[dup] = rng.integers(0, 1000, int(dup.sum()))
-    digits = np.frombuffer("".join(body).encode("ascii"), dtype=np.uint8).reshape(n, 17).astype(np.int64) - 48
+    digits = body[:, None] // 10 ** np.arange(16, -1, -1, dtype=np.int64) % 10
     check = np.array(list(CHECK_CHARS))[(digits @ WEIGHTS) % 11]
-    return (body + pd.Series(check)).to_numpy()
+    return np.array([f"{b}{c}" for b, c in zip(body.tolist(), check.tolist(), strict=True)], dtype=object)
 
 
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
