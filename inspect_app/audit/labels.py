@@ -83,6 +83,9 @@ ACTION_LABELS = {
     "rectification.extension_cancel": _l("cancelled the extension request"),
     "report.build": _l("built a report"),
     "archive.requested": _l("asked for a school's archive"),
+    "survey_round.create": _l("opened a survey round"),
+    "survey_round.dates": _l("changed the survey round's dates"),
+    "survey.response": _l("received an anonymous survey response"),
     "roster.run": _l("uploaded rosters for checking"),
     "roster.rerun": _l("checked the rosters again"),
     "roster.mapping": _l("assigned roster columns"),
@@ -121,6 +124,8 @@ OBJECT_LABELS = {
     "fund_allocations": _l("Allocation"),
     "fund_payments": _l("Payments"),
     "archive_jobs": _l("School archive"),
+    "survey_rounds": _l("Survey round"),
+    "survey_responses": _l("Survey response"),
 }
 
 

@@ -41,6 +41,7 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("rectification.index", _l("Rectification"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("rosters.index", _l("Rosters"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)),
     ("funds.index", _l("Funds"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("surveys.index", _l("Surveys"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("checklists.index", _l("Checklists"), (Role.ADMIN, Role.SUPERVISOR)),
     ("auth.users", _l("Accounts"), (Role.ADMIN,)),

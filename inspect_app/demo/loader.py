@@ -19,6 +19,7 @@ from ..schools.models import County
 from . import campaigns
 from .funds import rosters_and_funds
 from .notifications import inboxes
+from .surveys import surveys
 from .world import COUNTIES
 from .world import World
 
@@ -66,6 +67,7 @@ def steps(world: World) -> list[tuple[str, t.Callable[[], None]]]:
         ("next campaign, checklist revision", later),
         ("rosters and funds", lambda: rosters_and_funds(world, state["current"])),
         ("notifications", lambda: inboxes(world)),
+        ("surveys", lambda: surveys(world)),
     ]
 
 
