@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import orm
 
 from ..campaigns.models import Campaign
@@ -54,8 +55,8 @@ class Audience(StrEnum):
 
 
 AUDIENCE_LABELS = {
-    Audience.STUDENT: _l("Students"),
-    Audience.PARENT: _l("Parents"),
+    Audience.STUDENT: _lp("survey audience", "Students"),
+    Audience.PARENT: _lp("survey audience", "Parents"),
 }
 
 
