@@ -63,7 +63,7 @@ def surveys(world: World) -> None:
 def _answers(rnd: random.Random, survey: SurveyRound, student: ChecklistVersion, parent: ChecklistVersion) -> None:
     forms = {Audience.STUDENT: student, Audience.PARENT: parent}
     days = (survey.closes_on - survey.opens_on).days
-    county_mood = {}
+    county_mood: dict[int, float] = {}
     rows = []
     for link in survey.links:
         school = link.school

@@ -18,6 +18,8 @@ def open_round(campaign: Campaign, actor: object, *, opens_in: int = 0, days: in
     return services.create_round(campaign, services.RoundDetails(
         title="资助政策知晓度与满意度调查", opens_on=today + timedelta(days=opens_in),
         closes_on=today + timedelta(days=opens_in + days),
-        student_version=versions["student_aid_survey_students"], parent_version=versions["student_aid_survey_parents"],
-        sampling_frame="参检学校全体学生及家长，扫码自填", target_size=5, min_size=min_size, collector="市资助中心督导组",
+        student_version=versions["student_aid_survey_students"],
+        parent_version=versions["student_aid_survey_parents"],
+        sampling_frame="参检学校全体学生及家长，扫码自填", target_size=5, min_size=min_size,
+        collector="市资助中心督导组",
     ), actor=actor)  # type: ignore[arg-type]

@@ -23,8 +23,8 @@ def test_wilson_interval_on_known_numbers(hits: int, n: int, low: float, high: f
 
 
 def test_wilson_refuses_what_is_not_a_share() -> None:
-    for hits, n in ((0, 0), (3, 2), (-1, 4)):
-        with pytest.raises(ValueError):
+    for hits, n, reason in ((0, 0, "no trials"), (3, 2, "outside"), (-1, 4, "outside")):
+        with pytest.raises(ValueError, match=reason):
             maths.wilson(hits, n)
 
 
