@@ -85,6 +85,7 @@ from .schools import models as _school_models  # noqa: F401
 from .schools.cli import schools_cli
 from .schools.views import bp as schools_bp
 from .surveys import models as _survey_models  # noqa: F401
+from .surveys import receivers as surveys_receivers
 from .surveys.cli import surveys_cli
 from .surveys.public import bp as survey_public_bp
 from .surveys.views import bp as surveys_bp
@@ -158,6 +159,7 @@ def connect_signals() -> None:
     notifications_receivers.connect_signals()
     campaigns_receivers.connect_signals()
     audit_receivers.connect_signals()
+    surveys_receivers.connect_signals()
     report_numbering.connect_signals()
     archive_receivers.connect_signals()
 

@@ -208,3 +208,11 @@ def test_the_rates_command_prints_json(app: Flask, world: World, runner: t.Any,
     assert text.exit_code == 0 and "知晓率=71.4%" in text.output
     missing = runner.invoke(args=["surveys", "rates", "--campaign", "NOPE", "--json"])
     assert missing.exit_code != 0
+
+
+def test_the_audit_log_names_the_round(app: Flask, world: World, auth: Auth) -> None:
+    survey = open_round(world.campaign, world.supervisor)
+    db.session.commit()
+    from inspect_app.audit import sentences
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "survey_rounds")).all()
+    assert sentences.object_names(entries) == {("survey_rounds", survey.id): survey.title}
