@@ -10,6 +10,7 @@ from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,6 +26,7 @@ from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
 from ..db import local_today
+from ..errors import ValidationFailed
 from ..extensions import db
 from . import exports
 from . import posters
@@ -75,8 +77,7 @@ def new(campaign_id: int) -> t.Any:
     ensure(can_open_round(current_user, campaign))
     form = RoundForm()
     form.student_version_id.choices = form.parent_version_id.choices = _version_choices()
-    if form.is_submitted():
-        checked(form)
+    if form.validate_on_submit():
         details = services.RoundDetails(
             title=form.title.data or "", opens_on=given_date(form.opens_on), closes_on=given_date(form.closes_on),
             student_version=_version(form.student_version_id.data or 0),
@@ -85,11 +86,17 @@ def new(campaign_id: int) -> t.Any:
             min_size=form.min_size.data or 0, collector=form.collector.data or "",
             knowledge_threshold=form.knowledge_threshold.data or 2,
         )
-        survey = services.create_round(campaign, details, actor=current_user)
-        db.session.commit()
-        flash(_("Survey round opened: each school has its link and poster."), "success")
-        return redirect(url_for("surveys.show", round_id=survey.id))
-    if not form.title.data:
+        try:
+            survey = services.create_round(campaign, details, actor=current_user)
+        except ValidationFailed as err:
+            # What only the service can tell is shown above the form, which keeps what was typed.
+            db.session.rollback()
+            form.form_errors.extend([err.message, *err.details])
+        else:
+            db.session.commit()
+            flash(_("Survey round opened: each school has its link and poster."), "success")
+            return redirect(url_for("surveys.show", round_id=survey.id))
+    elif not form.is_submitted():
         versions = services.survey_versions()
         form.title.data = _("Student aid awareness and satisfaction survey · %(campaign)s", campaign=campaign.name)
         form.opens_on.data = campaign.starts_on or local_today()
@@ -99,7 +106,7 @@ def new(campaign_id: int) -> t.Any:
                 form.student_version_id.data = v.id
             elif v.checklist.form_id.endswith("parents"):
                 form.parent_version_id.data = v.id
-    return render_template("surveys/new.html", campaign=campaign, form=form)
+    return render_template("surveys/new.html", campaign=campaign, form=form), 422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:round_id>")

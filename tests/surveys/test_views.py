@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import typing as t
 from datetime import timedelta
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from PIL import Image
@@ -22,6 +24,7 @@ from inspect_app.surveys import services
 from inspect_app.surveys.models import Audience
 from inspect_app.surveys.models import SurveyLink
 from inspect_app.surveys.models import SurveyRound
+from tests.fixtures import PASSWORD
 from tests.fixtures import Auth
 from tests.fixtures import World
 
@@ -159,8 +162,10 @@ def test_a_supervisor_opens_a_round_and_it_is_audited(app: Flask, world: World, 
             "sampling_frame": "四至六年级全体学生", "target_size": "30", "min_size": "20", "collector": "第一检查组",
             "knowledge_threshold": "2"}
     bad = auth.client.post(f"/surveys/new/{world.campaign.id}", data={**data, "knowledge_threshold": "4"})
-    assert bad.status_code == 400
-    assert auth.client.post(f"/surveys/new/{world.campaign.id}", data={**data, "min_size": "40"}).status_code == 400
+    assert bad.status_code == 422 and "知晓标准须在1到3之间" in bad.get_data(as_text=True)
+    assert "秋季知晓度调查" in bad.get_data(as_text=True)  # what was typed stays
+    assert auth.client.post(f"/surveys/new/{world.campaign.id}", data={**data, "min_size": "40"}).status_code == 422
+    assert auth.client.post(f"/surveys/new/{world.campaign.id}", data={**data, "title": ""}).status_code == 422
     created = auth.client.post(f"/surveys/new/{world.campaign.id}", data=data)
     assert created.status_code == 302
     survey = db.session.scalars(sa.select(SurveyRound)).one()
@@ -216,3 +221,15 @@ def test_the_audit_log_names_the_round(app: Flask, world: World, auth: Auth) -> 
     from inspect_app.audit import sentences
     entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "survey_rounds")).all()
     assert sentences.object_names(entries) == {("survey_rounds", survey.id): survey.title}
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_the_round_form_renders_with_csrf_on(app: Flask, world: World) -> None:
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    client.post("/auth/login", data={"username": world.supervisor.username, "password": PASSWORD,
+                                     "csrf_token": token.group(1)})
+    form = client.get(f"/surveys/new/{world.campaign.id}")
+    assert form.status_code == 200 and 'name="csrf_token"' in form.get_data(as_text=True)
