@@ -101,6 +101,7 @@ def new(campaign_id: int) -> t.Any:
         form.title.data = _("Student aid awareness and satisfaction survey · %(campaign)s", campaign=campaign.name)
         form.opens_on.data = campaign.starts_on or local_today()
         form.closes_on.data = campaign.ends_on or local_today()
+        form.target_size.data, form.min_size.data = 30, 20
         for v in versions:
             if v.checklist.form_id.endswith("students"):
                 form.student_version_id.data = v.id
