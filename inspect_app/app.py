@@ -87,6 +87,11 @@ from .rosters.views import bp as rosters_bp
 from .schools import models as _school_models  # noqa: F401
 from .schools.cli import schools_cli
 from .schools.views import bp as schools_bp
+from .surveys import models as _survey_models  # noqa: F401
+from .surveys import receivers as surveys_receivers
+from .surveys.cli import surveys_cli
+from .surveys.public import bp as survey_public_bp
+from .surveys.views import bp as surveys_bp
 from .sync import models as _sync_models  # noqa: F401
 from .sync.views import bp as sync_bp
 from .visits import figures as visit_figures
@@ -96,9 +101,9 @@ from .visits.views import bp as visits_bp
 
 BLUEPRINTS = (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp, sync_bp,
-              help_bp, api_bp, archive_bp, publicity_bp)
+              help_bp, api_bp, archive_bp, publicity_bp, surveys_bp, survey_public_bp)
 COMMANDS = (users_cli, schools_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-            reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli)
+            reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli, surveys_cli)
 
 
 def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:
@@ -157,6 +162,7 @@ def connect_signals() -> None:
     notifications_receivers.connect_signals()
     campaigns_receivers.connect_signals()
     audit_receivers.connect_signals()
+    surveys_receivers.connect_signals()
     report_numbering.connect_signals()
     archive_receivers.connect_signals()
     publicity_receivers.connect_signals()

@@ -39,6 +39,7 @@ APP_COMMANDS: dict[str, str] = {
     "reports": "Build formal reports (Word documents), the rectification ledger (.xlsx), and check the templates.",
     "rosters": "Reconcile aid rosters (精准比对).",
     "schools": "Manage schools.",
+    "surveys": "Policy awareness and satisfaction surveys (两率一度): questionnaires and their rates.",
     "storage": "Where stored files live: a local folder or S3-compatible object storage.",
     "users": "Manage accounts.",
 }

@@ -180,11 +180,16 @@ def test_the_main_campaign_is_scored_from_its_answers_and_decisions(demo: Flask)
 
 def test_a_draft_revision_of_the_checklist_waits_beside_the_version_in_use(demo: Flask) -> None:
     with demo.app_context():
+        from inspect_app.checklists.models import Checklist
         from inspect_app.checklists.models import ChecklistVersion
+        from inspect_app.checklists.models import FormKind
         from inspect_app.checklists.models import VersionStatus
         from inspect_app.checklists.services import compare_versions
 
-        versions = db.session.scalars(sa.select(ChecklistVersion).order_by(ChecklistVersion.id)).all()
+        # The demo's questionnaires (surveys) are versions too, of forms of another kind.
+        versions = db.session.scalars(sa.select(ChecklistVersion).join(Checklist)
+                                      .where(Checklist.kind == FormKind.CHECKLIST)
+                                      .order_by(ChecklistVersion.id)).all()
         assert [(v.version, v.status) for v in versions] == [("2026.1", VersionStatus.PUBLISHED),
                                                              ("2026.2", VersionStatus.DRAFT)]
         assert {c.checklist_version_id for c in db.session.scalars(sa.select(Campaign))} == {versions[0].id}
@@ -192,6 +197,24 @@ def test_a_draft_revision_of_the_checklist_waits_beside_the_version_in_use(demo:
         assert [i.name for i in diff.items_added] == ["D10", "D10_note", "D10_photo"]
         assert [e.name for e in diff.items_changed] == ["D7"]
         assert not diff.items_removed and not diff.sections_added
+
+
+def test_the_main_campaign_has_a_survey_round_whose_rates_show(demo: Flask) -> None:
+    with demo.app_context():
+        from inspect_app.db import local_today
+        from inspect_app.surveys.figures import round_figures
+        from inspect_app.surveys.models import SurveyRound
+
+        rounds = db.session.scalars(sa.select(SurveyRound).order_by(SurveyRound.id)).all()
+        assert len(rounds) == 2
+        main, current = rounds
+        assert len(main.links) == 108 and not main.is_open(local_today()) and current.is_open(local_today())
+        figures = round_figures(main)
+        assert figures.total is not None and figures.total.rates.respondents > 108 * 14
+        assert len(figures.counties) == 11
+        flags = [row.rates.awareness.small_sample for row in figures.schools]
+        assert any(flags) and not all(flags)
+        assert any(row.rates.satisfaction.below_target for row in figures.counties)
 
 
 def test_the_reports_show_the_photos_taken_at_each_confirmed_problem(demo: Flask) -> None:

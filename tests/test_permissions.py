@@ -65,6 +65,8 @@ from inspect_app.rosters import services as roster_services
 from inspect_app.rosters.fields import InputKind
 from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
+from inspect_app.surveys import services as survey_services
+from inspect_app.surveys.models import SurveyRound
 from inspect_app.sync import services as sync_services
 from inspect_app.sync.models import SyncOp
 from inspect_app.visits import photos as photo_services
@@ -221,6 +223,14 @@ GET_EXPECTED: dict[str, Row] = {
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "schools.show@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "surveys.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "surveys.new":                 (L,    OK,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "surveys.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "surveys.export":              (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "surveys.poster":              (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "surveys.poster@png":          (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "survey_public.start":         (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "survey_public.answer":        (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "sync.fallback":               (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "sync.history":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "sync.history@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
@@ -306,6 +316,9 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.save_measures":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "rectification.submit":           (L,    NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "rectification.submit@linwei":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
+    "surveys.new":                    (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "surveys.dates":                  (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "survey_public.answer":           (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
     "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
@@ -374,6 +387,9 @@ class Scene:
     team: int                 # a team of W1, led by the assigned inspector
     team2: int                # a team of the 临渭区 county supervisor's own campaign W5
     conflict: int             # the unassigned inspector's declared conflict with 临渭第二小学
+    survey_round: int         # a survey round on W1, open today
+    survey_link: int          # its link for 华州第一小学
+    survey_token: str
     flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
     token: int                # the city viewer's personal API token
     uuids: dict[str, str]     # "visit", "visit2", "photo": the keys the sync API names them by
@@ -455,6 +471,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     assert late.body["results"][0]["status"] == "refused"
     flagged_op = db.session.scalars(sa.select(SyncOp)).one()
     token, _secret = auth_services.issue_token(world.viewer, name="大屏", actor=None)
+    survey = survey_scene(world)
     # Built once the scene is committed, as a background task is.
     archive_job = archive_services.request_archive(world.school, Semester(2026, True), actor=world.supervisor)
     db.session.commit()
@@ -471,6 +488,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
         flagged_op=flagged_op.id, token=token.id,
+        survey_round=survey.id, survey_link=survey.links[0].id, survey_token=survey.links[0].token,
         uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
@@ -483,6 +501,15 @@ ROSTER_CSV = (
     "张三,11010519491231002X,2161030001,华州第一小学,小学寄宿生生活补助,500\n"
     "李四,110105194912310021,2161030001,华州第一小学,小学寄宿生生活补助,400\n"
 )
+
+
+def survey_scene(world: World) -> SurveyRound:
+    versions = survey_services.load_default_surveys(actor=None)
+    today = local_today()
+    return survey_services.create_round(world.campaign, survey_services.RoundDetails(
+        title="知晓度与满意度调查", opens_on=today, closes_on=today + timedelta(days=7),
+        student_version=versions[1], parent_version=versions[0], sampling_frame="全体学生和家长", target_size=30,
+        min_size=20, collector="检查组"), actor=world.supervisor)
 
 
 def roster_scene(world: World) -> tuple[ReconciliationRun, int, int]:
@@ -632,6 +659,14 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "api.submit": {"key": s.uuids["visit"]},
         "api.open_visit": {"key": s.uuids["visit"]},
         "api.put_media": {"key": "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "visit": s.uuids["visit"], "item": s.item},
+        "surveys.new": {"campaign_id": s.campaign},
+        "surveys.show": {"round_id": s.survey_round},
+        "surveys.export": {"round_id": s.survey_round},
+        "surveys.dates": {"round_id": s.survey_round},
+        "surveys.poster": {"round_id": s.survey_round, "link_id": s.survey_link, "fmt": "docx"},
+        "surveys.poster@png": {"round_id": s.survey_round, "link_id": s.survey_link, "fmt": "png"},
+        "survey_public.start": {"token": s.survey_token},
+        "survey_public.answer": {"token": s.survey_token, "audience": "student"},
         "sync.history": {"visit_id": s.visit},
         "sync.history@linwei": {"visit_id": s.visit2},
         "sync.acknowledge": {"op_id": s.flagged_op},
@@ -727,6 +762,12 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "rectification.deadline": lambda: {"due_on": later},
         "rectification.save_measures": lambda: {"measures": "另一种说法"},
         "rectification.verify": lambda: {"decision": "close", "note": "已核实"},
+        "surveys.new": lambda: {"title": "越权调查", "opens_on": later, "closes_on": later,
+                                "student_version_id": "0", "parent_version_id": "0", "sampling_frame": "越权",
+                                "target_size": "30", "min_size": "20", "collector": "越权", "knowledge_threshold": "2"},
+        "surveys.dates": lambda: {"opens_on": later, "closes_on": later},
+        "survey_public.answer": lambda: {"level": "primary", "k_who": "needy", "k_apply": "apply", "k_paid": "card",
+                                         "s_overall": "satisfied", "s_fair": "satisfied", "s_publicity": "satisfied"},
         "schools.add_county": lambda: {"county-name": "新县", "county-code": "610599"},
         "schools.import_schools": lambda: {"file": (io.BytesIO(b"not a workbook"), "schools.xlsx")},
         "visits.return_visit": lambda: {"reason": "请补充照片"},

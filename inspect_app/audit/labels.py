@@ -84,6 +84,9 @@ ACTION_LABELS = {
     "rectification.extension_cancel": _l("cancelled the extension request"),
     "report.build": _l("built a report"),
     "archive.requested": _l("asked for a school's archive"),
+    "survey_round.create": _l("opened a survey round"),
+    "survey_round.dates": _l("changed the survey round's dates"),
+    "survey.response": _l("received an anonymous survey response"),
     "roster.run": _l("uploaded rosters for checking"),
     "roster.rerun": _l("checked the rosters again"),
     "roster.mapping": _l("assigned roster columns"),
@@ -127,6 +130,8 @@ OBJECT_LABELS = {
     "archive_jobs": _l("School archive"),
     "public_notices": _l("公示"),
     "publicity_objections": _l("Objection to a 公示"),
+    "survey_rounds": _l("Survey round"),
+    "survey_responses": _l("Survey response"),
 }
 
 

@@ -17,6 +17,7 @@ from ..audit import services as audit
 from ..auth.models import Role
 from ..auth.models import User
 from ..checklists.models import ChecklistVersion
+from ..checklists.models import FormKind
 from ..checklists.models import VersionStatus
 from ..core import signals
 from ..core.permissions import school_filter
@@ -71,6 +72,8 @@ def create_campaign(
         raise ValidationFailed(_("The campaign code “%(code)s” is taken.", code=code))
     if checklist_version.status != VersionStatus.PUBLISHED:
         raise ValidationFailed(_("Only a published checklist version can be used."))
+    if checklist_version.checklist.kind != FormKind.CHECKLIST:
+        raise ValidationFailed(_("A questionnaire cannot be a campaign's checklist."))
     _check_details(name, term, default_due_on, starts_on, ends_on, visits_per_day, days_off)
     campaign = Campaign(
         code=code,

@@ -35,6 +35,23 @@ VERSION_STATUS_LABELS = {
 }
 
 
+class FormKind(StrEnum):
+    """What an XLSForm is used for: an inspection checklist, or a questionnaire for students and parents."""
+
+    CHECKLIST = "checklist"
+    SURVEY = "survey"
+
+    @property
+    def label(self) -> str:
+        return str(FORM_KIND_LABELS[self])
+
+
+FORM_KIND_LABELS = {
+    FormKind.CHECKLIST: _l("Checklist"),
+    FormKind.SURVEY: _l("Questionnaire"),
+}
+
+
 class ItemType(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
@@ -135,6 +152,8 @@ class Checklist(TimestampMixin, Model):
     # The XLSForm ``form_id``: stable across versions.
     form_id: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True)
     title: orm.Mapped[str] = orm.mapped_column(sa.String(128))
+    kind: orm.Mapped[FormKind] = orm.mapped_column(enum_column(FormKind), default=FormKind.CHECKLIST,
+                                                   server_default=FormKind.CHECKLIST.value)
 
     versions: orm.Mapped[list[ChecklistVersion]] = orm.relationship(
         back_populates="checklist", order_by="ChecklistVersion.id"
@@ -221,6 +240,8 @@ class ChecklistItem(Model):
     choices: orm.Mapped[list[t.Any] | None] = orm.mapped_column(sa.JSON)
     # Answers (choice names) that raise a finding; empty for items that are not assessed.
     fail_values: orm.Mapped[list[t.Any]] = orm.mapped_column(default=list)
+    # Questionnaires: the choice names that answer a knowledge question correctly (``correct`` column).
+    correct_values: orm.Mapped[list[t.Any] | None] = orm.mapped_column(sa.JSON)
     weight: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(8, 2))
     severity: orm.Mapped[Severity | None] = orm.mapped_column(enum_column(Severity))
     veto: orm.Mapped[bool] = orm.mapped_column(default=False)

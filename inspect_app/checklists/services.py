@@ -31,6 +31,7 @@ from .models import Checklist
 from .models import ChecklistItem
 from .models import ChecklistSection
 from .models import ChecklistVersion
+from .models import FormKind
 from .models import VersionStatus
 from .models import pick_label
 
@@ -42,9 +43,12 @@ FORM_SUFFIXES = (".xlsx", ".xls", ".md")
 DEFAULT_FORM_ID = "data"  # what pyxform calls a form whose settings give no form_id
 
 
-def import_checklist(data: bytes, *, filename: str, actor: User | None,
-                     publish: bool = False) -> tuple[ChecklistVersion, bool]:
+def import_checklist(data: bytes, *, filename: str, actor: User | None, publish: bool = False,
+                     kind: FormKind = FormKind.CHECKLIST) -> tuple[ChecklistVersion, bool]:
     """Parse an XLSForm and store it as a draft version (published with ``publish``).
+
+    ``kind`` says what the form is for: a checklist, or a questionnaire (``surveys/`` imports those); a
+    form id keeps the kind it was first imported as.
 
     Returns (version, changed). Importing a file that is already stored changes nothing (but
     publishes its draft when asked to). A different file claiming the number of a draft replaces
@@ -61,6 +65,9 @@ def import_checklist(data: bytes, *, filename: str, actor: User | None,
         parsed.form_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(filename).stem)[:64] or DEFAULT_FORM_ID
 
     checklist = db.session.scalar(sa.select(Checklist).where(Checklist.form_id == parsed.form_id))
+    if checklist is not None and checklist.kind != kind:
+        raise ValidationFailed(_("Form “%(form)s” is a %(kind)s; it cannot be imported as a %(other)s.",
+                                 form=parsed.form_id, kind=checklist.kind.label, other=kind.label))
     if checklist is not None:
         same = next((v for v in checklist.versions if v.source_sha256 == digest), None)
         if same is not None:
@@ -76,7 +83,7 @@ def import_checklist(data: bytes, *, filename: str, actor: User | None,
               "Raise the version in the settings sheet before importing.", form=parsed.form_id, v=version_label)
         )
     if checklist is None:
-        checklist = Checklist(form_id=parsed.form_id, title=next(iter(parsed.title.values())))
+        checklist = Checklist(form_id=parsed.form_id, title=next(iter(parsed.title.values())), kind=kind)
         db.session.add(checklist)
         db.session.flush()
         audit.record(actor, "checklist.create", checklist, after={"form_id": checklist.form_id})
@@ -140,7 +147,8 @@ def _store_content(version: ChecklistVersion, parsed: xlsform_import.ParsedCheck
             version=version,
             section=sections.get(p.section) if p.section else None,
             name=p.name, type=p.type, label=p.label, hint=p.hint, required=p.required, choices=p.choices,
-            fail_values=p.fail_values, weight=p.weight, severity=p.severity, veto=p.veto,
+            fail_values=p.fail_values, correct_values=p.correct_values,
+            weight=p.weight, severity=p.severity, veto=p.veto,
             policy_basis=p.policy_basis, method=p.method, position=position, row=p.row,
             relevant=p.relevant, constraint=p.constraint, required_if=p.required_if,
             constraint_message=p.constraint_message, required_message=p.required_message,
@@ -201,11 +209,12 @@ def load_directory(directory: Path, *, actor: User | None,
     return results
 
 
-def published_versions() -> list[ChecklistVersion]:
-    """Versions a new campaign may use, newest first within each checklist."""
+def published_versions(kind: FormKind = FormKind.CHECKLIST) -> list[ChecklistVersion]:
+    """Versions a new campaign (or, for questionnaires, a survey round) may use, newest first within each form."""
     stmt = (
         sa.select(ChecklistVersion)
-        .where(ChecklistVersion.status == VersionStatus.PUBLISHED)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .where(ChecklistVersion.status == VersionStatus.PUBLISHED, Checklist.kind == kind)
         .order_by(ChecklistVersion.checklist_id, ChecklistVersion.id.desc())
     )
     return list(db.session.scalars(stmt))

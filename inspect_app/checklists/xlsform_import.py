@@ -98,6 +98,7 @@ class ParsedItem:
     required: bool = False
     choices: list[dict[str, t.Any]] | None = None
     fail_values: list[str] = field(default_factory=list)
+    correct_values: list[str] | None = None
     weight: Decimal | None = None
     severity: Severity | None = None
     veto: bool = False
@@ -577,6 +578,13 @@ class _Reader:
         if veto and not fail_raw:
             self.refuse(name, _("column “%(col)s”: a veto item needs fail_values (or a yes/no choice list).",
                                 col="veto"))
+        correct_raw = str(child.get("correct") or "").replace(",", " ").replace("，", " ").split()
+        if correct_raw and choices is None:
+            self.refuse(name, _("the “%(col)s” column applies to select questions only.", col="correct"))
+        wrong = [v for v in correct_raw if v not in names]
+        if wrong:
+            self.refuse(name, _("column “%(col)s”: “%(v)s” is not a choice of list “%(list)s”.",
+                                col="correct", v=wrong[0], list=child.get("list_name", "")))
         detail_of = str(child.get("detail_of") or "").strip() or None
         photo_location = self.flag(child.get("photo_location"), name=name, column="photo_location")
         if photo_location and item_type != ItemType.IMAGE and not fail_raw:
@@ -594,6 +602,7 @@ class _Reader:
             required=required,
             choices=choices,
             fail_values=fail_raw,
+            correct_values=correct_raw or None,
             weight=weight,
             severity=severity,
             veto=veto,

@@ -42,6 +42,7 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("rosters.index", _l("Rosters"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)),
     ("publicity.index", _l("Publicity"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.SCHOOL)),
     ("funds.index", _l("Funds"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("surveys.index", _l("Surveys"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("checklists.index", _l("Checklists"), (Role.ADMIN, Role.SUPERVISOR)),
     ("auth.users", _l("Accounts"), (Role.ADMIN,)),

@@ -20,6 +20,7 @@ from . import campaigns
 from .funds import rosters_and_funds
 from .notifications import inboxes
 from .publicity import notices
+from .surveys import surveys
 from .world import COUNTIES
 from .world import World
 
@@ -68,6 +69,7 @@ def steps(world: World) -> list[tuple[str, t.Callable[[], None]]]:
         ("rosters and funds", lambda: rosters_and_funds(world, state["current"])),
         ("公示 of 华州区 schools", lambda: notices(world)),
         ("notifications", lambda: inboxes(world)),
+        ("surveys", lambda: surveys(world)),
     ]
 
 

@@ -1,0 +1,110 @@
+"""A round's rates per school, per county and for the round, read from its stored answers.
+
+``min_size`` of a round is per school (the sample is drawn school by school); a county's minimum is
+that times its schools in the round, the round's that times all its schools.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..checklists.models import ChecklistVersion
+from ..core.permissions import Viewer
+from ..core.permissions import county_ok
+from ..extensions import db
+from ..schools.models import County
+from ..schools.models import School
+from . import rates as maths
+from .models import SurveyLink
+from .models import SurveyResponse
+from .models import SurveyRound
+from .services import questionnaire
+
+
+@dataclass(frozen=True)
+class Row:
+    """The rates of one school or county, or of the round (``school`` and ``county`` None)."""
+
+    county: County | None
+    school: School | None
+    link: SurveyLink | None
+    rates: maths.Rates
+
+    def as_dict(self) -> dict[str, t.Any]:
+        data: dict[str, t.Any] = {}
+        if self.county is not None:
+            data["county"] = self.county.name
+        if self.school is not None:
+            data["school"] = self.school.name
+            data["school_code"] = self.school.code
+        return {**data, **self.rates.as_dict()}
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    survey: SurveyRound
+    schools: list[Row]
+    counties: list[Row]
+    # None when the viewer sees only part of the round (a county's staff).
+    total: Row | None
+
+    def as_dict(self) -> dict[str, t.Any]:
+        s = self.survey
+        return {
+            "round": s.id, "title": s.title, "campaign": s.campaign.code,
+            "opens_on": s.opens_on.isoformat(), "closes_on": s.closes_on.isoformat(),
+            "versions": {a.value: _version(s.version_for(a)) for a in s.audiences},
+            "sampling_frame": s.sampling_frame, "target_size": s.target_size, "min_size": s.min_size,
+            "collector": s.collector, "knowledge_threshold": s.knowledge_threshold,
+            "total": self.total.rates.as_dict() if self.total else None,
+            "counties": [row.as_dict() for row in self.counties],
+            "schools": [row.as_dict() for row in self.schools],
+        }
+
+
+def _version(version: ChecklistVersion | None) -> dict[str, t.Any] | None:
+    if version is None:
+        return None
+    return {"id": version.id, "form_id": version.checklist.form_id, "version": version.version}
+
+
+def scored_responses(survey: SurveyRound, school_ids: t.Collection[int] | None = None
+                     ) -> list[tuple[SurveyResponse, maths.Scored]]:
+    stmt = sa.select(SurveyResponse).where(SurveyResponse.round_id == survey.id).order_by(SurveyResponse.id)
+    if school_ids is not None:
+        stmt = stmt.where(SurveyResponse.school_id.in_(school_ids))
+    forms: dict[int, maths.Questionnaire] = {}
+    result = []
+    for response in db.session.scalars(stmt):
+        if response.version_id not in forms:
+            forms[response.version_id] = questionnaire(response.version)
+        result.append((response, maths.score(response.answers, forms[response.version_id])))
+    return result
+
+
+def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFigures:
+    """The rates of ``survey``, limited to the schools ``viewer`` may see (all without a viewer)."""
+    links = [link for link in survey.links if viewer is None or county_ok(viewer, link.school.county_id)]
+    links.sort(key=lambda link: (link.school.county.position, link.school.county.name, link.school.code))
+    whole = len(links) == len(survey.links)
+    scored = scored_responses(survey, None if whole else [link.school_id for link in links])
+    by_school: dict[int, list[maths.Scored]] = {}
+    for response, result in scored:
+        by_school.setdefault(response.school_id, []).append(result)
+    threshold = survey.knowledge_threshold
+
+    def rates_of(results: list[maths.Scored], schools: int) -> maths.Rates:
+        return maths.rates(results, threshold=threshold, min_size=survey.min_size * schools)
+
+    schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1))
+               for link in links]
+    counties = []
+    for county in dict.fromkeys(link.school.county for link in links):
+        members = [link.school_id for link in links if link.school.county_id == county.id]
+        results = [r for school_id in members for r in by_school.get(school_id, [])]
+        counties.append(Row(county, None, None, rates_of(results, len(members))))
+    total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links))) if whole else None
+    return RoundFigures(survey, schools, counties, total)
