@@ -4,9 +4,10 @@
 
 Two campaigns: 108 schools / 25 findings / 50 photos, and 2,000 schools / 1,000 findings /
 1,000 photos, the photos stored as the upload pipeline stores them (media/processing.py: the
-1600×1200 JPEG, its thumbnail and the stamped copy). Each report is built ``--repeat`` times, each
-time in a fresh process (multiprocessing, spawn), which reports its time and its own peak resident
-size (``ru_maxrss``), so the setup of the data does not pollute the figure; the medians are printed.
+1600×1200 JPEG, its thumbnail, the stamped copy and the copy reports embed). Each report is built
+``--repeat`` times, each time in a fresh process (multiprocessing, spawn), which reports its time
+and its own peak resident size (``ru_maxrss``), so the setup of the data does not
+pollute the figure; the medians are printed.
 
 For the small campaign the same run times a bare python-docx document holding the same content —
 the report's paragraphs and tables as plain text, and the same pictures (the report's own, as
@@ -65,8 +66,13 @@ def stored_files(app, n: int) -> dict[str, object]:  # noqa: ANN001
         image = processing.decode_image(photo(n), filename=f"{n}.jpg")
         files = {"photos": image.data, "thumbs": image.thumb}
         assert image.picture is not None
-        files["stamped"] = processing.stamp_picture(image.picture, STAMP)
-        return {"files": files, "width": image.width, "height": image.height}
+        stamped = processing.stamp_canvas(image.picture, STAMP)
+        out = io.BytesIO()
+        stamped.save(out, "JPEG", quality=85)
+        files["stamped"] = out.getvalue()
+        files["reports"], report_width, report_height = processing.report_copy(stamped)
+        return {"files": files, "width": image.width, "height": image.height,
+                "report_width": report_width, "report_height": report_height}
 
 
 def distinct(jpeg: bytes, n: int) -> bytes:
@@ -99,6 +105,8 @@ def add_photos(app, n_photos: int, uploads: Path) -> None:  # noqa: ANN001
             rows.append({"uuid": f"10000000-0000-4000-8000-{n:012d}", "kind": "photo", "visit_id": visit_id,
                          "item_id": item_id, "original_name": f"{n}.jpg", "path": keys["photos"],
                          "thumb_path": keys["thumbs"], "stamped_path": keys["stamped"],
+                         "report_path": keys["reports"], "report_width": sample["report_width"],
+                         "report_height": sample["report_height"],
                          "content_type": "image/jpeg", "size_bytes": len(sample["files"]["photos"]),  # type: ignore[index]
                          "width": sample["width"], "height": sample["height"], "sha256": "0" * 64,
                          "taken_at": now, "created_at": now})
