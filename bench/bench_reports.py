@@ -5,14 +5,16 @@
 Two campaigns: 108 schools / 25 findings / 50 photos, and 2,000 schools / 1,000 findings /
 1,000 photos, the photos stored as the upload pipeline stores them (media/processing.py: the
 1600×1200 JPEG, its thumbnail, the stamped copy and the copy reports embed). Each report is built
-``--repeat`` times, each time in a fresh process (multiprocessing, spawn), which reports its time
-and its own peak resident size (``ru_maxrss``), so the setup of the data does not
-pollute the figure; the medians are printed.
+``--repeat`` times in a fresh process (multiprocessing, spawn), twice there: the first build's time
+(cold: SQL statements compiled, caches filled) and the second's (warm, as in a worker that has built
+one before); the process reports its own peak resident size (VmHWM), so the setup of the data does
+not pollute the figure. The medians are printed.
 
 For the small campaign the same run times a bare python-docx document holding the same content —
 the report's paragraphs and tables as plain text, and the same pictures (the report's own, as
-files) added with ``add_picture`` — and prints the ratio. ``--tracemalloc`` adds one build under
-tracemalloc for the peak of Python allocations. Run it by hand; it is not part of the tests.
+files) added with ``add_picture`` — written twice likewise, and prints the ratios. With
+``--tracemalloc`` the first build runs under tracemalloc (slower) for the peak of Python allocations.
+``--workdir DIR`` keeps the data for the next run. Run it by hand; it is not part of the tests.
 """
 
 from __future__ import annotations
@@ -114,6 +116,18 @@ def add_photos(app, n_photos: int, uploads: Path) -> None:  # noqa: ANN001
         db.session.commit()
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident size: VmHWM, which starts again at exec (``ru_maxrss`` keeps the
+    peak of the parent the child was forked from, the whole benchmark's data)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def make_app(config: dict[str, str]):  # noqa: ANN201
     return create_app({"DATABASE_URL": config["url"], "SECRET_KEY": "b", "UPLOAD_DIR": config["uploads"]})
 
@@ -122,47 +136,58 @@ def make_app(config: dict[str, str]):  # noqa: ANN201
 
 
 def child_report(config: dict[str, str], out: str, trace: bool) -> dict[str, float]:
-    """Build the investigation report into ``out`` in this (fresh) process; time, peak RSS, Python peak."""
+    """Build the investigation report into ``out`` twice in this (fresh) process: the first build's time
+    (cold: SQL compiled, modules warmed up) and the second's (warm, as in a worker that built one
+    before), the process's peak RSS, and the Python peak of the first under tracemalloc if asked."""
     from inspect_app.campaigns.models import Campaign
     from inspect_app.reports import services
 
     app = make_app(config)
+    times = []
+    peak = 0.0
     with app.app_context():
         campaign = db.session.scalar(sa.select(Campaign))
         request = services.ReportRequest("investigation", (campaign,))
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        if trace:
-            tracemalloc.start()
-        start = time.perf_counter()
-        with open(out, "wb") as fh:
-            services.write(request, fh, issue=False)
-        seconds = time.perf_counter() - start
-        peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
-        tracemalloc.stop()
-    return {"seconds": seconds, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        rss_before = peak_rss_mb()
+        for run in range(2):
+            if trace and run == 0:
+                tracemalloc.start()
+            start = time.perf_counter()
+            with open(out, "wb") as fh:
+                services.write(request, fh, issue=False)
+            times.append(time.perf_counter() - start)
+            if trace and run == 0:
+                peak = tracemalloc.get_traced_memory()[1] / 2**20
+                tracemalloc.stop()
+    return {"seconds": times[0], "warm": times[1], "rss": peak_rss_mb(),
             "rss_before": rss_before, "py_peak": peak}
 
 
 def child_baseline(content_file: str, out: str) -> dict[str, float]:
-    """Bare python-docx: the same paragraphs and tables as plain text, the same photo files by add_picture."""
+    """Bare python-docx: the same paragraphs and tables as plain text, the same photo files by add_picture;
+    written twice, like the report (cold, then warm)."""
     import docx
     from docx.shared import Mm
 
     content = json.loads(Path(content_file).read_text())
-    start = time.perf_counter()
-    document = docx.Document()
-    for kind, value in content["blocks"]:
-        if kind == "p":
-            document.add_paragraph(value)
-        else:
-            table = document.add_table(rows=len(value), cols=max(len(r) for r in value))
-            for row, texts in zip(table.rows, value, strict=True):
-                for cell, text in zip(row.cells, texts, strict=False):
-                    cell.text = text
-    for path in content["photos"]:
-        document.add_picture(path, width=Mm(70))
-    document.save(out)
-    return {"seconds": time.perf_counter() - start, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    times = []
+    for _run in range(2):
+        start = time.perf_counter()
+        document = docx.Document()
+        for kind, value in content["blocks"]:
+            if kind == "p":
+                document.add_paragraph(value)
+            else:
+                table = document.add_table(rows=len(value), cols=max(len(r) for r in value))
+                for row, texts in zip(table.rows, value, strict=True):
+                    for cell, text in zip(row.cells, texts, strict=False):
+                        cell.text = text
+        for path in content["photos"]:
+            document.add_picture(path, width=Mm(70))
+        document.save(out)
+        times.append(time.perf_counter() - start)
+    return {"seconds": times[0], "warm": times[1],
+            "rss": peak_rss_mb()}
 
 
 def in_child(target, *args):  # noqa: ANN001, ANN002, ANN201
@@ -202,7 +227,7 @@ def embedded_files(report: Path, folder: Path) -> list[str]:
 
 
 def _times(runs: list[dict[str, float]]) -> str:
-    return ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    return ", ".join(f"{r['seconds']:.2f}/{r['warm']:.2f}" for r in runs)
 
 
 def one(sizes: tuple[int, int, int], workdir: Path, url: str, args: argparse.Namespace) -> None:
@@ -225,40 +250,41 @@ def one(sizes: tuple[int, int, int], workdir: Path, url: str, args: argparse.Nam
         build(app, schools, schools, findings)
         add_photos(app, photos, Path(config["uploads"]))
     out = workdir / f"report-{schools}.docx"
-    runs = [in_child(child_report, config, str(out), False) for _ in range(args.repeat)]
+    runs = [in_child(child_report, config, str(out), args.tracemalloc) for _ in range(args.repeat)]
     seconds = statistics.median(r["seconds"] for r in runs)
+    warm = statistics.median(r["warm"] for r in runs)
     rss = statistics.median(r["rss"] for r in runs)
     rss_before = statistics.median(r["rss_before"] for r in runs)
     with zipfile.ZipFile(out) as package:
         images = sum(1 for n in package.namelist() if n.startswith("word/media/report-photo-"))
-    print(f"{schools:>7} {findings:>8} {images:>6} {seconds:>8.2f} {rss:>13.0f} {rss_before:>13.0f} "
+    print(f"{schools:>7} {findings:>8} {images:>6} {seconds:>8.2f} {warm:>8.2f} {rss:>13.0f} {rss_before:>13.0f} "
           f"{out.stat().st_size / 2**20:>8.1f}   runs: {_times(runs)} s")
     if args.tracemalloc:
-        traced = in_child(child_report, config, str(workdir / "again.docx"), True)
-        print(f"{'':>7} peak Python allocations (tracemalloc): {traced['py_peak']:.1f} MB")
+        print(f"{'':>7} peak Python allocations (tracemalloc, first build): "
+              f"{statistics.median(r['py_peak'] for r in runs):.1f} MB")
     if schools == SIZES[0][0]:
         content = workdir / "content.json"
         pictures = embedded_files(out, workdir / "pictures")
         content.write_text(json.dumps({"blocks": report_content(out), "photos": pictures}))
         bare = [in_child(child_baseline, str(content), str(workdir / "bare.docx")) for _ in range(args.repeat)]
         bare_seconds = statistics.median(r["seconds"] for r in bare)
-        print(f"{'':>7} bare python-docx, same content: {bare_seconds:.2f} s "
-              f"(runs: {_times(bare)}), "
-              f"{(workdir / 'bare.docx').stat().st_size / 2**20:.1f} MB "
-              f"-> report / bare = {seconds / bare_seconds:.1f}×")
+        bare_warm = statistics.median(r["warm"] for r in bare)
+        print(f"{'':>7} bare python-docx, same content: {bare_seconds:.2f} s cold, {bare_warm:.2f} s warm "
+              f"(runs: {_times(bare)}), {(workdir / 'bare.docx').stat().st_size / 2**20:.1f} MB "
+              f"-> report / bare = {seconds / bare_seconds:.1f}× cold, {warm / bare_warm:.1f}× warm")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="Builds per campaign; the median is printed.")
-    parser.add_argument("--tracemalloc", action="store_true", help="Also build once under tracemalloc.")
+    parser.add_argument("--tracemalloc", action="store_true", help="Build the first time under tracemalloc.")
     parser.add_argument("--only", type=int, choices=[s[0] for s in SIZES],
                         help="Only the campaign of this many schools.")
     parser.add_argument("--workdir", help="Keep the data here and use it again on the next run (SQLite).")
     parser.add_argument("--database-url", default="", help="Use this (emptied!) database instead of SQLite.")
     args = parser.parse_args()
-    print(f"{'schools':>7} {'findings':>8} {'photos':>6} {'seconds':>8} {'peak RSS MB':>13} {'RSS at start':>13} "
-          f"{'docx MB':>8}   (medians of {args.repeat}; each build in a fresh process)")
+    print(f"{'schools':>7} {'findings':>8} {'photos':>6} {'cold s':>8} {'warm s':>8} {'peak RSS MB':>13} "
+          f"{'RSS at start':>13} {'docx MB':>8}   (medians of {args.repeat}; each pair of builds in a fresh process)")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(args.workdir or tmp)
         workdir.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,14 @@ A template in ``report_templates/`` holds what staff may edit: the fixed wording
 the red header, the signature and the 版记, with ``{{ name }}`` placeholders for computed figures.
 Parts whose shape depends on the data — numbered problem lists, tables, the photo appendix — are
 built here with the :mod:`inspect_app.core.documents` helpers on the template's own styles and
-dropped in through ``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
-relationship id, and :func:`write_package` copies them into the zip one at a time.
+dropped in through ``{{p name }}`` paragraphs.
+
+Memory stays bounded whatever the size of the campaign. Each block is serialized once, as it is built,
+into a spooled file (:class:`BlockStore`; a large table's rows one at a time, :func:`stream_rows`);
+the template is rendered with a marker in its place, and :func:`write_package` copies the blocks in
+where the markers stand as it writes ``word/document.xml``. Photos are never held in memory together:
+the document refers to them by relationship id, and :func:`write_package` copies them into the zip
+one at a time, the copy made for reports byte for byte.
 """
 
 from __future__ import annotations
