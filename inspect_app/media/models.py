@@ -101,6 +101,10 @@ class Attachment(Model):
     accuracy_m: orm.Mapped[Decimal | None] = orm.mapped_column(sa.Numeric(9, 1))
     # A copy with the school, time and place stamped on it, for reports.
     stamped_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
+    # The copy the reports embed as it is: the stamped copy (else the photo) scaled to the appendix.
+    report_path: orm.Mapped[str | None] = orm.mapped_column(sa.String(256))
+    report_width: orm.Mapped[int | None]
+    report_height: orm.Mapped[int | None]
     status: orm.Mapped[FileStatus] = orm.mapped_column(enum_column(FileStatus), default=FileStatus.READY,
                                                        server_default=FileStatus.READY.value, index=True)
     # Why a photo was refused once decoded (a truncated file), in the words shown to its owner.

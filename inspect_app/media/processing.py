@@ -5,9 +5,11 @@ and position) and stores the bytes as sent under ``originals/``; the attachment 
 (处理中). Once the transaction commits, ``process_photo`` runs on the task queue (``core.tasks``): it
 decodes the original — a JPEG at a reduced scale straight from its DCT data (``Image.draft``), never
 the full 12 megapixels — turns it upright, scales it to IMAGE_LONG_EDGE, writes the photo, its
-thumbnail and, where the owner asks for one (``owners.set_stamper``), the stamped copy, marks it
-*ready* and deletes the original (it still carries the camera's GPS position). A file that does not
-decode is marked *refused* with the reason, which the owner's pages show.
+thumbnail, where the owner asks for one (``owners.set_stamper``), the stamped copy, and the copy
+the reports embed as it is (``report_copy``: the stamped copy, else the photo, scaled to
+REPORT_LONG_EDGE; its size in ``report_width`` and ``report_height``), marks it *ready* and deletes
+the original (it still carries the camera's GPS position). A file that does not decode is marked
+*refused* with the reason, which the owner's pages show.
 
 The task is idempotent: its files have fixed keys and are overwritten whole, and only the run whose
 conditional UPDATE (processing → ready) succeeds deletes the original. ``recover_photos`` queues
@@ -75,6 +77,9 @@ STAMP_FONTS = (
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
 # Formats whose decoder can scale down while decoding.
 DRAFT_FORMATS = {"JPEG", "MPO"}
+# The copy the reports embed (two photos a row, about 70 mm wide: 480 px is some 170 dpi).
+REPORT_LONG_EDGE = 480
+REPORT_QUALITY = 75
 
 
 @dataclass
@@ -266,8 +271,8 @@ def _stamp_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
-def stamp_picture(image: Image.Image, lines: list[str]) -> bytes:
-    """A JPEG copy of ``image`` with ``lines`` written on a dark band along its bottom edge."""
+def stamp_canvas(image: Image.Image, lines: list[str]) -> Image.Image:
+    """``image`` with ``lines`` written on a dark band added along its bottom edge."""
     size = max(14, image.width // 45)
     font = _stamp_font(size)
     pad = size // 2
@@ -277,9 +282,23 @@ def stamp_picture(image: Image.Image, lines: list[str]) -> bytes:
     draw = ImageDraw.Draw(canvas)
     for n, line in enumerate(lines):
         draw.text((pad, image.height + pad + n * (size + pad)), line, font=font, fill=(255, 255, 255))
+    return canvas
+
+
+def stamp_picture(image: Image.Image, lines: list[str]) -> bytes:
+    """A JPEG copy of ``image`` with ``lines`` written on a dark band along its bottom edge."""
     out = io.BytesIO()
-    canvas.save(out, "JPEG", quality=85)
+    stamp_canvas(image, lines).save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def report_copy(image: Image.Image) -> tuple[bytes, int, int]:
+    """The JPEG the reports embed as it is, REPORT_LONG_EDGE on its long edge, and its width and height."""
+    small = image.copy() if max(image.size) <= REPORT_LONG_EDGE else image.resize(
+        scaled_size(image.width, image.height, REPORT_LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=REPORT_QUALITY)
+    return out.getvalue(), small.width, small.height
 
 
 def stamp_image(data: bytes, lines: list[str]) -> bytes:
@@ -291,7 +310,7 @@ def stamp_image(data: bytes, lines: list[str]) -> bytes:
 
 
 def derived_key(attachment: Attachment, folder: str) -> str:
-    """The key of the photo's thumbnail (``thumbs``) or stamped copy (``stamped``), beside its own."""
+    """The key of the photo's thumbnail (``thumbs``), stamped copy (``stamped``) or report copy (``reports``)."""
     return f"{folder}/{attachment.path.split('/', 1)[1]}"
 
 
@@ -331,12 +350,23 @@ def process(attachment_id: int) -> FileStatus | None:
     thumb_path = derived_key(attachment, "thumbs")
     area.save(thumb_path, image.thumb)
     stamped_path = None
-    if lines and image.picture is not None:
+    picture = image.picture
+    if lines and picture is not None:
         stamped_path = derived_key(attachment, "stamped")
-        area.save(stamped_path, stamp_picture(image.picture, lines))
+        picture = stamp_canvas(picture, lines)
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=85)
+        area.save(stamped_path, out.getvalue())
+    report: dict[str, t.Any] = {}
+    if picture is not None:
+        # What a report shows, ready to be copied into it: the stamped copy where there is one.
+        data, width, height = report_copy(picture)
+        report = {"report_path": derived_key(attachment, "reports"), "report_width": width, "report_height": height}
+        area.save(report["report_path"], data)
     return _finish(attachment_id, original, status=FileStatus.READY, thumb_path=thumb_path,
                    stamped_path=stamped_path, width=image.width, height=image.height,
                    size_bytes=len(image.data), sha256=hashlib.sha256(image.data).hexdigest(),
+                   **report,
                    content_type="image/jpeg")
 
 

@@ -144,7 +144,8 @@ def remove(attachment: Attachment, *, actor: User, school_id: int | None, campai
     """
     audit.record(actor, "attachment.remove", attachment, school_id=school_id, campaign_id=campaign_id,
                  before={"file": attachment.original_name, "sha256": attachment.sha256})
-    for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path, attachment.original_path):
+    for relative in (attachment.path, attachment.thumb_path, attachment.stamped_path, attachment.report_path,
+                     attachment.original_path):
         if relative:
             storage.discard("uploads", relative)
     if attachment.content_type == "application/pdf" and attachment.path.startswith("docs/"):

@@ -70,9 +70,14 @@ def report_title(campaign_name: str) -> str:
 def _appendix_photo(row: PhotoRow) -> rd.Photo:
     """The copy stamped with school, time and place where there is one, else the photo as stored.
 
-    The stamp adds a band below the picture, so its size is read from the file, not the database.
+    A photo processed with a report copy (that of the stamped copy where there is one) is embedded
+    as it is, its size from the database. Without one, the stamped copy's size is read from its
+    header (the stamp adds a band below the picture) and the file is scaled as the package is written.
     """
     caption = "　".join(x for x in (row.school, row.item, rd.local_time(row.taken_at)) if x)
+    if row.report_path and row.report_width and row.report_height:
+        return rd.Photo(key=row.report_path, fallback=row.stamped_path or row.path, caption=caption,
+                        width=row.report_width, height=row.report_height, as_is=True)
     if row.stamped_path:
         return rd.Photo(key=row.stamped_path, fallback=row.path, caption=caption)
     return rd.Photo(key=row.path, fallback=row.thumb_path or None,
@@ -82,13 +87,28 @@ def _appendix_photo(row: PhotoRow) -> rd.Photo:
 class Blocks:
     """Builds generated blocks on the template's own document, so they carry its 公文 styles."""
 
+    # A scratch copy that took blocks this large (serialized) is replaced by a fresh one.
+    SCRATCH_BYTES = 512 * 1024
+
     def __init__(self, tpl: DocxTemplate, photos: rd.PhotoSink) -> None:
-        self.document: Document = docx.Document(str(tpl.template_file))
+        self.template_file = str(tpl.template_file)
         self.photos = photos
-        gb.ensure_styles(self.document)
+        self.store = rd.BlockStore(tpl.resolve_listing)
+        self.document: Document | None = None
+        self.held = 0
 
     def __call__(self, write: Callable[[Document], t.Any]) -> rd.RawXml:
-        return rd.capture(self.document, write)
+        # The blocks stay in the scratch copy (taking them out of an lxml tree again costs more than a
+        # copy of the template, a few milliseconds); a fresh copy once they are large, so that blocks
+        # already kept need not stay in memory.
+        if self.document is None or self.held > self.SCRATCH_BYTES:
+            self.document = docx.Document(self.template_file)
+            gb.ensure_styles(self.document)
+            self.held = 0
+        start = self.store.size
+        marker = rd.capture(self.document, write, self.store)
+        self.held += self.store.size - start
+        return marker
 
     def photo_appendix(self, rows: Iterable[PhotoRow]) -> rd.RawXml:
         photos = (_appendix_photo(row) for row in rows)
@@ -265,7 +285,7 @@ def _write_problem_table(document: Document, data: InvestigationData) -> None:
         for problem in school.problems:
             rows.append(_problem_cells(len(rows) + 1, school.county, school.school, problem))
     gb.add_table(document, PROBLEM_HEADER, rows, _widths(PROBLEM_WIDTHS_MM), aligns=PROBLEM_ALIGNS,
-                 size=gb.SIZE_XIAO4, groups=groups, merge_columns=(1, 2))
+                 size=gb.SIZE_XIAO4, groups=groups, merge_columns=(1, 2), row_sink=rd.stream_rows)
 
 
 def _write_score_table(document: Document, data: InvestigationData) -> None:
@@ -278,7 +298,8 @@ def _write_score_table(document: Document, data: InvestigationData) -> None:
         note = "一票否决" if row.veto else ("检查未完成" if row.score is None else "")
         rows.append([str(number), row.county, row.school, row.level,
                      "—" if row.score is None else _number(row.score), str(row.problems), note])
-    gb.add_table(document, SCORE_HEADER, rows, _widths(SCORE_WIDTHS_MM), aligns=SCORE_ALIGNS, size=gb.SIZE_XIAO4)
+    gb.add_table(document, SCORE_HEADER, rows, _widths(SCORE_WIDTHS_MM), aligns=SCORE_ALIGNS, size=gb.SIZE_XIAO4,
+                 row_sink=rd.stream_rows)
 
 
 def _write_distribution_table(document: Document, data: InvestigationData) -> None:
@@ -300,7 +321,8 @@ def _write_distribution_table(document: Document, data: InvestigationData) -> No
     ]
     totals = [sum(int(row[col]) for row in rows) for col in range(2, 6)]
     rows.append(["", "合计", *map(str, totals)])
-    gb.add_table(document, DISTRIBUTION_HEADER, rows, _widths(DISTRIBUTION_WIDTHS_MM), size=gb.SIZE_4HAO)
+    gb.add_table(document, DISTRIBUTION_HEADER, rows, _widths(DISTRIBUTION_WIDTHS_MM), size=gb.SIZE_4HAO,
+                 row_sink=rd.stream_rows)
 
 
 def _problem_cells(number: int, county: str, school: str, problem: ProblemRow) -> list[str]:
@@ -521,7 +543,8 @@ def _write_progress_table(document: Document, rows: list[t.Any], total: t.Any, n
     ]
     cells.append(["", "合计", *_progress_cells(total)])
     aligns = ["center", "left", *["center"] * 8]
-    gb.add_table(document, header, cells, _widths(PROGRESS_WIDTHS_MM), aligns=aligns, size=gb.SIZE_XIAO4)
+    gb.add_table(document, header, cells, _widths(PROGRESS_WIDTHS_MM), aligns=aligns, size=gb.SIZE_XIAO4,
+                 row_sink=rd.stream_rows)
 
 
 def _progress_cells(row: t.Any) -> list[str]:
@@ -567,7 +590,10 @@ def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO,
     props = tpl.get_docx().core_properties
     props.title = title
     props.author = props.last_modified_by = getattr(data, "org_name", "")
-    rd.render(tpl, context, out, sink, progress=progress)
+    try:
+        rd.render(tpl, context, out, sink, progress=progress, blocks=blocks.store)
+    finally:
+        blocks.store.close()
     return len(sink.photos)
 
 

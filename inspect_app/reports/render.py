@@ -4,17 +4,28 @@ A template in ``report_templates/`` holds what staff may edit: the fixed wording
 the red header, the signature and the 版记, with ``{{ name }}`` placeholders for computed figures.
 Parts whose shape depends on the data — numbered problem lists, tables, the photo appendix — are
 built here with the :mod:`inspect_app.core.documents` helpers on the template's own styles and
-dropped in through ``{{p name }}`` paragraphs. Photos are never held in memory together: the document refers to them by
-relationship id, and :func:`write_package` copies them into the zip one at a time.
+dropped in through ``{{p name }}`` paragraphs.
+
+Memory stays bounded whatever the size of the campaign. Each block is serialized once, as it is built,
+into a spooled file (:class:`BlockStore`; a large table's rows one at a time, :func:`stream_rows`);
+the template is rendered with a marker in its place, and :func:`write_package` copies the blocks in
+where the markers stand as it writes ``word/document.xml``. Photos are never held in memory together:
+the document refers to them by relationship id, and :func:`write_package` copies them into the zip
+one at a time, the copy made for reports byte for byte.
 """
 
 from __future__ import annotations
 
+import copy
+import re
+import shutil
 import tempfile
 import typing as t
 import zipfile
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -34,9 +45,20 @@ from PIL import Image
 from ..core import documents as gb
 from ..core import storage
 from ..db import LOCAL_TZ
+from ..media.processing import REPORT_LONG_EDGE
+from ..media.processing import REPORT_QUALITY
 
-PHOTO_LONG_EDGE = 480
-PHOTO_QUALITY = 75
+PHOTO_LONG_EDGE = REPORT_LONG_EDGE
+PHOTO_QUALITY = REPORT_QUALITY
+COPY_BUFFER = 256 * 1024
+# Generated blocks stay in memory up to this size, then go to a temporary file.
+BLOCK_SPOOL_BYTES = 8 * 1024 * 1024
+BLOCK_MARK = "inspect-block"
+ROWS_MARK = "inspect-rows"
+MARKS = re.compile(rb"<\?(" + BLOCK_MARK.encode() + rb"|" + ROWS_MARK.encode() + rb") (\d+)\?>")
+LISTING_CHARS = (b"\t", b"\n", b"\a", b"\f")
+# Pictures' drawing ids, above those docxtpl gives the template's own drawings (1001 on).
+PHOTO_DOCPR_BASE = 1_000_000
 PHOTO_COLUMNS = 2
 PHOTO_MAX_HEIGHT_MM = 55
 EMU_PER_TWIP = 635
@@ -68,13 +90,20 @@ def lines(text: str) -> Listing:
 
 @dataclass
 class Photo:
-    """A photo for the appendix: its key in the ``uploads`` store, read when the package is written, and its caption."""
+    """A photo for the appendix: its key in the ``uploads`` store, read when the package is written, and its caption.
+
+    ``as_is``: the file is the copy made for reports when the photo was processed (a JPEG of the
+    appendix's size, ``width`` × ``height``), copied into the package byte for byte; otherwise the
+    file is scaled to PHOTO_LONG_EDGE as it is copied. ``fallback`` is read (and scaled) when
+    ``key`` is missing from the store.
+    """
 
     key: str
     caption: str
     width: int | None = None
     height: int | None = None
     fallback: str | None = None
+    as_is: bool = False
 
 
 @dataclass
@@ -88,19 +117,105 @@ class PhotoSink:
         return f"rIdReportPhoto{len(self.photos)}"
 
 
-def capture(document: Document, write: Callable[[Document], t.Any]) -> RawXml:
-    """Run ``write`` on a scratch copy of the template and return what it appended, as XML.
+class BlockStore:
+    """Generated blocks as serialized XML in a spooled file, until the package is written.
 
-    The blocks stay in the scratch document (taking thousands of rows out of an lxml tree again costs
-    seconds); it is thrown away with them once the report is rendered.
+    The template is rendered with a marker (a processing instruction) where each block goes, so the
+    document's XML is built once: each block is serialized as it is made, taken out of the scratch
+    document, and copied from here into ``word/document.xml`` by :func:`write_package`.
+    """
+
+    def __init__(self, listing: Callable[[str], str] = lambda xml: xml) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=BLOCK_SPOOL_BYTES)
+        self.spans: list[tuple[int, int]] = []
+        self.rows: list[Iterator[etree._Element]] = []
+        # Line breaks and tabs in text become <w:br/> and <w:tab/>, as docxtpl makes them in the template.
+        self.listing = listing
+
+    def add(self, elements: Iterable[etree._Element]) -> RawXml:
+        """Keep the elements' XML; the marker that stands for them (empty when there are none).
+
+        Rows left to :func:`stream_rows` are made and serialized here, one at a time, where they go.
+        """
+        start = self.file.tell()
+        for element in elements:
+            xml = etree.tostring(element, encoding="UTF-8")
+            done = 0
+            for match in MARKS.finditer(xml):
+                self._write(xml[done : match.start()])
+                rows, self.rows[int(match.group(2))] = self.rows[int(match.group(2))], iter(())
+                for row in rows:
+                    self._write(etree.tostring(row, encoding="UTF-8"))
+                done = match.end()
+            self._write(xml[done:])
+        end = self.file.tell()
+        if end == start:
+            return RawXml("")
+        self.spans.append((start, end))
+        return RawXml(f"<?{BLOCK_MARK} {len(self.spans) - 1}?>")
+
+    def _write(self, xml: bytes) -> None:
+        if any(c in xml for c in LISTING_CHARS):
+            xml = self.listing(xml.decode()).encode()
+        self.file.write(xml)
+
+    def defer(self, rows: Iterator[etree._Element]) -> etree._Element:
+        """A placeholder for rows to be made when their block is stored."""
+        self.rows.append(rows)
+        return etree.ProcessingInstruction(ROWS_MARK, str(len(self.rows) - 1))
+
+    @property
+    def size(self) -> int:
+        """Bytes of XML kept so far."""
+        return self.spans[-1][1] if self.spans else 0
+
+    def copy(self, number: int, sink: t.IO[bytes]) -> None:
+        start, end = self.spans[number]
+        self.file.seek(start)
+        left = end - start
+        while left:
+            chunk = self.file.read(min(left, COPY_BUFFER))
+            sink.write(chunk)
+            left -= len(chunk)
+        self.file.seek(0, 2)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def capture(document: Document, write: Callable[[Document], t.Any], store: BlockStore) -> RawXml:
+    """Run ``write`` on a scratch copy of the template and keep what it appended in ``store``.
+
+    The blocks are serialized as they are and left in the scratch document (taking thousands of rows
+    out of an lxml tree again costs seconds), which is thrown away with them once it holds much
+    (``docx.Blocks``). The returned marker stands for them in the template's context.
     """
     body = document.element.body
     # python-docx inserts new blocks before the final sectPr, so they sit between the old blocks and it.
     has_sect = len(body) > 0 and body[-1].tag == qn("w:sectPr")
     before = len(body) - has_sect
-    write(document)
-    added = list(body)[before : len(body) - has_sect]
-    return RawXml("".join(etree.tostring(el, encoding="unicode") for el in added))
+    token = _capturing.set(store)
+    try:
+        write(document)
+        added = list(body)[before : len(body) - has_sect]
+        return store.add(added)
+    finally:
+        _capturing.reset(token)
+
+
+# The store of the block being captured, for stream_rows.
+_capturing: ContextVar[BlockStore | None] = ContextVar("report_block_store", default=None)
+
+
+def stream_rows(tbl: etree._Element, rows: Iterator[etree._Element]) -> None:
+    """A row sink for ``gb.add_table``: while a block is captured, the table's rows are made and
+    serialized one at a time as the block is stored, so a table of thousands of rows is never held
+    in memory whole (its tree takes some twenty times its XML). Elsewhere they are appended."""
+    store = _capturing.get()
+    if store is None:
+        gb.append_rows(tbl, rows)
+    else:
+        tbl.append(store.defer(rows))
 
 
 def jinja_env() -> Environment:
@@ -113,20 +228,21 @@ def open_template(path: Path) -> DocxTemplate:
 
 
 def render(tpl: DocxTemplate, context: dict[str, t.Any], out: t.BinaryIO, photos: PhotoSink,
-           progress: Callable[[int], None] | None = None) -> None:
-    """Render the template with the context and write the package, photos streamed in, to ``out``."""
+           progress: Callable[[int], None] | None = None, blocks: BlockStore | None = None) -> None:
+    """Render the template with the context and write the package, blocks and photos streamed in, to ``out``."""
     tpl.render(context, jinja_env=jinja_env(), autoescape=True)
     props = tpl.docx.core_properties
     props.revision = 1
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as staged:
         tpl.save(staged)
         staged.seek(0)
-        write_package(t.cast(t.BinaryIO, staged), photos.photos, out, progress=progress)
+        write_package(t.cast(t.BinaryIO, staged), photos.photos, out, progress=progress, blocks=blocks)
 
 
 def write_package(src: t.BinaryIO, photos: list[Photo], out: t.BinaryIO,
-                  progress: Callable[[int], None] | None = None) -> None:
-    """Copy the rendered package to ``out``, adding one image part per photo, each read and written alone."""
+                  progress: Callable[[int], None] | None = None, blocks: BlockStore | None = None) -> None:
+    """Copy the rendered package to ``out``, the blocks spliced into the document and one image part
+    added per photo, each read and written alone."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         seen: set[str] = set()
         for info in zin.infolist():
@@ -134,6 +250,9 @@ def write_package(src: t.BinaryIO, photos: list[Photo], out: t.BinaryIO,
                 continue
             seen.add(info.filename)
             data = zin.read(info)
+            if blocks is not None and info.filename == "word/document.xml":
+                _write_document(zout, info, data, blocks)
+                continue
             if photos and info.filename == "word/_rels/document.xml.rels":
                 data = _with_photo_rels(data, len(photos))
             elif photos and info.filename == "[Content_Types].xml":
@@ -145,6 +264,19 @@ def write_package(src: t.BinaryIO, photos: list[Photo], out: t.BinaryIO,
                 _copy_photo(photo, sink)
             if progress:
                 progress(number)
+
+
+def _write_document(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, blocks: BlockStore) -> None:
+    """The rendered document with each block's XML copied in where its marker stands."""
+    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    with zout.open(entry, "w") as sink:
+        done = 0
+        for match in MARKS.finditer(data):
+            sink.write(data[done : match.start()])
+            blocks.copy(int(match.group(2)), sink)
+            done = match.end()
+        sink.write(data[done:])
 
 
 def _with_photo_rels(data: bytes, count: int) -> bytes:
@@ -168,9 +300,17 @@ def _with_jpeg_type(data: bytes) -> bytes:
 
 
 def _copy_photo(photo: Photo, sink: t.IO[bytes]) -> None:
-    """The stored photo, scaled to the appendix (JPEG draft decoding keeps it cheap); else its fallback."""
+    """The report copy as it is; else the stored photo scaled to the appendix (JPEG draft decoding
+    keeps that cheap); else its fallback."""
     store = storage.area("uploads")
-    for key in (photo.key, photo.fallback):
+    if photo.as_is:
+        try:
+            with store.open(photo.key) as fh:
+                shutil.copyfileobj(fh, sink, COPY_BUFFER)
+                return
+        except (OSError, storage.StorageError):
+            pass
+    for key in (photo.key if not photo.as_is else None, photo.fallback):
         if key is None:
             continue
         try:
@@ -206,7 +346,7 @@ _DRAWING = (
     '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:drawing>'
     '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
     'distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
-    '<wp:docPr id="{n}" name="照片{n}" descr="{descr}"/>'
+    '<wp:docPr id="{id}" name="照片{n}" descr="{descr}"/>'
     '<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
     'noChangeAspect="1"/></wp:cNvGraphicFramePr>'
     '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
@@ -223,7 +363,8 @@ _DRAWING = (
 
 def photo_run(rid: str, number: int, width_twips: int, height_twips: int, descr: str) -> etree._Element:
     """An inline picture run referring to an image part by relationship id."""
-    xml = _DRAWING.format(cx=width_twips * EMU_PER_TWIP, cy=height_twips * EMU_PER_TWIP, n=number, rid=rid,
+    xml = _DRAWING.format(cx=width_twips * EMU_PER_TWIP, cy=height_twips * EMU_PER_TWIP, n=number,
+                          id=PHOTO_DOCPR_BASE + number, rid=rid,
                           descr=escape(descr, {'"': "&quot;"}))
     return etree.fromstring(xml)
 
@@ -237,6 +378,7 @@ def add_photo_grid(document: Document, photos: Iterable[Photo], sink: PhotoSink,
     table = None
     row_cells: list[t.Any] = []
     count = 0
+    formats = _Formats()
     for photo in photos:
         if table is None:
             table = gb.add_layout_table(document, [cell_width] * columns)
@@ -253,14 +395,41 @@ def add_photo_grid(document: Document, photos: Iterable[Photo], sink: PhotoSink,
             w, h = round(max_height * width / height), max_height
         rid = sink.add(photo)
         picture = cell.paragraphs[0]
-        gb.format_paragraph(picture, align=gb.CENTER, line=None, snap_to_grid=False, keep_next=True)
+        formats.apply(picture, "picture", align=gb.CENTER, line=None, snap_to_grid=False, keep_next=True)
         picture._p.append(photo_run(rid, len(sink.photos), w, h, photo.caption))
         caption = cell.add_paragraph()
-        gb.format_paragraph(caption, align=gb.CENTER, line=None, snap_to_grid=False)
-        gb.add_run(caption, photo.caption, size=gb.SIZE_XIAO4, tracking=None)
+        formats.apply(caption, "caption", align=gb.CENTER, line=None, snap_to_grid=False)
+        formats.run(caption, photo.caption, size=gb.SIZE_XIAO4, tracking=None)
         spacer = cell.add_paragraph()
-        gb.format_paragraph(spacer, line=None, snap_to_grid=False)
+        formats.apply(spacer, "spacer", line=None, snap_to_grid=False)
     return count
+
+
+class _Formats:
+    """Paragraph and run properties made once with the 公文 helpers and copied to every other photo's."""
+
+    def __init__(self) -> None:
+        self.ppr: dict[str, etree._Element] = {}
+        self.rpr: etree._Element | None = None
+
+    def apply(self, paragraph: t.Any, kind: str, **options: t.Any) -> None:
+        proto = self.ppr.get(kind)
+        if proto is None:
+            gb.format_paragraph(paragraph, **options)
+            self.ppr[kind] = copy.deepcopy(paragraph._p.pPr)
+            return
+        p = paragraph._p
+        if p.pPr is not None:
+            p.remove(p.pPr)
+        p.insert(0, copy.deepcopy(proto))
+
+    def run(self, paragraph: t.Any, text: str, **options: t.Any) -> None:
+        if self.rpr is None:
+            run = gb.add_run(paragraph, text, **options)
+            self.rpr = copy.deepcopy(run._r.rPr)
+            return
+        run = paragraph.add_run(gb.clean_text(text))
+        run._r.insert(0, copy.deepcopy(self.rpr))
 
 
 def local_time(moment: datetime | None) -> str:

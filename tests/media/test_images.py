@@ -204,7 +204,9 @@ def test_a_visit_photo_is_stored_under_the_upload_dir_with_a_thumbnail(world: Wo
     main, thumb = media.file_path(attachment), media.file_path(attachment, thumb=True)
     stamped = media.file_path(attachment, stamped=True)
     assert main.is_relative_to(upload_dir) and thumb.is_relative_to(upload_dir)
-    assert stored_files(app) == sorted([main, thumb, stamped])
+    assert attachment.report_path
+    report = upload_dir / attachment.report_path
+    assert stored_files(app) == sorted([main, thumb, stamped, report])
     assert attachment.kind == AttachmentKind.PHOTO
     assert (attachment.visit_id, attachment.item_id, attachment.original_name) == (
         world.visit.id, item.id, "Portrait_6.jpg")
@@ -258,7 +260,7 @@ def test_remove_deletes_the_files_and_writes_an_audit_entry(world: World, app: F
                                        filename="hopper.jpg", actor=world.inspector)
     db.session.commit()
     attachment_id = attachment.id
-    assert len(stored_files(app)) == 3
+    assert len(stored_files(app)) == 4  # the photo, its thumbnail, stamped copy and report copy
 
     attachments.remove(attachment, actor=world.inspector)
     db.session.commit()
@@ -289,7 +291,7 @@ def test_photos_cannot_be_added_or_removed_after_the_visit_is_submitted(world: W
                               actor=world.inspector)
     with pytest.raises(InvalidTransition):
         attachments.remove(attachment, actor=world.inspector)
-    assert len(stored_files(app)) == 3
+    assert len(stored_files(app)) == 4  # the photo, its thumbnail, stamped copy and report copy
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import typing as t
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -55,10 +56,17 @@ def test_the_upload_keeps_the_bytes_and_the_task_makes_the_copies(world: World, 
     db.session.refresh(attachment)
 
     assert attachment.original_path is None and attachment.thumb_path and attachment.stamped_path
-    assert sorted(stored_files(app)) == sorted(media.file_path(attachment, **v)
-                                               for v in ({}, {"thumb": True}, {"stamped": True}))
+    assert attachment.report_path
+    report = Path(app.config["UPLOAD_DIR"]) / attachment.report_path
+    assert sorted(stored_files(app)) == sorted([*(media.file_path(attachment, **v)
+                                                  for v in ({}, {"thumb": True}, {"stamped": True})), report])
     with Image.open(media.file_path(attachment)) as image:
         assert image.size == (attachment.width, attachment.height)
+    # The reports' copy: the stamped copy (taller by its band) at the appendix's size, its size in the row.
+    with Image.open(report) as image, Image.open(media.file_path(attachment, stamped=True)) as stamped:
+        assert image.format == "JPEG" and max(image.size) == processing.REPORT_LONG_EDGE
+        assert image.size == (attachment.report_width, attachment.report_height)
+        assert abs(image.width / image.height - stamped.width / stamped.height) < 0.01
     # Done once: a second run (a retried or recovered task) changes nothing.
     before = {p: p.read_bytes() for p in stored_files(app)}
     assert processing.process(attachment.id) == FileStatus.READY

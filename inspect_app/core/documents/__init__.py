@@ -91,9 +91,11 @@ from .paragraphs import use_style
 from .tables import BANJI_THICK
 from .tables import BANJI_THIN
 from .tables import CHAR_4HAO
+from .tables import RowSink
 from .tables import add_banji
 from .tables import add_layout_table
 from .tables import add_table
+from .tables import append_rows
 from .tables import cant_split_row
 from .text import TITLE_BREAK_AFTER
 from .text import clean_text
@@ -147,6 +149,7 @@ __all__ = [
     "STYLE_SPECS",
     "STYLE_TABLE",
     "STYLE_TITLE",
+    "RowSink",
     "StyleSpec",
     "TEXT_WIDTH",
     "TITLE_BREAK_AFTER",
@@ -167,6 +170,7 @@ __all__ = [
     "add_signature",
     "add_table",
     "add_title",
+    "append_rows",
     "apply_default_fonts",
     "apply_page_setup",
     "build_base_template",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import typing as t
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +32,15 @@ from .oxml import set_attrs
 from .paragraphs import add_run
 from .paragraphs import format_paragraph
 from .text import clean_text
+
+# Where a table's body rows go: appended to the table (``w:tbl``) by default; a writer that streams the
+# document may take them instead and serialize them one at a time (reports/render.py ``stream_rows``).
+RowSink = Callable[[BaseOxmlElement, Iterator[BaseOxmlElement]], None]
+
+
+def append_rows(tbl: BaseOxmlElement, rows: Iterator[BaseOxmlElement]) -> None:
+    for tr in rows:
+        tbl.append(tr)
 
 
 @dataclass(frozen=True)
@@ -113,8 +124,12 @@ def add_table(
     latin: str | None = None,
     groups: Sequence[int] | None = None,
     merge_columns: Sequence[int] = (),
+    row_sink: RowSink | None = None,
 ) -> Table:
-    """A bordered table (twips widths), 仿宋 cells and a repeating 黑体 header; groups merge merge_columns."""
+    """A bordered table (twips widths), 仿宋 cells and a repeating 黑体 header; groups merge merge_columns.
+
+    The body rows are made one by one and handed to ``row_sink`` (default: appended to the table).
+    """
     # Digits default to the cell's own font: a digits-only line in another font sits on another baseline.
     table = document.add_table(rows=0, cols=len(header))
     tbl = table._tbl
@@ -151,9 +166,13 @@ def add_table(
     states: list[str | None] = []
     for count in groups or ():
         states.extend(["restart", *["continue"] * (count - 1)] if count > 1 else [None])
-    for index, cells in enumerate(rows):
-        state = states[index] if index < len(states) else None
-        tbl.append(_table_row(body, cells, dict.fromkeys(merge_columns, state) if state else {}))
+
+    def body_rows() -> Iterator[BaseOxmlElement]:
+        for index, cells in enumerate(rows):
+            state = states[index] if index < len(states) else None
+            yield _table_row(body, cells, dict.fromkeys(merge_columns, state) if state else {})
+
+    (row_sink or append_rows)(tbl, body_rows())
     return table
 
 

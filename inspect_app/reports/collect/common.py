@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing as t
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
@@ -36,6 +37,23 @@ class PhotoRow:
     school: str
     item: str
     taken_at: datetime | None
+    # The copy made for reports when the photo was processed (media/processing.py), and its size.
+    report_path: str | None = None
+    report_width: int | None = None
+    report_height: int | None = None
+
+
+# The columns of an attachment a report reads: rows, not objects, for a thousand photos.
+PHOTO_COLUMNS = (Attachment.path, Attachment.thumb_path, Attachment.stamped_path, Attachment.width,
+                 Attachment.height, Attachment.taken_at, Attachment.created_at, Attachment.report_path,
+                 Attachment.report_width, Attachment.report_height)
+
+
+def _photo_row(a: t.Any, school: str, item: str) -> PhotoRow:
+    """A row of PHOTO_COLUMNS as a PhotoRow."""
+    return PhotoRow(path=a.path, thumb_path=a.thumb_path, stamped_path=a.stamped_path, width=a.width,
+                    height=a.height, school=school, item=item, taken_at=a.taken_at or a.created_at,
+                    report_path=a.report_path, report_width=a.report_width, report_height=a.report_height)
 
 
 def finding_photos(campaign: Campaign, *, school_id: int | None = None) -> list[PhotoRow]:
@@ -51,7 +69,8 @@ def finding_photos(campaign: Campaign, *, school_id: int | None = None) -> list[
         Finding.instance_id == Attachment.instance_id,
     )
     stmt = (
-        sa.select(Attachment, School.name, problem_item.label, problem_item.name)
+        sa.select(*PHOTO_COLUMNS, School.name.label("school"), problem_item.label.label("item_label"),
+                  problem_item.name.label("item_name"))
         .join(Visit, Visit.id == Attachment.visit_id)
         .join(School, School.id == Visit.school_id)
         .join(County, County.id == School.county_id)
@@ -69,9 +88,8 @@ def finding_photos(campaign: Campaign, *, school_id: int | None = None) -> list[
     if school_id is not None:
         stmt = stmt.where(Visit.school_id == school_id)
     return [
-        PhotoRow(path=a.path, thumb_path=a.thumb_path, stamped_path=a.stamped_path, width=a.width, height=a.height,
-                 school=school, item=f"{name} {label.get('zh') or name}", taken_at=a.taken_at or a.created_at)
-        for a, school, label, name in db.session.execute(stmt)
+        _photo_row(row, row.school, f"{row.item_name} {row.item_label.get('zh') or row.item_name}")
+        for row in db.session.execute(stmt)
     ]
 
 
@@ -84,16 +102,13 @@ def evidence_photo_rows(rect_ids: list[int], school: str, findings: list[Finding
         f.rectification.id: f"问题{i}" + (f" {f.item.name}" if f.item else "")
         for i, f in enumerate(findings, start=1) if f.rectification
     }
-    photos = db.session.scalars(
-        sa.select(Attachment).where(Attachment.rectification_id.in_(rect_ids),
-                                    Attachment.kind == AttachmentKind.PHOTO, Attachment.status == FileStatus.READY)
+    photos = db.session.execute(
+        sa.select(*PHOTO_COLUMNS, Attachment.id, Attachment.rectification_id)
+        .where(Attachment.rectification_id.in_(rect_ids), Attachment.kind == AttachmentKind.PHOTO,
+               Attachment.status == FileStatus.READY)
     ).all()
     photos = sorted(photos, key=lambda a: (order.get(a.rectification_id or 0, 0), a.id))
-    return [
-        PhotoRow(path=a.path, thumb_path=a.thumb_path, stamped_path=a.stamped_path, width=a.width, height=a.height,
-                 school=school, item=labels.get(a.rectification_id or 0, ""), taken_at=a.taken_at or a.created_at)
-        for a in photos
-    ]
+    return [_photo_row(a, school, labels.get(a.rectification_id or 0, "")) for a in photos]
 
 
 def local_date(moment: datetime | None) -> date | None:
