@@ -82,6 +82,7 @@ from .reports.cli import reports_cli
 from .reports.views import bp as reports_bp
 from .rosters import jobs as _roster_jobs  # noqa: F401 - declares the roster tasks
 from .rosters import models as _roster_models  # noqa: F401
+from .rosters import receivers as rosters_receivers
 from .rosters.cli import rosters_cli
 from .rosters.views import bp as rosters_bp
 from .schools import models as _school_models  # noqa: F401
@@ -166,6 +167,7 @@ def connect_signals() -> None:
     report_numbering.connect_signals()
     archive_receivers.connect_signals()
     publicity_receivers.connect_signals()
+    rosters_receivers.connect_signals()
 
 
 def register_tasks(app: Flask) -> None:

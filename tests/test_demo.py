@@ -159,6 +159,22 @@ def test_the_demo_has_a_checked_county_roster_with_every_kind_of_mistake(demo: F
                 "ROSTER_MISSING", "SYS_AMOUNT", "SYS_PROGRAMME", "NOT_ENROLLED", "SPECIAL_UNCOVERED", "SPECIAL_TIER",
                 "REPORTED_COUNT", "REPORTED_TOTAL"} <= set(run.summary["counts"])
         assert "ID_FORMAT" not in run.summary["counts"]
+        # 资助精准率 and 漏助率 come from the run's own counts, computed as the run was checked.
+        from inspect_app.funds.programmes import Semester
+        from inspect_app.rosters import precision
+
+        figures = precision.compute(Semester(2023, False))
+        (county,) = figures.counties
+        counts = county.counts
+        assert county.name == "华州区" and county.not_computed == 0 and counts is not None
+        assert 0 < counts.erroneous < counts.paid and counts.precision_rate is not None
+        assert counts.entitled and counts.uncovered and counts.missed_rate is not None
+    client = demo.test_client()
+    client.post("/auth/login", data={"username": "supervisor", "password": "demo1234"})
+    assert "资助精准率" in client.get("/overview").get_data(as_text=True)
+    assert "华州区" in client.get("/rosters/precision?semester=2023春").get_data(as_text=True)
+
+
 def test_the_main_campaign_is_scored_from_its_answers_and_decisions(demo: Flask) -> None:
     with demo.app_context():
         from inspect_app.visits.services import campaign_scores

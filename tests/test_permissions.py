@@ -212,6 +212,7 @@ GET_EXPECTED: dict[str, Row] = {
     "reports.school_document_pdf": (L,    OK,   OK,   OK,   NF,   NO,   NO,   OK,   NF,   OK),
     "rosters.index":               (L,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
     "rosters.new":                 (L,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   NO),
+    "rosters.precision":           (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "rosters.show":                (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
     "rosters.status":              (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
     "rosters.discrepancies":       (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),

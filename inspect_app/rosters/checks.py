@@ -42,8 +42,19 @@ from .rules import title
 from .rules import yuan
 
 # The catalogue of :mod:`.rules` is read through this module too.
-__all__ = ["ACTIVE_STATUSES", "CHECKS", "CHECKS_VERSION", "COLUMNS", "Check", "CheckInputs", "CheckResult", "Severity",
-           "describe", "roster_totals", "rule_text", "run_checks", "title", "yuan"]
+__all__ = ["ACTIVE_STATUSES", "CHECKS", "CHECKS_VERSION", "COLUMNS", "PRECISION_CODES", "Check", "CheckInputs",
+           "CheckResult", "Severity", "describe", "precision_counts", "roster_totals", "rule_text", "run_checks",
+           "title", "yuan"]
+
+#: The checks whose discrepancy means a paid person was paid in error — the wrong person, twice, the wrong
+#: amount or tier — or cannot be verified at all (an ID number that is no ID number). A paid person with
+#: none of these counts as paid precisely (资助精准率; docs/rosters.md). Warnings are left out: they are
+#: worth a look but not necessarily wrong. So are the checks about people not on the roster
+#: (ROSTER_MISSING, SPECIAL_UNCOVERED) and about a school's totals (REPORTED_*), which name no paid person.
+PRECISION_CODES = frozenset({
+    "ID_FORMAT", "ID_CHECKSUM", "ID_DATE", "DUP_SCHOOL", "DUP_CROSS", "DUP_EXCLUSIVE", "AMOUNT_STANDARD",
+    "SYS_MISSING", "SYS_PROGRAMME", "SYS_AMOUNT", "NOT_ENROLLED", "SPECIAL_TIER",
+})
 
 
 @dataclass
@@ -68,6 +79,9 @@ class CheckResult:
     other_semester: dict[str, int] = field(default_factory=dict)  # input label -> rows of other semesters
     checked: list[str] = field(default_factory=list)             # codes that ran
     roster_totals: list[dict[str, t.Any]] = field(default_factory=list)  # per school and programme
+    # Per school: paid people checked and those with a discrepancy of PRECISION_CODES, special-group
+    # members entitled and those of them not paid (see precision_counts); counts only, no names.
+    precision: list[dict[str, t.Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -412,14 +426,15 @@ def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None
 
 
 def _specials(roster: pd.DataFrame, specials: list[tuple[str, str, pd.DataFrame]], enrolment: pd.DataFrame | None,
-              semester: Semester, standards: StandardsTable, out: _Out) -> None:
+              semester: Semester, standards: StandardsTable, out: _Out) -> pd.DataFrame:
+    """Check the special-group lists against the roster; returns the people in scope (entitled), one row each."""
     frames = []
     for label, group, frame in specials:
         part = frame[frame["key"] != ""][["key", "row", "name", "school_label", "school_key", "birth"]].copy()
         part["label"], part["group"] = label, group
         frames.append(part)
     if not frames:
-        return
+        return pd.DataFrame({"school": [], "school_key": []}, dtype=object)
     listed = pd.concat(frames, ignore_index=True)
     people = listed.groupby("key", sort=False).agg(
         groups=("group", lambda s: list(dict.fromkeys(s))), name=("name", "first"),
@@ -470,6 +485,40 @@ def _specials(roster: pd.DataFrame, specials: list[tuple[str, str, pd.DataFrame]
         out.add("SPECIAL_TIER", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
                 programme=row.programme, cents=int(row.cents),
                 params={"groups": who["groups"], "cents": int(row.cents), "top": int(top)}, rows=rows)
+    return people[in_scope][["school", "school_key"]]
+
+
+def precision_counts(roster: pd.DataFrame, discrepancies: list[dict[str, t.Any]],
+                     entitled: pd.DataFrame | None) -> list[dict[str, t.Any]]:
+    """Per school: ``paid`` (distinct people on the roster), ``erroneous`` (of them, those with a discrepancy of
+    :data:`PRECISION_CODES` at that school), ``entitled`` (special-group members in scope, at the school the
+    list or the enrolment list gives) and ``uncovered`` (of them, those the roster does not pay anywhere).
+
+    A person paid at two schools counts at each. ``entitled`` is None when no special-group list was checked.
+    """
+    keyed = roster[roster["key"] != ""]
+    people = keyed.drop_duplicates(["school_key", "key"])
+    schools: dict[str, dict[str, t.Any]] = {}
+
+    def entry(school_key: str, label: str) -> dict[str, t.Any]:
+        return schools.setdefault(school_key, {
+            "school": label, "school_key": school_key, "paid": 0, "erroneous": 0,
+            "entitled": 0 if entitled is not None else None, "uncovered": 0 if entitled is not None else None})
+
+    for (school_key, label), n in people.groupby(["school_key", "school_label"], sort=False).size().items():
+        entry(school_key, label)["paid"] += int(n)
+    paid_at = set(zip(people["school_key"], people["key"], strict=True))
+    wrong = {(d["school_key"], d["key"]) for d in discrepancies if d["code"] in PRECISION_CODES} & paid_at
+    for school_key, _key in wrong:
+        schools[school_key]["erroneous"] += 1
+    if entitled is not None and len(entitled):
+        paid = set(keyed["key"])
+        for key, row in entitled.iterrows():
+            school = entry(str(row["school_key"] or ""), str(row["school"] or ""))
+            school["entitled"] += 1
+            if key not in paid:
+                school["uncovered"] += 1
+    return sorted(schools.values(), key=lambda e: e["school_key"])
 
 
 def roster_totals(roster: pd.DataFrame) -> pd.DataFrame:
@@ -564,12 +613,13 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
         _system(roster, system, out)
         checked += ["SYS_MISSING", "ROSTER_MISSING", "SYS_PROGRAMME", "SYS_AMOUNT"]
     enrolment = None
+    entitled = None
     if inputs.enrolment is not None:
         enrolment = _prepare(inputs.enrolment, semester, inputs.today, result, "enrolment")
         _enrolment(roster, enrolment, out)
         checked += ["NOT_ENROLLED", "ENROL_SCHOOL"]
     if inputs.specials:
-        _specials(roster, _prepare_specials(inputs, result), enrolment, semester, inputs.standards, out)
+        entitled = _specials(roster, _prepare_specials(inputs, result), enrolment, semester, inputs.standards, out)
         checked += ["SPECIAL_UNCOVERED", "SPECIAL_TIER"]
     totals = roster_totals(roster)
     if inputs.reported is not None:
@@ -583,6 +633,7 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
     order = {code: i for i, code in enumerate(CHECKS)}
     out.items.sort(key=lambda d: (order[d["code"]], d["school_key"], min(sum(d["rows"].values(), [0]) or [0])))
     result.discrepancies = out.items
+    result.precision = precision_counts(roster, out.items, entitled)
     result.roster_totals = [
         {"school": r.school, "school_key": r.school_key, "programme": r.programme, "headcount": int(r.headcount),
          "cents": int(r.cents)} for r in totals.itertuples(index=False)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from ..funds import services as funds
 from . import checks
 from . import demo
 from . import export
+from . import precision
 from . import services
 from .fields import KIND_FIELDS
 from .fields import InputKind
@@ -101,3 +103,38 @@ def demo_files_command(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for path in demo.write_city_files(out):
         click.echo(f"{path} ({path.stat().st_size // 1024} KB)")
+
+
+def _rate(value: float | None, n: int | None) -> str:
+    return "—" if value is None else f"{value}% (n={n})"
+
+
+def _line(label: str, counts: precision.Counts | None) -> str:
+    if counts is None:
+        return f"{label:<24} —  (not computed: checked before these figures were kept)"
+    return (f"{label:<24} 精准率 {_rate(counts.precision_rate, counts.paid):<18} "
+            f"有差异 {counts.erroneous:>6}  漏助率 {_rate(counts.missed_rate, counts.entitled):<16} "
+            f"应助未助 {counts.uncovered if counts.uncovered is not None else '—'}")
+
+
+@rosters_cli.command("precision")
+@click.option("--semester", required=True, help="Semester, e.g. 2023春.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the city, each county and its schools.")
+@with_appcontext
+def precision_command(semester: str, as_json: bool) -> None:
+    """资助精准率 and 漏助率 of a semester from the latest check of each roster, by county and school."""
+    with service_errors():
+        term = funds.to_semester(semester)
+    figures = precision.compute(term)
+    if as_json:
+        click.echo(json.dumps(figures.as_json(), ensure_ascii=False, indent=2))
+        return
+    if not figures.counties:
+        click.echo(f"{term}: no roster checked")
+        return
+    for area in figures.counties:
+        click.echo(_line(area.name or "(schools not in the list)", area.counts))
+        for school in area.schools:
+            click.echo("  " + _line(school.name or "—", school.counts))
+    click.echo(_line(current_app.config["CITY_NAME"], figures.city.counts))
+    click.echo("runs: " + ", ".join(f"{r.id}" for r in figures.runs))

@@ -327,7 +327,8 @@ def store_result(run: ReconciliationRun, result: checks.CheckResult, standards: 
                  reported_from_ledger: bool = False) -> None:
     """Store a run's discrepancies and summary."""
     school_ids = _school_ids({d["school_key"] for d in result.discrepancies}
-                             | {r["school_key"] for r in result.roster_totals})
+                             | {r["school_key"] for r in result.roster_totals}
+                             | {p["school_key"] for p in result.precision})
     rows = []
     for d in result.discrepancies:
         cents = d["cents"]
@@ -352,6 +353,9 @@ def store_result(run: ReconciliationRun, result: checks.CheckResult, standards: 
         "totals": [{"school": r["school"], "school_key": r["school_key"], "school_id": school_ids.get(r["school_key"]),
                     "programme": r["programme"].value, "headcount": r["headcount"], "cents": r["cents"]}
                    for r in result.roster_totals],
+        # Counts only (no names) for 资助精准率 and 漏助率 (rosters/precision.py); runs stored before have none.
+        "precision": {"codes": sorted(checks.PRECISION_CODES), "schools": [
+            {**p, "school_id": school_ids.get(p["school_key"])} for p in result.precision]},
     }
     run.standards = standards.to_json()
     run.rules_version = rules_version(standards)

@@ -38,6 +38,7 @@ from ..visits.models import Visit
 from ..visits.models import VisitInspector
 from . import checks
 from . import jobs
+from . import precision as precision_service
 from . import services
 from .fields import GROUP_ZH
 from .fields import InputKind
@@ -103,6 +104,24 @@ def _new_form() -> NewRunForm:
 def index() -> t.Any:
     page = db.paginate(services.run_query(current_user), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("rosters/index.html", page=page, can_start=services.can_start_runs(current_user))
+
+
+@bp.route("/precision")
+@roles_required(*STAFF)
+def precision() -> t.Any:
+    """资助精准率 and 漏助率 of a semester, by county and school; a county's staff see their county only."""
+    terms = precision_service.semesters()
+    chosen = request.args.get("semester", "").strip()
+    semester = precision_service.parse(chosen) if chosen else (terms[0] if terms else None)
+    if chosen and semester is None:
+        abort(404)
+    county_id = None if current_user.role == Role.ADMIN else current_user.county_id
+    figures = precision_service.compute(semester, county_id=county_id) if semester else None
+    if request.args.get("format") == "json":
+        return jsonify(figures.as_json() if figures else None)
+    return render_template("rosters/precision.html", figures=figures, semesters=terms, semester=semester,
+                           codes=[(code, checks.title(code)) for code in checks.CHECKS
+                                  if code in checks.PRECISION_CODES])
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ stamped copy where there is one), with its size, so that building a report copie
 decodes nothing. Photos processed before have none and are scaled when a report is built.
 
 Revision ID: c7d2e5f81a94
-Revises: 5422e9a73119
+Revises: d9d3a3f89b0e
 Create Date: 2026-12-06 14:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7d2e5f81a94'
-down_revision = '5422e9a73119'
+down_revision = 'd9d3a3f89b0e'
 branch_labels = None
 depends_on = None
 
