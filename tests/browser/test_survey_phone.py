@@ -8,19 +8,16 @@ import pytest
 from flask import Flask
 
 from inspect_app.extensions import db
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.conftest import browser_instance  # noqa: F401 - fixture
-from tests.browser.conftest import live_server  # noqa: F401 - fixture
-from tests.browser.conftest import playwright_instance  # noqa: F401 - fixture
 from tests.fixtures import World
+from tests.surveys.helpers import open_round
 
-from .helpers import open_round
+from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.config(WTF_CSRF_ENABLED=True)]
 
 
-def test_a_phone_fills_the_questionnaire_once(app: Flask, world: World, live_server: str,  # noqa: F811
-                                               browser_instance: t.Any) -> None:  # noqa: F811
+def test_a_phone_fills_the_questionnaire_once(app: Flask, world: World, live_server: str,
+                                               browser_instance: t.Any) -> None:
     survey = open_round(world.campaign, world.supervisor)
     db.session.commit()
     url = f"{live_server}/s/{survey.links[0].token}"
