@@ -97,6 +97,9 @@ class DefaultConfig:
     # The 监督电话 printed on each 资助明白卡 (publicity/documents.py).
     HELPLINE = "12345（政务服务便民热线）"
     CITY_NAME = "渭南市"
+    # 两率一度: a rate (政策知晓率, 资助精准率, 群众满意度) below this share is flagged — the 认可度 veto
+    # line of the design notes (90 %). A survey round keeps its own minimum sample and knowledge threshold.
+    RATES_TARGET = 0.9
     REPORT_RECIPIENT = "陕西省学生资助管理中心"
     # 发文字号 prefix: documents are numbered 渭资助〔2026〕N号 per kind and year when first issued
     # (reports/numbering.py). DOC_PREFIXES gives a kind its own, e.g. {"notice": "渭资助函"}.

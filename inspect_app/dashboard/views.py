@@ -26,6 +26,7 @@ from ..extensions import db
 from ..rectification.models import RectificationStatus as S
 from ..rectification.services import RectFilter
 from . import charts
+from .rates import rates_panel
 from .services import Group
 from .services import build_dashboard
 
@@ -75,6 +76,7 @@ def index() -> t.Any:
     latest = db.session.scalars(campaign_query(current_user).limit(10)).all()
     return render_template(
         "dashboard/index.html", board=board, campaigns=campaigns, campaign_rows=campaign_rows(current_user, latest),
+        panel=rates_panel(current_user, campaigns, board.filters.campaign_id),
         list_url=list_url, group_bar=group_bar, status_strip=status_strip, status_order=charts.STATUS_ORDER, S=S,
     )
 

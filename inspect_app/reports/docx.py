@@ -26,11 +26,13 @@ from ..core.documents import zh_numeral
 from . import render as rd
 
 if t.TYPE_CHECKING:
+    from ..surveys.rates import Rate
     from .collect import InvestigationData
     from .collect import MonthlyData
     from .collect import PhotoRow
     from .collect import ProblemRow
     from .collect import SchoolData
+    from .collect.rates import RatesData
 
 SCHOOLS = "学校（幼儿园）"
 COUNTIES = "县（市、区）"
@@ -256,9 +258,10 @@ def _write_findings(document: Document, data: InvestigationData) -> None:
 
 
 def _write_figures(document: Document, data: InvestigationData) -> None:
-    """四、有关数据情况: problems by severity, rectification by state, overdue, as of the report date."""
+    """四、有关数据情况: problems by severity, rectification by state, overdue, as of the report date; 两率一度."""
     if not data.n_findings:
         gb.add_body(document, "本次检查未发现需要整改的问题，无整改任务。")
+        gb.add_heading(document, "（一）两率一度。", 2, body="".join(rates_sentences(data.rates)))
         return
     severity = _join(f"{severity_text(s)}问题{n}个" for s, n in data.findings_by_severity)
     gb.add_heading(document, "（一）问题分布。", 2, body=(
@@ -270,6 +273,69 @@ def _write_figures(document: Document, data: InvestigationData) -> None:
         f"截至{zh_date(data.report_date)}，{data.n_findings}个问题中，已整改销号{data.n_closed}个，"
         f"销号率{_percent(data.n_closed, data.n_findings)}；未销号{data.n_open}个，"
         f"其中逾期未完成整改{data.n_overdue}个。" + (f"按整改状态统计，{statuses}。" if statuses else "")))
+    gb.add_heading(document, "（三）两率一度。", 2, body="".join(rates_sentences(data.rates)))
+
+
+def _share(value: float) -> str:
+    """A share (0–1) as a percentage with one decimal: 92.3%."""
+    return f"{100 * value:.1f}%"
+
+
+def _target(rates: RatesData) -> str:
+    return f"{100 * rates.target:g}%"
+
+
+def _survey_rate(name: str, rate: Rate, sample: str, unit: str) -> str:
+    """政策知晓率92.3%（有效样本312人，95%置信区间89.0%～94.7%）, or why there is none."""
+    if rate.value is None or rate.interval is None:
+        return f"{name}无有效{sample}，未计算"
+    low, high = rate.interval
+    return f"{name}{_share(rate.value)}（有效{sample}{rate.n}{unit}，95%置信区间{_share(low)}～{_share(high)}）"
+
+
+def rates_sentences(rates: RatesData) -> list[str]:
+    """两率一度 as measured: each survey round's two rates with n and interval, the roster checks' precision.
+
+    Without a survey round or a roster check the report says so; it never gives a figure not measured.
+    """
+    out: list[str] = []
+    target = _target(rates)
+    if not rates.surveys:
+        out.append("本次检查未开展政策知晓率和群众满意度测评。")
+    for s in rates.surveys:
+        out.append(f"{s.title}共收回问卷{s.respondents}份，"
+                   + _survey_rate("政策知晓率", s.awareness, "样本", "人") + "；"
+                   + _survey_rate("群众满意度", s.satisfaction, "回答", "个") + "。")
+        low = [name for name, r in (("政策知晓率", s.awareness), ("群众满意度", s.satisfaction)) if r.below_target]
+        if low:
+            out.append(f"{'、'.join(low)}低于{target}。")
+        if s.awareness.small_sample:
+            out.append(f"受访人数少于最低样本量{s.min_size}人，结果仅供参考。")
+    p = rates.precision
+    if p is None or p.rate is None:
+        out.append(f"{rates.term or '本学期'}尚无资助名单核对结果，未计算资助精准率。")
+    else:
+        text = f"据{p.semester}资助名单核对，抽查受助对象{p.paid}人，核实准确{p.precise}人，资助精准率{p.rate:.1f}%"
+        if p.entitled and p.missed_rate is not None:
+            text += f"；特殊群体应助{p.entitled}人，未获资助{p.uncovered or 0}人，漏助率{p.missed_rate:.1f}%"
+        out.append(text + "。")
+        if p.rate < 100 * rates.target:
+            out.append(f"资助精准率低于{target}。")
+    return out
+
+
+def monthly_rates_sentence(rates: RatesData) -> str:
+    """The 月报's short 两率一度 line of a campaign."""
+    parts = []
+    for s in rates.surveys:
+        for name, rate in (("政策知晓率", s.awareness), ("群众满意度", s.satisfaction)):
+            parts.append(f"{name}{_share(rate.value)}（n={rate.n}）" if rate.value is not None else f"{name}未计算")
+    if not rates.surveys:
+        parts.append("未开展满意度测评")
+    p = rates.precision
+    parts.append(f"资助精准率{p.rate:.1f}%（抽查{p.paid}人）" if p is not None and p.rate is not None
+                 else "资助精准率未计算（无名单核对结果）")
+    return "两率一度：" + "，".join(parts) + "。"
 
 
 def _write_problem_table(document: Document, data: InvestigationData) -> None:
@@ -516,6 +582,7 @@ def _write_monthly_campaigns(document: Document, data: MonthlyData) -> None:
             f"检查学校{row.schools}所，{_inspected(row)}本月审核确认{row.visits_done_in_month}所；"
             f"确认问题{row.findings}个（本月新增{row.findings_in_month}个），已销号{row.closed}个"
             f"（本月{row.closed_in_month}个），未销号{row.open}个，其中逾期{row.overdue}个。"
+            + (monthly_rates_sentence(row.rates) if row.rates is not None else "")
         ))
 
 

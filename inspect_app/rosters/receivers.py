@@ -1,30 +1,44 @@
-"""The roster checks' panels on other floors' pages (see core/panels.py)."""
+"""What the roster checks answer to the other floors (see core/signals.py): 资助精准率 and 漏助率."""
 
 from __future__ import annotations
 
 import typing as t
 
-from flask import render_template
+from flask import has_request_context
+from flask import url_for
 
-from ..auth.models import Role
 from ..core import signals
 from . import precision
 
-if t.TYPE_CHECKING:
-    from ..auth.models import User
 
-
-def _dashboard_precision(_page: str, *, viewer: User, **_context: t.Any) -> str | None:
-    """资助精准率 and 漏助率 by county, for the newest semester with a finished check; nothing before the first."""
-    terms = precision.semesters()
-    if not terms:
+def _counts(counts: precision.Counts | None) -> dict[str, t.Any] | None:
+    if counts is None:
         return None
-    county_id = None if viewer.role == Role.ADMIN else viewer.county_id
-    figures = precision.compute(terms[0], county_id=county_id)
+    return {"paid": counts.paid, "precise": counts.precise, "precision_rate": counts.precision_rate,
+            "entitled": counts.entitled, "uncovered": counts.uncovered, "missed_rate": counts.missed_rate}
+
+
+def _aid_precision(_sender: str, *, term: str | None, county_id: int | None = None,
+                   **_: t.Any) -> dict[str, t.Any] | None:
+    """The figures of ``term``'s latest checks (the newest semester's without a term); None without any."""
+    if term is None:
+        terms = precision.semesters()
+        semester = terms[0] if terms else None
+    else:
+        semester = precision.parse(term)
+    if semester is None:
+        return None
+    figures = precision.compute(semester, county_id=county_id)
     if not figures.counties:
         return None
-    return render_template("rosters/_precision_panel.html", figures=figures)
+    return {
+        "semester": semester.long_zh,
+        "url": url_for("rosters.precision", semester=str(semester)) if has_request_context() else None,
+        "counties": [{"county_id": area.county_id, "name": area.name, "counts": _counts(area.counts)}
+                     for area in figures.counties],
+        "total": _counts(figures.city.counts),
+    }
 
 
 def connect_signals() -> None:
-    signals.page_panels.connect(_dashboard_precision, sender="dashboard.index")
+    signals.aid_precision.connect(_aid_precision)

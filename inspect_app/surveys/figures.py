@@ -10,6 +10,7 @@ import typing as t
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..checklists.models import ChecklistVersion
 from ..core.permissions import Viewer
@@ -97,7 +98,7 @@ def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFig
     threshold = survey.knowledge_threshold
 
     def rates_of(results: list[maths.Scored], schools: int) -> maths.Rates:
-        return maths.rates(results, threshold=threshold, min_size=survey.min_size * schools)
+        return maths.rates(results, threshold=threshold, min_size=survey.min_size * schools, target=rates_target())
 
     schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1))
                for link in links]
@@ -108,3 +109,65 @@ def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFig
         counties.append(Row(county, None, None, rates_of(results, len(members))))
     total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links))) if whole else None
     return RoundFigures(survey, schools, counties, total)
+
+
+def rates_target() -> float:
+    """The share below which a rate is flagged (``RATES_TARGET``, 0.9: the 认可度 veto line of §5)."""
+    return float(current_app.config["RATES_TARGET"])
+
+
+def latest_round(campaign_ids: t.Collection[int]) -> SurveyRound | None:
+    """The newest survey round (latest closing date, then id) of any of ``campaign_ids``."""
+    if not campaign_ids:
+        return None
+    return db.session.scalars(sa.select(SurveyRound).where(SurveyRound.campaign_id.in_(campaign_ids))
+                              .order_by(SurveyRound.closes_on.desc(), SurveyRound.id.desc()).limit(1)).first()
+
+
+def rounds_of(campaign_ids: t.Collection[int]) -> list[SurveyRound]:
+    """The survey rounds of ``campaign_ids``, oldest first."""
+    if not campaign_ids:
+        return []
+    return list(db.session.scalars(sa.select(SurveyRound).where(SurveyRound.campaign_id.in_(campaign_ids))
+                                   .order_by(SurveyRound.opens_on, SurveyRound.id)))
+
+
+@dataclass(frozen=True)
+class CountyRates:
+    county_id: int
+    county: str
+    rates: maths.Rates
+
+
+def county_rates(survey: SurveyRound, county_id: int | None = None
+                 ) -> tuple[list[CountyRates], maths.Rates | None]:
+    """``survey``'s rates per county (of ``county_id`` only, when given) and, for the whole round, in total.
+
+    A fixed number of queries whatever the number of schools and answers (the overview counts them):
+    the links counted by county, the answers with their school's county, and each questionnaire version once.
+    """
+    links = db.session.execute(
+        sa.select(County.id, County.name, sa.func.count(SurveyLink.id))
+        .join(School, School.id == SurveyLink.school_id).join(County, County.id == School.county_id)
+        .where(SurveyLink.round_id == survey.id)
+        .group_by(County.id, County.name, County.position).order_by(County.position, County.name)
+    ).all()
+    stmt = (sa.select(School.county_id, SurveyResponse.version_id, SurveyResponse.answers)
+            .join(School, School.id == SurveyResponse.school_id).where(SurveyResponse.round_id == survey.id))
+    if county_id is not None:
+        stmt = stmt.where(School.county_id == county_id)
+    forms: dict[int, maths.Questionnaire] = {}
+    by_county: dict[int, list[maths.Scored]] = {}
+    for cid, version_id, answers in db.session.execute(stmt):
+        if version_id not in forms:
+            forms[version_id] = questionnaire(db.session.get_one(ChecklistVersion, version_id))
+        by_county.setdefault(cid, []).append(maths.score(answers, forms[version_id]))
+    threshold, target = survey.knowledge_threshold, rates_target()
+    rows = [CountyRates(cid, name, maths.rates(by_county.get(cid, []), threshold=threshold,
+                                               min_size=survey.min_size * schools, target=target))
+            for cid, name, schools in links if county_id is None or cid == county_id]
+    total = None
+    if county_id is None:
+        total = maths.rates([s for items in by_county.values() for s in items], threshold=threshold,
+                            min_size=survey.min_size * sum(n for _c, _n, n in links), target=target)
+    return rows, total

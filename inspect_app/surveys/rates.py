@@ -11,7 +11,8 @@ Reading of the design notes (checklist-student-aid.md §5), kept in docs/surveys
   (counting 满意 but not 非常满意 would make the rate fall as people grow happier), so
   ``FAVOURABLE`` holds those three. A blank answer is not a valid one.
 - Each rate comes with n and a 95 % Wilson score interval, and is flagged when the respondents are
-  fewer than the round's minimum sample or the rate is below ``TARGET`` (90 %, the 认可度 veto line).
+  fewer than the round's minimum sample or the rate is below the target (``TARGET``, 90 %, the 认可度
+  veto line, unless the ``RATES_TARGET`` setting says otherwise).
   Answers of one respondent to several satisfaction questions are not independent: the interval of
   the pooled satisfaction rate is narrower than the truth, and the respondents are shown beside n.
 """
@@ -51,6 +52,7 @@ class Rate:
     n: int
     respondents: int
     min_size: int
+    target: float = TARGET
 
     @property
     def value(self) -> float | None:
@@ -66,7 +68,7 @@ class Rate:
 
     @property
     def below_target(self) -> bool:
-        return self.value is not None and self.value < TARGET
+        return self.value is not None and self.value < self.target
 
     @property
     def flagged(self) -> bool:
@@ -126,7 +128,7 @@ class Rates:
                 "satisfaction": self.satisfaction.as_dict()}
 
 
-def rates(scored: Sequence[Scored], *, threshold: int, min_size: int) -> Rates:
+def rates(scored: Sequence[Scored], *, threshold: int, min_size: int, target: float = TARGET) -> Rates:
     """The two rates of a group of responses."""
     valid = [s for s in scored if s.knowledge_valid]
     aware = sum(1 for s in valid if s.knowledge_right >= threshold)
@@ -134,15 +136,15 @@ def rates(scored: Sequence[Scored], *, threshold: int, min_size: int) -> Rates:
     favourable = sum(s.favourable for s in scored)
     return Rates(
         respondents=len(scored),
-        awareness=Rate(aware, len(valid), len(valid), min_size),
-        satisfaction=Rate(favourable, answered, sum(1 for s in scored if s.satisfaction_valid), min_size),
+        awareness=Rate(aware, len(valid), len(valid), min_size, target),
+        satisfaction=Rate(favourable, answered, sum(1 for s in scored if s.satisfaction_valid), min_size, target),
     )
 
 
 def grouped(rows: Iterable[tuple[t.Hashable, Scored]], *, threshold: int,
-            min_size: int) -> dict[t.Hashable, Rates]:
+            min_size: int, target: float = TARGET) -> dict[t.Hashable, Rates]:
     """Rates per key (school, county…) of (key, scored response) pairs."""
     groups: dict[t.Hashable, list[Scored]] = {}
     for key, scored in rows:
         groups.setdefault(key, []).append(scored)
-    return {key: rates(items, threshold=threshold, min_size=min_size) for key, items in groups.items()}
+    return {key: rates(items, threshold=threshold, min_size=min_size, target=target) for key, items in groups.items()}

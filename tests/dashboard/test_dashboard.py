@@ -25,6 +25,9 @@ from inspect_app.rectification.models import RectificationStatus as S
 from inspect_app.schools.models import SchoolLevel
 
 from ..rectification.test_services import _ready
+from ..rosters.test_precision import make_run
+from ..surveys.helpers import add_responses
+from ..surveys.helpers import open_round
 
 FIGURE_LINK = re.compile(r'<a[^>]*href="(/rectification/[^"]*)"[^>]*>\s*(?:<span class="figure">)?(\d+)<')
 TOTAL = re.compile(r"(\d+) in all")
@@ -149,8 +152,14 @@ def test_the_number_of_queries_does_not_grow_with_the_data(app, world, scene, ma
             event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
+    world.campaign.term = "2023春"
+    survey = open_round(world.campaign, world.supervisor)
+    add_responses(survey, world.school, 2)
+    make_run(world)
     auth.login(world.supervisor)
     small = queries()
+    assert client.get("/overview").text.count("66.7%") >= 1
+    add_responses(survey, world.other_school, 5)
     for n in range(3):
         county = make_county(f"新增{n}县")
         school = make_school(county, level=list(SchoolLevel)[n + 2])
@@ -158,3 +167,41 @@ def test_the_number_of_queries_does_not_grow_with_the_data(app, world, scene, ma
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rectification)) == 13
     assert queries() == small
+
+
+def _rates_panel(client, query=""):
+    page = client.get(f"/overview{query}").text
+    return page.split('id="rates"')[1].split("</section>")[0]
+
+
+def test_the_rates_panel_shows_the_three_rates_with_n_by_county(world, scene, client, auth) -> None:
+    auth.login(world.supervisor)
+    empty = _rates_panel(client)
+    assert "%" not in empty and empty.count("—") == 6
+    world.campaign.term = "2023春"
+    survey = open_round(world.campaign, world.supervisor, min_size=2)
+    add_responses(survey, world.school, 3)
+    make_run(world)
+    db.session.commit()
+    panel = _rates_panel(client, f"?campaign={world.campaign.id}")
+    huazhou = html.unescape(panel.split("华州区")[1].split("</tr>")[0])
+    cells = re.findall(r'<td class="num[^"]*">(?:<a[^>]*>)?([^<]*)', huazhou)
+    # 政策知晓率 (3 valid respondents), 资助精准率 (4 paid people checked), 群众满意度 (9 answers, 6 favourable).
+    assert cells == ["100.0%", "3", "50.0%", "4", "66.7%", "9"]
+    assert f"/surveys/{survey.id}" in panel and "/rosters/precision?semester=2023" in panel
+    assert "低于90%" in huazhou or "Below 90%" in huazhou
+    # 临渭区: no answers yet (—), its roster checked; the city's total below.
+    linwei = panel.split("临渭区")[1].split("</tr>")[0]
+    assert re.findall(r'<td class="num[^"]*">(?:<a[^>]*>)?([^<]*)', linwei)[:4] == ["—", "—", "100.0%", "3"]
+    assert "<tfoot>" in panel and "71.4%" in panel
+
+
+@pytest.mark.config(RATES_TARGET=0.5)
+def test_the_rates_target_is_a_setting(world, scene, client, auth) -> None:
+    world.campaign.term = "2023春"
+    survey = open_round(world.campaign, world.supervisor, min_size=1)
+    add_responses(survey, world.school, 3)
+    db.session.commit()
+    auth.login(world.supervisor)
+    panel = _rates_panel(client)
+    assert "66.7%" in panel and "50%" not in panel and "badge-overdue" not in panel

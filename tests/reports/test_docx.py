@@ -294,7 +294,8 @@ def test_headings_use_heiti_and_kaiti_at_3hao(report: Rendered) -> None:
     assert [ptext(p) for p in level1] == [
         "一、检查基本情况", "二、总体评价", "三、存在的主要问题", "四、有关数据情况", "五、整改要求", "六、下一步工作",
     ]
-    assert len(level2) == 3 + len(report.data.findings_by_section) + 2 + 4
+    # 数据情况: 问题分布, 整改进展, 两率一度.
+    assert len(level2) == 3 + len(report.data.findings_by_section) + 3 + 4
     for p in level1:
         assert first_run_font(p) == ("黑体", "Times New Roman", "32")
     for p in level2:

@@ -126,8 +126,9 @@ def test_every_kind_converts_to_a4_pdf_with_the_expected_pages(built: dict[str, 
     assert 21 <= max(lines["investigation"]), lines
 
 
-# Pages with the 公文 fonts mapped onto Noto CJK: the text, then each attachment on its own page(s).
-EXPECTED_PAGES = {"investigation": 7, "notice": 4, "school-report": 3, "monthly": 4}
+# Pages with the 公文 fonts mapped onto Noto CJK: the text (with its 两率一度 under 数据情况), then each
+# attachment on its own page(s).
+EXPECTED_PAGES = {"investigation": 8, "notice": 4, "school-report": 3, "monthly": 4}
 
 
 def test_a_school_outside_the_campaign_is_refused(app: Flask, world: t.Any) -> None:

@@ -177,16 +177,19 @@ def test_the_page_shows_each_county_to_its_own_staff(app: Flask, world: World, a
         assert client.get("/rosters/precision").status_code == 403
 
 
-def test_the_dashboard_shows_the_panel(app: Flask, world: World, auth: Auth, client: t.Any) -> None:
+def test_the_dashboard_shows_the_precision_in_the_rates_panel(app: Flask, world: World, auth: Auth,
+                                                              client: t.Any) -> None:
+    def panel() -> str:
+        page = client.get("/overview").get_data(as_text=True)
+        return page.split('id="rates"')[1].split("</section>")[0]
+
     auth.login(world.supervisor)
-    assert 'id="precision"' not in client.get("/overview").get_data(as_text=True)
+    assert "/rosters/precision" not in panel() and "%" not in panel()
     make_run(world)
-    page = client.get("/overview").get_data(as_text=True)
-    assert 'id="precision"' in page and "71.4%" in page and "/rosters/precision?semester=2023" in page
+    assert "71.4%" in panel() and "/rosters/precision?semester=2023" in panel()
     auth.logout()
     auth.login(world.county_supervisor)
-    page = client.get("/overview").get_data(as_text=True)
-    assert 'id="precision"' in page and "50.0%" in page and "临渭区" not in page.split('id="precision"')[1]
+    assert "50.0%" in panel() and "临渭区" not in panel()
 
 
 def test_no_run_no_figures(app: Flask, world: World, auth: Auth, client: t.Any) -> None:

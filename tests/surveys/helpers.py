@@ -23,3 +23,17 @@ def open_round(campaign: Campaign, actor: object, *, opens_in: int = 0, days: in
         sampling_frame="参检学校全体学生及家长，扫码自填", target_size=5, min_size=min_size,
         collector="市资助中心督导组",
     ), actor=actor)  # type: ignore[arg-type]
+
+
+def add_responses(survey: SurveyRound, school: object, count: int, answers: dict[str, str] | None = None) -> None:
+    """``count`` students' answers from ``school``, stored as the phone page stores them."""
+    from inspect_app.extensions import db
+    from inspect_app.surveys.models import Audience
+    from inspect_app.surveys.models import SurveyResponse
+    from inspect_app.surveys.models import SurveyWay
+
+    for _ in range(count):
+        db.session.add(SurveyResponse(round_id=survey.id, school_id=school.id,  # type: ignore[attr-defined]
+                                      version_id=survey.student_version_id, audience=Audience.STUDENT,
+                                      way=SurveyWay.SELF, submitted_on=local_today(), answers=dict(answers or ANSWERS)))
+    db.session.flush()

@@ -31,6 +31,8 @@ from ...visits.models import VisitInspector
 from ...visits.models import VisitStatus
 from .common import PhotoRow
 from .common import finding_photos
+from .rates import RatesData
+from .rates import collect_rates
 
 MAX_METHODS = 6
 
@@ -115,6 +117,8 @@ class InvestigationData:
     # Inspected schools whose problems are all still awaiting the campaign office's decision: they
     # are not schools without problems.
     n_schools_awaiting_decision: int = 0
+    # 两率一度: the campaign's survey rounds and the roster checks of its term (none measured by default).
+    rates: RatesData = field(default_factory=RatesData)
 
     @property
     def n_not_inspected(self) -> int:
@@ -253,6 +257,7 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         sections_without_findings=[label for label in all_sections if label not in section_findings],
         photos=finding_photos(campaign),
         n_schools_awaiting_decision=len(_schools_with_raised_findings(campaign) - {f.school_id for f in findings}),
+        rates=collect_rates(campaign, sender="reports.investigation"),
     )
 
 

@@ -22,6 +22,8 @@ from ...visits.models import Visit
 from ...visits.models import VisitStatus
 from .common import local_date
 from .investigation import INSPECTED
+from .rates import RatesData
+from .rates import collect_rates
 
 
 @dataclass
@@ -39,6 +41,8 @@ class ProgressRow:
     closed_in_month: int = 0
     open: int = 0
     overdue: int = 0
+    # 两率一度 of a campaign (None on the county and total rows).
+    rates: RatesData | None = None
 
     @property
     def not_inspected(self) -> int:
@@ -142,6 +146,8 @@ def build_monthly_data(campaigns: list[Campaign], year: int, month: int, *,
             ))
     config = current_app.config
     head = audit.head()
+    for campaign in campaigns:
+        by_campaign[campaign.id].rates = collect_rates(campaign, sender="reports.monthly")
     return MonthlyData(
         org_name=config["ORG_NAME"],
         recipient=config["REPORT_RECIPIENT"],
