@@ -120,7 +120,9 @@ def serve_command(host: str, port: int, workers: int | None, threads: int, timeo
         "threads": threads,
         "timeout": timeout,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        # Longer than the idle time after which a proxy (nginx's upstream keepalive_timeout, 60 s) or a
+        # browser drops a kept-alive connection: the server never closes one just as a request is sent on it.
+        "keepalive": 75,
         "forwarded_allow_ips": forwarded_allow_ips,
         # Each request is logged by the app itself, with its id, user and duration.
         "accesslog": None,
