@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from inspect_app.extensions import db
+from inspect_app.funds import services as funds
 from inspect_app.funds.programmes import Semester
 from inspect_app.rosters import precision
 from inspect_app.rosters import services
@@ -76,6 +77,8 @@ def test_without_a_special_list_the_missed_aid_counts_are_none() -> None:
 
 def make_run(world: World, *, county: County | None = None, roster: list[list[str]] = ROSTER,
              special: bool = True) -> ReconciliationRun:
+    # The standards the migration ships (a PostgreSQL test database is emptied between tests).
+    funds.install_shipped_standards(actor=None)
     uploads = [services.Upload(InputKind.ROSTER, "花名册.csv", csv_bytes(ROSTER_HEADERS, roster))]
     if special:
         uploads.append(services.Upload(InputKind.SPECIAL, "低保.csv", csv_bytes(SPECIAL_HEADERS, SPECIAL),
