@@ -10,6 +10,7 @@ store when the archive is written) or a document written at that moment.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from ..publicity.documents import notice_title
 from ..publicity.documents import render_notice
 from ..publicity.models import PublicNotice
 from ..rectification.models import Rectification
+from ..reports import services as reports
 from ..rosters.models import Discrepancy
 from ..rosters.models import ReconciliationRun
 from ..rosters.models import RunStatus
@@ -127,18 +129,20 @@ def campaign_term(campaign: Campaign) -> Semester | None:
     return Semester.containing(campaign.starts_on) if campaign.starts_on else None
 
 
+def _school_campaigns(school: School) -> t.Sequence[Campaign]:
+    """The campaigns that planned a visit to ``school``."""
+    return db.session.scalars(sa.select(Campaign).where(
+        Campaign.id.in_(sa.select(Visit.campaign_id).where(Visit.school_id == school.id)))).all()
+
+
 def school_terms(school: School) -> list[Semester]:
     """The terms in which ``school`` was inspected, latest first."""
-    campaigns = db.session.scalars(sa.select(Campaign).where(
-        Campaign.id.in_(sa.select(Visit.campaign_id).where(Visit.school_id == school.id)))).all()
-    terms = {term for term in map(campaign_term, campaigns) if term is not None}
+    terms = {term for term in map(campaign_term, _school_campaigns(school)) if term is not None}
     return sorted(terms, key=lambda term: term.key, reverse=True)
 
 
 def _term_campaign_ids(school: School, term: Semester) -> list[int]:
-    campaigns = db.session.scalars(sa.select(Campaign).where(
-        Campaign.id.in_(sa.select(Visit.campaign_id).where(Visit.school_id == school.id)))).all()
-    return [c.id for c in campaigns if campaign_term(c) == term]
+    return [c.id for c in _school_campaigns(school) if campaign_term(c) == term]
 
 
 def collect(school: School, term: Semester, *, with_documents: bool = True) -> Archive:
@@ -180,7 +184,7 @@ def _visit_entries(archive: Archive, visits: list[Visit]) -> None:
         name = safe_name(f"{visit.campaign.code}-检查评分表-{when.isoformat() if when else visit.id}.xlsx")
         archive.entries.append(Entry(
             VISITS, f"{visit.campaign.name} 检查评分表", when, visit.campaign.name, name,
-            make=_bound(sheets.visit_sheet, visit, scores.get(visit.id))))
+            make=functools.partial(sheets.visit_sheet, visit, scores.get(visit.id))))
     attachments = db.session.scalars(
         sa.select(Attachment).where(Attachment.visit_id.in_([v.id for v in visits]),
                                     Attachment.kind.in_((AttachmentKind.PHOTO, AttachmentKind.SIGNATURE)))
@@ -223,12 +227,10 @@ def _problem_entries(archive: Archive, findings: list[Finding]) -> None:
     latest = max((f.updated_at or f.created_at for f in findings), default=None)
     archive.entries.append(Entry(
         PROBLEMS, "问题清单与整改情况", local_date(latest), "督导检查", "问题清单与整改情况.xlsx",
-        make=_bound(sheets.problem_sheet, findings, comments, evidence)))
+        make=functools.partial(sheets.problem_sheet, findings, comments, evidence)))
 
 
 def _document_entries(archive: Archive, findings: list[Finding]) -> None:
-    from ..reports import services as reports  # python-docx loads only when an archive is written
-
     campaigns: dict[int, Campaign] = {}
     for finding in findings:
         campaigns.setdefault(finding.campaign_id, finding.campaign)
@@ -238,11 +240,9 @@ def _document_entries(archive: Archive, findings: list[Finding]) -> None:
                   if f.campaign_id == campaign.id and f.rectification is not None and f.rectification.closed_on]
         for kind, title, when in (("notice", "整改通知书", campaign.ends_on or campaign.starts_on),
                                   ("school-report", "整改情况报告", max(closed, default=None))):
-            def make(kind: str = kind, campaign: Campaign = campaign) -> bytes:
-                return reports.build(kind, campaign, school=school, issue=False).data
-
             archive.entries.append(Entry(DOCUMENTS, f"{campaign.name} {title}", when, campaign.name,
-                                         safe_name(f"{campaign.code}-{title}.docx"), make=make))
+                                         safe_name(f"{campaign.code}-{title}.docx"),
+                                         make=functools.partial(_school_document, kind, campaign, school)))
 
 
 def _roster_entries(archive: Archive) -> None:
@@ -257,7 +257,8 @@ def _roster_entries(archive: Archive) -> None:
     for run in runs:
         archive.entries.append(Entry(
             ROSTERS, f"{run.title} 本校核查结果", local_date(run.finished_at), run.title,
-            safe_name(f"{run.id}-{run.title}-本校核查结果.xlsx"), make=_bound(sheets.roster_sheet, run, school)))
+            safe_name(f"{run.id}-{run.title}-本校核查结果.xlsx"),
+            make=functools.partial(sheets.roster_sheet, run, school)))
 
 
 def _publicity_entries(archive: Archive, *, with_documents: bool) -> None:
@@ -271,11 +272,12 @@ def _publicity_entries(archive: Archive, *, with_documents: bool) -> None:
         title = notice_title(notice)
         if with_documents:
             archive.entries.append(Entry(PUBLICITY, title, notice.starts_on, title,
-                                         safe_name(f"{notice.id}-{title}.docx"), make=_bound(render_notice, notice)))
+                                         safe_name(f"{notice.id}-{title}.docx"),
+                                         make=functools.partial(render_notice, notice)))
         if notice.objections:
             archive.entries.append(Entry(
                 PUBLICITY, f"{title} 异议及处理", max(o.received_on for o in notice.objections), title,
-                safe_name(f"{notice.id}-异议及处理.xlsx"), make=_bound(sheets.objection_sheet, notice)))
+                safe_name(f"{notice.id}-异议及处理.xlsx"), make=functools.partial(sheets.objection_sheet, notice)))
 
 
 def _stored(section: str, title: str, source: str, number: int, attachment: Attachment, *,
@@ -287,5 +289,6 @@ def _stored(section: str, title: str, source: str, number: int, attachment: Atta
                  key=key, size=size)
 
 
-def _bound(func: Callable[..., bytes], *args: t.Any) -> Callable[[], bytes]:
-    return lambda: func(*args)
+def _school_document(kind: str, campaign: Campaign, school: School) -> bytes:
+    # As it reads today: writing it into an archive issues no document number.
+    return reports.build(kind, campaign, school=school, issue=False).data

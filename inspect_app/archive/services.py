@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -18,6 +17,7 @@ from ..extensions import db
 from ..funds.programmes import Semester
 from ..funds.programmes import parse_semester
 from ..schools.models import School
+from ..schools.services import find_school as find_school
 from . import jobs
 from .collect import Archive
 from .collect import school_terms
@@ -30,13 +30,6 @@ def can_view_archive(user: Viewer, school: School) -> bool:
         return county_ok(user, school.county_id)
     return user.role == Role.SCHOOL and user.school_id == school.id
 
-
-def find_school(key: str) -> School:
-    """A school by its 学校标识码 or its exact name."""
-    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
-    if school is None:
-        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
-    return school
 
 
 def parse_term(text: str | None, school: School | None = None) -> Semester:

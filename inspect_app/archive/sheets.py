@@ -34,9 +34,6 @@ from ..visits.scoring import PASS
 from ..visits.scoring import UNANSWERED
 from ..visits.scoring import VisitScore
 
-if t.TYPE_CHECKING:
-    from .collect import Archive
-
 OUTCOME_ZH = {PASS: "符合", FAIL: "不符合", NA: "不适用", UNANSWERED: "未检查"}
 Sheet = tuple[str, list[str], Iterable[list[t.Any]], list[int]]
 
@@ -77,18 +74,6 @@ def _cell(sheet: t.Any, value: t.Any) -> t.Any:
 def _local(moment: datetime | None) -> datetime | None:
     """A moment as Asia/Shanghai wall time (spreadsheets hold no time zone)."""
     return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment is not None else None
-
-
-def index_sheet(archive: Archive) -> bytes:
-    """目录.xlsx: one row per file of the archive, in the order of its folders."""
-    rows = [[n, entry.section, entry.title, entry.when, entry.source, entry.path]
-            for n, entry in enumerate(archive.entries, start=1)]
-    about: list[list[t.Any]] = [["学校", f"{archive.school.name}（{archive.school.code}）"],
-                                ["学期", archive.term.long_zh], ["文件数", len(archive.entries)]]
-    return workbook([
-        ("目录", ["序号", "类别", "项目", "日期", "来源", "文件"], rows, [6, 16, 40, 12, 28, 60]),
-        ("说明", ["项目", "内容"], about, [12, 60]),
-    ])
 
 
 def visit_sheet(visit: Visit, score: VisitScore | None) -> bytes:

@@ -21,11 +21,23 @@ BLOCK = 256 * 1024
 INDEX_NAME = "00-目录.xlsx"
 
 
+def index_sheet(archive: Archive) -> bytes:
+    """目录.xlsx: one row per file of the archive, in the order of its folders."""
+    rows = [[n, entry.section, entry.title, entry.when, entry.source, entry.path]
+            for n, entry in enumerate(archive.entries, start=1)]
+    about: list[list[t.Any]] = [["学校", f"{archive.school.name}（{archive.school.code}）"],
+                                ["学期", archive.term.long_zh], ["文件数", len(archive.entries)]]
+    return sheets.workbook([
+        ("目录", ["序号", "类别", "项目", "日期", "来源", "文件"], rows, [6, 16, 40, 12, 28, 60]),
+        ("说明", ["项目", "内容"], about, [12, 60]),
+    ])
+
+
 def _blocks(archive: Archive, zf: zipfile.ZipFile,
             progress: Callable[[int, int], None] | None = None) -> Iterator[None]:
     """Write the archive into ``zf``, pausing after each block so that a caller may pass the bytes on."""
     total = len(archive.entries) + 1
-    zf.writestr(INDEX_NAME, sheets.index_sheet(archive))
+    zf.writestr(INDEX_NAME, index_sheet(archive))
     yield
     uploads = storage.area("uploads")
     for number, entry in enumerate(archive.entries, start=2):

@@ -25,6 +25,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
+from ..schools.services import find_school as find_school
 from . import passwords
 from . import throttle
 from .models import ApiToken
@@ -74,13 +75,6 @@ def find_county(name: str) -> County:
         raise ValidationFailed(_("Unknown county “%(name)s”. Known counties: %(known)s", name=name, known=known))
     return county
 
-
-def find_school(code_or_name: str) -> School:
-    key = code_or_name.strip()
-    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
-    if school is None:
-        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
-    return school
 
 
 def create_user(

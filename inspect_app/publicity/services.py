@@ -37,6 +37,7 @@ from ..rosters.models import RunInput
 from ..rosters.models import RunStatus
 from ..rosters.readers import read_table
 from ..schools.models import School
+from ..schools.services import find_school as find_school
 from .models import Objection
 from .models import ObjectionOutcome
 from .models import PublicNotice
@@ -300,13 +301,6 @@ def latest_notice(school: School) -> PublicNotice:
         raise ValidationFailed(_("%(school)s has no 公示 yet.", school=school.name))
     return notice
 
-
-def find_school(key: str) -> School:
-    """A school by its 学校标识码 or its exact name."""
-    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
-    if school is None:
-        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
-    return school
 
 
 def tier_text(tier: int | None) -> str:

@@ -22,6 +22,7 @@ from ..errors import ServiceError
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
+from ..schools.services import find_school as find_school
 from . import collect
 from . import numbering
 from .collect import month_bounds
@@ -107,13 +108,6 @@ def parse_month(value: str | None, *, today: date | None = None) -> tuple[int, i
         raise ValidationFailed(_("“%(value)s” is not a month; write it as 2026-11.", value=value)) from exc
     return year, month
 
-
-def find_school(key: str) -> School:
-    """A school by its 学校标识码 or its exact name."""
-    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
-    if school is None:
-        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
-    return school
 
 
 def filename(request: ReportRequest) -> str:

@@ -72,6 +72,15 @@ def create_school(
     return school
 
 
+def find_school(code_or_name: str) -> School:
+    """A school by its 学校标识码 or its exact name (command lines name schools either way)."""
+    key = code_or_name.strip()
+    school = db.session.scalar(sa.select(School).where(sa.or_(School.code == key, School.name == key)))
+    if school is None:
+        raise ValidationFailed(_("No school with code or name “%(key)s”.", key=key))
+    return school
+
+
 def school_query(
     viewer: User,
     *,
