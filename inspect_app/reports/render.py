@@ -188,7 +188,7 @@ def capture(document: Document, write: Callable[[Document], t.Any], store: Block
 
     The blocks are serialized as they are and left in the scratch document (taking thousands of rows
     out of an lxml tree again costs seconds), which is thrown away with them once it holds much
-    (``docx.Blocks``). The returned marker stands for them in the template's context.
+    (``blocks.Blocks``). The returned marker stands for them in the template's context.
     """
     body = document.element.body
     # python-docx inserts new blocks before the final sectPr, so they sit between the old blocks and it.

@@ -1,13 +1,21 @@
-"""A school's A4 poster for a survey round: the QR code of its link, as .png and as .docx.
-
-qrcode, Pillow and python-docx are imported inside the functions: only the poster downloads use them.
-"""
+"""A school's A4 poster for a survey round: the QR code of its link, as .png and as .docx."""
 
 from __future__ import annotations
 
 import io
 import typing as t
 from pathlib import Path
+
+import docx
+import qrcode
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.shared import Pt
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFont
+from qrcode.constants import ERROR_CORRECT_M
 
 from .models import SurveyLink
 
@@ -26,9 +34,6 @@ PRIVACY = "问卷不收集姓名、班级、电话等个人信息；每部手机
 
 
 def qr_png(url: str, *, box: int = 10) -> bytes:
-    import qrcode  # heavy-ish; only posters draw QR codes
-    from qrcode.constants import ERROR_CORRECT_M
-
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=4)
     code.add_data(url)
     code.make(fit=True)
@@ -38,8 +43,6 @@ def qr_png(url: str, *, box: int = 10) -> bytes:
 
 
 def _font(size: int) -> t.Any:
-    from PIL import ImageFont  # only the .png poster writes text
-
     for path in POSTER_FONTS:
         if Path(path).is_file():
             try:
@@ -63,9 +66,6 @@ def _lines(link: SurveyLink, url: str) -> list[tuple[str, int]]:
 
 
 def poster_png(link: SurveyLink, url: str) -> bytes:
-    from PIL import Image  # only the .png poster draws
-    from PIL import ImageDraw
-
     page = Image.new("RGB", PAGE, "white")
     draw = ImageDraw.Draw(page)
     lines = _lines(link, url)
@@ -91,12 +91,6 @@ def poster_png(link: SurveyLink, url: str) -> bytes:
 
 
 def poster_docx(link: SurveyLink, url: str) -> bytes:
-    import docx  # python-docx is heavy; only the .docx poster uses it
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm
-    from docx.shared import Pt
-
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)

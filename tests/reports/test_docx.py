@@ -24,9 +24,9 @@ from inspect_app.reports.collect import SchoolProblems
 from inspect_app.reports.collect import ScoreRow
 from inspect_app.reports.collect import SectionCount
 from inspect_app.reports.docx import render_investigation
-from inspect_app.reports.docx import report_title
 from inspect_app.reports.template_kinds import FILENAMES
 from inspect_app.reports.template_kinds import build_template
+from inspect_app.reports.wording import report_title
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "report_templates" / "investigation.docx"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
