@@ -26,6 +26,7 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from . import evaluation
 from . import expressions
 from .models import ChecklistItem
 from .models import ChecklistVersion
@@ -156,7 +157,7 @@ def plan_form(version: ChecklistVersion) -> FormPlan:
 
 
 def _holds(tree: expressions.Node | None, ctx: _Context) -> bool:
-    return True if tree is None else expressions.is_true(tree, ctx)
+    return True if tree is None else evaluation.is_true(tree, ctx)
 
 
 def evaluate_form(
@@ -207,7 +208,7 @@ def evaluate_form(
             repeat_state = state.states[(question.id, None)]
             if shown and question.count is not None:
                 ctx.current = ""
-                wanted = expressions.to_number(expressions.evaluate(question.count, ctx))
+                wanted = evaluation.to_number(evaluation.evaluate(question.count, ctx))
                 if wanted == wanted and wanted >= 0 and wanted == int(wanted) and wanted < 10_000:
                     repeat_state.count = int(wanted)
                     if len(own) != repeat_state.count:
@@ -229,7 +230,7 @@ def _question(state: FormState, question: Question, instance_id: int | None, val
     shown = parent_shown and _holds(question.relevant, ctx)
     if shown and question.calculate is not None:
         ctx.current = ""
-        value = ctx.current = expressions.to_string(expressions.evaluate(question.calculate, ctx))
+        value = ctx.current = evaluation.to_string(evaluation.evaluate(question.calculate, ctx))
     result = QuestionState(item=question.item, instance_id=instance_id, value=value, relevant=shown)
     state.states[(question.id, instance_id)] = result
     if not shown or not question.takes_answer:

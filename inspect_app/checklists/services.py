@@ -26,6 +26,7 @@ from ..db import utcnow
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
+from . import xlsform_convert
 from . import xlsform_import
 from .models import Checklist
 from .models import ChecklistItem
@@ -34,6 +35,7 @@ from .models import ChecklistVersion
 from .models import FormKind
 from .models import VersionStatus
 from .models import pick_label
+from .parsed import ParsedChecklist
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
@@ -59,7 +61,7 @@ def import_checklist(data: bytes, *, filename: str, actor: User | None, publish:
             _("File “%(file)s” is larger than %(limit)d KB.", file=filename, limit=MAX_FORM_BYTES // 1024)
         )
     digest = hashlib.sha256(data).hexdigest()
-    parsed = xlsform_import.parse(xlsform_import.convert_form(data, filename))
+    parsed = xlsform_import.parse(xlsform_convert.convert_form(data, filename))
     if parsed.form_id == DEFAULT_FORM_ID:
         # XLSForm's rule: without settings.form_id, the form is named after its file.
         parsed.form_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(filename).stem)[:64] or DEFAULT_FORM_ID
@@ -133,7 +135,7 @@ def _clear_content(version: ChecklistVersion) -> None:
     db.session.flush()
 
 
-def _store_content(version: ChecklistVersion, parsed: xlsform_import.ParsedChecklist) -> None:
+def _store_content(version: ChecklistVersion, parsed: ParsedChecklist) -> None:
     sections: dict[str, ChecklistSection] = {}
     for position, sec in enumerate(parsed.sections):
         sections[sec.name] = ChecklistSection(

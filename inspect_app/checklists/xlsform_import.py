@@ -8,27 +8,26 @@ question and the reason.
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import re
 import typing as t
-from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from decimal import InvalidOperation
 
 from flask_babel import gettext as _
-from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
-from pyxform.xls2xform import convert
 
 from ..errors import ValidationFailed
 from . import expressions
+from . import xlsform_checks
 from .expressions import ExpressionError
 from .models import ItemType
 from .models import Severity
+from .parsed import FormSource
+from .parsed import ParsedChecklist
+from .parsed import ParsedItem
+from .parsed import ParsedSection
 from .values import BadValue
 from .values import normalise
+from .xlsform_checks import NO_VALUE_TYPES
 
 TYPE_MAP = {
     "text": ItemType.TEXT,
@@ -68,12 +67,8 @@ UNSUPPORTED_BINDS = ("jr:preload",)
 # pyxform's label and relevant for the text question ``or_other`` adds after a select.
 OTHER_LABEL = {"zh": "其他", "en": "Other"}
 SPECIFY_OTHER_LABEL = {"zh": "请注明其他", "en": "Specify other"}
-# Types whose answer is a photo, or that take no answer: no constraint, no default, no ${} to them.
-NO_VALUE_TYPES = (ItemType.IMAGE, ItemType.NOTE, ItemType.REPEAT)
 # Types the inspector does not answer: no required, constraint or choices.
 FORM_VALUE_TYPES = (ItemType.CALCULATE, ItemType.HIDDEN)
-DETAIL_TYPES = (ItemType.TEXT, ItemType.IMAGE)
-SUFFIXES = {".xlsx": ".xlsx", ".xls": ".xls", ".md": ".md"}
 LANG_RE = re.compile(r"\(([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?\)\s*$")
 FUNCTION_CALL = re.compile(r"^[A-Za-z_][\w:.-]*\s*\(.*\)$", re.S)
 # Sizes of the columns these values are stored in: refuse here, with the question named, rather
@@ -85,63 +80,6 @@ MAX_VERSION = 32
 MAX_TITLE = 128
 MAX_WEIGHT = Decimal("999999.99")
 OptionalText = t.TypeVar("OptionalText", str, str | None)
-
-
-@dataclass
-class ParsedItem:
-    name: str
-    type: ItemType
-    label: dict[str, str]
-    section: str | None
-    row: int | None = None
-    hint: dict[str, str] | None = None
-    required: bool = False
-    choices: list[dict[str, t.Any]] | None = None
-    fail_values: list[str] = field(default_factory=list)
-    correct_values: list[str] | None = None
-    weight: Decimal | None = None
-    severity: Severity | None = None
-    veto: bool = False
-    policy_basis: str | None = None
-    method: str | None = None
-    repeat: str | None = None
-    detail_of: str | None = None
-    relevant: str | None = None
-    constraint: str | None = None
-    required_if: str | None = None
-    constraint_message: dict[str, str] | None = None
-    required_message: dict[str, str] | None = None
-    default_value: str | None = None
-    photo_location: bool = False
-    logic: dict[str, t.Any] | None = None
-
-
-@dataclass
-class ParsedSection:
-    name: str
-    label: dict[str, str]
-    weight: Decimal | None = None
-    row: int | None = None
-    relevant: str | None = None
-    logic: dict[str, t.Any] | None = None
-
-
-@dataclass
-class ParsedChecklist:
-    form_id: str
-    title: dict[str, str]
-    version: str | None
-    default_language: str
-    sections: list[ParsedSection] = field(default_factory=list)
-    items: list[ParsedItem] = field(default_factory=list)
-
-
-@dataclass
-class FormSource:
-    """pyxform's dict of a form, and the survey-sheet row of each name (header = row 1)."""
-
-    form: dict[str, t.Any]
-    rows: dict[str, int] = field(default_factory=dict)
 
 
 def language_code(name: str) -> str:
@@ -170,55 +108,6 @@ def _setting(value: OptionalText, limit: int, *, column: str) -> OptionalText:
     if value is not None and len(value) > limit:
         raise ValidationFailed(_("Settings: “%(col)s” is longer than %(n)d characters.", col=column, n=limit))
     return value
-
-
-def _survey_rows(workbook: t.Any) -> dict[str, int]:
-    rows: dict[str, int] = {}
-    for index, row in enumerate(workbook.survey or [], start=2):
-        name = row.get("name") or row.get("value") or row.get("tag")
-        if name:
-            rows.setdefault(str(name).strip(), index)
-    return rows
-
-
-def convert_form(source: bytes | str, filename: str) -> FormSource:
-    """Run pyxform on an XLSForm and return its internal dict, or refuse with pyxform's reason."""
-    suffix = next((s for s in SUFFIXES if filename.lower().endswith(s)), None)
-    if suffix is None:
-        raise ValidationFailed(
-            _("File “%(file)s”: a checklist must be an XLSForm (.xlsx, .xls or .md).", file=filename)
-        )
-    data = source.encode("utf-8") if isinstance(source, str) else source
-    if suffix == ".md":
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed(_("File “%(file)s” is not UTF-8 text.", file=filename)) from exc
-    warnings: list[str] = []
-    rows: dict[str, int] = {}
-    try:
-        # Always bytes: pyxform reads a str that names an existing file from disk, so an uploaded
-        # .md consisting of a server path would otherwise import that file.
-        workbook = get_xlsform(xlsform=io.BytesIO(data), file_type=SUFFIXES[suffix])
-        rows = _survey_rows(workbook)
-        result = convert(xlsform=dataclasses.asdict(workbook), warnings=warnings)
-    except PyXFormError as exc:
-        if len(exc.args) > 1 and isinstance(exc.args[1], str) and "not been included" in str(exc.args[0]):
-            # pyxform's "This section has not been included." for an ``include`` row; args[1] is its name.
-            reason = _("type “%(type)s” is not supported in checklists.", type="include")
-            row = rows.get(exc.args[1])
-            if row is None:
-                raise ValidationFailed(_("Question “%(q)s”: %(reason)s", q=exc.args[1], reason=reason)) from exc
-            raise ValidationFailed(_("Row %(row)d, question “%(q)s”: %(reason)s", row=row, q=exc.args[1],
-                                     reason=reason)) from exc
-        raise ValidationFailed(
-            _("File “%(file)s” is not a valid XLSForm: %(reason)s", file=filename, reason=str(exc))
-        ) from exc
-    except Exception as exc:  # damaged workbooks surface as zip/openpyxl errors
-        raise ValidationFailed(
-            _("File “%(file)s” could not be read: %(reason)s", file=filename, reason=str(exc)[:300])
-        ) from exc
-    return FormSource(form=t.cast(dict[str, t.Any], result._pyxform), rows=rows)
 
 
 def expression_reason(err: ExpressionError) -> str:
@@ -342,9 +231,9 @@ class _Reader:
             default_language=self.lang,
         )
         self.walk(form.get("children", []), section=None, repeat=None)
-        self.check_names()
-        self.check_details()
-        self.check_references()
+        xlsform_checks.check_names(self.items, self.refuse)
+        xlsform_checks.check_details(self.items, self.refuse)
+        xlsform_checks.check_references(self.items, self.trees, self.refuse)
         if not any(item.type.takes_answer for item in self.items):
             raise ValidationFailed(_("The form has no questions to answer."))
         parsed.sections, parsed.items = self.sections, self.items
@@ -465,6 +354,56 @@ class _Reader:
         if child.get("trigger"):
             self.refuse(name, _("the “%(col)s” column is not supported in checklists.", col="trigger"))
         logic: dict[str, t.Any] = {}
+        relevant, required, required_if, constraint = self.conditions(child, item_type, logic, name=name,
+                                                                      repeat=repeat, guard=guard)
+        choices = self.choices(child, item_type, logic, name=name, repeat=repeat)
+        names: list[str] = [c["name"] for c in choices or []]
+        default_value = self.default(child, item_type, names, name=name)
+        fail_raw, severity, weight, veto, correct_raw = self.scoring(child, item_type, choices, name=name,
+                                                                     repeat=repeat)
+        detail_of = str(child.get("detail_of") or "").strip() or None
+        photo_location = self.flag(child.get("photo_location"), name=name, column="photo_location")
+        if photo_location and item_type != ItemType.IMAGE and not fail_raw:
+            self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
+                                col="photo_location", type=item_type.value))
+
+        return ParsedItem(
+            name=name,
+            type=item_type,
+            label=self.labels(child.get("label"), name=name, column="label", repeat=repeat, piped=True)
+            or {self.lang: name},
+            hint=self.labels(child.get("hint"), name=name, column="hint", repeat=repeat, piped=True) or None,
+            section=section,
+            row=self.rows.get(name),
+            required=required,
+            choices=choices,
+            fail_values=fail_raw,
+            correct_values=correct_raw or None,
+            weight=weight,
+            severity=severity,
+            veto=veto,
+            policy_basis=(str(child["policy_basis"]).strip() or None) if child.get("policy_basis") else None,
+            method=self.text((str(child["method"]).strip() or None) if child.get("method") else None, MAX_METHOD,
+                             name=name, column="method"),
+            repeat=repeat,
+            detail_of=detail_of,
+            relevant=relevant,
+            constraint=constraint,
+            required_if=required_if,
+            constraint_message=self.labels(bind.get("jr:constraintMsg"), name=name, column="constraint_message",
+                                           repeat=repeat, piped=True) or None,
+            required_message=self.labels(bind.get("jr:requiredMsg"), name=name, column="required_message",
+                                         repeat=repeat, piped=True) or None,
+            default_value=default_value,
+            photo_location=photo_location,
+            logic=logic or None,
+        )
+
+    def conditions(self, child: dict[str, t.Any], item_type: ItemType, logic: dict[str, t.Any], *, name: str,
+                   repeat: str | None, guard: tuple[str, expressions.Node] | None
+                   ) -> tuple[str | None, bool, str | None, str | None]:
+        """relevant, calculation, readonly, required and constraint: their trees go into ``logic``."""
+        bind = child.get("bind") or {}
 
         relevant = str(bind["relevant"]).strip() if bind.get("relevant") else None
         if relevant:
@@ -505,7 +444,11 @@ class _Reader:
                 self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
                                     col="constraint", type=item_type.value))
             logic["constraint"] = self.compile(constraint, name=name, column="constraint", repeat=repeat)
+        return relevant, required, required_if, constraint
 
+    def choices(self, child: dict[str, t.Any], item_type: ItemType, logic: dict[str, t.Any], *, name: str,
+                repeat: str | None) -> list[dict[str, t.Any]] | None:
+        """A select's choices with their labels and the columns its choice_filter reads; None for other types."""
         choices: list[dict[str, t.Any]] | None = None
         if item_type in (ItemType.SELECT_ONE, ItemType.SELECT_MULTIPLE):
             raw = child.get("choices") or self.choice_lists.get(child.get("list_name", ""), [])
@@ -536,8 +479,10 @@ class _Reader:
         elif child.get("choice_filter"):
             self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
                                 col="choice_filter", type=item_type.value))
-        names: list[str] = [c["name"] for c in choices or []]
+        return choices
 
+    def default(self, child: dict[str, t.Any], item_type: ItemType, names: list[str], *, name: str) -> str | None:
+        """The fixed default answer, in stored form."""
         default_value = None
         raw_default = child.get("default")
         if raw_default not in (None, ""):
@@ -552,7 +497,13 @@ class _Reader:
                 default_value = normalise(item_type, text, set(names))
             except BadValue:
                 self.refuse(name, _("the default “%(v)s” is not a valid answer to this question.", v=text))
+        return default_value
 
+    def scoring(self, child: dict[str, t.Any], item_type: ItemType, choices: list[dict[str, t.Any]] | None, *,
+                name: str, repeat: str | None
+                ) -> tuple[list[str], Severity | None, Decimal | None, bool, list[str]]:
+        """How an answer is assessed: fail_values, severity, weight, veto and a survey's correct answers."""
+        names = [c["name"] for c in choices or []]
         fail_raw = str(child.get("fail_values") or "").replace(",", " ").replace("，", " ").split()
         if fail_raw and choices is None:
             self.refuse(name, _("fail_values only apply to select questions."))
@@ -585,91 +536,7 @@ class _Reader:
         if wrong:
             self.refuse(name, _("column “%(col)s”: “%(v)s” is not a choice of list “%(list)s”.",
                                 col="correct", v=wrong[0], list=child.get("list_name", "")))
-        detail_of = str(child.get("detail_of") or "").strip() or None
-        photo_location = self.flag(child.get("photo_location"), name=name, column="photo_location")
-        if photo_location and item_type != ItemType.IMAGE and not fail_raw:
-            self.refuse(name, _("the “%(col)s” column does not apply to a question of type “%(type)s”.",
-                                col="photo_location", type=item_type.value))
-
-        return ParsedItem(
-            name=name,
-            type=item_type,
-            label=self.labels(child.get("label"), name=name, column="label", repeat=repeat, piped=True)
-            or {self.lang: name},
-            hint=self.labels(child.get("hint"), name=name, column="hint", repeat=repeat, piped=True) or None,
-            section=section,
-            row=self.rows.get(name),
-            required=required,
-            choices=choices,
-            fail_values=fail_raw,
-            correct_values=correct_raw or None,
-            weight=weight,
-            severity=severity,
-            veto=veto,
-            policy_basis=(str(child["policy_basis"]).strip() or None) if child.get("policy_basis") else None,
-            method=self.text((str(child["method"]).strip() or None) if child.get("method") else None, MAX_METHOD,
-                             name=name, column="method"),
-            repeat=repeat,
-            detail_of=detail_of,
-            relevant=relevant,
-            constraint=constraint,
-            required_if=required_if,
-            constraint_message=self.labels(bind.get("jr:constraintMsg"), name=name, column="constraint_message",
-                                           repeat=repeat, piped=True) or None,
-            required_message=self.labels(bind.get("jr:requiredMsg"), name=name, column="required_message",
-                                         repeat=repeat, piped=True) or None,
-            default_value=default_value,
-            photo_location=photo_location,
-            logic=logic or None,
-        )
-
-    # --- checks across questions ---------------------------------------------------------------
-    def check_names(self) -> None:
-        seen: set[str] = set()
-        for item in self.items:
-            if item.name in seen:
-                self.refuse(item.name, _("another question has the same name."))
-            seen.add(item.name)
-
-    def check_details(self) -> None:
-        by_name = {item.name: item for item in self.items}
-        taken: set[tuple[str, ItemType]] = set()
-        for item in self.items:
-            if item.detail_of is None:
-                continue
-            target = by_name.get(item.detail_of)
-            if target is None:
-                self.refuse(item.name, _("detail_of names “%(v)s”, which is not a question of this form.",
-                                         v=item.detail_of))
-            if item.type not in DETAIL_TYPES:
-                self.refuse(item.name, _("only text and image questions can be the detail of an item."))
-            if not target.fail_values or target.detail_of:
-                self.refuse(item.name, _("detail_of names “%(v)s”, which is not an assessed item (it has no "
-                                         "fail_values).", v=item.detail_of))
-            if item.fail_values:
-                self.refuse(item.name, _("a detail question cannot itself be assessed."))
-            if target.repeat != item.repeat:
-                self.refuse(item.name, _("a detail question must be in the same repeat as “%(v)s”.",
-                                         v=item.detail_of))
-            if (target.name, item.type) in taken:
-                self.refuse(item.name, _("“%(v)s” already has a detail question of this type.", v=target.name))
-            taken.add((target.name, item.type))
-
-    def check_references(self) -> None:
-        by_name = {item.name: item for item in self.items}
-        for name, column, tree, repeat in self.trees:
-            for ref in sorted(expressions.references(tree)):
-                target = by_name.get(ref)
-                if target is None:
-                    self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, which is not a question of this "
-                                        "form.", col=column, ref=ref))
-                if target.type in NO_VALUE_TYPES:
-                    self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, a question of type “%(type)s”, "
-                                        "which has no value to test.", col=column, ref=ref, type=target.type.value))
-                if target.repeat is not None and target.repeat != repeat:
-                    self.refuse(name, _("column “%(col)s” refers to ${%(ref)s}, which is inside repeat “%(r)s”; "
-                                        "only questions of the same repeat can refer to it.",
-                                        col=column, ref=ref, r=target.repeat))
+        return fail_raw, severity, weight, veto, correct_raw
 
 
 def _both(outer: tuple[str, expressions.Node] | None,

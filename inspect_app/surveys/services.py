@@ -20,6 +20,7 @@ from ..audit import services as audit
 from ..campaigns.models import Campaign
 from ..campaigns.models import Visit
 from ..checklists import services as checklist_services
+from ..checklists import xlsform_convert
 from ..checklists import xlsform_import
 from ..checklists.models import ChecklistVersion
 from ..checklists.models import FormKind
@@ -90,7 +91,7 @@ def check_questionnaire(parsed: xlsform_import.ParsedChecklist) -> None:
 def import_survey(data: bytes, *, filename: str, actor: User | None,
                   publish: bool = False) -> tuple[ChecklistVersion, bool]:
     """Import a questionnaire (an XLSForm) through the checklist import, as a questionnaire."""
-    check_questionnaire(xlsform_import.parse(xlsform_import.convert_form(data, filename)))
+    check_questionnaire(xlsform_import.parse(xlsform_convert.convert_form(data, filename)))
     return checklist_services.import_checklist(data, filename=filename, actor=actor, publish=publish,
                                                kind=FormKind.SURVEY)
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from inspect_app.checklists import evaluation
 from inspect_app.checklists import expressions
+from inspect_app.checklists.evaluation import SimpleContext
 from inspect_app.checklists.expressions import ExpressionError
-from inspect_app.checklists.expressions import SimpleContext
 
 VECTORS_PATH = Path(__file__).parent.parent / "data" / "expressions.json"
 VECTORS = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
@@ -44,7 +45,7 @@ def test_python_evaluator_meets_the_vector(vector: dict[str, t.Any]) -> None:
     ctx = SimpleContext(values=vector.get("values", {}), current=vector.get("current", ""),
                         today=vector.get("today", TODAY), choice=vector.get("choice"))
 
-    assert typed(expressions.evaluate(tree, ctx)) == (vector["type"], vector["value"]), vector.get("note")
+    assert typed(evaluation.evaluate(tree, ctx)) == (vector["type"], vector["value"]), vector.get("note")
 
 
 @pytest.mark.parametrize("vector", VECTORS["reject"], ids=lambda v: v["expr"])
