@@ -29,6 +29,8 @@ class ImportResult:
 def cell_error(row: int, column: str, reason: str) -> str:
     """The one wording of an import problem: the sheet row, the column header and the reason."""
     return _("Row %(row)d, column “%(column)s”: %(reason)s", row=row, column=column, reason=reason)
+
+
 # How much larger than the upload limit the unpacked workbook may be (real .xlsx files pack about 5–10:1).
 MAX_UNPACK_RATIO = 20
 
@@ -38,6 +40,25 @@ def neutralise(value: t.Any) -> t.Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def check_unpacked(data: bytes, *, filename: str, max_bytes: int, not_workbook: str) -> None:
+    """Refuse a zipped workbook whose members unpack to more than ``MAX_UNPACK_RATIO`` times the upload limit.
+
+    The byte limit bounds the compressed file only; a sheet of repeated XML packs 100:1 or more.
+    zipfile stops each member at its declared size, so the declared sizes are a real bound.
+    ``not_workbook`` is the refusal for a file that is no zip archive at all.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationFailed(not_workbook) from exc
+    if unpacked > max_bytes * MAX_UNPACK_RATIO:
+        raise ValidationFailed(
+            _("File “%(file)s” unpacks to %(size)s KB; the limit is %(limit)s KB.",
+              file=filename, size=unpacked // 1024, limit=max_bytes * MAX_UNPACK_RATIO // 1024)
+        )
 
 
 def read_xlsx_table(data: bytes, *, filename: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
@@ -53,18 +74,8 @@ def read_xlsx_table(data: bytes, *, filename: str, max_bytes: int, max_rows: int
         )
     if not filename.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise ValidationFailed(_("File “%(file)s” is not an Excel .xlsx workbook.", file=filename))
-    # The byte limit bounds the compressed file only; a sheet of repeated XML packs 100:1 or more.
-    # zipfile stops each member at its declared size, so the declared sizes are a real bound.
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ValidationFailed(_("File “%(file)s” is not an Excel .xlsx workbook.", file=filename)) from exc
-    if unpacked > max_bytes * MAX_UNPACK_RATIO:
-        raise ValidationFailed(
-            _("File “%(file)s” unpacks to %(size)s KB; the limit is %(limit)s KB.",
-              file=filename, size=unpacked // 1024, limit=max_bytes * MAX_UNPACK_RATIO // 1024)
-        )
+    check_unpacked(data, filename=filename, max_bytes=max_bytes,
+                   not_workbook=_("File “%(file)s” is not an Excel .xlsx workbook.", file=filename))
     try:
         frame = pd.read_excel(
             io.BytesIO(data), sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl"

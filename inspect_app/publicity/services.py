@@ -30,6 +30,7 @@ from ..extensions import db
 from ..funds.programmes import Programme
 from ..funds.programmes import Semester
 from ..funds.programmes import fold
+from ..rosters import permissions as roster_permissions
 from ..rosters import services as rosters
 from ..rosters.fields import InputKind
 from ..rosters.models import ReconciliationRun
@@ -146,7 +147,7 @@ class ListedRow:
 
 def usable_runs(user: User) -> list[ReconciliationRun]:
     """Checked runs the user may see, newest first: those a notice can be made from."""
-    stmt = rosters.run_query(user).where(ReconciliationRun.status == RunStatus.DONE)
+    stmt = roster_permissions.run_query(user).where(ReconciliationRun.status == RunStatus.DONE)
     return list(db.session.scalars(stmt).unique())
 
 

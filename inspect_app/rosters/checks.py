@@ -14,12 +14,7 @@ the files, so the command line, the web job and the tests all run the same code.
 from __future__ import annotations
 
 import functools
-import re
 import typing as t
-from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -30,7 +25,18 @@ from ..funds.programmes import fold
 from ..funds.programmes import fold_series
 from ..funds.standards import StandardsTable
 from . import ids as idnum
-from .readers import Table
+from .frames import ACTIVE_STATUSES
+from .frames import COLUMNS
+from .frames import SEX
+from .frames import CheckInputs
+from .frames import CheckResult
+from .frames import Out
+from .frames import each_object
+from .frames import grouped_rows
+from .frames import prepare
+from .frames import prepare_reported
+from .frames import prepare_specials
+from .frames import tier_amount
 from .readers import map_unique
 from .rules import CHECKS
 from .rules import CHECKS_VERSION
@@ -57,148 +63,7 @@ PRECISION_CODES = frozenset({
 })
 
 
-@dataclass
-class CheckInputs:
-    semester: Semester
-    roster: Table
-    standards: StandardsTable
-    today: date
-    system: Table | None = None
-    enrolment: Table | None = None
-    specials: Sequence[Table] = ()
-    reported: Table | None = None
-
-
-@dataclass
-class CheckResult:
-    """The discrepancies, one dict each (see :data:`COLUMNS`), and counts about the inputs."""
-
-    discrepancies: list[dict[str, t.Any]]
-    semester: Semester
-    rows: dict[str, int] = field(default_factory=dict)          # input label -> rows read
-    other_semester: dict[str, int] = field(default_factory=dict)  # input label -> rows of other semesters
-    checked: list[str] = field(default_factory=list)             # codes that ran
-    roster_totals: list[dict[str, t.Any]] = field(default_factory=list)  # per school and programme
-    # Per school: paid people checked and those with a discrepancy of PRECISION_CODES, special-group
-    # members entitled and those of them not paid (see precision_counts); counts only, no names.
-    precision: list[dict[str, t.Any]] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for d in self.discrepancies:
-            out[d["code"]] = out.get(d["code"], 0) + 1
-        return out
-
-
-COLUMNS = ("code", "school", "school_key", "key", "name", "programme", "cents", "params", "rows")
-
-ACTIVE_STATUSES = frozenset({"在籍", "在读", "在校", "正常", "注册", "有学籍", "在籍在校", "正常在校", "在校生"})
-_SEX = {"男": True, "m": True, "male": True, "1": True, "女": False, "f": False, "female": False, "2": False}
-
-
-_G_NUMBER = re.compile(r"G[0-9]{17}[0-9X]")
-
-
-def _each_object(values: np.ndarray, func: t.Callable[[t.Any], t.Any]) -> np.ndarray:
-    """``func`` of each cell, called once per distinct object.
-
-    The reader parses each distinct text once, so the cells of a parsed column (programmes,
-    semesters) share a few objects; telling them apart by identity needs no hashing or comparing.
-    """
-    if not len(values):
-        return np.empty(0, dtype=object)
-    identity = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
-    _ids, first, inverse = np.unique(identity, return_index=True, return_inverse=True)
-    results = np.empty(len(first), dtype=object)
-    for i, position in enumerate(first.tolist()):
-        results[i] = func(values[position])
-    return results[inverse.reshape(-1)]
-
-
-def _text_values(column: pd.Series) -> np.ndarray:
-    """``column.astype(str)`` as an object array, without converting a column that holds only text already."""
-    values = column.to_numpy(dtype=object)
-    try:
-        "".join(values)
-    except TypeError:
-        return column.astype(str).to_numpy(dtype=object)
-    return values
-
-
-def _tier_amount(by_tier: dict[int, int], value: t.Any) -> int | None:
-    """The standard's amount (cents) of the tier a row names; None when it names none."""
-    if value is None or pd.isna(value):
-        return None
-    return by_tier.get(int(value))
-
-
-def _keys(frame: pd.DataFrame, today: date) -> tuple[pd.Series, dict[str, np.ndarray]]:
-    """The matching key of each row (normalised ID number, else student number) and the ID check of each row."""
-    ids = _text_values(frame["id_number"])
-    student = frame["student_no"].to_numpy(dtype=object)
-    if (student == "").all():
-        source = ids
-    else:
-        student = fold_series(frame["student_no"]).str.upper().to_numpy(dtype=object)
-        g_ids = np.array([s[1:] if _G_NUMBER.fullmatch(s) else "" for s in student], dtype=object)
-        source = np.where(ids != "", ids, g_ids)
-    checked = idnum.check_id_arrays(source, today=today)
-    has_source = source != ""
-    key = np.where(has_source, checked["number"], np.where(student != "", "学籍:" + student, ""))
-    return pd.Series(key, index=frame.index, dtype=object), checked
-
-
-def _school(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """A label to show and a key to match schools by (the 10-digit code when given, else the folded name)."""
-    name = pd.Series(_text_values(frame["school"]), dtype=object)
-    code = map_unique(pd.Series(_text_values(frame["school_code"]), dtype=object), fold).to_numpy(dtype=object)
-    label = np.where(name != "", name, code)
-    key = np.where(code != "", code, map_unique(name, fold).to_numpy(dtype=object))
-    return pd.Series(label, index=frame.index, dtype=object), pd.Series(key, index=frame.index, dtype=object)
-
-
-def _prepare(table: Table, semester: Semester, today: date, result: CheckResult, label: str) -> pd.DataFrame:
-    frame = table.frame
-    result.rows[label] = len(frame)
-    if "semester" in frame and frame["semester"].notna().any():
-        other = _each_object(frame["semester"].to_numpy(dtype=object),
-                             lambda s: not pd.isna(s) and bool(s != semester)).astype(bool)
-        if other.any():
-            result.other_semester[label] = int(other.sum())
-            frame = frame[~other]
-    frame = frame.copy(deep=False)  # copy-on-write: the columns added below leave the table's frame alone
-    frame["key"], checked = _keys(frame, today)
-    frame["id_problem"] = checked["problem"]
-    frame["id_expected"] = checked["expected"]
-    frame["birth"] = checked["birth"]
-    frame["male"] = checked["male"]
-    frame["school_label"], frame["school_key"] = _school(frame)
-    return frame
-
-
-def _programme_zh(value: t.Any) -> str:
-    return value.zh if isinstance(value, Programme) else ""
-
-
-class _Out:
-    def __init__(self) -> None:
-        self.items: list[dict[str, t.Any]] = []
-
-    def add(self, code: str, *, school: str = "", school_key: str = "", key: str = "", name: str = "",
-            programme: Programme | None = None, cents: int | None = None, params: dict[str, t.Any] | None = None,
-            rows: dict[str, list[int]] | None = None) -> None:
-        self.items.append({"code": code, "school": school, "school_key": school_key, "key": key, "name": name,
-                           "programme": programme, "cents": cents, "params": params or {}, "rows": rows or {}})
-
-    def add_rows(self, code: str, frame: pd.DataFrame, label: str,
-                 params: t.Callable[[t.Any], dict[str, t.Any]]) -> None:
-        """One discrepancy per row of ``frame``."""
-        for row in frame.itertuples(index=False):
-            self.add(code, school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
-                     programme=row.programme, cents=int(row.cents), params=params(row), rows={label: [int(row.row)]})
-
-
-def _id_checks(roster: pd.DataFrame, semester: Semester, out: _Out) -> None:
+def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
     has_id = roster["id_number"] != ""
     problems = roster["id_problem"]
     for problem, code in ((idnum.FORMAT, "ID_FORMAT"), (idnum.CHECKSUM, "ID_CHECKSUM"), (idnum.DATE, "ID_DATE"),
@@ -212,8 +77,8 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: _Out) -> None:
     if len(dated):
         ages = idnum.ages_on(dated["birth"], semester.starts_on)
         programmes = dated["programme"].to_numpy(dtype=object)
-        low = _each_object(programmes, lambda p: p.ages[0]).astype(np.int64)
-        high = _each_object(programmes, lambda p: p.ages[1]).astype(np.int64)
+        low = each_object(programmes, lambda p: p.ages[0]).astype(np.int64)
+        high = each_object(programmes, lambda p: p.ages[1]).astype(np.int64)
         odd = dated[((ages < low) | (ages > high)).to_numpy()]
         odd_ages = ages[((ages < low) | (ages > high)).to_numpy()]
         for row, age in zip(odd.itertuples(index=False), odd_ages.tolist(), strict=True):
@@ -222,22 +87,14 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: _Out) -> None:
                     params={"age": int(age), "low": row.programme.ages[0], "high": row.programme.ages[1],
                             "level": row.programme.level_zh}, rows={"roster": [int(row.row)]})
     if (roster["sex"] != "").any():
-        stated = map_unique(roster["sex"], lambda s: _SEX.get(fold(s).lower()))
+        stated = map_unique(roster["sex"], lambda s: SEX.get(fold(s).lower()))
         known = stated.notna() & roster["birth"].notna()
         wrong = roster[known & (stated != roster["male"])]
         out.add_rows("ID_SEX", wrong, "roster",
                      lambda r: {"roster": r.sex, "id": "男" if r.male else "女"})
 
 
-def _grouped_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Row numbers, schools, names and amounts gathered per group."""
-    return frame.groupby(by, sort=False).agg(
-        rows=("row", list), schools=("school_label", list), school_keys=("school_key", list),
-        names=("name", list), cents=("cents", "sum"), n=("row", "size"),
-    ).reset_index()
-
-
-def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
+def _duplicates(roster: pd.DataFrame, out: Out) -> None:
     # Who appears twice is found on integer codes of (person, programme); only those rows become frames.
     keyed = np.flatnonzero(roster["key"].to_numpy(dtype=object) != "")
     person, _people = pd.factorize(roster["key"].to_numpy(dtype=object)[keyed])
@@ -247,7 +104,7 @@ def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
     pair, _pairs = pd.factorize(person.astype(np.int64) * (len(_ids) + 1) + programme.reshape(-1))
     multi = roster.iloc[keyed[np.bincount(pair)[pair] > 1]] if len(keyed) else roster.iloc[:0]
     if len(multi):
-        per_school = _grouped_rows(multi, ["key", "programme", "school_key"])
+        per_school = grouped_rows(multi, ["key", "programme", "school_key"])
         schools_of: dict[tuple[str, Programme], list[str]] = {}
         for row in per_school.itertuples(index=False):
             schools_of.setdefault((row.key, row.programme), []).append(row.schools[0])
@@ -270,13 +127,13 @@ def _duplicates(roster: pd.DataFrame, out: _Out) -> None:
         several = roster.iloc[keyed[several_at]]
         programmes = several.groupby("key")["programme"].agg(lambda s: [p.zh for p in s])
         members = roster.iloc[keyed[np.isin(person, person[several_at])]]
-        for row in _grouped_rows(members, ["key", "school_key"]).itertuples(index=False):
+        for row in grouped_rows(members, ["key", "school_key"]).itertuples(index=False):
             out.add("DUP_EXCLUSIVE", school=row.schools[0], school_key=row.school_key, key=row.key,
                     name=row.names[0], cents=int(row.cents), params={"programmes": programmes[row.key]},
                     rows={"roster": row.rows})
 
 
-def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable, out: _Out) -> None:
+def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable, out: Out) -> None:
     for programme, rows in roster.groupby("programme", sort=False):
         tiers = standards.tiers(programme, semester)
         if not tiers:
@@ -289,7 +146,7 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
         by_tier = {s.tier: s.cents for s in tiers}
         if "tier" in rows and rows["tier"].notna().any():
             tier = rows["tier"]
-            expected = pd.Series(map_unique(tier, functools.partial(_tier_amount, by_tier)), dtype=object)
+            expected = pd.Series(map_unique(tier, functools.partial(tier_amount, by_tier)), dtype=object)
         else:
             tier = pd.Series(None, index=rows.index)
             expected = pd.Series(None, index=rows.index, dtype=object)
@@ -351,7 +208,7 @@ def _rows_of(line: t.Any) -> list[int]:
     return list(line.rows) if line.rows is not None else [int(line.row)]
 
 
-def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
+def _system(roster: pd.DataFrame, system: pd.DataFrame, out: Out) -> None:
     key_code, pair_code = _pair_codes(roster, system)
     n = len(roster)
     mine = _per_person(roster, key_code[:n], pair_code[:n])
@@ -399,7 +256,7 @@ def _system(roster: pd.DataFrame, system: pd.DataFrame, out: _Out) -> None:
                 rows={"roster": _rows_of(row), "system": _rows_of(theirs_line)})
 
 
-def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None:
+def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: Out) -> None:
     listed = enrolment[enrolment["key"] != ""].drop_duplicates("key").set_index("key")
     keyed = roster[roster["key"] != ""]
     absent = keyed[~keyed["key"].isin(listed.index)]
@@ -426,7 +283,7 @@ def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: _Out) -> None
 
 
 def _specials(roster: pd.DataFrame, specials: list[tuple[str, str, pd.DataFrame]], enrolment: pd.DataFrame | None,
-              semester: Semester, standards: StandardsTable, out: _Out) -> pd.DataFrame:
+              semester: Semester, standards: StandardsTable, out: Out) -> pd.DataFrame:
     """Check the special-group lists against the roster; returns the people in scope (entitled), one row each."""
     frames = []
     for label, group, frame in specials:
@@ -528,7 +385,7 @@ def roster_totals(roster: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: _Out) -> None:
+def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: Out) -> None:
     theirs = reported.groupby(["school_key", "programme"], sort=False).agg(
         school_r=("school_label", "first"), headcount_r=("headcount", "sum"), cents_r=("cents", "sum"),
         rows_r=("row", list),
@@ -552,7 +409,7 @@ def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: _Out) -> None:
                     params={"programme": row.programme.zh, "roster": mine_c, "reported": their_c}, rows=rows)
 
 
-def _cards(roster: pd.DataFrame, out: _Out) -> None:
+def _cards(roster: pd.DataFrame, out: Out) -> None:
     if (roster["card_holder"] != "").any():
         holder, name = roster["card_holder"].to_numpy(dtype=object), roster["name"].to_numpy(dtype=object)
         # Where the two cells are equal their folded forms are too: only the others are folded.
@@ -574,33 +431,12 @@ def _cards(roster: pd.DataFrame, out: _Out) -> None:
                         params={"card": card, "n": int(shared[card])}, rows={"roster": group["row"].tolist()})
 
 
-def _prepare_specials(inputs: CheckInputs, result: CheckResult) -> list[tuple[str, str, pd.DataFrame]]:
-    """The special-group lists as (label, group, rows of the semester)."""
-    prepared = []
-    for index, table in enumerate(inputs.specials, start=1):
-        label = table.label or f"special{index}"
-        frame = _prepare(table, inputs.semester, inputs.today, result, label)
-        prepared.append((label, (table.group.zh if table.group else ""), frame))
-    return prepared
-
-
-def _prepare_reported(table: Table, semester: Semester, result: CheckResult) -> pd.DataFrame:
-    """The reported figures of the semester (all of them when the table names no semester), with schools."""
-    reported = table.frame
-    result.rows["reported"] = len(reported)
-    if "semester" in reported and reported["semester"].notna().any():
-        reported = reported[reported["semester"].isna() | (reported["semester"] == semester)]
-    reported = reported.copy()
-    reported["school_label"], reported["school_key"] = _school(reported)
-    return reported
-
-
 def run_checks(inputs: CheckInputs) -> CheckResult:
     """Run every check the inputs allow and return the discrepancies."""
     semester = inputs.semester
     result = CheckResult(discrepancies=[], semester=semester)
-    out = _Out()
-    roster = _prepare(inputs.roster, semester, inputs.today, result, "roster")
+    out = Out()
+    roster = prepare(inputs.roster, semester, inputs.today, result, "roster")
     checked = ["ID_FORMAT", "ID_CHECKSUM", "ID_DATE", "ID_AREA", "ID_AGE", "ID_MISSING", "DUP_SCHOOL", "DUP_CROSS",
                "DUP_EXCLUSIVE", "AMOUNT_STANDARD", "STANDARD_MISSING"]
     _id_checks(roster, semester, out)
@@ -609,21 +445,21 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
     _duplicates(roster, out)
     _amounts(roster, semester, inputs.standards, out)
     if inputs.system is not None:
-        system = _prepare(inputs.system, semester, inputs.today, result, "system")
+        system = prepare(inputs.system, semester, inputs.today, result, "system")
         _system(roster, system, out)
         checked += ["SYS_MISSING", "ROSTER_MISSING", "SYS_PROGRAMME", "SYS_AMOUNT"]
     enrolment = None
     entitled = None
     if inputs.enrolment is not None:
-        enrolment = _prepare(inputs.enrolment, semester, inputs.today, result, "enrolment")
+        enrolment = prepare(inputs.enrolment, semester, inputs.today, result, "enrolment")
         _enrolment(roster, enrolment, out)
         checked += ["NOT_ENROLLED", "ENROL_SCHOOL"]
     if inputs.specials:
-        entitled = _specials(roster, _prepare_specials(inputs, result), enrolment, semester, inputs.standards, out)
+        entitled = _specials(roster, prepare_specials(inputs, result), enrolment, semester, inputs.standards, out)
         checked += ["SPECIAL_UNCOVERED", "SPECIAL_TIER"]
     totals = roster_totals(roster)
     if inputs.reported is not None:
-        _reported(totals, _prepare_reported(inputs.reported, semester, result), out)
+        _reported(totals, prepare_reported(inputs.reported, semester, result), out)
         checked += ["REPORTED_COUNT", "REPORTED_TOTAL"]
     if (roster["card_holder"] != "").any() or (roster["card_no"] != "").any():
         _cards(roster, out)

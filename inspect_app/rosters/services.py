@@ -24,7 +24,6 @@ from ..audit import services as audit
 from ..auth.models import Role
 from ..checklists.models import Severity as FindingSeverity
 from ..core import storage
-from ..core.permissions import STAFF
 from ..core.privacy import mask_id_number
 from ..db import local_today
 from ..db import utcnow
@@ -51,14 +50,15 @@ from .fields import KIND_FIELDS
 from .fields import InputKind
 from .fields import SpecialGroup
 from .fields import fold_header
+from .grids import load_grids
 from .models import Discrepancy
 from .models import HeaderMapping
 from .models import ReconciliationRun
 from .models import RunInput
 from .models import RunStatus
+from .permissions import sees_id_numbers
 from .readers import MappingNeeded
 from .readers import Table
-from .readers import load_grids
 from .readers import read_table
 
 if t.TYPE_CHECKING:
@@ -371,42 +371,6 @@ def store_result(run: ReconciliationRun, result: checks.CheckResult, standards: 
 # Reading results
 
 
-def can_view_run(user: User, run: ReconciliationRun) -> bool:
-    if user.role in STAFF:
-        return user.role == Role.ADMIN or user.county_id is None or run.county_id == user.county_id
-    if user.role == Role.INSPECTOR:
-        return run.created_by_id == user.id
-    return False
-
-
-def can_start_runs(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR)
-
-
-def can_manage_run(user: User, run: ReconciliationRun) -> bool:
-    """Assign columns, run again, raise findings: the author, or a manager whose scope covers it."""
-    if not can_view_run(user, run):
-        return False
-    return user.role in (Role.ADMIN, Role.SUPERVISOR) or run.created_by_id == user.id
-
-
-def run_filter(user: User) -> sa.ColumnElement[bool]:
-    if user.role == Role.ADMIN or (user.role in STAFF and user.county_id is None):
-        return sa.true()
-    if user.role in STAFF:
-        return ReconciliationRun.county_id == user.county_id
-    if user.role == Role.INSPECTOR:
-        return ReconciliationRun.created_by_id == user.id
-    return sa.false()
-
-
-def run_query(viewer: User) -> sa.Select[ReconciliationRun]:
-    return (sa.select(ReconciliationRun).where(run_filter(viewer))
-            .options(orm.joinedload(ReconciliationRun.county), orm.joinedload(ReconciliationRun.created_by),
-                     orm.selectinload(ReconciliationRun.inputs))
-            .order_by(ReconciliationRun.id.desc()))
-
-
 def discrepancy_query(run: ReconciliationRun, *, code: str | None = None, school_key: str | None = None,
                       q: str | None = None) -> sa.Select[Discrepancy]:
     stmt = (sa.select(Discrepancy).where(Discrepancy.run_id == run.id)
@@ -459,11 +423,6 @@ def purge_inputs(*, now: datetime | None = None) -> int:
         audit.record(None, "roster.purge", object_type="roster_runs", after={"files": len(expired)})
     db.session.flush()
     return len(expired)
-
-
-def sees_id_numbers(user: User | None, run: ReconciliationRun) -> bool:
-    """Whole resident ID numbers are for the one who ran the check (to trace each row); others see them masked."""
-    return user is not None and run.created_by_id == user.id
 
 
 def export_run(run: ReconciliationRun, discrepancies: t.Sequence[Discrepancy], *, viewer: User | None) -> bytes:

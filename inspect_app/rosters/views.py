@@ -38,6 +38,7 @@ from ..visits.models import Visit
 from ..visits.models import VisitInspector
 from . import checks
 from . import jobs
+from . import permissions
 from . import precision as precision_service
 from . import services
 from .fields import GROUP_ZH
@@ -61,8 +62,8 @@ STALE_AFTER = timedelta(minutes=15)
 
 def _run(run_id: int, *, manage: bool = False) -> ReconciliationRun:
     run = db.get_or_404(ReconciliationRun, run_id)
-    ensure(services.can_view_run(current_user, run))
-    if manage and not services.can_manage_run(current_user, run):
+    ensure(permissions.can_view_run(current_user, run))
+    if manage and not permissions.can_manage_run(current_user, run):
         abort(403)
     return run
 
@@ -102,8 +103,8 @@ def _new_form() -> NewRunForm:
 @bp.route("/")
 @roles_required(*READERS)
 def index() -> t.Any:
-    page = db.paginate(services.run_query(current_user), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("rosters/index.html", page=page, can_start=services.can_start_runs(current_user))
+    page = db.paginate(permissions.run_query(current_user), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("rosters/index.html", page=page, can_start=permissions.can_start_runs(current_user))
 
 
 @bp.route("/precision")
@@ -178,7 +179,7 @@ def show(run_id: int) -> t.Any:
                       and any(e["file"] == i.original_name for e in run.errors or [])]
     return render_template(
         "rosters/show.html", run=run, rows=rows, summary=summary, stale=_stale(run),
-        can_manage=services.can_manage_run(current_user, run), mapping_inputs=mapping_inputs,
+        can_manage=permissions.can_manage_run(current_user, run), mapping_inputs=mapping_inputs,
         field_choices={i.id: services.field_choices(i.kind) for i in mapping_inputs},
         can_record=current_user.role == Role.ADMIN or (current_user.role == Role.SUPERVISOR
                                                        and current_user.county_id is None),
@@ -238,8 +239,8 @@ def discrepancies(run_id: int) -> t.Any:
     schools = (run.summary or {}).get("schools", [])
     return render_template("rosters/discrepancies.html", run=run, page=page, filters=filters, schools=schools,
                            checks=checks, codes=list((run.summary or {}).get("counts", {})),
-                           can_manage=services.can_manage_run(current_user, run), campaigns=_campaigns(),
-                           whole_ids=services.sees_id_numbers(current_user, run))
+                           can_manage=permissions.can_manage_run(current_user, run), campaigns=_campaigns(),
+                           whole_ids=permissions.sees_id_numbers(current_user, run))
 
 
 @bp.route("/runs/<int:run_id>/discrepancies.xlsx")
