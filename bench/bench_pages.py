@@ -127,7 +127,7 @@ def measure(app, ids: dict[str, int], repeat: int) -> list[Row]:
         ("bench_sup", "/audit/"),
         ("bench_insp", "/visits/mine"),
     ]
-    from inspect_app.visits.services import campaign_scores
+    from inspect_app.visits.figures import campaign_scores
 
     return [*time_pages(app, pages, repeat),
             # The scores of every visit of the campaign, as a report reads them.

@@ -177,7 +177,7 @@ def test_the_demo_has_a_checked_county_roster_with_every_kind_of_mistake(demo: F
 
 def test_the_main_campaign_is_scored_from_its_answers_and_decisions(demo: Flask) -> None:
     with demo.app_context():
-        from inspect_app.visits.services import campaign_scores
+        from inspect_app.visits.figures import campaign_scores
 
         campaign = _main(demo)
         scores = campaign_scores(campaign.id)

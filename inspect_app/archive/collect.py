@@ -45,7 +45,7 @@ from ..rosters.models import Discrepancy
 from ..rosters.models import ReconciliationRun
 from ..rosters.models import RunStatus
 from ..schools.models import School
-from ..visits.services import visit_scores
+from ..visits.figures import visit_scores
 from . import sheets
 
 # The archive's sections, in the order of its folders (一生一档 order: checks, problems, evidence, documents).

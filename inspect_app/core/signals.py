@@ -42,7 +42,7 @@ visit_submitted = _signals.signal("visit-submitted")
 #: A receiver refuses the approval by raising ``InvalidTransition`` (findings still awaiting a decision).
 visit_approving = _signals.signal("visit-approving")
 
-#: Sent by ``visits.services.waived_items`` when scoring, with no sender and ``visit_ids`` (a list).
+#: Sent by ``visits.figures.waived_items`` when scoring, with no sender and ``visit_ids`` (a list).
 #: A receiver returns ``{visit_id: {(item_id, entry_id or None), ...}}``: failing answers judged not
 #: to be a problem (a dismissed finding), which cost no points.
 visit_waived_items = _signals.signal("visit-waived-items")

@@ -50,6 +50,7 @@ from ..extensions import db
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
 from ..schools.models import School
+from ..visits.figures import visit_scores
 from ..visits.models import Answer
 from ..visits.models import RepeatInstance
 from ..visits.models import Visit
@@ -59,7 +60,6 @@ from ..visits.permissions import school_filter
 from ..visits.scoring import VisitScore
 from ..visits.scoring import plan_score
 from ..visits.services import checkin_distance
-from ..visits.services import visit_scores
 
 CHUNK_SIZE = 500
 VISITS_SHEET = "检查记录"

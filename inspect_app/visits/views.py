@@ -29,6 +29,7 @@ from ..extensions import db
 from ..media.models import Signer
 from ..sync import services as sync_services
 from . import attachments
+from . import figures
 from . import page
 from . import services
 from .forms import PageForm
@@ -76,7 +77,7 @@ def _entry(visit: Visit, key: str | None) -> RepeatInstance | None:
 
 def _score_html(visit: Visit) -> str:
     state = services.form_state(visit)
-    return render_template("visits/_score.html", score=services.visit_score(visit, state=state),
+    return render_template("visits/_score.html", score=figures.visit_score(visit, state=state),
                            progress=progress(state))
 
 
@@ -88,7 +89,7 @@ def index() -> t.Any:
     stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
-                           scores=services.visit_scores(page.items),
+                           scores=figures.visit_scores(page.items),
                            flags=sync_services.open_flags([v.id for v in page.items]))
 
 
@@ -102,7 +103,7 @@ def mine() -> t.Any:
     page = db.paginate(services.inspector_visit_query(current_user), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
     return render_template("visits/mine.html", page=page, visits=page.items,
-                           progress=services.visit_progress(page.items), is_due=services.is_due)
+                           progress=figures.visit_progress(page.items), is_due=services.is_due)
 
 
 @bp.route("/<int:visit_id>")
@@ -117,7 +118,7 @@ def show(visit_id: int) -> t.Any:
     return render_template(
         "visits/show.html", visit=visit, sections=checklist_sections(visit.checklist_version),
         answers=answers, entries=entries, state=state, photos=attachments.visit_photos(visit),
-        score=services.visit_score(visit, answers=answers, entries=entries, state=state), progress=progress(state),
+        score=figures.visit_score(visit, answers=answers, entries=entries, state=state), progress=progress(state),
         history=audit.history("visits", [visit.id]),
         can_fill=can_fill_visit(current_user, visit), can_review=can_review_visit(current_user, visit),
         today=local_today().isoformat(), signatures=attachments.visit_signatures(visit),

@@ -7,6 +7,7 @@ import re
 import typing as t
 
 from inspect_app.extensions import db
+from inspect_app.visits import figures
 from inspect_app.visits import services
 from inspect_app.visits.progress import progress
 
@@ -22,7 +23,7 @@ def test_a_failing_answer_asks_for_its_note_and_the_count_follows(world: World) 
     answer(world, S1_2="yes")
     after = progress(services.form_state(world.visit))
     assert (after.answered, after.to_answer) == (1, before.to_answer)
-    score = services.visit_score(world.visit)
+    score = figures.visit_score(world.visit)
     assert score.answered == 1
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from inspect_app.extensions import db
 from inspect_app.findings import services as finding_services
+from inspect_app.visits import figures
 from inspect_app.visits import services
 
 from ..fixtures import answer_all
@@ -47,7 +48,7 @@ def test_section_and_total_scores(world: World, values: dict[str, str], total: s
                                   by_section: dict[str, str | None]) -> None:
     answer(world, **values)
 
-    score = services.visit_score(world.visit)
+    score = figures.visit_score(world.visit)
 
     assert score.full_marks == 15
     assert score.score == Decimal(total)
@@ -58,7 +59,7 @@ def test_section_and_total_scores(world: World, values: dict[str, str], total: s
 def test_unanswered_items_count_as_not_earned_and_the_score_says_it_is_incomplete(world: World) -> None:
     answer(world, S1_2="yes")
 
-    score = services.visit_score(world.visit)
+    score = figures.visit_score(world.visit)
 
     assert sections(score) == {"S1": Decimal(4), "S2": Decimal(0)}
     assert score.score == 4 and score.unanswered == 2 and not score.complete
@@ -68,7 +69,7 @@ def test_unanswered_items_count_as_not_earned_and_the_score_says_it_is_incomplet
 def test_a_failing_veto_item_fails_the_visit_whatever_the_score(world: World) -> None:
     answer(world, S1_1="yes", S1_2="no", S2_1="good")
 
-    score = services.visit_score(world.visit)
+    score = figures.visit_score(world.visit)
 
     assert score.vetoed and [i.name for i in score.veto_items] == ["S1_2"]
     assert score.score == 11
@@ -77,12 +78,12 @@ def test_a_failing_veto_item_fails_the_visit_whatever_the_score(world: World) ->
 def test_a_dismissed_problem_counts_as_passed(world: World, app: Flask) -> None:
     answer_all(app, world.visit, world.inspector, failing={"S1_1": "未见文件", "S1_2": "疑似挪用"})
     findings = {f.item.name: f for f in services.submit_visit(world.visit, actor=world.inspector)}
-    assert services.visit_score(world.visit).vetoed
+    assert figures.visit_score(world.visit).vetoed
 
     finding_services.dismiss_finding(findings["S1_1"], reason="文件在档案室", actor=world.supervisor)
     finding_services.dismiss_finding(findings["S1_2"], reason="核实无误", actor=world.supervisor)
 
-    score = services.visit_score(world.visit)
+    score = figures.visit_score(world.visit)
     assert score.score == 15 and not score.vetoed
 
 
@@ -117,7 +118,7 @@ def test_campaign_scores_cost_the_same_queries_for_one_visit_or_many(world: Worl
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            scores = services.campaign_scores(campaign_id)
+            scores = figures.campaign_scores(campaign_id)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
         return len(seen), scores
