@@ -113,6 +113,51 @@ def _record_import(actor: User | None, action: str, filename: str, data: bytes, 
 # Inspectors
 
 
+def _inspector_row(row: int, values: dict[str, str], sheet: _Sheet, counties: dict[str, County],
+                   existing: dict[str, User], first_row: dict[str, int], errors: list[str]) -> dict[str, t.Any]:
+    """One row of the inspector sheet, checked: its problems go to ``errors``."""
+    username = values.get("username", "")
+    if not auth_services.USERNAME_RE.match(username):
+        errors.append(cell_error(row, sheet.col("username"),
+                                    _("a user name has 3–64 letters, digits, dots, dashes or underscores, "
+                                      "not “%(v)s”", v=username)))
+    elif username in first_row:
+        errors.append(cell_error(row, sheet.col("username"), _("%(v)s already appears in row %(r)d",
+                                                                  v=username, r=first_row[username])))
+    else:
+        first_row[username] = row
+    user = existing.get(username)
+    if user is not None and user.role != Role.INSPECTOR:
+        errors.append(cell_error(row, sheet.col("username"),
+                                    _("the account %(v)s exists with the role %(role)s", v=username,
+                                      role=user.role.label)))
+    name = values.get("name", "")
+    if not name:
+        errors.append(cell_error(row, sheet.col("name"), _("the name is empty")))
+    elif len(name) > 64:
+        errors.append(cell_error(row, sheet.col("name"), _("longer than %(n)d characters", n=64)))
+    county_name = values.get("county", "")
+    county = counties.get(county_name)
+    if county is None and county_name not in CITY_LEVEL:
+        errors.append(cell_error(row, sheet.col("county"),
+                                    _("unknown county “%(v)s” (known: %(known)s)", v=county_name,
+                                      known="、".join(counties))))
+    phone = values.get("phone", "")
+    if phone and not PHONE_RE.match(phone):
+        errors.append(cell_error(row, sheet.col("phone"), _("“%(v)s” is not a telephone number", v=phone)))
+    password = values.get("password", "")
+    if user is None and len(password) < auth_services.MIN_PASSWORD:
+        errors.append(cell_error(row, sheet.col("password"),
+                                    _("a new account needs an initial password of at least %(n)d characters",
+                                      n=auth_services.MIN_PASSWORD)))
+    elif user is None:
+        weakness = auth_services.password_weakness(password, username=username, display_name=name)
+        if weakness:
+            errors.append(cell_error(row, sheet.col("password"), weakness))
+    return {"row": row, "username": username, "name": name, "county": county, "phone": phone or None,
+            "password": password, "user": user}
+
+
 def import_inspectors(data: bytes, *, filename: str, actor: User | None) -> ImportResult:
     """Create or update inspector accounts keyed by 账号; a new account needs 初始密码. Any error writes nothing."""
     sheet = _Sheet(data, filename, INSPECTOR_COLUMNS, ("username", "name", "county"))
@@ -123,46 +168,7 @@ def import_inspectors(data: bytes, *, filename: str, actor: User | None) -> Impo
     usernames = [values.get("username", "") for _row, values in sheet.rows()]
     existing = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(usernames)))}
     for row, values in sheet.rows():
-        username = values.get("username", "")
-        if not auth_services.USERNAME_RE.match(username):
-            result.errors.append(cell_error(row, sheet.col("username"),
-                                        _("a user name has 3–64 letters, digits, dots, dashes or underscores, "
-                                          "not “%(v)s”", v=username)))
-        elif username in first_row:
-            result.errors.append(cell_error(row, sheet.col("username"), _("%(v)s already appears in row %(r)d",
-                                                                      v=username, r=first_row[username])))
-        else:
-            first_row[username] = row
-        user = existing.get(username)
-        if user is not None and user.role != Role.INSPECTOR:
-            result.errors.append(cell_error(row, sheet.col("username"),
-                                        _("the account %(v)s exists with the role %(role)s", v=username,
-                                          role=user.role.label)))
-        name = values.get("name", "")
-        if not name:
-            result.errors.append(cell_error(row, sheet.col("name"), _("the name is empty")))
-        elif len(name) > 64:
-            result.errors.append(cell_error(row, sheet.col("name"), _("longer than %(n)d characters", n=64)))
-        county_name = values.get("county", "")
-        county = counties.get(county_name)
-        if county is None and county_name not in CITY_LEVEL:
-            result.errors.append(cell_error(row, sheet.col("county"),
-                                        _("unknown county “%(v)s” (known: %(known)s)", v=county_name,
-                                          known="、".join(counties))))
-        phone = values.get("phone", "")
-        if phone and not PHONE_RE.match(phone):
-            result.errors.append(cell_error(row, sheet.col("phone"), _("“%(v)s” is not a telephone number", v=phone)))
-        password = values.get("password", "")
-        if user is None and len(password) < auth_services.MIN_PASSWORD:
-            result.errors.append(cell_error(row, sheet.col("password"),
-                                        _("a new account needs an initial password of at least %(n)d characters",
-                                          n=auth_services.MIN_PASSWORD)))
-        elif user is None:
-            weakness = auth_services.password_weakness(password, username=username, display_name=name)
-            if weakness:
-                result.errors.append(cell_error(row, sheet.col("password"), weakness))
-        rows.append({"row": row, "username": username, "name": name, "county": county, "phone": phone or None,
-                     "password": password, "user": user})
+        rows.append(_inspector_row(row, values, sheet, counties, existing, first_row, result.errors))
     if result.errors:
         _refuse(filename, result.errors)
 

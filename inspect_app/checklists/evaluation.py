@@ -182,7 +182,9 @@ def _substr(text: str, start: float, end: float) -> str:
     return text[first:last] if last > first else ""
 
 
-def evaluate(node: Node, ctx: Context) -> Value:
+# One branch per operator of the grammar, as static/js/expressions.js has it: kept side by side with its twin
+# so that the two evaluators can be read against each other line by line.
+def evaluate(node: Node, ctx: Context) -> Value:  # noqa: C901
     """Evaluate a tree made by :func:`parse` in ``ctx``."""
     op = node[0]
     if op == "num":
@@ -230,7 +232,8 @@ def evaluate(node: Node, ctx: Context) -> Value:
     raise ValueError(f"unknown operator {op!r}")
 
 
-def _call(name: str, args: list[Node], ctx: Context) -> Value:
+# One branch per function of the subset (expressions.FUNCTIONS), in the order of its JavaScript twin.
+def _call(name: str, args: list[Node], ctx: Context) -> Value:  # noqa: C901
     if name == "true":
         return True
     if name == "false":

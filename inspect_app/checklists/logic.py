@@ -160,7 +160,9 @@ def _holds(tree: expressions.Node | None, ctx: _Context) -> bool:
     return True if tree is None else evaluation.is_true(tree, ctx)
 
 
-def evaluate_form(
+# One pass in form order that must decide, per question, relevance, repeats, calculations, defaults, required
+# and constraints together (each may depend on the ones before); formlogic.js runs the same pass in the browser.
+def evaluate_form(  # noqa: C901
     version: ChecklistVersion | FormPlan,
     answers: t.Mapping[Key, str | None],
     *,

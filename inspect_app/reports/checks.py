@@ -216,33 +216,35 @@ def _check_colours(document: etree._Element, bad: t.Callable[..., None]) -> None
         bad("coloured text outside the red header; 公文 text is black", _where(p))
 
 
+def _check_paragraph_tags(p: etree._Element, bad: t.Callable[..., None]) -> None:
+    """The tags of one paragraph: straight quotes, whole, alone where they must be, in one run of text."""
+    text = _text(p)
+    if "{" not in text and "}" not in text:
+        return
+    where = _where(p)
+    if any(q in tag for tag in TAG_RE.findall(text) for q in SMART_QUOTES):
+        bad("curly quotes inside a tag; switch off smart quotes and retype the tag", where)
+    leftover = TAG_RE.sub("", text)
+    if re.search(r"\{\{|\}\}|\{%|%\}", leftover) or re.search(r"\{\s*\{|\}\s*\}", leftover):
+        bad("a broken tag: every placeholder is {{ name }} and every control {%p … %}", where)
+    for tag in TAG_RE.findall(text):
+        if tag.startswith("{{p ") or tag.startswith("{%p "):
+            if text.strip() != tag:
+                bad(f"{tag} must stand alone in its paragraph", where)
+        inner = tag[2:-2].strip()
+        name = inner[2:].strip() if inner.startswith("p ") else inner
+        if tag.startswith("{{") and name in BLOCKS and not tag.startswith("{{p "):
+            bad(f"{tag} is a generated block and must be written {{{{p {name} }}}} alone in a paragraph",
+                where)
+    runs = [t.text or "" for t in p.iter(f"{W}t")]
+    if any(("{" in r and "}" not in r) or ("}" in r and "{" not in r) for r in runs) and TAG_RE.search(text):
+        bad("a tag is split over differently formatted pieces of text; retype it in one go", where)
+
+
 def _check_tags(kind: str, path: Path, document: etree._Element, bad: t.Callable[..., None]) -> None:
     schema = SCHEMA[kind]
-    used: set[str] = set()
     for p in document.iter(f"{W}p"):
-        text = _text(p)
-        if "{" not in text and "}" not in text:
-            continue
-        where = _where(p)
-        if any(q in tag for tag in TAG_RE.findall(text) for q in SMART_QUOTES):
-            bad("curly quotes inside a tag; switch off smart quotes and retype the tag", where)
-        leftover = TAG_RE.sub("", text)
-        if re.search(r"\{\{|\}\}|\{%|%\}", leftover) or re.search(r"\{\s*\{|\}\s*\}", leftover):
-            bad("a broken tag: every placeholder is {{ name }} and every control {%p … %}", where)
-        for tag in TAG_RE.findall(text):
-            if tag.startswith("{{p ") or tag.startswith("{%p "):
-                if text.strip() != tag:
-                    bad(f"{tag} must stand alone in its paragraph", where)
-            for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"^\{[{%]p?|[}%]\}$", "", tag)):
-                used.add(ident)
-            inner = tag[2:-2].strip()
-            name = inner[2:].strip() if inner.startswith("p ") else inner
-            if tag.startswith("{{") and name in BLOCKS and not tag.startswith("{{p "):
-                bad(f"{tag} is a generated block and must be written {{{{p {name} }}}} alone in a paragraph",
-                    where)
-        runs = [t.text or "" for t in p.iter(f"{W}t")]
-        if any(("{" in r and "}" not in r) or ("}" in r and "{" not in r) for r in runs) and TAG_RE.search(text):
-            bad("a tag is split over differently formatted pieces of text; retype it in one go", where)
+        _check_paragraph_tags(p, bad)
     try:
         template = DocxTemplate(str(path))
         declared = template.get_undeclared_template_variables(jinja_env=jinja_env())

@@ -266,6 +266,42 @@ def parse_amount(text: str) -> Decimal | None:
         return None
 
 
+def _merged_cells(raw: RawTable, columns: dict[str, int], header_of: dict[str, str], data: tuple[int, int],
+                  footer: set[int]) -> list[str]:
+    """Merged cells among the data rows (outside total lines), each named by its rows and column."""
+    errors = []
+    for r0, c0, r1, c1 in raw.grid.merged:
+        if r1 < data[0] or r0 > data[1] or all(r in footer for r in range(r0, r1 + 1)):
+            continue
+        used = [header_of[k] for k, p in columns.items() if c0 <= p <= c1] or [raw.headers[c0] or f"#{c0 + 1}"]
+        errors.append(_("Rows %(first)d–%(last)d, column “%(column)s”: merged cells. Unmerge them and fill in "
+                        "every row.", first=r0 + 1, last=r1 + 1, column=used[0]))
+    return errors
+
+
+def _column_texts(raw: RawTable, cells: list[t.Sequence[t.Any]], columns: dict[str, int], header_of: dict[str, str],
+                  numbers: np.ndarray, footer_rows: set[int], errors: list[str]) -> dict[str, np.ndarray]:
+    """Each mapped column's cells as text, total lines emptied; long numbers that lost digits go to ``errors``."""
+    height = len(numbers)
+    csv_input = raw.grid.fmt == "csv"
+    texts: dict[str, np.ndarray] = {}
+    for key, position in columns.items():
+        column = cells[position] if position < len(cells) else [None] * height
+        if key in ("id_number", "student_no", "card_no") and not csv_input:
+            long_numbers = [i for i, v in enumerate(column) if v.__class__ is not str and _is_number(v)
+                            and abs(v) >= 1e11 and i not in footer_rows]
+            for i in long_numbers[:MAX_ERRORS]:
+                errors.append(cell_error(int(numbers[i]), header_of[key], _("the number is stored as a number and "
+                                                                            "its last digits are lost; format the "
+                                                                            "column as text")))
+        text = np.empty(height, dtype=object)
+        text[:] = _texts(column)
+        if footer_rows:
+            text[sorted(footer_rows)] = ""
+        texts[key] = text
+    return texts
+
+
 def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
                   group: SpecialGroup | None = None) -> Table:
     """Check every row under ``mapping`` (header -> field) and return the table; any problem refuses the file."""
@@ -290,33 +326,13 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
     data_top, data_bottom = raw.header_index + 1, raw.header_index + height
     footer_rows = set() if raw.grid.no_totals else _footer_rows(cells)
     footer = {raw.header_index + 1 + i for i in footer_rows}
-    for r0, c0, r1, c1 in raw.grid.merged:
-        if r1 < data_top or r0 > data_bottom or all(r in footer for r in range(r0, r1 + 1)):
-            continue
-        used = [header_of[k] for k, p in columns.items() if c0 <= p <= c1] or [raw.headers[c0] or f"#{c0 + 1}"]
-        errors.append(_("Rows %(first)d–%(last)d, column “%(column)s”: merged cells. Unmerge them and fill in "
-                        "every row.", first=r0 + 1, last=r1 + 1, column=used[0]))
+    errors += _merged_cells(raw, columns, header_of, (data_top, data_bottom), footer)
     if errors:
         raise _refuse(filename, errors)
 
     # One pass over each column read: its cells as text; total lines count as empty rows.
     numbers = np.arange(first_row, first_row + height, dtype=np.int64)
-    csv_input = raw.grid.fmt == "csv"
-    texts: dict[str, np.ndarray] = {}
-    for key, position in columns.items():
-        column = cells[position] if position < len(cells) else [None] * height
-        if key in ("id_number", "student_no", "card_no") and not csv_input:
-            long_numbers = [i for i, v in enumerate(column) if v.__class__ is not str and _is_number(v)
-                            and abs(v) >= 1e11 and i not in footer_rows]
-            for i in long_numbers[:MAX_ERRORS]:
-                errors.append(cell_error(int(numbers[i]), header_of[key], _("the number is stored as a number and "
-                                                                            "its last digits are lost; format the "
-                                                                            "column as text")))
-        text = np.empty(height, dtype=object)
-        text[:] = _texts(column)
-        if footer_rows:
-            text[sorted(footer_rows)] = ""
-        texts[key] = text
+    texts = _column_texts(raw, cells, columns, header_of, numbers, footer_rows, errors)
     filled = np.zeros(height, dtype=bool)
     for text in texts.values():
         filled |= text != ""
