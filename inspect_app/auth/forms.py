@@ -40,3 +40,10 @@ class UserForm(FlaskForm):
                               description=_l("School contacts only: the school's 10-digit national code."))
     phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=32)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=256)])
+
+
+class ActiveForm(FlaskForm):
+    """An admin's activate or deactivate button on the list of accounts."""
+
+    active = SelectField(_l("Active"), choices=[SelectChoice("1", _l("Activate")), SelectChoice("0", _l("Deactivate"))],
+                         validators=[DataRequired()])

@@ -29,6 +29,7 @@ from ..schools.models import County
 from ..schools.models import School
 from ..schools.services import counties
 from . import services
+from .forms import ActiveForm
 from .forms import LoginForm
 from .forms import PasswordForm
 from .forms import UserForm
@@ -195,7 +196,10 @@ def new_user() -> t.Any:
 @roles_required(Role.ADMIN)
 def set_active(user_id: int) -> t.Any:
     user = db.get_or_404(User, user_id)
-    services.set_active(user, request.form.get("active") == "1", actor=current_user)
+    form = ActiveForm()
+    if not form.validate():
+        raise ValidationFailed(_("Choose to activate or to deactivate the account."))
+    services.set_active(user, form.active.data == "1", actor=current_user)
     db.session.commit()
     flash(_("Account %(name)s updated.", name=user.username), "success")
     return redirect(url_for("auth.users"))

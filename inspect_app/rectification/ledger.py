@@ -123,7 +123,7 @@ def _progress(rect: Rectification, extensions: list[ExtensionRequest], n_evidenc
             parts.append(f"经批准延期至{request.granted_due_on.isoformat()}（原时限{request.current_due_on.isoformat()}）")
         elif request.status == ExtensionStatus.PENDING:
             parts.append(f"申请延期至{request.proposed_due_on.isoformat()}，待审批")
-    if status != S.CLOSED and rect.due_on < today:
+    if rect.overdue_on(today):
         parts.append(f"已逾期{(today - rect.due_on).days}天")
     return join_fragments(parts)
 

@@ -5,7 +5,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from flask_wtf.file import MultipleFileField
+from wtforms import IntegerField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
@@ -28,3 +30,11 @@ class NewRunForm(FlaskForm):
     reported = FileField(_l("Figures the schools reported"),
                          description=_l("School, programme, headcount, amount. Without it, the payments recorded "
                                         "in the funds ledger for the semester are used."))
+
+
+class RaiseFindingsForm(FlaskForm):
+    """The discrepancies ticked on a run's page, raised as findings on the visits of one campaign."""
+
+    campaign_id = IntegerField(_l("Campaign"), validators=[Optional()])
+    # The run's own discrepancies are looked up by the view; ids of other runs find nothing.
+    discrepancy = SelectMultipleField(_l("Discrepancies"), coerce=int, validate_choice=False)

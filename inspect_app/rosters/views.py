@@ -24,6 +24,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.models import CampaignStatus
 from ..campaigns.permissions import campaign_filter
 from ..core import storage
+from ..core.inputs import MAX_ID
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -46,6 +47,7 @@ from .fields import InputKind
 from .fields import SpecialGroup
 from .fields import input_label
 from .forms import NewRunForm
+from .forms import RaiseFindingsForm
 from .models import Discrepancy
 from .models import ReconciliationRun
 from .models import RunStatus
@@ -257,10 +259,13 @@ def export(run_id: int) -> t.Any:
 @roles_required(*STARTERS)
 def findings(run_id: int) -> t.Any:
     run = _run(run_id, manage=True)
-    campaign = db.session.get(Campaign, request.form.get("campaign_id", type=int) or 0)
+    form = RaiseFindingsForm()
+    form.validate()
+    campaign_id = form.campaign_id.data if not form.campaign_id.errors else None
+    campaign = db.session.get(Campaign, campaign_id or 0)
     if campaign is None or campaign not in _campaigns():
         raise ValidationFailed(_("Choose a campaign under way for the findings."))
-    ids = [int(v) for v in request.form.getlist("discrepancy") if v.isdigit()]
+    ids = [] if form.discrepancy.errors else [i for i in form.discrepancy.data or [] if 0 < i <= MAX_ID]
     chosen = list(db.session.scalars(sa.select(Discrepancy).where(Discrepancy.run_id == run.id,
                                                                  Discrepancy.id.in_(ids))))
     raised = services.make_findings(run, chosen, campaign=campaign, actor=current_user)

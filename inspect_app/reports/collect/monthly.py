@@ -130,6 +130,7 @@ def build_monthly_data(campaigns: list[Campaign], year: int, month: int, *,
         rect = finding.rectification
         closed_on = rect.closed_on if rect else None
         closed = closed_on is not None and closed_on <= as_of
+        # Overdue as the month ended: judged by the closing date, not by today's status.
         late = bool(rect and not closed and rect.due_on < as_of)
         for row in rows(finding.campaign_id, (county_pos, county_name)):
             row.findings += 1
