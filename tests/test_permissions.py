@@ -43,12 +43,14 @@ from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
 from inspect_app.campaigns import services as campaign_services
 from inspect_app.campaigns.models import Campaign
+from inspect_app.campaigns.permissions import can_view_campaign
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.db import local_today
 from inspect_app.extensions import db
 from inspect_app.findings import services as finding_services
 from inspect_app.findings.models import Finding
 from inspect_app.findings.models import FindingStatus
+from inspect_app.findings.permissions import can_view_finding
 from inspect_app.funds import services as funds_services
 from inspect_app.funds.programmes import FundLine
 from inspect_app.funds.programmes import FundSource
@@ -65,6 +67,8 @@ from inspect_app.rosters import services as roster_services
 from inspect_app.rosters.fields import InputKind
 from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
+from inspect_app.schools.models import School
+from inspect_app.schools.permissions import can_view_school
 from inspect_app.surveys import services as survey_services
 from inspect_app.surveys.models import SurveyRound
 from inspect_app.sync import services as sync_services
@@ -72,6 +76,7 @@ from inspect_app.sync.models import SyncOp
 from inspect_app.visits import photos as photo_services
 from inspect_app.visits import services as visit_services
 from inspect_app.visits.models import Visit
+from inspect_app.visits.permissions import can_view_visit
 from tests.fixtures import DATA
 from tests.fixtures import PASSWORD
 from tests.fixtures import World
@@ -127,6 +132,11 @@ GET_EXPECTED: dict[str, Row] = {
     "api.export_csv":              (U,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "api.export_csv@linwei":       (U,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
     "api.export_xlsx":             (U,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "api.data_campaigns":          (U,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "api.data_schools":            (U,    OK,   OK,   OK,   OK,   NO,   NO,   OK,   OK,   OK),
+    "api.data_visits":             (U,    OK,   OK,   OK,   OK,   OK,   OK,   NO,   NO,   OK),
+    "api.data_findings":           (U,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
+    "api.data_rectifications":     (U,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "audit.index":                 (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   NO),
     "auth.account":                (L,    OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "auth.login":                  (OK,   HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME),
@@ -1024,6 +1034,28 @@ def test_list_pages_are_scoped(app: Flask, scene: Scene) -> None:
     assert _links(page("inspector2", "/visits/mine"), "/visits/", visits) == {s.visit: False, s.visit2: True}
     assert _links(page("other_inspector", "/visits/mine"), "/visits/", visits) == {s.visit: False,
                                                                                    s.visit2: False}
+
+
+def test_read_api_lists_hold_what_each_role_may_open(app: Flask, scene: Scene) -> None:
+    """The read API's lists (/api/v1/data/…) hold exactly the objects each role may open one by one."""
+    by_role = clients(app, scene.logins)
+    checks: dict[str, tuple[type[t.Any], t.Callable[[User, t.Any], bool]]] = {
+        "campaigns": (Campaign, can_view_campaign), "schools": (School, can_view_school),
+        "visits": (Visit, can_view_visit), "findings": (Finding, can_view_finding),
+        "rectifications": (Rectification, lambda user, rect: can_view_finding(user, rect.finding)),
+    }
+    for collection, (model, can_view) in checks.items():
+        for role in ROLES[1:]:
+            response = by_role[role].get(f"/api/v1/data/{collection}?limit=500")
+            if response.status_code == NO:
+                continue
+            assert response.status_code == OK, (collection, role)
+            got = {row["id"] for row in response.json["items"]}
+            with app.app_context():
+                user = db.session.get(User, scene.users[role])
+                expected = {o.id for o in db.session.scalars(sa.select(model)) if can_view(user, o)}
+            assert got == expected, (collection, role)
+            assert expected or role in ("inspector", "other_inspector"), (collection, role)
 
 
 def _docx_text(data: bytes) -> str:

@@ -357,6 +357,134 @@ PATHS: dict[str, t.Any] = {
 }
 
 
+# --- the read API for other systems (/data/…; api/read.py, api/services.py) ---------------------------------
+
+DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+TIME = {"type": "string", "format": "date-time"}
+STAMPS = {"created_at": {**TIME, "description": "UTC."},
+          "updated_at": {**TIME, "description": "UTC; changes with every change to the row (pages are in "
+                                                 "its order)."}}
+
+
+def _state(*codes: str) -> dict[str, t.Any]:
+    return {"type": "object", "required": ["code", "label"], "description": "A stable machine code and its label "
+            "in the caller's language.", "properties": {"code": {"enum": list(codes)}, "label": {"type": "string"}}}
+
+
+def _object(required: t.Sequence[str], **properties: t.Any) -> dict[str, t.Any]:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _row(properties: dict[str, t.Any]) -> dict[str, t.Any]:
+    """A row of the read API: every property is always present."""
+    return _object(list(properties), **properties)
+
+
+REF = _object(["id", "code", "name"], id={"type": "integer"}, code={"type": "string"}, name={"type": "string"})
+COUNTY = _object(["id", "code", "name"], id={"type": "integer"}, code=STRING_OR_NULL, name={"type": "string"})
+DECIMAL_OR_NULL = {"type": ["string", "null"], "description": "A decimal number, as text."}
+
+SCHEMAS.update({
+    "DataCampaign": _row({
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}, "term": {"type": "string"},
+        "status": _state("planning", "active", "closed"),
+        "county": {"oneOf": [{"type": "null"}, COUNTY], "description": "The owning county; null: city-wide."},
+        "cross_county": {"type": "boolean"}, "checklist_version_id": {"type": "integer"},
+        "starts_on": DATE_OR_NULL, "ends_on": DATE_OR_NULL, "default_due_on": DATE_OR_NULL, **STAMPS}),
+    "DataSchool": _row({
+        "id": {"type": "integer"}, "code": {"type": "string", "description": "学校标识码."},
+        "name": {"type": "string"}, "county": COUNTY,
+        "level": _state("preschool", "primary", "junior", "senior", "vocational", "nine_year", "complete"),
+        "address": STRING_OR_NULL, "active": {"type": "boolean"},
+        "latitude": DECIMAL_OR_NULL, "longitude": DECIMAL_OR_NULL, **STAMPS}),
+    "DataScore": {**_row({
+        "score": DECIMAL_OR_NULL, "full_marks": DECIMAL_OR_NULL, "percent": DECIMAL_OR_NULL,
+        "vetoed": {"type": "boolean", "description": "A veto item (一票否决) failed."},
+        "complete": {"type": "boolean"}, "answered": {"type": "integer"}, "failed": {"type": "integer"},
+        "unanswered": {"type": "integer"},
+        "sections": {"type": "array", "items": _row({
+            "name": STRING_OR_NULL, "label": {"type": "string"}, "weight": DECIMAL_OR_NULL,
+            "score": DECIMAL_OR_NULL})}}),
+        "description": "The visit's score on the checklist's scale; final once the visit is approved."},
+    "DataVisit": _row({
+        "id": {"type": "integer"}, "uuid": UUID, "campaign": REF, "school": REF,
+        "checklist_version_id": {"type": "integer"},
+        "status": _state("planned", "in_progress", "submitted", "approved", "returned"),
+        "planned_on": DATE_OR_NULL, "started_at": TIME_OR_NULL, "submitted_at": TIME_OR_NULL,
+        "reviewed_at": TIME_OR_NULL,
+        "score": {"oneOf": [{"type": "null"}, _ref("DataScore")],
+                  "description": "null when the checklist has nothing to score."}, **STAMPS}),
+    "DataFinding": _row({
+        "id": {"type": "integer"}, "reference": {"type": "string"}, "campaign": REF, "school": REF,
+        "visit": _object(["id", "uuid"], id={"type": "integer"}, uuid=UUID),
+        "item": {"type": ["string", "null"], "description": "The checklist item's name; null when written by hand."},
+        "section": {"oneOf": [{"type": "null"}, _object(["name", "label"], name={"type": "string"},
+                                                          label={"type": "string"})]},
+        "severity": _state("general", "major", "severe"), "status": _state("raised", "confirmed", "dismissed"),
+        "description": {"type": "string"}, "dismiss_reason": STRING_OR_NULL, "decided_at": TIME_OR_NULL,
+        "rectification_id": INT_OR_NULL, **STAMPS}),
+    "DataRectification": _row({
+        "id": {"type": "integer"},
+        "finding": _object(["id", "reference"], id={"type": "integer"}, reference={"type": "string"}),
+        "campaign": REF, "school": REF,
+        "status": _state("not_started", "in_progress", "partial", "submitted", "closed", "returned"),
+        "due_on": {"type": "string", "format": "date", "description": "The deadline (Asia/Shanghai calendar)."},
+        "overdue": {"type": "boolean", "description": "Not closed and past its deadline today (Asia/Shanghai); "
+                                                      "computed at the request, never stored."},
+        "opened_on": DATE_OR_NULL, "submitted_at": TIME_OR_NULL, "verified_at": TIME_OR_NULL,
+        "closed_on": DATE_OR_NULL, "measures": STRING_OR_NULL, "responsible_unit": STRING_OR_NULL, **STAMPS}),
+})
+for _name in ("Campaign", "School", "Visit", "Finding", "Rectification"):
+    SCHEMAS[f"Data{_name}Page"] = _row({
+        "items": {"type": "array", "items": _ref(f"Data{_name}")},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 500},
+        "next_cursor": {"type": ["string", "null"], "description": "null on the last page."},
+        "next": {"type": ["string", "null"], "description": "The next page's address, with the same filters."}})
+
+PAGE_PARAMS = [
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "Rows per page."),
+    _query("cursor", {"type": "string", "maxLength": 200},
+           "The `next_cursor` of the page before (the first page has none)."),
+    _query("updated_since", {"type": "string", "format": "date-time"},
+           "Only rows changed at or after this moment (ISO 8601 with its offset, such as 2026-11-27T08:00:00+08:00)."),
+]
+CODE = {"type": "string", "minLength": 1, "maxLength": 64}
+CAMPAIGN_FILTER = _query("campaign", CODE, "Only this campaign's (its code).")
+SCHOOL_FILTER = _query("school", CODE, "Only this school's (its 学校标识码).")
+
+
+def _status(*codes: str) -> dict[str, t.Any]:
+    return _query("status", {"enum": list(codes)}, "Only rows in this state (its machine code).")
+
+
+def _collection(summary: str, name: str, *filters: dict[str, t.Any]) -> dict[str, t.Any]:
+    return {"get": {
+        "summary": summary, "parameters": [*PAGE_PARAMS, *filters],
+        "description": "A page of rows in the order (updated_at, id), in the caller's scope; follow `next` until "
+                       "it is null. See docs/api.md, \"Reading data from other systems\".",
+        "responses": {"200": _json(f"Data{name}Page", "A page."),
+                      "400": _json("Error", "A parameter is out of bounds or malformed (`details` names it)."),
+                      **_errors("401", "403", "503")}}}
+
+
+PATHS.update({
+    "/data/campaigns": _collection("Campaigns", "Campaign", _status("planning", "active", "closed")),
+    "/data/schools": _collection(
+        "Schools", "School", _query("county", CODE, "Only this county's (its code, GB/T 2260)."),
+        _query("active", {"type": "boolean"}, "Only schools in use (true) or retired (false).")),
+    "/data/visits": _collection(
+        "Visits with their scores", "Visit", CAMPAIGN_FILTER, SCHOOL_FILTER,
+        _status("planned", "in_progress", "submitted", "approved", "returned")),
+    "/data/findings": _collection(
+        "Findings", "Finding", CAMPAIGN_FILTER, SCHOOL_FILTER, _status("raised", "confirmed", "dismissed"),
+        _query("severity", {"enum": ["general", "major", "severe"]}, "Only findings of this severity.")),
+    "/data/rectifications": _collection(
+        "Rectifications with deadline, overdue flag and state", "Rectification", CAMPAIGN_FILTER, SCHOOL_FILTER,
+        _status("not_started", "in_progress", "partial", "submitted", "closed", "returned"),
+        _query("overdue", {"type": "boolean"}, "Only overdue rectifications (true) or those not overdue (false).")),
+})
+
+
 def document(server: str) -> dict[str, t.Any]:
     """The OpenAPI document, with ``server`` (the API's base path) as its server."""
     return {

@@ -1,5 +1,8 @@
 """The JSON API under /api/v1: thin adapters over the same services the pages use (see docs/api.md).
 
+Every view is on the one ``bp`` (see :mod:`.blueprint`); importing this module registers them all, the
+read API's (:mod:`.read`) included.
+
 Authentication is the browser's session, with the CSRF token from ``GET /api/v1/csrf`` in an
 ``X-CSRFToken`` header on every write, or a personal token (``Authorization: Bearer TOKEN``),
 which needs no CSRF token. An expired session or a revoked token answers 401.
@@ -10,7 +13,6 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
-from flask import Blueprint
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -53,10 +55,9 @@ from ..visits.models import Visit
 from ..visits.models import VisitInspector
 from ..visits.permissions import can_view_visit
 from ..visits.permissions import is_assigned
+from . import read as read
+from .blueprint import bp as bp
 from .openapi import document
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
 
 # The lengths of attachments.original_name and attachments.signer_name.
 MAX_FILENAME = 256

@@ -46,6 +46,8 @@ class Campaign(TimestampMixin, Model):
     """An inspection round: a set of schools checked against one checklist version."""
 
     __tablename__ = "campaigns"
+    # The read API's pages (api/services.py) walk rows in this order.
+    __table_args__ = (sa.Index("ix_campaigns_updated_at_id", "updated_at", "id"),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     code: orm.Mapped[str] = orm.mapped_column(sa.String(32), unique=True)
@@ -197,7 +199,8 @@ class Visit(TimestampMixin, Model):
     """One school inspected in one campaign."""
 
     __tablename__ = "visits"
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "school_id"),)
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "school_id"),
+                      sa.Index("ix_visits_updated_at_id", "updated_at", "id"))
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True, default=lambda: str(uuid.uuid4()))

@@ -51,6 +51,7 @@ class Finding(TimestampMixin, Model):
         sa.Index("ix_findings_one_per_item", "visit_id", "item_id", unique=True,
                  sqlite_where=sa.text("instance_id IS NULL"), postgresql_where=sa.text("instance_id IS NULL")),
         sa.UniqueConstraint("instance_id", "item_id"),
+        sa.Index("ix_findings_updated_at_id", "updated_at", "id"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)

@@ -62,7 +62,8 @@ class Rectification(TimestampMixin, Model):
     """The school's work on one confirmed finding, from 未整改 to 已销号."""
 
     __tablename__ = "rectifications"
-    __table_args__ = (sa.Index("ix_rectifications_status_due_on", "status", "due_on"),)
+    __table_args__ = (sa.Index("ix_rectifications_status_due_on", "status", "due_on"),
+                      sa.Index("ix_rectifications_updated_at_id", "updated_at", "id"))
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     finding_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("findings.id"), unique=True)

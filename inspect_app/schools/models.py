@@ -67,6 +67,8 @@ class County(Model):
 
 class School(TimestampMixin, Model):
     __tablename__ = "schools"
+    # The read API's pages (api/services.py) walk rows in this order.
+    __table_args__ = (sa.Index("ix_schools_updated_at_id", "updated_at", "id"),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     # 学校标识码: the national 10-digit school identifier.

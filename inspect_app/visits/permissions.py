@@ -25,6 +25,11 @@ def assigned_school_ids(user: Viewer) -> sa.Select[int]:
     )
 
 
+def assigned_visit_ids(user: Viewer) -> sa.Select[int]:
+    """The visits ``user`` is assigned to."""
+    return sa.select(VisitInspector.visit_id).where(VisitInspector.user_id == user.id)
+
+
 def school_filter(viewer: Viewer, school_id_col: t.Any, county_id_col: t.Any) -> sa.ColumnElement[bool]:
     """A WHERE clause restricting rows to the schools ``viewer`` may see, an inspector's assigned ones included."""
     return core.school_filter(viewer, school_id_col, county_id_col, assigned_school_ids(viewer))
@@ -40,6 +45,16 @@ def can_view_visit(user: Viewer, visit: Visit) -> bool:
     if user.role == Role.INSPECTOR:
         return is_assigned(user, visit)
     return False
+
+
+def visit_filter(viewer: Viewer, county_id_col: t.Any) -> sa.ColumnElement[bool]:
+    """The SQL twin of :func:`can_view_visit`: a WHERE clause on ``Visit`` (``county_id_col`` the county of the
+    visit's school, joined by the caller) keeping the visits ``viewer`` may see."""
+    if viewer.role in STAFF:
+        return core.school_filter(viewer, Visit.school_id, county_id_col)
+    if viewer.role == Role.INSPECTOR:
+        return Visit.id.in_(assigned_visit_ids(viewer))
+    return sa.false()
 
 
 def can_fill_visit(user: Viewer, visit: Visit) -> bool:
