@@ -29,7 +29,7 @@ CARRIED = ("limit", "updated_since", "campaign", "school", "county", "status", "
 def _answer(page: read.PageRequest, result: read.Page) -> t.Any:
     next_url = None
     if result.next_cursor is not None:
-        carried = {k: request.args[k] for k in CARRIED if k in request.args}
+        carried: dict[str, t.Any] = {k: request.args[k] for k in CARRIED if k in request.args}
         next_url = url_for(t.cast(str, request.endpoint), **carried, cursor=result.next_cursor)
     return jsonify(read.paged(result.items, result.next_cursor, next_url, page.limit))
 

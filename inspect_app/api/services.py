@@ -49,12 +49,12 @@ from ..rectification.models import RectificationStatus
 from ..rectification.services import rectification_query
 from ..schools.models import School
 from ..schools.services import school_query
+from ..visits.figures import visit_scores
 from ..visits.models import Visit
 from ..visits.models import VisitStatus
 from ..visits.permissions import visit_filter
 from ..visits.scoring import VisitScore
 from ..visits.services import visit_list_query
-from ..visits.services import visit_scores
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
