@@ -35,6 +35,7 @@ APP_COMMANDS: dict[str, str] = {
     "db": "Perform database migrations.",
     "demo": "Create or upgrade the database, load the demo data once, print the accounts and serve.",
     "funds": "Funding standards, allocations, payments and balances.",
+    "regions": "The province, its cities and their counties.",
     "reminders": "Rectification deadline reminders.",
     "reports": "Build formal reports (Word documents), the rectification ledger (.xlsx), and check the templates.",
     "rosters": "Reconcile aid rosters (精准比对).",

@@ -97,6 +97,11 @@ class DefaultConfig:
     # The 监督电话 printed on each 资助明白卡 (publicity/documents.py).
     HELPLINE = "12345（政务服务便民热线）"
     CITY_NAME = "渭南市"
+    # The province above the city. A new install starts with this province and CITY_NAME as its first
+    # city; after that the regions are data (inspect-app regions, the 区域 page), and these two only name
+    # what the first start creates.
+    PROVINCE_NAME = "陕西省"
+    PROVINCE_ORG_NAME = "陕西省学生资助管理中心"
     # 两率一度: a rate (政策知晓率, 资助精准率, 群众满意度) below this share is flagged — the 认可度 veto
     # line of the design notes (90 %). A survey round keeps its own minimum sample and knowledge threshold.
     RATES_TARGET = 0.9

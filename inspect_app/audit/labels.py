@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "token.issue": _l("issued an API token"),
     "token.revoke": _l("revoked an API token"),
     "inspector.import": _l("imported inspectors"),
+    "city.create": _l("added the city"),
+    "city.update": _l("updated the city"),
     "county.create": _l("added the county"),
     "school.create": _l("added the school"),
     "school.update": _l("updated the school"),

@@ -10,6 +10,7 @@ from flask import request
 from flask_login import current_user
 
 from ..auth.models import Role
+from ..core.permissions import in_region
 from ..core.permissions import roles_required
 from ..core.privacy import mask_id_number
 from ..extensions import db
@@ -34,9 +35,9 @@ bp.add_app_template_filter(mask_id_number, "mask_id")
 @roles_required(Role.ADMIN, Role.SUPERVISOR)
 def index() -> t.Any:
     stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-    if current_user.role != Role.ADMIN and current_user.county_id is not None:
-        in_county = sa.select(School.id).where(School.county_id == current_user.county_id)
-        stmt = stmt.where(AuditEntry.school_id.in_(in_county))
+    if current_user.scope_county_ids is not None:
+        in_region_ = sa.select(School.id).where(in_region(current_user, School.county_id))
+        stmt = stmt.where(AuditEntry.school_id.in_(in_region_))
     action = request.args.get("action")
     if action:
         stmt = stmt.where(AuditEntry.action == action)

@@ -33,6 +33,9 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
+    city_id = SelectField(_l("City"), coerce=int, validators=[Optional()],
+                          description=_l("Supervisors and viewers: leave city and county empty for the whole "
+                                         "province, the county empty for the whole city."))
     county_id = SelectField(_l("County"), coerce=int, validators=[Optional()],
                             description=_l("Supervisors and viewers: leave empty for the whole city. "
                                            "Inspectors: their home county."))

@@ -18,9 +18,10 @@ from ..db import TimestampMixin
 from ..db import enum_column
 from ..db import utcnow
 from ..extensions import Model
+from ..schools.models import County
 
 if t.TYPE_CHECKING:
-    from ..schools.models import County
+    from ..schools.models import City
     from ..schools.models import School
 
 
@@ -42,8 +43,10 @@ class User(UserMixin, TimestampMixin, Model):
     display_name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     password_hash: orm.Mapped[str] = orm.mapped_column(sa.String(256))
     role: orm.Mapped[Role] = orm.mapped_column(enum_column(Role))
-    # Supervisor/viewer: the county they oversee (None = the whole city).
-    # Inspector: their home county, which they may not inspect in a cross-inspection.
+    # The level an account works at: the province (no city, no county), a city, or a county.
+    # Supervisor/viewer: the region they oversee. Inspector: their home city and county, which they may
+    # not inspect in a cross-inspection. A county account's city is its county's.
+    city_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("cities.id"), index=True)
     county_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("counties.id"), index=True)
     school_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
     phone: orm.Mapped[str | None] = orm.mapped_column(sa.String(32))
@@ -57,6 +60,7 @@ class User(UserMixin, TimestampMixin, Model):
     must_change_password: orm.Mapped[bool] = orm.mapped_column(default=False, server_default=sa.false())
     last_login_at: orm.Mapped[datetime | None]
 
+    city: orm.Mapped[City | None] = orm.relationship()
     county: orm.Mapped[County | None] = orm.relationship()
     school: orm.Mapped[School | None] = orm.relationship()
 
@@ -75,8 +79,33 @@ class User(UserMixin, TimestampMixin, Model):
         return check_password_hash(self.password_hash, password)
 
     @property
-    def is_city_wide(self) -> bool:
-        return self.role == Role.ADMIN or (self.role in (Role.SUPERVISOR, Role.VIEWER) and self.county_id is None)
+    def scope_county_ids(self) -> frozenset[int] | None:
+        """The counties whose schools this account oversees; None for all of them (administrators, province staff).
+
+        Read once per loaded account: a request loads its user afresh.
+        """
+        if self.role == Role.ADMIN:
+            return None
+        if self.county_id is not None:
+            return frozenset({self.county_id})
+        if self.city_id is None:
+            return None
+        cached = self.__dict__.get("_scope_county_ids")
+        if cached is None:
+            session = orm.object_session(self)
+            rows: t.Iterable[int] = (session.scalars(sa.select(County.id).where(County.city_id == self.city_id))
+                                     if session is not None else ())
+            cached = self.__dict__["_scope_county_ids"] = frozenset(rows)
+        return t.cast(frozenset[int], cached)
+
+    @property
+    def level(self) -> str:
+        """Where the account works: "province", "city", "county" or "school"."""
+        if self.school_id is not None:
+            return "school"
+        if self.county_id is not None:
+            return "county"
+        return "city" if self.city_id is not None else "province"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -23,6 +23,7 @@ from ..db import utcnow
 from ..errors import ServiceError
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..schools.models import City
 from ..schools.models import County
 from ..schools.models import School
 from ..schools.services import find_school as find_school
@@ -35,7 +36,7 @@ from .models import new_session_token
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
 MIN_PASSWORD = passwords.MIN_LENGTH
-USER_FIELDS = ("username", "display_name", "role", "county_id", "school_id", "active", "phone", "email")
+USER_FIELDS = ("username", "display_name", "role", "city_id", "county_id", "school_id", "active", "phone", "email")
 
 
 class LoginLocked(ServiceError):
@@ -84,6 +85,7 @@ def create_user(
     password: str,
     display_name: str | None = None,
     county: County | None = None,
+    city: City | None = None,
     school: School | None = None,
     phone: str | None = None,
     email: str | None = None,
@@ -93,6 +95,9 @@ def create_user(
     check_strength: bool = True,
 ) -> User:
     """Create an account; the role decides which of county and school it needs.
+
+    Its level is the province's without city and county, a city's with ``city`` alone, and a county's
+    with ``county`` (whose city it takes).
 
     ``password_hash``, if given, is a hash of ``password`` made before (:func:`~.models.hash_password`),
     stored as it is: accounts created together with one password (the demo's) are hashed once.
@@ -114,14 +119,17 @@ def create_user(
         raise ValidationFailed(_("A school contact needs a school."))
     if role != Role.SCHOOL and school is not None:
         raise ValidationFailed(_("Only school contacts belong to a school."))
-    if role == Role.ADMIN and county is not None:
+    if role == Role.ADMIN and (county is not None or city is not None):
         raise ValidationFailed(_("Administrators have no county."))
     if role == Role.SCHOOL:
         county = school.county if school else None
+    if county is not None and city is not None and county.city_id != city.id:
+        raise ValidationFailed(_("The county “%(county)s” is not in %(city)s.", county=county.name, city=city.name))
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
         role=role,
+        city_id=county.city_id if county else (city.id if city else None),
         county_id=county.id if county else None,
         school_id=school.id if school else None,
         phone=phone or None,

@@ -25,6 +25,8 @@ from ..core.permissions import roles_required
 from ..db import utcnow
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..schools import regions
+from ..schools.models import City
 from ..schools.models import County
 from ..schools.models import School
 from ..schools.services import counties
@@ -162,8 +164,10 @@ def users() -> t.Any:
 @roles_required(Role.ADMIN)
 def new_user() -> t.Any:
     form = UserForm()
+    form.city_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(c.id), c.name) for c in regions.cities()]
     form.county_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(c.id), c.name) for c in counties()]
     if form.validate_on_submit():
+        city = db.session.get(City, form.city_id.data) if form.city_id.data else None
         county = db.session.get(County, form.county_id.data) if form.county_id.data else None
         school = None
         if form.school_code.data:
@@ -178,7 +182,8 @@ def new_user() -> t.Any:
             try:
                 user = services.create_user(
                     form.username.data or "", role=Role(form.role.data), password=form.password.data or "",
-                    display_name=form.display_name.data, county=county, school=school, phone=form.phone.data,
+                    display_name=form.display_name.data, county=county, city=city, school=school,
+                    phone=form.phone.data,
                     actor=current_user,
                 )
             except ValidationFailed as err:

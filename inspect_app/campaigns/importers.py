@@ -184,6 +184,7 @@ def import_inspectors(data: bytes, *, filename: str, actor: User | None) -> Impo
         before = audit.snapshot(user, fields)
         user.display_name = parsed["name"]
         user.county_id = parsed["county"].id if parsed["county"] is not None else None
+        user.city_id = parsed["county"].city_id if parsed["county"] is not None else user.city_id
         user.phone = parsed["phone"]
         after = audit.snapshot(user, fields)
         if before == after:

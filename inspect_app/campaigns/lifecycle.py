@@ -24,6 +24,7 @@ from ..core.permissions import school_filter
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..schools import regions
 from ..schools.models import School
 from ..schools.models import SchoolLevel
 from ..schools.services import school_query
@@ -86,6 +87,7 @@ def create_campaign(
         cross_county=cross_county,
         visits_per_day=visits_per_day,
         days_off=[day.isoformat() for day in sorted(set(days_off))],
+        city_id=regions.owning_city_id(actor if actor is not None and actor.role == Role.SUPERVISOR else None),
         county_id=actor.county_id if actor is not None and actor.role == Role.SUPERVISOR else None,
         created_by_id=actor.id if actor is not None else None,
         status=CampaignStatus.PLANNING,

@@ -19,6 +19,7 @@ from ..extensions import Model
 if t.TYPE_CHECKING:
     from ..auth.models import User
     from ..checklists.models import ChecklistVersion
+    from ..schools.models import City
     from ..schools.models import County
     from ..schools.models import School
     from ..visits.models import Answer
@@ -60,7 +61,9 @@ class Campaign(TimestampMixin, Model):
     starts_on: orm.Mapped[date | None]
     ends_on: orm.Mapped[date | None]
     default_due_on: orm.Mapped[date]
-    # Owning scope: None for a city-wide campaign, else the county that runs it.
+    # Owning region: a province campaign has neither city nor county, a city's has its city, a county's
+    # its city and its county.
+    city_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("cities.id"), index=True)
     county_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("counties.id"), index=True)
     # 交叉检查: nobody inspects a school of their own home county.
     cross_county: orm.Mapped[bool] = orm.mapped_column(default=True)
@@ -73,6 +76,7 @@ class Campaign(TimestampMixin, Model):
     sample: orm.Mapped[dict[str, t.Any] | None] = orm.mapped_column(sa.JSON)
 
     checklist_version: orm.Mapped[ChecklistVersion] = orm.relationship()
+    city: orm.Mapped[City | None] = orm.relationship()
     county: orm.Mapped[County | None] = orm.relationship()
     created_by: orm.Mapped[User | None] = orm.relationship()
     teams: orm.Mapped[list[Team]] = orm.relationship(

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 
 from ..auth.models import User
 from ..core import signals
+from ..core.permissions import in_region
 from ..core.permissions import school_filter
 from ..db import local_today
 from ..extensions import db
@@ -88,19 +89,19 @@ def progress_board(campaign: Campaign, viewer: User) -> Board:
             if status == VisitStatus.RETURNED:
                 row.returned += n
     team_rows_ = [row for row in by_team.values() if row.total or row.team is not None]
-    if viewer.county_id is not None:
+    if viewer.scope_county_ids is not None:
         team_rows_ = [row for row in team_rows_ if row.total]
     county_rows = [by_county[c] for c in counties if c in by_county]
     return Board(team_rows_, county_rows, total)
 
 
 def schedule_teams(campaign: Campaign, viewer: User) -> sa.Select[Team]:
-    """The campaign's teams in order, with members; a county user sees the teams visiting their county."""
+    """The campaign's teams in order, with members; a city's or a county's staff see the teams visiting it."""
     stmt = (sa.select(Team).where(Team.campaign_id == campaign.id).order_by(Team.position, Team.id)
             .options(orm.selectinload(Team.members).joinedload(TeamMember.user).joinedload(User.county)))
-    if viewer.county_id is not None:
+    if viewer.scope_county_ids is not None:
         mine = (sa.select(Visit.team_id).join(School, School.id == Visit.school_id)
-                .where(Visit.campaign_id == campaign.id, School.county_id == viewer.county_id))
+                .where(Visit.campaign_id == campaign.id, in_region(viewer, School.county_id)))
         stmt = stmt.where(Team.id.in_(mine))
     return stmt
 

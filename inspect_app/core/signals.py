@@ -69,13 +69,13 @@ page_panels = _signals.signal("page-panels")
 
 #: 资助精准率 and 漏助率 asked by the overview's 两率一度 panel and by the reports, which must not import the
 #: roster checks: sent with the asking page or report's name as sender, ``term`` (a campaign's 学期 as
-#: written, such as ``2023春``; None for the newest semester with a finished check) and ``county_id``
-#: (that county's schools only; None for all). ``rosters.receivers`` returns None when the semester has
-#: no finished check, else a dict: ``semester`` (its text, 2023年春季学期), ``url`` (the precision page),
-#: ``counties`` (a list of ``{county_id, name, counts}``, county_id None and name empty for schools not
-#: in the school list) and ``total`` (the counts of all of them), where counts are ``{paid, precise,
-#: precision_rate, entitled, uncovered, missed_rate}`` (rates as percentages with one decimal, None when
-#: not computed) or None when no school of the area has counts. ``url`` is None outside a request.
+#: written, such as ``2023春``; None for the newest semester with a finished check) and ``counties``
+#: (a frozenset of county ids: a region's schools only; None for all). ``rosters.receivers`` returns None
+#: when the semester has no finished check, else a dict: ``semester`` (its text, 2023年春季学期), ``url``
+#: (the precision page), ``counties`` (a list of ``{county_id, name, counts}``, county_id None and name
+#: empty for schools not in the school list) and ``total`` (the counts of all of them), where counts are
+#: ``{paid, precise, precision_rate, entitled, uncovered, missed_rate}`` (rates as percentages with one
+#: decimal, None when not computed) or None when no school of the area has counts. ``url`` is None outside a request.
 aid_precision = _signals.signal("aid-precision")
 
 

@@ -12,7 +12,6 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
-from ..auth.models import Role
 from ..campaigns.models import Campaign
 from ..core import signals
 from ..surveys import figures as survey_figures
@@ -75,7 +74,7 @@ def rates_panel(viewer: User, campaigns: t.Sequence[Campaign], campaign_id: int 
 
     Without a campaign and a round, the precision of the newest semester checked is shown alone.
     """
-    county_id = None if viewer.role == Role.ADMIN else viewer.county_id
+    counties = viewer.scope_county_ids
     target = survey_figures.rates_target()
     by_id = {c.id: c for c in campaigns}
     survey: SurveyRound | None
@@ -86,14 +85,14 @@ def rates_panel(viewer: User, campaigns: t.Sequence[Campaign], campaign_id: int 
         survey = survey_figures.latest_round(list(by_id))
         campaign = survey.campaign if survey is not None else None
     answers = signals.values_from(signals.aid_precision.send(
-        "dashboard.index", term=campaign.term if campaign is not None else None, county_id=county_id))
+        "dashboard.index", term=campaign.term if campaign is not None else None, counties=counties))
     precision = answers[0] if answers else None
     panel = RatesPanel(campaign, survey, precision["semester"] if precision else None,
                        precision["url"] if precision else None, target)
     rows: dict[int | None, RatesRow] = {}
     if survey is not None:
-        counties, total = survey_figures.county_rates(survey, county_id)
-        for c in counties:
+        by_county, total = survey_figures.county_rates(survey, counties=counties)
+        for c in by_county:
             rows[c.county_id] = RatesRow(c.county_id, c.county, c.rates.awareness, c.rates.satisfaction)
         if total is not None:
             panel.total = RatesRow(None, "", total.awareness, total.satisfaction)
@@ -101,7 +100,7 @@ def rates_panel(viewer: User, campaigns: t.Sequence[Campaign], campaign_id: int 
         for area in precision["counties"]:
             row = rows.setdefault(area["county_id"], RatesRow(area["county_id"], area["name"]))
             row.precision = _precision(area["counts"], target)
-        if county_id is None:
+        if viewer.county_id is None:
             panel.total = panel.total or RatesRow(None, "")
             panel.total.precision = _precision(precision["total"], target)
     panel.rows = list(rows.values())

@@ -27,6 +27,7 @@ from ..core.forms import checked
 from ..core.forms import given_date
 from ..core.forms import text
 from ..core.permissions import ensure
+from ..core.permissions import in_region
 from ..core.permissions import roles_required
 from ..core.roles import Role
 from ..errors import ServiceError
@@ -79,8 +80,7 @@ def index() -> t.Any:
         return school(current_user.school_id)
     stmt = (sa.select(PublicNotice).join(School, School.id == PublicNotice.school_id)
             .order_by(PublicNotice.starts_on.desc(), PublicNotice.id.desc()))
-    if current_user.role != Role.ADMIN and current_user.county_id is not None:
-        stmt = stmt.where(School.county_id == current_user.county_id)
+    stmt = stmt.where(in_region(current_user, School.county_id))
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("publicity/index.html", page=page, can_make=current_user.role in MAKERS)
 

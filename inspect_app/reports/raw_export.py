@@ -114,12 +114,15 @@ class Scope:
 
     id: int
     role: Role
+    city_id: int | None
     county_id: int | None
     school_id: int | None
+    scope_county_ids: frozenset[int] | None
 
     @classmethod
     def of(cls, viewer: Viewer) -> Scope:
-        return cls(viewer.id, viewer.role, viewer.county_id, viewer.school_id)
+        return cls(viewer.id, viewer.role, viewer.city_id, viewer.county_id, viewer.school_id,
+                   viewer.scope_county_ids)
 
 
 @dataclass

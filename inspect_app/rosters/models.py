@@ -58,7 +58,9 @@ class ReconciliationRun(SemesterMixin, Model):
     __tablename__ = "roster_runs"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    # Scope: a county's rosters (None: city-wide); findings go to visits of ``campaign``.
+    # Scope: a county's rosters (with its city), a city's (no county) or the province's (neither);
+    # findings go to visits of ``campaign``.
+    city_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("cities.id"), index=True)
     county_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("counties.id"), index=True)
     campaign_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     title: orm.Mapped[str] = orm.mapped_column(sa.String(128))

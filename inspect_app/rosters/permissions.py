@@ -1,6 +1,7 @@
 """Who sees and works on roster checks.
 
-The staff of the run's county see it (city staff see every run); an inspector sees the runs they started.
+The staff of the run's region see it (a county's run its county's, city's and the province's staff); an
+inspector sees the runs they started.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from sqlalchemy import orm
 from ..auth.models import Role
 from ..auth.models import User
 from ..core.permissions import STAFF
+from ..core.permissions import owned_in_region
+from ..core.permissions import owns_region
 from .models import ReconciliationRun
 
 
 def can_view_run(user: User, run: ReconciliationRun) -> bool:
     if user.role in STAFF:
-        return user.role == Role.ADMIN or user.county_id is None or run.county_id == user.county_id
+        return owns_region(user, run.city_id, run.county_id)
     if user.role == Role.INSPECTOR:
         return run.created_by_id == user.id
     return False
@@ -34,10 +37,8 @@ def can_manage_run(user: User, run: ReconciliationRun) -> bool:
 
 
 def run_filter(user: User) -> sa.ColumnElement[bool]:
-    if user.role == Role.ADMIN or (user.role in STAFF and user.county_id is None):
-        return sa.true()
     if user.role in STAFF:
-        return ReconciliationRun.county_id == user.county_id
+        return owned_in_region(user, ReconciliationRun.city_id, ReconciliationRun.county_id)
     if user.role == Role.INSPECTOR:
         return ReconciliationRun.created_by_id == user.id
     return sa.false()

@@ -190,8 +190,8 @@ def _school_entries(run: ReconciliationRun) -> list[tuple[dict[str, t.Any], Coun
     return [(entry, None) for entry in seen.values()]
 
 
-def compute(semester: Semester, *, county_id: int | None = None) -> Precision:
-    """The rates of ``semester``'s latest runs; only the schools of ``county_id`` when given."""
+def compute(semester: Semester, *, counties: frozenset[int] | None = None) -> Precision:
+    """The rates of ``semester``'s latest runs; only the schools of ``counties`` when given (a region's)."""
     runs = latest_runs(semester)
     by_school: dict[t.Hashable, tuple[dict[str, t.Any], Counts | None, ReconciliationRun]] = {}
     for run in runs:  # oldest first: a newer run's school replaces an older one's
@@ -206,7 +206,7 @@ def compute(semester: Semester, *, county_id: int | None = None) -> Precision:
     for key, (entry, counts, run) in by_school.items():
         school = schools.get(key) if isinstance(key, int) else None
         where = school.county_id if school is not None else run.county_id
-        if county_id is not None and where != county_id:
+        if counties is not None and where not in counties:
             continue
         name = school.name if school is not None else (entry.get("school") or "")
         area = areas.setdefault(where, AreaFigures(county_names.get(where, "") if where is not None else "", where))
@@ -214,9 +214,9 @@ def compute(semester: Semester, *, county_id: int | None = None) -> Precision:
                                           run_id=run.id, counts=counts))
     for area in areas.values():
         area.schools.sort(key=lambda s: (s.counts is None, -(s.counts.erroneous if s.counts else 0), s.name))
-    counties = sorted(areas.values(), key=lambda a: (a.county_id is None, a.name))
-    city = AreaFigures("", None, [s for a in counties for s in a.schools])
-    if county_id is not None:
+    by_area = sorted(areas.values(), key=lambda a: (a.county_id is None, a.name))
+    city = AreaFigures("", None, [s for a in by_area for s in a.schools])
+    if counties is not None:
         used = {s.run_id for s in city.schools}
         runs = [r for r in runs if r.id in used]
-    return Precision(semester=semester, runs=runs, counties=counties, city=city)
+    return Precision(semester=semester, runs=runs, counties=by_area, city=city)

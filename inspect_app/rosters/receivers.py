@@ -18,7 +18,7 @@ def _counts(counts: precision.Counts | None) -> dict[str, t.Any] | None:
             "entitled": counts.entitled, "uncovered": counts.uncovered, "missed_rate": counts.missed_rate}
 
 
-def _aid_precision(_sender: str, *, term: str | None, county_id: int | None = None,
+def _aid_precision(_sender: str, *, term: str | None, counties: frozenset[int] | None = None,
                    **_: t.Any) -> dict[str, t.Any] | None:
     """The figures of ``term``'s latest checks (the newest semester's without a term); None without any."""
     if term is None:
@@ -28,7 +28,7 @@ def _aid_precision(_sender: str, *, term: str | None, county_id: int | None = No
         semester = precision.parse(term)
     if semester is None:
         return None
-    figures = precision.compute(semester, county_id=county_id)
+    figures = precision.compute(semester, counties=counties)
     if not figures.counties:
         return None
     return {

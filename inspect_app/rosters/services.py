@@ -38,6 +38,7 @@ from ..funds.programmes import Semester
 from ..funds.programmes import fold
 from ..media.models import Attachment
 from ..media.models import AttachmentKind
+from ..schools import regions
 from ..schools.models import County
 from ..schools.models import School
 from ..visits.models import Visit
@@ -152,9 +153,11 @@ def create_run(*, semester: str | Semester, uploads: t.Sequence[Upload], actor: 
         raise ValidationFailed(_("The files were not accepted. Nothing was changed."), details=problems)
     if campaign is not None and county is not None and campaign.county_id not in (None, county.id):
         raise ValidationFailed(_("Campaign %(code)s belongs to another county.", code=campaign.code))
+    city_id = regions.owning_city_id(actor, county)
     title = title.strip()[:128] or _("%(semester)s rosters of %(scope)s", semester=term.long_zh,
-                                     scope=county.name if county else current_app.config["CITY_NAME"])
-    run = ReconciliationRun(semester=str(term), semester_key=term.key, county_id=county.id if county else None,
+                                     scope=regions.scope_name(city_id, county))
+    run = ReconciliationRun(semester=str(term), semester_key=term.key, city_id=city_id,
+                            county_id=county.id if county else None,
                             campaign_id=campaign.id if campaign else None, title=title, status=RunStatus.QUEUED,
                             created_by_id=actor.id, stage=_("Waiting to start"))
     db.session.add(run)
@@ -189,7 +192,8 @@ def rerun(run: ReconciliationRun, *, actor: User) -> ReconciliationRun:
         raise InvalidTransition(_("The files of this check have been deleted (they are kept %(days)d days, and not "
                                   "at all after a check fails): upload them again.",
                                   days=current_app.config["ROSTER_RETENTION_DAYS"]))
-    again = ReconciliationRun(semester=run.semester, semester_key=run.semester_key, county_id=run.county_id,
+    again = ReconciliationRun(semester=run.semester, semester_key=run.semester_key, city_id=run.city_id,
+                              county_id=run.county_id,
                               campaign_id=run.campaign_id, title=run.title, status=RunStatus.QUEUED,
                               created_by_id=actor.id, stage=_("Waiting to start"))
     for item in run.inputs:

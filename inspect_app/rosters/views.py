@@ -27,6 +27,7 @@ from ..core import storage
 from ..core.inputs import MAX_ID
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
+from ..core.permissions import in_region
 from ..core.permissions import roles_required
 from ..db import local_today
 from ..db import utcnow
@@ -84,15 +85,17 @@ def _campaigns() -> list[Campaign]:
 
 def _counties() -> list[County]:
     stmt = sa.select(County).order_by(County.position, County.id)
-    if current_user.county_id is not None and current_user.role != Role.INSPECTOR:
-        stmt = stmt.where(County.id == current_user.county_id)
+    if current_user.role != Role.INSPECTOR:
+        stmt = stmt.where(in_region(current_user, County.id))
     return list(db.session.scalars(stmt))
 
 
 def _new_form() -> NewRunForm:
     form = NewRunForm()
     counties = _counties()
-    city = [] if current_user.role == Role.SUPERVISOR and current_user.county_id else [(0, _("The whole city"))]
+    whole = _("The whole province") if current_user.level == "province" and current_user.role != Role.ADMIN \
+        else _("The whole city")
+    city = [] if current_user.role == Role.SUPERVISOR and current_user.county_id else [(0, whole)]
     form.county_id.choices = [SelectChoice(v, label) for v, label in city + [(c.id, c.name) for c in counties]]
     form.campaign_id.choices = [SelectChoice(0, _("None yet"))] + [SelectChoice(c.id, c.label) for c in _campaigns()]
     form.special_group.choices = [SelectChoice("", _("Recognise from the file"))] + [
@@ -118,8 +121,7 @@ def precision() -> t.Any:
     semester = precision_service.parse(chosen) if chosen else (terms[0] if terms else None)
     if chosen and semester is None:
         abort(404)
-    county_id = None if current_user.role == Role.ADMIN else current_user.county_id
-    figures = precision_service.compute(semester, county_id=county_id) if semester else None
+    figures = precision_service.compute(semester, counties=current_user.scope_county_ids) if semester else None
     if request.args.get("format") == "json":
         return jsonify(figures.as_json() if figures else None)
     return render_template("rosters/precision.html", figures=figures, semesters=terms, semester=semester,

@@ -52,14 +52,59 @@ LEVEL_ZH = {
 }
 
 
+class Province(Model):
+    """A province (省): its 学生资助管理中心 guides the cities, inspects them and receives their reports."""
+
+    __tablename__ = "provinces"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(32), unique=True)
+    # GB/T 2260 administrative division code, where known (610000).
+    code: orm.Mapped[str | None] = orm.mapped_column(sa.String(6), unique=True)
+    # The issuing office of its documents (陕西省学生资助管理中心).
+    org_name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    position: orm.Mapped[int] = orm.mapped_column(default=0)
+
+    cities: orm.Mapped[list[City]] = orm.relationship(back_populates="province", order_by="City.position")
+
+    def __repr__(self) -> str:
+        return f"<Province {self.name}>"
+
+
+class City(Model):
+    """A prefecture-level city (地级市) of a province, with its own 学生资助管理中心."""
+
+    __tablename__ = "cities"
+    __table_args__ = (sa.UniqueConstraint("province_id", "name"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    province_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("provinces.id"), index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(32))
+    code: orm.Mapped[str | None] = orm.mapped_column(sa.String(6), unique=True)
+    org_name: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    position: orm.Mapped[int] = orm.mapped_column(default=0)
+
+    province: orm.Mapped[Province] = orm.relationship(back_populates="cities")
+    counties: orm.Mapped[list[County]] = orm.relationship(back_populates="city", order_by="County.position")
+
+    def __repr__(self) -> str:
+        return f"<City {self.name}>"
+
+
 class County(Model):
+    """A county-level unit (区县) of a city."""
+
     __tablename__ = "counties"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    city_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("cities.id"), index=True)
+    # Unique in the install: county names do not repeat within a province.
     name: orm.Mapped[str] = orm.mapped_column(sa.String(32), unique=True)
     # GB/T 2260 administrative division code, where known.
     code: orm.Mapped[str | None] = orm.mapped_column(sa.String(6), unique=True)
     position: orm.Mapped[int] = orm.mapped_column(default=0)
+
+    city: orm.Mapped[City] = orm.relationship(back_populates="counties")
 
     def __repr__(self) -> str:
         return f"<County {self.name}>"

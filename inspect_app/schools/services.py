@@ -13,6 +13,8 @@ from ..audit import services as audit
 from ..core.permissions import school_filter
 from ..errors import ValidationFailed
 from ..extensions import db
+from . import regions
+from .models import City
 from .models import County
 from .models import School
 from .models import SchoolLevel
@@ -25,8 +27,8 @@ def counties() -> list[County]:
     return list(db.session.scalars(sa.select(County).order_by(County.position, County.id)))
 
 
-def create_county(name: str, *, code: str | None = None, actor: User | None) -> County:
-    """Add a county-level unit (区县)."""
+def create_county(name: str, *, code: str | None = None, city: City | None = None, actor: User | None) -> County:
+    """Add a county-level unit (区县) to ``city`` (the install's first city when not named)."""
     name = name.strip()
     if not name or len(name) > 32:
         raise ValidationFailed(_("A county name has 1–32 characters."))
@@ -35,10 +37,11 @@ def create_county(name: str, *, code: str | None = None, actor: User | None) -> 
     if code is not None and not re.fullmatch(r"[0-9]{6}", code):
         raise ValidationFailed(_("A county code has exactly 6 digits."))
     position = (db.session.scalar(sa.select(sa.func.max(County.position))) or 0) + 1
-    county = County(name=name, code=code, position=position)
+    city = city or regions.home_city()
+    county = County(name=name, code=code, position=position, city_id=city.id)
     db.session.add(county)
     db.session.flush()
-    audit.record(actor, "county.create", county, after={"name": name, "code": code})
+    audit.record(actor, "county.create", county, after={"name": name, "code": code, "city": city.name})
     return county
 
 

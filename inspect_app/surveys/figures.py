@@ -139,9 +139,9 @@ class CountyRates:
     rates: maths.Rates
 
 
-def county_rates(survey: SurveyRound, county_id: int | None = None
+def county_rates(survey: SurveyRound, county_id: int | None = None, *, counties: frozenset[int] | None = None
                  ) -> tuple[list[CountyRates], maths.Rates | None]:
-    """``survey``'s rates per county (of ``county_id`` only, when given) and, for the whole round, in total.
+    """``survey``'s rates per county (of ``county_id`` or ``counties`` only, when given) and in total.
 
     A fixed number of queries whatever the number of schools and answers (the overview counts them):
     the links counted by county, the answers with their school's county, and each questionnaire version once.
@@ -156,6 +156,8 @@ def county_rates(survey: SurveyRound, county_id: int | None = None
             .join(School, School.id == SurveyResponse.school_id).where(SurveyResponse.round_id == survey.id))
     if county_id is not None:
         stmt = stmt.where(School.county_id == county_id)
+    if counties is not None:
+        stmt = stmt.where(School.county_id.in_(sorted(counties)))
     forms: dict[int, maths.Questionnaire] = {}
     by_county: dict[int, list[maths.Scored]] = {}
     for cid, version_id, answers in db.session.execute(stmt):

@@ -104,7 +104,7 @@ def test_rates_per_school_county_and_city_sum_the_counts(app: Flask, world: Worl
     assert city is not None
     assert (city.paid, city.precise, city.precision_rate, city.entitled, city.uncovered, city.missed_rate) == \
         (7, 5, 71.4, 4, 2, 50.0)
-    only_huazhou = precision.compute(SPRING, county_id=world.away.id)
+    only_huazhou = precision.compute(SPRING, counties=frozenset({world.away.id}))
     assert [c.name for c in only_huazhou.counties] == ["华州区"]
 
 

@@ -13,6 +13,7 @@ from dataclasses import field
 
 from ...campaigns.models import Campaign
 from ...core import signals
+from ...schools import regions
 from ...surveys import figures as survey_figures
 from ...surveys.rates import TARGET
 from ...surveys.rates import Rate
@@ -56,8 +57,8 @@ def collect_rates(campaign: Campaign, *, sender: str) -> RatesData:
         assert total is not None
         surveys.append(SurveyFigures(survey.title, total.respondents, total.awareness, total.satisfaction,
                                      total.awareness.min_size))
-    answers = signals.values_from(signals.aid_precision.send(sender, term=campaign.term,
-                                                             county_id=campaign.county_id))
+    counties = regions.region_county_ids(campaign.city_id, campaign.county_id)
+    answers = signals.values_from(signals.aid_precision.send(sender, term=campaign.term, counties=counties))
     counts: dict[str, t.Any] | None = answers[0]["total"] if answers else None
     precision = None
     if counts is not None:
