@@ -18,10 +18,6 @@ from inspect_app.campaigns.models import Campaign
 from inspect_app.errors import InvalidTransition
 from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
-from inspect_app.funds import services as funds_services
-from inspect_app.rosters import services as roster_services
-from inspect_app.rosters.fields import InputKind
-from inspect_app.rosters.ids import check_char
 from inspect_app.rosters.models import ReconciliationRun
 from inspect_app.surveys import interviews
 from inspect_app.surveys.figures import round_figures
@@ -38,7 +34,9 @@ from tests.fixtures import PASSWORD
 from tests.fixtures import Auth
 from tests.fixtures import World
 
+from .helpers import id_number
 from .helpers import open_round
+from .helpers import roster_check
 
 PARENT_ANSWERS = {"level": "junior", "k_programmes": "grants", "k_free": "free", "k_loan": "student_loan",
                   "s_overall": "satisfied", "s_fair": "satisfied", "s_publicity": "dissatisfied"}
@@ -49,49 +47,12 @@ class _Form(dict[str, t.Any]):
         return [self[key]] if key in self else []
 
 
-def _id(n: int) -> str:
-    first17 = f"61050220150101{n:03d}"
-    return first17 + check_char(first17)
-
-
-# (school code, school name, 学段, recipients, non-recipients)
-SCHOOLS = [("2161030001", "华州第一小学", "小学", 6, 10), ("2161030001", "华州第一小学", "初中", 4, 10),
-           ("2161020002", "临渭第二小学", "小学", 4, 8)]
-PROGRAMMES = {"小学": "小学寄宿生生活补助", "初中": "初中寄宿生生活补助"}
-
-
-def _files() -> tuple[bytes, bytes]:
-    roster = ["姓名,身份证号,学校标识码,学校名称,学段,资助项目,发放金额,监护人电话"]
-    enrolment = ["姓名,身份证号,学校标识码,学校名称,学段,年级,学籍状态"]
-    n = 0
-    for code, name, level, recipients, others in SCHOOLS:
-        for i in range(recipients + others):
-            n += 1
-            person = f"学生{n},{_id(n)},{code},{name},{level}"
-            if i < recipients:
-                roster.append(f"{person},{PROGRAMMES[level]},500,1390000{n:04d}")
-            enrolment.append(f"{person},三年级,在读")
-    enrolment.append(f"转走的,{_id(999)},2161030001,华州第一小学,小学,三年级,转出")
-    return "\n".join(roster).encode(), "\n".join(enrolment).encode()
-
-
-def _roster_check(world: World) -> ReconciliationRun:
-    funds_services.install_shipped_standards(actor=None)
-    roster, enrolment = _files()
-    run = roster_services.create_run(semester="2023春", actor=world.supervisor, uploads=[
-        roster_services.Upload(InputKind.ROSTER, "花名册.csv", roster),
-        roster_services.Upload(InputKind.ENROLMENT, "学籍.csv", enrolment)])
-    roster_services.execute_run(run)
-    db.session.commit()
-    return run
-
-
 @pytest.fixture
 def scene(world: World, make_campaign: t.Callable[..., Campaign]) -> tuple[SurveyRound, ReconciliationRun]:
     campaign = make_campaign(world.supervisor, schools=[world.school, world.other_school], code="T1")
     survey = open_round(campaign, world.supervisor)
     db.session.commit()
-    return survey, _roster_check(world)
+    return survey, roster_check(world)
 
 
 def _calls(survey: SurveyRound) -> list[InterviewCall]:
@@ -283,9 +244,12 @@ def test_draw_call_and_sheet_through_the_pages(app: Flask, world: World, auth: A
     assert len(rows) == 1 + 8 and rows[0][8] == "身份证号（隐去）"
     ids = [r[8] for r in rows[1:]]
     assert all(len(v) == 18 and v[4:14] == "*" * 10 for v in ids)
-    assert not any(_id(n) in json.dumps(rows, ensure_ascii=False) for n in range(1, 43))
+    assert not any(id_number(n) in json.dumps(rows, ensure_ascii=False) for n in range(1, 43))
     about = dict(book["抽样说明"].iter_rows(values_only=True))
     assert about["随机种子"] == 42 and about["抽中人数"] == 8
+    workbook = openpyxl.load_workbook(io.BytesIO(auth.client.get(f"/surveys/{survey.id}/export.xlsx").data))
+    explained = dict(workbook["调查说明"].iter_rows(values_only=True))
+    assert explained["电话回访随机种子"] == 42 and "完成访问 1，" in explained["电话回访结果"]
 
 
 def test_the_sheet_neutralises_formulas(app: Flask, world: World, auth: Auth,
