@@ -64,11 +64,13 @@ def _calls(survey: SurveyRound) -> list[InterviewCall]:
 
 def test_allocation_is_proportional_with_a_floor() -> None:
     sizes = {(1, "小学", True): 100, (1, "小学", False): 300, (2, "初中", True): 4, (2, "初中", False): 1}
-    counts = allocate(sizes, 40, 3)
-    assert sum(counts.values()) == 40
-    assert counts[(2, "初中", False)] == 1 and counts[(2, "初中", True)] == 3  # the floor, or everyone
-    assert counts[(1, "小学", False)] == 3 * counts[(1, "小学", True)] - 0 or \
-        abs(counts[(1, "小学", False)] - 3 * counts[(1, "小学", True)]) <= 3
+    # The two small strata are held at their floor (3, or the one person there); the other 36 go 1:3.
+    assert allocate(sizes, 40, 3) == {(1, "小学", True): 9, (1, "小学", False): 27, (2, "初中", True): 3,
+                                      (2, "初中", False): 1}
+    # Shares are made whole by the largest remainder: 10 × 100, 300, 5 / 405 are 2.47, 7.41 and 0.12; the one
+    # person left goes to the largest remainder (.47). Without a floor a small stratum may get nobody.
+    assert allocate({(1, "小学", True): 100, (1, "小学", False): 300, (2, "初中", True): 5}, 10, 0) == {
+        (1, "小学", True): 3, (1, "小学", False): 7, (2, "初中", True): 0}
     assert allocate(sizes, 1000, 3) == sizes  # a census
     assert sum(allocate(sizes, 5, 3).values()) == 3 + 3 + 3 + 1  # the floors win over the size
 
