@@ -69,6 +69,7 @@ from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
 from inspect_app.schools.models import School
 from inspect_app.schools.permissions import can_view_school
+from inspect_app.surveys import interviews as interview_services
 from inspect_app.surveys import services as survey_services
 from inspect_app.surveys.models import SurveyRound
 from inspect_app.sync import services as sync_services
@@ -240,6 +241,9 @@ GET_EXPECTED: dict[str, Row] = {
     "surveys.export":              (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "surveys.poster":              (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "surveys.poster@png":          (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
+    "surveys.interviews_page":     (L,    OK,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "surveys.call_sheet":          (L,    OK,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "surveys.call":                (L,    OK,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NO),
     "survey_public.start":         (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "survey_public.answer":        (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
     "sync.fallback":               (OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK,   OK),
@@ -329,6 +333,8 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.submit@linwei":    (L,    NO,   NO,   NO,   NO,   NO,   NO,   NF,   A,    NO),
     "surveys.new":                    (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
     "surveys.dates":                  (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "surveys.draw_interviews":        (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
+    "surveys.call":                   (L,    A,    A,    NF,   NF,   NO,   NO,   NO,   NO,   NO),
     "survey_public.answer":           (A,    A,    A,    A,    A,    A,    A,    A,    A,    A),
     "rectification.verify":           (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
@@ -401,6 +407,7 @@ class Scene:
     survey_round: int         # a survey round on W1, open today
     survey_link: int          # its link for 华州第一小学
     survey_token: str
+    interview_call: int       # a call of the round's telephone sample, drawn from ``run``
     flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
     token: int                # the city viewer's personal API token
     uuids: dict[str, str]     # "visit", "visit2", "photo": the keys the sync API names them by
@@ -483,6 +490,9 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     flagged_op = db.session.scalars(sa.select(SyncOp)).one()
     token, _secret = auth_services.issue_token(world.viewer, name="大屏", actor=None)
     survey = survey_scene(world)
+    interview_services.draw_sample(survey, run_id=run.id, size=2, minimum=1, seed=7, actor=world.supervisor)
+    interview_call = db.session.scalars(interview_services.calls_query(survey)).first()
+    assert interview_call is not None
     # Built once the scene is committed, as a background task is.
     archive_job = archive_services.request_archive(world.school, Semester(2026, True), actor=world.supervisor)
     db.session.commit()
@@ -500,6 +510,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
         flagged_op=flagged_op.id, token=token.id,
         survey_round=survey.id, survey_link=survey.links[0].id, survey_token=survey.links[0].token,
+        interview_call=interview_call.id,
         uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
@@ -674,6 +685,10 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "surveys.show": {"round_id": s.survey_round},
         "surveys.export": {"round_id": s.survey_round},
         "surveys.dates": {"round_id": s.survey_round},
+        "surveys.interviews_page": {"round_id": s.survey_round},
+        "surveys.draw_interviews": {"round_id": s.survey_round},
+        "surveys.call_sheet": {"round_id": s.survey_round},
+        "surveys.call": {"round_id": s.survey_round, "call_id": s.interview_call},
         "surveys.poster": {"round_id": s.survey_round, "link_id": s.survey_link, "fmt": "docx"},
         "surveys.poster@png": {"round_id": s.survey_round, "link_id": s.survey_link, "fmt": "png"},
         "survey_public.start": {"token": s.survey_token},
@@ -777,6 +792,8 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
                                 "student_version_id": "0", "parent_version_id": "0", "sampling_frame": "越权",
                                 "target_size": "30", "min_size": "20", "collector": "越权", "knowledge_threshold": "2"},
         "surveys.dates": lambda: {"opens_on": later, "closes_on": later},
+        "surveys.draw_interviews": lambda: {"run_id": str(s.run), "size": "2", "minimum": "1", "seed": "8"},
+        "surveys.call": lambda: {"outcome": "refused", "note": "越权"},
         "survey_public.answer": lambda: {"level": "primary", "k_who": "needy", "k_apply": "apply", "k_paid": "card",
                                          "s_overall": "satisfied", "s_fair": "satisfied", "s_publicity": "satisfied"},
         "schools.add_county": lambda: {"county-name": "新县", "county-code": "610599"},

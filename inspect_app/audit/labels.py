@@ -89,6 +89,8 @@ ACTION_LABELS = {
     "survey_round.create": _l("opened a survey round"),
     "survey_round.dates": _l("changed the survey round's dates"),
     "survey.response": _l("received an anonymous survey response"),
+    "interview.draw": _l("drew the telephone interview sample"),
+    "interview.call": _l("recorded a telephone interview"),
     "roster.run": _l("uploaded rosters for checking"),
     "roster.rerun": _l("checked the rosters again"),
     "roster.mapping": _l("assigned roster columns"),
@@ -134,6 +136,7 @@ OBJECT_LABELS = {
     "publicity_objections": _l("Objection to a 公示"),
     "survey_rounds": _l("Survey round"),
     "survey_responses": _l("Survey response"),
+    "interview_calls": _l("Telephone interview"),
 }
 
 

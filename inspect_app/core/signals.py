@@ -79,6 +79,22 @@ page_panels = _signals.signal("page-panels")
 aid_precision = _signals.signal("aid-precision")
 
 
+#: The roster checks a survey round's telephone sample may be drawn from, asked by ``surveys.interviews`` (which
+#: must not import the roster checks): sent with the round's campaign as sender and ``viewer`` (the supervisor
+#: drawing). ``rosters.receivers`` returns a list of ``(run_id, label)``: the finished checks the viewer may see
+#: whose roster file is still stored, newest first.
+interview_frames = _signals.signal("interview-frames")
+
+#: The people a survey round's telephone sample is drawn from (抽样框): sent by ``surveys.interviews.draw_sample``
+#: with the round's campaign as sender, ``run_id`` (a check from :data:`interview_frames`), ``schools`` (``{school_id:
+#: (code, name)}``, the round's schools) and ``viewer``. ``rosters.receivers`` returns a dict, or raises
+#: ``ValidationFailed`` when the check cannot serve (not done, not the viewer's, its files deleted): ``source``
+#: (the check: ``run``, ``title``, ``semester``, ``files`` — each ``{kind, name, sha256, rows}``) and ``people``, a
+#: list of ``{school_id, level, recipient, key, name, id_number, grade, phone}`` — the recipients from the roster
+#: file, the non-recipients from the check's enrolment list (学籍名单) when it has one.
+interview_frame = _signals.signal("interview-frame")
+
+
 def values_from(results: t.Iterable[tuple[t.Any, t.Any]]) -> list[t.Any]:
     """The answers of a signal's receivers (what ``send`` returned), leaving out those that gave None."""
     return [value for _receiver, value in results if value is not None]

@@ -128,6 +128,7 @@ FIELD_LABELS = {
     "status": _l("Enrolment status"),
     "group": _l("Group"),
     "headcount": _l("Headcount"),
+    "guardian_phone": _l("Guardian's phone"),
 }
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "学生姓名", "受助学生姓名", "受助人姓名", "幼儿姓名", "学生名称", "受助学生"),
@@ -151,17 +152,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "status": ("学籍状态", "在校状态", "状态", "在读状态"),
     "group": ("类别", "群体", "特殊群体", "困难类型", "人员类别", "困难群体类别", "特殊群体类别", "家庭困难类型"),
     "headcount": ("人数", "受助人数", "资助人数", "发放人数"),
+    # Read only for the telephone interviews of a survey round (surveys/interviews.py).
+    "guardian_phone": ("监护人电话", "监护人联系电话", "监护人手机", "监护人手机号", "监护人手机号码", "家长电话",
+                       "家长联系电话", "家长手机", "家长手机号", "家长手机号码", "联系电话", "联系方式", "手机号",
+                       "手机号码"),
 }
 # The fields each kind of file may carry, and the ones it must.
 KIND_FIELDS: dict[InputKind, tuple[str, ...]] = {
     InputKind.ROSTER: ("name", "id_number", "student_no", "school", "school_code", "level", "grade", "programme",
-                       "semester", "amount", "tier", "card_holder", "card_no", "sex"),
+                       "semester", "amount", "tier", "card_holder", "card_no", "sex", "guardian_phone"),
     # A national-system export may name the boarding subsidy generically (义务教育寄宿生生活补助): its
     # 学段 column tells primary from junior, as it does in a disbursement roster.
     InputKind.SYSTEM: ("name", "id_number", "student_no", "school", "school_code", "level", "programme",
                        "semester", "amount", "tier"),
     InputKind.ENROLMENT: ("name", "id_number", "student_no", "school", "school_code", "level", "grade", "status",
-                          "sex"),
+                          "sex", "guardian_phone"),
     InputKind.SPECIAL: ("name", "id_number", "student_no", "school", "school_code", "group"),
     InputKind.REPORTED: ("school", "school_code", "programme", "semester", "headcount", "amount"),
 }

@@ -1,4 +1,5 @@
-"""What the roster checks answer to the other floors (see core/signals.py): 资助精准率 and 漏助率."""
+"""What the roster checks answer to the other floors (see core/signals.py): 资助精准率 and 漏助率, and the
+people a survey round's telephone sample is drawn from."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import has_request_context
 from flask import url_for
 
 from ..core import signals
+from . import interview_frame
 from . import precision
 
 
@@ -40,5 +42,16 @@ def _aid_precision(_sender: str, *, term: str | None, counties: frozenset[int] |
     }
 
 
+def _interview_frames(_campaign: t.Any, *, viewer: t.Any, **_: t.Any) -> list[tuple[int, str]]:
+    return interview_frame.usable_runs(viewer)
+
+
+def _interview_frame(_campaign: t.Any, *, run_id: int, schools: dict[int, tuple[str, str]], viewer: t.Any,
+                     **_: t.Any) -> dict[str, t.Any]:
+    return interview_frame.frame(run_id, schools, viewer)
+
+
 def connect_signals() -> None:
     signals.aid_precision.connect(_aid_precision)
+    signals.interview_frames.connect(_interview_frames)
+    signals.interview_frame.connect(_interview_frame)

@@ -44,6 +44,7 @@ def write_workbook(figures: RoundFigures, out: t.IO[bytes]) -> None:
         ("每校最低样本量", survey.min_size), ("调查员/组织实施", survey.collector),
         ("政策知晓标准", f"核心题答对不少于 {survey.knowledge_threshold} 题"),
         ("群众满意度口径", "（非常满意＋满意＋比较满意）÷ 有效回答"),
+        *_interview_lines(figures),
     ):
         about.append([label, neutralise(value)])
     rates = book.create_sheet("两率")
@@ -76,3 +77,23 @@ def write_workbook(figures: RoundFigures, out: t.IO[bytes]) -> None:
 def _version(survey: t.Any, audience: str) -> str:
     version = survey.student_version if audience == "student" else survey.parent_version
     return f"{version.checklist.form_id} · {version.version}（id {version.id}）" if version else ""
+
+
+def _interview_lines(figures: RoundFigures) -> list[tuple[str, t.Any]]:
+    """The telephone sample and its calls: completed interviews are among the answers, the rest counted apart."""
+    frame, survey = figures.survey.interview_frame, figures.survey
+    if not frame:
+        return []
+    lines: list[tuple[str, t.Any]] = [
+        ("电话回访抽样框", f"资助名单核查 #{frame.get('run')} {frame.get('title', '')}（{frame.get('semester', '')}），"
+                           f"{frame.get('people', 0)} 人：受助 {frame.get('recipients', 0)}，未受助 "
+                           f"{frame.get('non_recipients', 0)}；按学校×学段×是否受助分层，每层不少于 "
+                           f"{frame.get('minimum')} 人"),
+        ("电话回访随机种子", survey.interview_seed),
+    ]
+    if figures.total is not None:
+        c = figures.total.calls
+        rate = "—" if c.response_rate is None else f"{c.response_rate * 100:.1f}%"
+        lines.append(("电话回访结果", f"抽中 {c.drawn}，完成访问 {c.completed}，无人接听 {c.no_answer}，"
+                                    f"拒访 {c.refused}，空号/错号 {c.wrong_number}，未拨打 {c.pending}；应答率 {rate}"))
+    return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,6 +20,8 @@ from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
 from . import rates as maths
+from .interviews import CallCounts
+from .interviews import call_counts
 from .models import SurveyLink
 from .models import SurveyResponse
 from .models import SurveyRound
@@ -33,6 +36,8 @@ class Row:
     school: School | None
     link: SurveyLink | None
     rates: maths.Rates
+    # The telephone interviews by outcome (their completed answers are in ``rates``).
+    calls: CallCounts = field(default_factory=CallCounts)
 
     def as_dict(self) -> dict[str, t.Any]:
         data: dict[str, t.Any] = {}
@@ -41,7 +46,7 @@ class Row:
         if self.school is not None:
             data["school"] = self.school.name
             data["school_code"] = self.school.code
-        return {**data, **self.rates.as_dict()}
+        return {**data, **self.rates.as_dict(), "interviews": self.calls.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class RoundFigures:
             "sampling_frame": s.sampling_frame, "target_size": s.target_size, "min_size": s.min_size,
             "collector": s.collector, "knowledge_threshold": s.knowledge_threshold,
             "total": self.total.rates.as_dict() if self.total else None,
+            "interviews": {"seed": s.interview_seed, "frame": s.interview_frame,
+                           "total": self.total.calls.as_dict() if self.total else None},
             "counties": [row.as_dict() for row in self.counties],
             "schools": [row.as_dict() for row in self.schools],
         }
@@ -100,14 +107,24 @@ def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFig
     def rates_of(results: list[maths.Scored], schools: int) -> maths.Rates:
         return maths.rates(results, threshold=threshold, min_size=survey.min_size * schools, target=rates_target())
 
-    schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1))
-               for link in links]
+    calls = call_counts(survey, None if whole else [link.school_id for link in links])
+
+    def calls_of(school_ids: t.Iterable[int]) -> CallCounts:
+        counts = CallCounts()
+        for school_id in school_ids:
+            if school_id in calls:
+                counts.merge(calls[school_id])
+        return counts
+
+    schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1),
+                   calls_of([link.school_id])) for link in links]
     counties = []
     for county in dict.fromkeys(link.school.county for link in links):
         members = [link.school_id for link in links if link.school.county_id == county.id]
         results = [r for school_id in members for r in by_school.get(school_id, [])]
-        counties.append(Row(county, None, None, rates_of(results, len(members))))
-    total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links))) if whole else None
+        counties.append(Row(county, None, None, rates_of(results, len(members)), calls_of(members)))
+    total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links)),
+                calls_of(link.school_id for link in links)) if whole else None
     return RoundFigures(survey, schools, counties, total)
 
 

@@ -22,8 +22,12 @@ from ..campaigns.models import Campaign
 from ..checklists.models import ChecklistVersion
 from ..db import TimestampMixin
 from ..db import enum_column
+from ..db import utcnow
 from ..extensions import Model
 from ..schools.models import School
+
+if t.TYPE_CHECKING:
+    from ..auth.models import User
 
 
 class SurveyWay(StrEnum):
@@ -79,6 +83,10 @@ class SurveyRound(TimestampMixin, Model):
     collector: orm.Mapped[str] = orm.mapped_column(sa.String(128))
     # 政策知晓: a respondent knows the policies with at least this many core questions right.
     knowledge_threshold: orm.Mapped[int] = orm.mapped_column(default=2)
+    # The telephone sample (surveys/interviews.py): the seed it was drawn with, and its frame — the roster
+    # check and its files, the sizes asked, each stratum's population and draw — so that it can be drawn again.
+    interview_seed: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    interview_frame: orm.Mapped[dict[str, t.Any] | None]
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
 
     campaign: orm.Mapped[Campaign] = orm.relationship()
@@ -148,3 +156,67 @@ class SurveyAddressCount(Model):
     address: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     window_start: orm.Mapped[datetime]
     count: orm.Mapped[int] = orm.mapped_column(default=0)
+
+
+class CallOutcome(StrEnum):
+    """What became of a telephone interview: not called yet, answered, or one of the outcomes counted apart."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    NO_ANSWER = "no_answer"
+    REFUSED = "refused"
+    WRONG_NUMBER = "wrong_number"
+
+    @property
+    def label(self) -> str:
+        return str(OUTCOME_LABELS[self])
+
+    @property
+    def final(self) -> bool:
+        """No later call changes it: an interview answered, refused, or a number that is not theirs."""
+        return self in (CallOutcome.COMPLETED, CallOutcome.REFUSED, CallOutcome.WRONG_NUMBER)
+
+
+OUTCOME_LABELS = {
+    CallOutcome.PENDING: _l("Not called yet"),
+    CallOutcome.COMPLETED: _l("Interview completed"),
+    CallOutcome.NO_ANSWER: _l("No answer"),
+    CallOutcome.REFUSED: _l("Refused the interview"),
+    CallOutcome.WRONG_NUMBER: _l("Wrong or no number"),
+}
+
+
+class InterviewCall(Model):
+    """One person of a round's telephone sample: who to call, and what came of it.
+
+    The person is copied from the roster check when the sample is drawn (the roster files are deleted after
+    their retention): the name, the ID number masked, the guardian's phone when the file had one. A completed
+    call stores its answers as a response like any other (``way`` phone), which is not linked to the call:
+    the answers keep nothing of the person, as the phone page's keep nothing of the phone.
+    """
+
+    __tablename__ = "interview_calls"
+    __table_args__ = (sa.UniqueConstraint("round_id", "position"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    round_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("survey_rounds.id"), index=True)
+    # The order of the draw: the call sheet's order.
+    position: orm.Mapped[int]
+    school_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("schools.id"), index=True)
+    # 学段 as the roster writes it ("" when it does not).
+    level: orm.Mapped[str] = orm.mapped_column(sa.String(32), default="")
+    recipient: orm.Mapped[bool]
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64), default="")
+    id_masked: orm.Mapped[str] = orm.mapped_column(sa.String(32), default="")
+    grade: orm.Mapped[str] = orm.mapped_column(sa.String(32), default="")
+    phone: orm.Mapped[str] = orm.mapped_column(sa.String(32), default="")
+    outcome: orm.Mapped[CallOutcome] = orm.mapped_column(enum_column(CallOutcome), default=CallOutcome.PENDING)
+    attempts: orm.Mapped[int] = orm.mapped_column(default=0)
+    note: orm.Mapped[str] = orm.mapped_column(sa.String(500), default="")
+    called_at: orm.Mapped[datetime | None]
+    called_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+
+    round: orm.Mapped[SurveyRound] = orm.relationship()
+    school: orm.Mapped[School] = orm.relationship()
+    called_by: orm.Mapped[User | None] = orm.relationship()

@@ -289,10 +289,20 @@ def submit_response(link: SurveyLink, audience: Audience, form: Mapping[str, t.A
     if errors:
         return None, errors
     _count_address(survey, address)
-    response = SurveyResponse(round_id=survey.id, school_id=link.school_id, version_id=version.id, audience=audience,
-                              way=way, device=device_key(survey, cookie), submitted_on=local_today(), answers=answers)
+    return store_response(survey, link.school_id, audience, answers, way=way, device=device_key(survey, cookie)), {}
+
+
+def store_response(survey: SurveyRound, school_id: int, audience: Audience, answers: dict[str, str], *,
+                   way: SurveyWay, device: str | None = None) -> SurveyResponse:
+    """Store answers checked by :func:`read_answers` (the phone page's, or a telephone interview's), audited
+    by nobody: the answer names no one, and no one is named with it."""
+    version = survey.version_for(audience)
+    if version is None:
+        raise ValidationFailed(_("This survey has no such questionnaire."))
+    response = SurveyResponse(round_id=survey.id, school_id=school_id, version_id=version.id, audience=audience,
+                              way=way, device=device, submitted_on=local_today(), answers=answers)
     db.session.add(response)
     db.session.flush()
     audit.record(None, "survey.response", response, campaign_id=survey.campaign_id,
                  after={"round": survey.id, "audience": audience, "way": way})
-    return response, {}
+    return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
-from flask import Blueprint
 from flask import Response
 from flask import flash
 from flask import redirect
@@ -31,25 +30,19 @@ from ..extensions import db
 from . import exports
 from . import posters
 from . import services
+from . import views_interviews as views_interviews
+from .blueprint import bp as bp
+from .blueprint import load_round
 from .figures import round_figures
 from .forms import DatesForm
 from .forms import RoundForm
 from .models import SurveyLink
-from .models import SurveyRound
 from .permissions import can_manage_round
 from .permissions import can_open_round
 from .permissions import can_view_link
 from .permissions import can_view_round
 
-bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
-
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _round(round_id: int) -> SurveyRound:
-    survey = db.get_or_404(SurveyRound, round_id)
-    ensure(can_view_round(current_user, survey))
-    return survey
 
 
 @bp.route("/")
@@ -113,7 +106,7 @@ def new(campaign_id: int) -> t.Any:
 @bp.route("/<int:round_id>")
 @roles_required(*STAFF)
 def show(round_id: int) -> t.Any:
-    survey = _round(round_id)
+    survey = load_round(round_id)
     figures = round_figures(survey, current_user)
     return render_template("surveys/show.html", survey=survey, figures=figures, today=local_today(),
                            can_manage=can_manage_round(current_user, survey), dates_form=DatesForm())
@@ -122,7 +115,7 @@ def show(round_id: int) -> t.Any:
 @bp.post("/<int:round_id>/dates")
 @roles_required(*MANAGERS)
 def dates(round_id: int) -> t.Any:
-    survey = _round(round_id)
+    survey = load_round(round_id)
     ensure(can_manage_round(current_user, survey))
     form = checked(DatesForm())
     services.change_dates(survey, given_date(form.opens_on), given_date(form.closes_on), actor=current_user)
@@ -134,7 +127,7 @@ def dates(round_id: int) -> t.Any:
 @bp.route("/<int:round_id>/export.xlsx")
 @roles_required(*STAFF)
 def export(round_id: int) -> Response:
-    survey = _round(round_id)
+    survey = load_round(round_id)
     figures = round_figures(survey, current_user)
     return downloads.file_response(lambda out: exports.write_workbook(figures, out), mimetype=downloads.XLSX_MIME,
                                    filename=f"问卷调查_{survey.campaign.code}_{survey.id}.xlsx")
