@@ -1,0 +1,120 @@
+"""The permission walk one level up: two cities of one province, and accounts at every level.
+
+The scene of ``test_permissions`` is split in two cities: 华州区 stays in the install's first city
+(A), 临渭区 moves to a second one (B), with everything in it — its school, its accounts, its county
+campaign. Then a city's staff must see exactly what that county's staff see (each city holds one
+county), and a province supervisor what the former city-wide supervisor saw: every route of the
+GET table is walked for the new accounts against the column of the account they stand for. A city
+never reaches the other city's schools, visits, findings, rectifications, files or reports.
+
+Where a city account holds powers a county account has not (the city-wide management pages), the
+answer must be the province supervisor's instead: ``CITY_POWERS`` names those routes.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from inspect_app.auth import services as auth_services
+from inspect_app.auth.models import Role
+from inspect_app.auth.models import User
+from inspect_app.campaigns.models import Campaign
+from inspect_app.extensions import db
+from inspect_app.schools import regions
+from inspect_app.schools.models import County
+
+from .fixtures import PASSWORD
+from .fixtures import World
+from .test_permissions import GET_EXPECTED
+from .test_permissions import Scene
+from .test_permissions import build_urls
+from .test_permissions import changes
+from .test_permissions import clients
+from .test_permissions import outcome
+from .test_permissions import scene  # noqa: F401  (the fixture)
+from .test_permissions import snapshot
+from .test_permissions import table_row
+
+# New account → the column of the permission table it must answer like.
+STANDS_FOR = {
+    "city_a_supervisor": "county_supervisor",        # city A holds 华州区 alone
+    "city_b_supervisor": "other_county_supervisor",  # city B holds 临渭区 alone
+    "province_supervisor": "supervisor",             # the former city-wide supervisor
+}
+# Pages of city-wide management a county supervisor may not open and a city supervisor may: there a city
+# supervisor answers as the province supervisor does (none of them shows another city's objects).
+CITY_POWERS = frozenset({
+    "campaigns.conflicts", "campaigns.conflicts_template", "campaigns.inspectors", "campaigns.inspectors_template",
+    "schools.import_schools", "schools.import_template",
+})
+# A report or an archive being built belongs to the account that asked for it (the former city-wide
+# supervisor): any other account, the new ones included, is answered 404.
+PERSONAL = frozenset({
+    "archive.job", "archive.job_download", "archive.job_status",
+    "reports.job", "reports.job_status", "reports.download", "reports.download_pdf",
+})
+
+
+def _split_cities(world: World) -> dict[str, str]:
+    """Move 临渭区 and what belongs to it into a second city; add the city and province accounts."""
+    city_a = regions.home_city()
+    city_b = regions.create_city(city_a.province, "西安市", org_name="西安市学生资助管理中心", actor=None)
+    moved = db.session.get(County, world.home.id)
+    assert moved is not None
+    moved.city_id = city_b.id
+    db.session.execute(sa.update(User).where(User.county_id == moved.id).values(city_id=city_b.id))
+    db.session.execute(sa.update(Campaign).where(Campaign.county_id == moved.id).values(city_id=city_b.id))
+    accounts = {
+        "city_a_supervisor": {"city": city_a},
+        "city_b_supervisor": {"city": city_b},
+        "province_supervisor": {},
+    }
+    for name, where in accounts.items():
+        auth_services.create_user(name, role=Role.SUPERVISOR, password=PASSWORD, actor=None,
+                                  must_change_password=False, check_strength=False, **where)
+    db.session.commit()
+    return {name: name for name in accounts}
+
+
+def test_each_city_sees_what_its_county_saw_and_no_more(app: Flask, scene: Scene,  # noqa: F811
+                                                        world: World) -> None:
+    names = _split_cities(world)
+    urls = build_urls(app, scene, GET_EXPECTED)
+    by_role = clients(app, names, roles=names)
+    before = snapshot(app)
+    mismatches = []
+    for case in sorted(GET_EXPECTED):
+        row = table_row(GET_EXPECTED, case)
+        for account, column in STANDS_FOR.items():
+            if case in PERSONAL:
+                expected: t.Any = 404
+            elif case in CITY_POWERS and account != "province_supervisor":
+                expected = row["supervisor"]
+            else:
+                expected = row[column]
+            got = outcome(by_role[account].get(urls[case]))
+            if got != expected:
+                mismatches.append(f"GET {case:30} {urls[case]:36} {account:20} expected {expected!s:8} got {got}")
+    assert not mismatches, f"{len(mismatches)} answer(s) differ:\n" + "\n".join(mismatches)
+    assert changes(before, snapshot(app)) == []
+
+
+@pytest.mark.parametrize("account", ["city_a_supervisor", "city_b_supervisor"])
+def test_city_lists_hold_their_own_city_only(app: Flask, scene: Scene, world: World,  # noqa: F811
+                                            account: str) -> None:
+    names = _split_cities(world)
+    client = clients(app, names, roles=[account])[account]
+    mine, theirs = ((world.school, world.other_school) if account == "city_a_supervisor"
+                    else (world.other_school, world.school))
+    schools = client.get("/schools/").get_data(as_text=True)
+    assert mine.name in schools and theirs.name not in schools
+    api = client.get("/api/v1/data/schools").get_json()
+    codes = {row["code"] for row in api["items"]}
+    assert codes == {mine.code}
+    for path in ("/api/v1/data/visits", "/api/v1/data/findings", "/api/v1/data/rectifications"):
+        rows = client.get(path).get_json()["items"]
+        assert rows and all(row["school"]["code"] == mine.code for row in rows), path
