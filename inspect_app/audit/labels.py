@@ -87,6 +87,7 @@ ACTION_LABELS = {
     "survey_round.create": _l("opened a survey round"),
     "survey_round.dates": _l("changed the survey round's dates"),
     "survey.response": _l("received an anonymous survey response"),
+    "survey.face_responses": _l("took survey responses face to face"),
     "roster.run": _l("uploaded rosters for checking"),
     "roster.rerun": _l("checked the rosters again"),
     "roster.mapping": _l("assigned roster columns"),

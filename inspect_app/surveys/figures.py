@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,6 +23,7 @@ from . import rates as maths
 from .models import SurveyLink
 from .models import SurveyResponse
 from .models import SurveyRound
+from .models import SurveyWay
 from .services import questionnaire
 
 
@@ -33,6 +35,8 @@ class Row:
     school: School | None
     link: SurveyLink | None
     rates: maths.Rates
+    # The respondents by collection way (self, face, phone), every way named.
+    ways: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, t.Any]:
         data: dict[str, t.Any] = {}
@@ -41,7 +45,7 @@ class Row:
         if self.school is not None:
             data["school"] = self.school.name
             data["school_code"] = self.school.code
-        return {**data, **self.rates.as_dict()}
+        return {**data, **self.rates.as_dict(), "ways": self.ways}
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class RoundFigures:
     counties: list[Row]
     # None when the viewer sees only part of the round (a county's staff).
     total: Row | None
+    # The respondents of the schools shown, by collection way.
+    ways: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, t.Any]:
         s = self.survey
@@ -61,6 +67,7 @@ class RoundFigures:
             "sampling_frame": s.sampling_frame, "target_size": s.target_size, "min_size": s.min_size,
             "collector": s.collector, "knowledge_threshold": s.knowledge_threshold,
             "total": self.total.rates.as_dict() if self.total else None,
+            "ways": self.ways,
             "counties": [row.as_dict() for row in self.counties],
             "schools": [row.as_dict() for row in self.schools],
         }
@@ -93,22 +100,34 @@ def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFig
     whole = len(links) == len(survey.links)
     scored = scored_responses(survey, None if whole else [link.school_id for link in links])
     by_school: dict[int, list[maths.Scored]] = {}
+    ways: dict[int, list[SurveyWay]] = {}
     for response, result in scored:
         by_school.setdefault(response.school_id, []).append(result)
+        ways.setdefault(response.school_id, []).append(response.way)
     threshold = survey.knowledge_threshold
 
     def rates_of(results: list[maths.Scored], schools: int) -> maths.Rates:
         return maths.rates(results, threshold=threshold, min_size=survey.min_size * schools, target=rates_target())
 
-    schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1))
-               for link in links]
+    schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1),
+                   way_counts(ways.get(link.school_id, []))) for link in links]
     counties = []
     for county in dict.fromkeys(link.school.county for link in links):
         members = [link.school_id for link in links if link.school.county_id == county.id]
         results = [r for school_id in members for r in by_school.get(school_id, [])]
-        counties.append(Row(county, None, None, rates_of(results, len(members))))
-    total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links))) if whole else None
-    return RoundFigures(survey, schools, counties, total)
+        counties.append(Row(county, None, None, rates_of(results, len(members)),
+                            way_counts([w for school_id in members for w in ways.get(school_id, [])])))
+    shown = way_counts([response.way for response, _r in scored])
+    total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links)), shown) if whole else None
+    return RoundFigures(survey, schools, counties, total, shown)
+
+
+def way_counts(ways: t.Iterable[SurveyWay]) -> dict[str, int]:
+    """How many answers came each way (``self``, ``face``, ``phone``), every way named."""
+    counts = dict.fromkeys((w.value for w in SurveyWay), 0)
+    for way in ways:
+        counts[SurveyWay(way).value] += 1
+    return counts
 
 
 def rates_target() -> float:

@@ -1,15 +1,23 @@
-"""What the surveys answer to the floors below: the audit log's names for rounds and answers."""
+"""What the surveys answer to the floors below: the audit log's names for rounds and answers, the visit
+page's 满意度测评 panel, and the tablet's ``survey_response`` operations (``face``)."""
 
 from __future__ import annotations
 
 import typing as t
 
 import sqlalchemy as sa
+from flask import render_template
+from flask_login import current_user
 
 from ..core import signals
 from ..extensions import db
+from ..visits.permissions import can_fill_visit
+from . import face
 from .models import SurveyResponse
 from .models import SurveyRound
+
+if t.TYPE_CHECKING:
+    from ..visits.models import Visit
 
 
 def _round_names(_sender: str, *, ids: list[int], **_: t.Any) -> dict[int, str]:
@@ -21,6 +29,18 @@ def _response_names(_sender: str, *, ids: list[int], **_: t.Any) -> dict[int, st
     return {i: f"{title} #{i}" for i, title in db.session.execute(stmt)}
 
 
+def _face_panel(_page: str, *, visit: Visit, **_context: t.Any) -> str | None:
+    """The inspector filling the visit takes the open rounds' questionnaires face to face (kept offline too)."""
+    if not current_user.is_authenticated or not can_fill_visit(current_user, visit):
+        return None
+    rounds = face.open_rounds(visit)
+    if not rounds:
+        return None
+    return render_template("surveys/face/panel.html", visit=visit, rounds=rounds, counts=face.visit_counts(visit))
+
+
 def connect_signals() -> None:
     signals.audit_object_names.connect(_round_names, sender="survey_rounds")
     signals.audit_object_names.connect(_response_names, sender="survey_responses")
+    signals.page_panels.connect(_face_panel, sender="visits.show")
+    face.register()
