@@ -170,16 +170,24 @@ SCHEMAS: dict[str, t.Any] = {
             "One operation. `answer` sets an item's value and note (both, as the tablet holds them) on the "
             "revision `base_rev` the tablet last saw (0: never answered); `entry_add` adds an entry with the "
             "client's UUID to the repeat `item_id`; `entry_remove` removes `entry`; `photo_remove` removes the "
-            "photo `media`; `checkin` records the position of arrival. `client_ts` is kept for the record and "
-            "never orders anything."),
+            "photo `media`; `checkin` records the position of arrival; `survey_response` is one respondent's "
+            "answers to a survey round's questionnaire taken face to face (`round_id`, `audience`, `version_id`, "
+            "`answers` by question name: text, or a list for a multiple choice), stored once under `op_id` and "
+            "counted on the day of `client_ts` (never later than the server's today). `client_ts` is otherwise "
+            "kept for the record and never orders anything."),
         "type": "object", "required": ["op_id", "type"],
         "properties": {
-            "op_id": UUID, "type": {"enum": ["answer", "entry_add", "entry_remove", "photo_remove", "checkin"]},
+            "op_id": UUID, "type": {"enum": ["answer", "entry_add", "entry_remove", "photo_remove", "checkin",
+                                             "survey_response"]},
             "item_id": {"type": "integer"}, "entry": {"type": ["string", "null"], "format": "uuid"},
             "value": STRING_OR_NULL, "note": STRING_OR_NULL, "base_rev": {"type": "integer", "minimum": 0},
             "media": UUID, "latitude": {"type": ["number", "string"]}, "longitude": {"type": ["number", "string"]},
             "accuracy_m": {"type": ["number", "string", "null"]}, "at": {"type": "string", "format": "date-time"},
             "client_ts": {"type": "string", "format": "date-time"},
+            "round_id": {"type": "integer"}, "audience": {"enum": ["student", "parent"]},
+            "version_id": {"type": "integer"},
+            "answers": {"type": "object", "additionalProperties": {
+                "oneOf": [{"type": ["string", "integer", "null"]}, {"type": "array", "items": {"type": "string"}}]}},
         },
     },
     "OpsRequest": {"type": "object", "required": ["ops"],

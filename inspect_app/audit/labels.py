@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "survey.response": _l("received an anonymous survey response"),
     "interview.draw": _l("drew the telephone interview sample"),
     "interview.call": _l("recorded a telephone interview"),
+    "survey.face_responses": _l("took survey responses face to face"),
     "roster.run": _l("uploaded rosters for checking"),
     "roster.rerun": _l("checked the rosters again"),
     "roster.mapping": _l("assigned roster columns"),

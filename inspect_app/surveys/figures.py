@@ -25,6 +25,7 @@ from .interviews import call_counts
 from .models import SurveyLink
 from .models import SurveyResponse
 from .models import SurveyRound
+from .models import SurveyWay
 from .services import questionnaire
 
 
@@ -38,6 +39,8 @@ class Row:
     rates: maths.Rates
     # The telephone interviews by outcome (their completed answers are in ``rates``).
     calls: CallCounts = field(default_factory=CallCounts)
+    # The respondents by collection way (self, face, phone), every way named.
+    ways: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, t.Any]:
         data: dict[str, t.Any] = {}
@@ -46,7 +49,7 @@ class Row:
         if self.school is not None:
             data["school"] = self.school.name
             data["school_code"] = self.school.code
-        return {**data, **self.rates.as_dict(), "interviews": self.calls.as_dict()}
+        return {**data, **self.rates.as_dict(), "interviews": self.calls.as_dict(), "ways": self.ways}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class RoundFigures:
     counties: list[Row]
     # None when the viewer sees only part of the round (a county's staff).
     total: Row | None
+    # The respondents of the schools shown, by collection way.
+    ways: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, t.Any]:
         s = self.survey
@@ -68,6 +73,7 @@ class RoundFigures:
             "total": self.total.rates.as_dict() if self.total else None,
             "interviews": {"seed": s.interview_seed, "frame": s.interview_frame,
                            "total": self.total.calls.as_dict() if self.total else None},
+            "ways": self.ways,
             "counties": [row.as_dict() for row in self.counties],
             "schools": [row.as_dict() for row in self.schools],
         }
@@ -100,8 +106,10 @@ def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFig
     whole = len(links) == len(survey.links)
     scored = scored_responses(survey, None if whole else [link.school_id for link in links])
     by_school: dict[int, list[maths.Scored]] = {}
+    ways: dict[int, list[SurveyWay]] = {}
     for response, result in scored:
         by_school.setdefault(response.school_id, []).append(result)
+        ways.setdefault(response.school_id, []).append(response.way)
     threshold = survey.knowledge_threshold
 
     def rates_of(results: list[maths.Scored], schools: int) -> maths.Rates:
@@ -117,15 +125,25 @@ def round_figures(survey: SurveyRound, viewer: Viewer | None = None) -> RoundFig
         return counts
 
     schools = [Row(link.school.county, link.school, link, rates_of(by_school.get(link.school_id, []), 1),
-                   calls_of([link.school_id])) for link in links]
+                   calls_of([link.school_id]), way_counts(ways.get(link.school_id, []))) for link in links]
     counties = []
     for county in dict.fromkeys(link.school.county for link in links):
         members = [link.school_id for link in links if link.school.county_id == county.id]
         results = [r for school_id in members for r in by_school.get(school_id, [])]
-        counties.append(Row(county, None, None, rates_of(results, len(members)), calls_of(members)))
+        counties.append(Row(county, None, None, rates_of(results, len(members)), calls_of(members),
+                            way_counts([w for school_id in members for w in ways.get(school_id, [])])))
+    shown = way_counts([response.way for response, _r in scored])
     total = Row(None, None, None, rates_of([r for _resp, r in scored], len(links)),
-                calls_of(link.school_id for link in links)) if whole else None
-    return RoundFigures(survey, schools, counties, total)
+                calls_of(link.school_id for link in links), shown) if whole else None
+    return RoundFigures(survey, schools, counties, total, shown)
+
+
+def way_counts(ways: t.Iterable[SurveyWay]) -> dict[str, int]:
+    """How many answers came each way (``self``, ``face``, ``phone``), every way named."""
+    counts = dict.fromkeys((w.value for w in SurveyWay), 0)
+    for way in ways:
+        counts[SurveyWay(way).value] += 1
+    return counts
 
 
 def rates_target() -> float:

@@ -220,3 +220,21 @@ class InterviewCall(Model):
     round: orm.Mapped[SurveyRound] = orm.relationship()
     school: orm.Mapped[School] = orm.relationship()
     called_by: orm.Mapped[User | None] = orm.relationship()
+
+
+class SurveyFaceCollection(Model):
+    """How a face-to-face answer (way ``face``) was taken: on which visit, by which inspector, under which UUID.
+
+    The inspector is the collector (调查员), never the respondent, who stays anonymous. ``uuid`` is the
+    tablet's id of the operation that carried the answer: the same answer sent twice is stored once.
+    """
+
+    __tablename__ = "survey_face_collections"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    response_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("survey_responses.id"), unique=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    visit_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("visits.id"), index=True)
+    collected_by_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"))
+
+    response: orm.Mapped[SurveyResponse] = orm.relationship()

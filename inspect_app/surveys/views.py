@@ -37,6 +37,7 @@ from .figures import round_figures
 from .forms import DatesForm
 from .forms import RoundForm
 from .models import SurveyLink
+from .models import SurveyWay
 from .permissions import can_manage_round
 from .permissions import can_open_round
 from .permissions import can_view_link
@@ -109,7 +110,8 @@ def show(round_id: int) -> t.Any:
     survey = load_round(round_id)
     figures = round_figures(survey, current_user)
     return render_template("surveys/show.html", survey=survey, figures=figures, today=local_today(),
-                           can_manage=can_manage_round(current_user, survey), dates_form=DatesForm())
+                           can_manage=can_manage_round(current_user, survey), dates_form=DatesForm(),
+                           ways=list(SurveyWay))
 
 
 @bp.post("/<int:round_id>/dates")

@@ -37,6 +37,7 @@ from ..visits.answer_sheet import AnswerSheet
 from ..visits.answer_sheet import Slot
 from ..visits.models import RepeatInstance
 from ..visits.models import Visit
+from . import kinds
 from .models import OpStatus
 from .models import SyncKind
 from .models import SyncOp
@@ -63,8 +64,12 @@ MAX_ACCURACY_M = 99_999_999
 
 def _op_payload(raw: dict[str, t.Any]) -> dict[str, t.Any]:
     """The fields of an operation that make it what it is (its id aside), for comparing two sends."""
-    return {k: raw.get(k) for k in ("type", "item_id", "entry", "value", "note", "base_rev", "media",
-                                    "latitude", "longitude", "accuracy_m", "at")}
+    payload = {k: raw.get(k) for k in ("type", "item_id", "entry", "value", "note", "base_rev", "media",
+                                       "latitude", "longitude", "accuracy_m", "at")}
+    kind = kinds.get(raw.get("type"))
+    if kind is not None:  # only its own fields: the payloads of the other types stay as they were
+        payload.update({k: raw.get(k) for k in kind.fields})
+    return payload
 
 
 def _result(op: SyncOp, *, duplicate: bool = False) -> dict[str, t.Any]:
@@ -96,6 +101,8 @@ class Batch:
         self._entries: dict[str, RepeatInstance] | None = None
         self._own: dict[tuple[int, str | None], list[int]] | None = None
         self._own_in_batch: dict[tuple[int, str | None], list[int]] = {}
+        # What the operations handled above sync (``kinds``) recorded, by type, for their ``finish``.
+        self.registered: dict[str, list[dict[str, t.Any]]] = {}
 
     def item(self, item_id: t.Any) -> ChecklistItem:
         item = self.items.get(parse_int(item_id, "item_id"))
@@ -207,6 +214,10 @@ def _apply(batch: Batch, raw: dict[str, t.Any], op: SyncOp) -> None:
                     "accuracy_m": str(accuracy) if accuracy is not None else None}
         visits.check_in(visit, latitude=latitude, longitude=longitude, accuracy_m=accuracy, actor=actor,
                         at=min(at, utcnow()) if at else None)
+    elif (registered := kinds.get(kind)) is not None:
+        op.value = registered.apply(kinds.OpContext(visit=visit, actor=actor, op_id=op.op_id, client_ts=op.client_ts),
+                                    raw)
+        batch.registered.setdefault(str(kind), []).append(op.value)
     else:
         raise ValidationFailed(_("Unknown operation type “%(type)s”.", type=kind))
 
@@ -287,6 +298,8 @@ def _apply_all(batch: Batch, ops: list[dict[str, t.Any]], request_id: int) -> tu
         answers.append(op)
         counts[op.status.value] += 1
     batch.sheet.write()
+    for name, values in batch.registered.items():
+        t.cast(kinds.OpKind, kinds.get(name)).finish(visit, actor, values)
     writers = {o.previous["by"] for o in new if o.previous is not None and o.previous.get("by")}
     names: dict[int, str] = dict(db.session.execute(
         sa.select(User.id, User.display_name).where(User.id.in_(writers))).all()) if writers else {}

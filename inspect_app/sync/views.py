@@ -35,7 +35,7 @@ bp = Blueprint("sync", __name__, template_folder="templates")
 SHELL = (
     "css/app.css", "img/icon.svg", "img/icon-192.png", "img/icon-512.png",
     "js/app.js", "js/offline.js", "js/expressions.js", "js/formlogic.js", "js/visit.js", "js/store.js",
-    "js/sync.js", "js/photos.js", "js/signatures.js", "js/checkin.js", "js/uuid.js",
+    "js/sync.js", "js/photos.js", "js/signatures.js", "js/checkin.js", "js/uuid.js", "js/facesurvey.js",
     "vendor/idb-8.0.4/index.js", "vendor/signature_pad-5.1.4/signature_pad.js",
 )
 

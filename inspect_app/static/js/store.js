@@ -156,3 +156,13 @@ export async function complete(records, { visit, answers, media, notes } = {}) {
   }
   await tx.done;
 }
+
+// A small record of the page's own (what the face-to-face questionnaires taken here were), by key.
+export async function getMeta(key) {
+  const row = await (await db()).get("meta", key);
+  return row ? row.value : undefined;
+}
+
+export async function putMeta(key, value) {
+  await (await db()).put("meta", { key, value });
+}

@@ -118,7 +118,8 @@ export function createSync({ user, onChange = () => {}, onLogin = async () => fa
           answers[`${op.item_id}|${op.entry ?? ""}`] = { value: op.value, note: op.note, rev: result.rev };
         }
         if (result.status === "refused" || result.status === "conflict") {
-          notes.push({ kind: result.status, item: op.item_id, entry: op.entry || null, message: result.message });
+          notes.push({ kind: result.status, item: op.item_id, entry: op.entry || null, message: result.message,
+            survey: op.type === "survey_response" || undefined });
         }
       }
     } else {

@@ -12,6 +12,7 @@ import { NotAPhoto, currentPosition, preparePhoto } from "./photos.js";
 import { signatureBytes, signaturePad } from "./signatures.js";
 import { FAR, distanceMetres, formatDistance, locate } from "./checkin.js";
 import { sha256Hex, uuid } from "./uuid.js";
+import { faceSurvey } from "./facesurvey.js";
 
 const form = document.getElementById("visit-form");
 
@@ -28,6 +29,7 @@ if (form) {
   let localEntries = 0;
   let known = { answers: {}, state: null };
   let sync = null;
+  let face = null;
 
   const isQuestion = (el) => el && el.matches("[data-name]");
   const questionOf = (el) => el.closest("[data-name]");
@@ -264,6 +266,7 @@ if (form) {
     if (barLast && syncState.lastSync) barLast.textContent = fill(msg.msgLastSync, { time: syncState.lastSync.toLocaleTimeString() });
     const record = await store.getVisit(visitKey);
     showNotes((record && record.notes) || []);
+    if (face) await face.update();
   }
 
   function describe(note) {
@@ -271,7 +274,7 @@ if (form) {
     const title = el && el.querySelector(".itemhead h3, .detaillabel");
     const label = title ? title.firstChild.textContent.trim() : "";
     const template = note.kind === "conflict" ? msg.msgConflict : msg.msgRefused;
-    return fill(template, { item: label || "—", message: note.message || "" });
+    return fill(template, { item: label || (note.survey ? msg.msgQuestionnaire : "—"), message: note.message || "" });
   }
 
   // A photo's error beside its own item, in words, until the inspector picks again (a refusal at pick
@@ -817,6 +820,7 @@ if (form) {
   }
 
   function onResult(result) {
+    if (face && result.kind === "ops") face.onResult(result);
     if (result.kind !== "submit" || result.visit !== visitKey) return;
     if (result.status === 200 || result.status === 201) {
       const raised = Number((result.data && result.data.findings_raised) || 0);
@@ -920,6 +924,7 @@ if (form) {
 
   refresh();
   if (!sandbox && visitKey && user) {
+    face = faceSurvey({ user, visitKey, queueOp });
     sync = createSync({
       user,
       onChange: (state) => {
