@@ -51,7 +51,7 @@ def test_questions_follow_the_answers_while_filling(world: World, app: Flask, li
     page = tablet
     login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{visit_id}")
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     fits_tablet(page)
 
     def question(name: str) -> t.Any:
@@ -185,7 +185,7 @@ def test_calculations_pipes_cascades_and_counts_follow_the_answers_offline_too(
     page = tablet
     login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{visit_id}")
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     fits_tablet(page)
 
     def question(name: str) -> t.Any:

@@ -93,7 +93,7 @@ def test_a_visit_filled_offline_survives_reload_and_restart_and_syncs_exactly_on
     context.set_offline(True)
     response = page.goto(visit_url)
     assert response.from_service_worker
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     s1 = page.locator(f"#item-{items['S1_1']}")
     s1.locator("label.choice", has_text="否").tap()
     s1.locator("textarea[data-note]").fill("未成立资助工作领导小组。")
@@ -124,7 +124,7 @@ def test_a_visit_filled_offline_survives_reload_and_restart_and_syncs_exactly_on
 
     # Reload while offline: the page comes from the service worker, the answers from the tablet.
     page.reload()
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     s1 = page.locator(f"#item-{items['S1_1']}")
     assert s1.locator("input[value=no]").is_checked()
     assert s1.locator("textarea[data-note]").input_value() == "未成立资助工作领导小组。"
@@ -140,7 +140,7 @@ def test_a_visit_filled_offline_survives_reload_and_restart_and_syncs_exactly_on
     context.set_offline(True)
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(visit_url)
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     assert page.locator(f"#item-{items['S1_1']} input[value=no]").is_checked()
     wait_pending(page, queued)
 
@@ -186,7 +186,7 @@ def test_an_ended_session_mid_sync_asks_for_the_password_and_resumes(
     page = context.pages[0] if context.pages else context.new_page()
     login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{world.visit.id}")
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     context.set_offline(True)
     page.fill(f"input[name=value-{items['enrolled']}]", "321")
     page.locator(f"#item-{items['S2_1']}").locator("label.choice", has_text="良").tap()
@@ -231,7 +231,7 @@ def test_two_inspectors_editing_one_answer_offline_are_both_kept_and_flagged(
         page = context.new_page()
         login(page, live_server, username)
         page.goto(f"{live_server}/visits/{world.visit.id}")
-        page.wait_for_selector("#visit-form")
+        page.wait_for_selector("#visit-form[data-ready]")
         context.set_offline(True)
         page.locator(f"#item-{item}").locator("label.choice", has_text=choice).tap()
         wait_pending(page, 2)
@@ -336,7 +336,7 @@ def test_a_busy_server_is_tried_again_when_its_retry_after_says(
     page = context.pages[0] if context.pages else context.new_page()
     login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{world.visit.id}")
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     page.fill(f"input[name=value-{items['enrolled']}]", "123")
     page.locator("body").click()
     wait_pending(page, 1)  # kept on the tablet: the server said it was busy

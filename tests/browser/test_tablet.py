@@ -27,7 +27,7 @@ def test_answers_notes_and_photos_survive_a_reload(world, app: Flask, live_serve
     login(page, live_server, "insp")
     assert "华州第一小学" in page.inner_text("main")
     page.click("text=华州第一小学")
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     fits_tablet(page)
     items = {i.name: i.id for i in world.visit.checklist_version.items}
 

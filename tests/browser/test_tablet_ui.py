@@ -177,7 +177,7 @@ def test_every_section_of_the_shipped_form_is_in_reach_with_its_progress(
     page = tablet
     login(page, live_server, "insp")
     page.goto(f"{live_server}/visits/{shipped_visit}")
-    page.wait_for_selector("#visit-form")
+    page.wait_for_selector("#visit-form[data-ready]")
     fits_tablet(page)
     links = page.locator(".sectionnav a:not([hidden])")
     names = [links.nth(i).locator(".secname").inner_text() for i in range(links.count())]

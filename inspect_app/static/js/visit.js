@@ -937,6 +937,10 @@ if (form) {
     });
     const now = bar && bar.querySelector("[data-sync-now]");
     if (now) now.addEventListener("click", () => sync.flush());
-    render().then(() => sync.flush());
+    render().then(() => {
+      // The tablet's answers are on the page: what is tapped from now on is kept.
+      form.dataset.ready = "1";
+      sync.flush();
+    });
   }
 }
