@@ -22,15 +22,20 @@ from flask import Flask
 from inspect_app.auth import services as auth_services
 from inspect_app.auth.models import Role
 from inspect_app.auth.models import User
+from inspect_app.campaigns import conflicts
 from inspect_app.campaigns.models import Campaign
+from inspect_app.errors import ValidationFailed
 from inspect_app.extensions import db
+from inspect_app.schools import importers
 from inspect_app.schools import regions
 from inspect_app.schools.models import County
+from inspect_app.schools.models import School
 
 from .fixtures import PASSWORD
 from .fixtures import World
 from .test_permissions import GET_EXPECTED
 from .test_permissions import Scene
+from .test_permissions import _workbook
 from .test_permissions import build_urls
 from .test_permissions import changes
 from .test_permissions import clients
@@ -118,3 +123,27 @@ def test_city_lists_hold_their_own_city_only(app: Flask, scene: Scene, world: Wo
     for path in ("/api/v1/data/visits", "/api/v1/data/findings", "/api/v1/data/rectifications"):
         rows = client.get(path).get_json()["items"]
         assert rows and all(row["school"]["code"] == mine.code for row in rows), path
+
+
+def test_a_city_manages_its_own_inspectors_conflicts_and_schools(app: Flask, scene: Scene,  # noqa: F811
+                                                                 world: World) -> None:
+    _split_cities(world)
+    city_a = db.session.scalar(sa.select(User).where(User.username == "city_a_supervisor"))
+    city_b = db.session.scalar(sa.select(User).where(User.username == "city_b_supervisor"))
+    assert city_a is not None and city_b is not None
+    pool_a = {u.username for u in db.session.scalars(conflicts.inspector_query(city_a))}
+    pool_b = {u.username for u in db.session.scalars(conflicts.inspector_query(city_b))}
+    assert "insp3" in pool_a and not {"insp", "insp2"} & pool_a  # insp3's home is 华州区, in city A
+    assert {"insp", "insp2"} <= pool_b and "insp3" not in pool_b
+    declared = {c.school_id for c in db.session.scalars(conflicts.conflict_query(city_a))}
+    assert world.other_school.id not in declared  # the declared conflict is with 临渭第二小学, in city B
+    assert world.other_school.id in {c.school_id for c in db.session.scalars(conflicts.conflict_query(city_b))}
+
+    sheet = _workbook(["学校标识码", "学校名称", "区县", "学段"], ["2161020009", "临渭新校", "临渭区", "小学"],
+                      [world.other_school.code, "改名", "华州区", "小学"])
+    with pytest.raises(ValidationFailed) as refused:
+        importers.import_schools(sheet, filename="schools.xlsx", actor=city_a)
+    details = "\n".join(refused.value.details)
+    assert "临渭区" in details and world.other_school.code in details
+    db.session.rollback()
+    assert db.session.scalar(sa.select(School.name).where(School.code == world.other_school.code)) == "临渭第二小学"

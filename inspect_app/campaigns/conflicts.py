@@ -11,6 +11,8 @@ from sqlalchemy import orm
 from ..audit import services as audit
 from ..auth.models import Role
 from ..auth.models import User
+from ..core.permissions import Viewer
+from ..core.permissions import in_region
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import School
@@ -124,8 +126,18 @@ def withdraw_conflict(conflict: ConflictOfInterest, *, actor: User) -> None:
     db.session.flush()
 
 
-def conflict_query(*, q: str | None = None) -> sa.Select[ConflictOfInterest]:
-    """Declared conflicts, newest first, optionally matching an inspector's or a school's name or code."""
+def _home_in_region(viewer: Viewer | None) -> sa.ColumnElement[bool]:
+    """Accounts whose home city or county lies in the viewer's region (all without a viewer)."""
+    if viewer is None or viewer.scope_county_ids is None:
+        return sa.true()
+    if viewer.county_id is not None:
+        return User.county_id == viewer.county_id
+    return User.city_id == viewer.city_id
+
+
+def conflict_query(viewer: Viewer | None = None, *, q: str | None = None) -> sa.Select[ConflictOfInterest]:
+    """Declared conflicts, newest first, optionally matching an inspector's or a school's name or code; a
+    city's staff see those of their city's schools."""
     inspector = orm.aliased(User)
     stmt = (
         sa.select(ConflictOfInterest)
@@ -135,6 +147,8 @@ def conflict_query(*, q: str | None = None) -> sa.Select[ConflictOfInterest]:
                  orm.contains_eager(ConflictOfInterest.school))
         .order_by(ConflictOfInterest.created_at.desc(), ConflictOfInterest.id.desc())
     )
+    if viewer is not None:
+        stmt = stmt.where(in_region(viewer, School.county_id))
     if q:
         like = f"%{q}%"
         stmt = stmt.where(sa.or_(inspector.display_name.like(like), inspector.username.like(like),
@@ -142,10 +156,11 @@ def conflict_query(*, q: str | None = None) -> sa.Select[ConflictOfInterest]:
     return stmt
 
 
-def inspector_query(*, q: str | None = None, county_id: int | None = None) -> sa.Select[User]:
-    """Inspector accounts by home county and name, for the inspectors page."""
+def inspector_query(viewer: Viewer | None = None, *, q: str | None = None,
+                    county_id: int | None = None) -> sa.Select[User]:
+    """Inspector accounts by home county and name, for the inspectors page: a city's staff see their city's."""
     stmt = (
-        sa.select(User).where(User.role == Role.INSPECTOR)
+        sa.select(User).where(User.role == Role.INSPECTOR, _home_in_region(viewer))
         .options(orm.joinedload(User.county))
         .order_by(User.active.desc(), User.county_id, User.display_name, User.id)
     )

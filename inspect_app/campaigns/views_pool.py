@@ -47,7 +47,7 @@ def inspectors() -> t.Any:
         return done
     search = SearchForm(request.args)
     q, county_id = search.q.data or "", search.county_id
-    page = db.paginate(conflict_services.inspector_query(q=q or None, county_id=county_id),
+    page = db.paginate(conflict_services.inspector_query(current_user, q=q or None, county_id=county_id),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("campaigns/inspectors.html", page=page, form=form, q=q, county_id=county_id,
                            counties=counties(), conflicts=conflict_services.conflict_counts(u.id for u in page.items))
@@ -67,7 +67,7 @@ def conflicts() -> t.Any:
     form = ConflictForm()
     form.inspector_id.choices = [
         SelectChoice(str(u.id), inspector_label(u))
-        for u in db.session.scalars(conflict_services.inspector_query().where(User.active.is_(True)))]
+        for u in db.session.scalars(conflict_services.inspector_query(current_user).where(User.active.is_(True)))]
     if form.validate_on_submit():
         inspector = db.get_or_404(User, form.inspector_id.data)
         school = conflict_services.school_by_code(form.school_code.data or "")
@@ -77,8 +77,8 @@ def conflicts() -> t.Any:
               "success")
         return redirect(url_for("campaigns.conflicts"))
     q = SearchForm(request.args).q.data or ""
-    page = db.paginate(conflict_services.conflict_query(q=q or None), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    page = db.paginate(conflict_services.conflict_query(current_user, q=q or None),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("campaigns/conflicts.html", page=page, form=form, q=q,
                            upload=UploadForm(prefix="upload"))
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit import services as audit
+from ..core.permissions import in_region
 from ..core.spreadsheets import ImportResult
 from ..core.spreadsheets import cell_error
 from ..core.spreadsheets import read_xlsx_table
@@ -193,7 +194,9 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
     if frame.empty:
         raise ValidationFailed(_("File “%(file)s” has no data rows.", file=filename))
 
-    counties = {c.name: c for c in db.session.scalars(sa.select(County))}
+    # A city's staff import into their city's counties only (the command line, without actor, anywhere).
+    region = sa.true() if actor is None else in_region(actor, County.id)
+    counties = {c.name: c for c in db.session.scalars(sa.select(County).where(region))}
     result = ImportResult()
     rows: list[dict[str, t.Any]] = []
     first_row_of_code: dict[str, int] = {}
@@ -202,6 +205,8 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
         if all(row.get(k) == "" for k in COLUMNS):
             continue
         rows.append(_parse(row, counties, first_row_of_code))
+    if actor is not None:
+        _refuse_schools_elsewhere(rows, actor, result.errors)
 
     if result.errors:
         raise ValidationFailed(
@@ -216,6 +221,17 @@ def import_schools(data: bytes, *, filename: str, actor: User | None) -> ImportR
                "updated": result.updated, "unchanged": result.unchanged},
     )
     return result
+
+
+def _refuse_schools_elsewhere(rows: list[dict[str, t.Any]], actor: User, errors: list[str]) -> None:
+    """A code that names a school of another region is not the importer's to change."""
+    codes = [r["code"] for r in rows if r.get("code")]
+    elsewhere = set(db.session.scalars(sa.select(School.code).where(
+        School.code.in_(codes), sa.not_(in_region(actor, School.county_id))))) if codes else set()
+    for parsed in rows:
+        if parsed.get("code") in elsewhere:
+            errors.append(cell_error(parsed["row"], COLUMNS["code"][0],
+                                     _("%(code)s is a school outside your region", code=parsed["code"])))
 
 
 def _save(rows: list[dict[str, t.Any]], actor: User | None, result: ImportResult) -> None:

@@ -94,7 +94,8 @@ def add_county() -> t.Any:
     form = CountyForm(prefix="county")
     if form.validate():
         try:
-            county = services.create_county(form.name.data or "", code=form.code.data or None, actor=current_user)
+            county = services.create_county(form.name.data or "", code=form.code.data or None,
+                                            city=current_user.city, actor=current_user)
         except ValidationFailed as err:
             db.session.rollback()
             form.form_errors.extend([err.message, *err.details])
