@@ -67,6 +67,7 @@ from inspect_app.rosters import services as roster_services
 from inspect_app.rosters.fields import InputKind
 from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
+from inspect_app.schools import regions
 from inspect_app.schools.models import School
 from inspect_app.schools.permissions import can_view_school
 from inspect_app.surveys import interviews as interview_services
@@ -231,6 +232,7 @@ GET_EXPECTED: dict[str, Row] = {
     "rosters.input_file":          (L,    OK,   OK,   OK,   NF,   NF,   NF,   NO,   NO,   OK),
     "media.file@finding_file":     (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),
     "schools.import_schools":      (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.regions_page":        (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.import_template":     (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
@@ -345,6 +347,9 @@ POST_EXPECTED: dict[str, Row] = {
     "archive.build":                  (L,    A,    A,    A,    NF,   NF,   NF,   A,    NF,   A),
     "rectification.withdraw_extension": (L,  NO,   NO,   NO,   NO,   NO,   NO,   A,    NF,   NO),
     "schools.add_county":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.add_city":               (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.edit_city":              (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "schools.add_region_county":      (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "sync.acknowledge":               (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
     "schools.import_schools":         (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "visits.approve":                 (L,    A,    A,    A,    NF,   NO,   NO,   NO,   NO,   NO),
@@ -407,6 +412,7 @@ class Scene:
     survey_round: int         # a survey round on W1, open today
     survey_link: int          # its link for 华州第一小学
     survey_token: str
+    city: int                 # the install's city (both counties are its)
     interview_call: int       # a call of the round's telephone sample, drawn from ``run``
     flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
     token: int                # the city viewer's personal API token
@@ -510,7 +516,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
         flagged_op=flagged_op.id, token=token.id,
         survey_round=survey.id, survey_link=survey.links[0].id, survey_token=survey.links[0].token,
-        interview_call=interview_call.id,
+        interview_call=interview_call.id, city=regions.home_city().id,
         uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
@@ -669,6 +675,7 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "help.guide": {"name": "school"},
         "help.image": {"name": "school-mine.png"},
         "schools.show": {"school_id": s.school},
+        "schools.edit_city": {"city_id": s.city},
         "schools.show@linwei": {"school_id": s.other_school},
         "api.checklist": {"version_id": s.version},
         "api.export_csv": {"code": "W1"},
@@ -797,6 +804,9 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "survey_public.answer": lambda: {"level": "primary", "k_who": "needy", "k_apply": "apply", "k_paid": "card",
                                          "s_overall": "satisfied", "s_fair": "satisfied", "s_publicity": "satisfied"},
         "schools.add_county": lambda: {"county-name": "新县", "county-code": "610599"},
+        "schools.add_city": lambda: {"city-name": "新市", "city-org_name": "新市学生资助管理中心"},
+        "schools.edit_city": lambda: {f"city{s.city}-name": "改名市", f"city{s.city}-org_name": "改名中心"},
+        "schools.add_region_county": lambda: {"county-city_id": str(s.city), "county-name": "新区"},
         "schools.import_schools": lambda: {"file": (io.BytesIO(b"not a workbook"), "schools.xlsx")},
         "visits.return_visit": lambda: {"reason": "请补充照片"},
         "visits.save_all": lambda: {f"value-{s.item}": "yes", f"note-{s.item}": ""},

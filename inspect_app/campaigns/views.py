@@ -132,7 +132,7 @@ def show(campaign_id: int) -> t.Any:
     return render_template(
         "campaigns/show.html", campaign=campaign, page=page, problems=figures.get("problems", {}),
         scores=figures.get("scores", {}), manage=can_manage_campaign(current_user, campaign), form=form,
-        counties=counties(), statuses=list(VisitStatus), county_id=county_id, teams=campaign.teams,
+        counties=counties(current_user), statuses=list(VisitStatus), county_id=county_id, teams=campaign.teams,
         status=status_arg, tab="visits",
     )
 
@@ -157,7 +157,7 @@ def add_schools(campaign_id: int) -> t.Any:
     page = db.paginate(lifecycle.addable_schools(current_user, campaign, q=q, county_id=county_id, level=level),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("campaigns/add_schools.html", campaign=campaign, page=page, q=q, county_id=county_id,
-                           level=level, counties=counties(), levels=list(SchoolLevel))
+                           level=level, counties=counties(current_user), levels=list(SchoolLevel))
 
 
 @bp.post("/<int:campaign_id>/start")

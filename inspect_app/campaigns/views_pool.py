@@ -50,7 +50,8 @@ def inspectors() -> t.Any:
     page = db.paginate(conflict_services.inspector_query(current_user, q=q or None, county_id=county_id),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("campaigns/inspectors.html", page=page, form=form, q=q, county_id=county_id,
-                           counties=counties(), conflicts=conflict_services.conflict_counts(u.id for u in page.items))
+                           counties=counties(current_user),
+                           conflicts=conflict_services.conflict_counts(u.id for u in page.items))
 
 
 @bp.route("/inspectors/template.xlsx")

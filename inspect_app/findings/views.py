@@ -67,7 +67,7 @@ def index() -> t.Any:
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     campaigns = db.session.scalars(sa.select(Campaign).where(campaign_filter(current_user))
                                    .order_by(Campaign.id.desc())).all()
-    return render_template("findings/index.html", page=page, campaigns=campaigns, counties=counties(),
+    return render_template("findings/index.html", page=page, campaigns=campaigns, counties=counties(current_user),
                            statuses=list(FindingStatus), campaign_id=campaign_id, county_id=county_id,
                            status=status)
 

@@ -71,7 +71,7 @@ def index() -> t.Any:
     campaigns = db.session.scalars(sa.select(Campaign).where(campaign_filter(current_user))
                                    .order_by(Campaign.id.desc())).all()
     return render_template(
-        "rectification/index.html", page=page, filters=filters, campaigns=campaigns, counties=counties(),
+        "rectification/index.html", page=page, filters=filters, campaigns=campaigns, counties=counties(current_user),
         levels=list(SchoolLevel), sections=services.section_choices(), severities=list(Severity),
         statuses=list(RectificationStatus), pending=services.pending_extension_ids(r.id for r in page.items),
         can_bulk=current_user.role in MANAGERS, bulk_actions=services.BULK_ACTIONS,

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit import services as audit
+from ..core.permissions import Viewer
+from ..core.permissions import in_region
 from ..core.permissions import school_filter
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -23,8 +25,12 @@ if t.TYPE_CHECKING:
     from ..auth.models import User
 
 
-def counties() -> list[County]:
-    return list(db.session.scalars(sa.select(County).order_by(County.position, County.id)))
+def counties(viewer: Viewer | None = None) -> list[County]:
+    """The counties in order; only those of ``viewer``'s region when given (a city's for its staff)."""
+    stmt = sa.select(County).order_by(County.position, County.id)
+    if viewer is not None:
+        stmt = stmt.where(in_region(viewer, County.id))
+    return list(db.session.scalars(stmt))
 
 
 def create_county(name: str, *, code: str | None = None, city: City | None = None, actor: User | None) -> County:

@@ -15,17 +15,23 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..core.imports import import_upload
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
+from ..core.roles import Role
 from ..errors import ValidationFailed
 from ..extensions import db
 from . import importers
+from . import regions
 from . import services
+from .forms import CityForm
 from .forms import CountyForm
 from .forms import ImportForm
+from .forms import RegionCountyForm
+from .models import City
 from .models import School
 from .models import SchoolLevel
 from .permissions import can_manage_schools
@@ -47,7 +53,7 @@ def index() -> t.Any:
     stmt = services.school_query(current_user, q=q, county_id=county_id, level=_level_arg())
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("schools/index.html", page=page, q=q, county_id=county_id, level=_level_arg(),
-                           counties=services.counties(), levels=list(SchoolLevel),
+                           counties=services.counties(current_user), levels=list(SchoolLevel),
                            can_manage=can_manage_schools(current_user))
 
 
@@ -73,7 +79,7 @@ def import_schools() -> t.Any:
     if done is not None:
         return done
     return render_template("schools/import.html", form=form, county_form=CountyForm(prefix="county"),
-                           counties=services.counties())
+                           counties=services.counties(current_user))
 
 
 @bp.route("/import/template.xlsx")
@@ -105,4 +111,82 @@ def add_county() -> t.Any:
             return redirect(url_for("schools.import_schools"))
     # A refused county comes back on the import page as typed, its errors beside its fields.
     return render_template("schools/import.html", form=ImportForm(), county_form=form,
-                           counties=services.counties()), 422
+                           counties=services.counties(current_user)), 422
+
+
+def _regions_page(city_form: CityForm | None = None, county_form: RegionCountyForm | None = None,
+                  edit: tuple[int, CityForm] | None = None, status: int = 200) -> t.Any:
+    county_form = county_form or RegionCountyForm(prefix="county")
+    county_form.city_id.choices = [SelectChoice(c.id, c.name) for c in regions.cities()]
+    forms = {city.id: CityForm(prefix=f"city{city.id}", obj=city) for city in regions.cities()}
+    if edit is not None:
+        forms[edit[0]] = edit[1]
+    return render_template("schools/regions.html", provinces=regions.provinces(), forms=forms,
+                           city_form=city_form or CityForm(prefix="city"), county_form=county_form), status
+
+
+@bp.route("/regions")
+@roles_required(Role.ADMIN)
+def regions_page() -> t.Any:
+    """The province, its cities with their issuing offices, and their counties."""
+    regions.home_city()
+    db.session.commit()
+    return _regions_page()
+
+
+@bp.post("/regions/cities")
+@roles_required(Role.ADMIN)
+def add_city() -> t.Any:
+    form = CityForm(prefix="city")
+    if form.validate():
+        try:
+            city = regions.create_city(regions.home_city().province, form.name.data or "",
+                                       org_name=form.org_name.data or "", code=form.code.data or None,
+                                       actor=current_user)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form.form_errors.extend([err.message, *err.details])
+        else:
+            db.session.commit()
+            flash(_("City %(name)s added.", name=city.name), "success")
+            return redirect(url_for("schools.regions_page"))
+    return _regions_page(city_form=form, status=422)
+
+
+@bp.post("/regions/cities/<int:city_id>")
+@roles_required(Role.ADMIN)
+def edit_city(city_id: int) -> t.Any:
+    city = db.get_or_404(City, city_id)
+    form = CityForm(prefix=f"city{city.id}")
+    if form.validate():
+        try:
+            regions.update_city(city, name=form.name.data or "", org_name=form.org_name.data or "",
+                                code=form.code.data or None, actor=current_user)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form.form_errors.extend([err.message, *err.details])
+        else:
+            db.session.commit()
+            flash(_("City %(name)s saved.", name=city.name), "success")
+            return redirect(url_for("schools.regions_page"))
+    return _regions_page(edit=(city_id, form), status=422)
+
+
+@bp.post("/regions/counties")
+@roles_required(Role.ADMIN)
+def add_region_county() -> t.Any:
+    form = RegionCountyForm(prefix="county")
+    form.city_id.choices = [SelectChoice(c.id, c.name) for c in regions.cities()]
+    if form.validate():
+        city = db.session.get(City, form.city_id.data)
+        try:
+            county = services.create_county(form.name.data or "", code=form.code.data or None, city=city,
+                                            actor=current_user)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form.form_errors.extend([err.message, *err.details])
+        else:
+            db.session.commit()
+            flash(_("County %(name)s added.", name=county.name), "success")
+            return redirect(url_for("schools.regions_page"))
+    return _regions_page(county_form=form, status=422)
