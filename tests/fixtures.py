@@ -22,7 +22,9 @@ from inspect_app.checklists import services as checklist_services
 from inspect_app.checklists.models import ChecklistVersion
 from inspect_app.db import local_today
 from inspect_app.extensions import db
+from inspect_app.schools import regions
 from inspect_app.schools import services as school_services
+from inspect_app.schools.models import City
 from inspect_app.schools.models import County
 from inspect_app.schools.models import School
 from inspect_app.schools.models import SchoolLevel
@@ -57,10 +59,11 @@ def make_school(ctx: None, make_county: t.Callable[..., County]) -> t.Callable[.
 @pytest.fixture
 def make_user(ctx: None) -> t.Callable[..., User]:
     def make(role: Role, *, username: str | None = None, county: County | None = None,
-             school: School | None = None) -> User:
+             school: School | None = None, city: City | None = None) -> User:
+        """An account; without county and city a supervisor's or viewer's is the province's."""
         return auth_services.create_user(
             username or f"{role.value}{next(_counter)}", role=role, password=PASSWORD, county=county,
-            school=school, actor=None, check_strength=False,
+            city=city, school=school, actor=None, check_strength=False,
         )
 
     return make
@@ -139,7 +142,7 @@ def world(ctx: None, make_county: t.Callable[..., County], make_school: t.Callab
     home, away = make_county("临渭区"), make_county("华州区")
     school = make_school(away, name="华州第一小学", code="2161030001")
     other_school = make_school(home, name="临渭第二小学", code="2161020002")
-    supervisor = make_user(Role.SUPERVISOR, username="city")
+    supervisor = make_user(Role.SUPERVISOR, username="city", city=regions.home_city())
     inspector = make_user(Role.INSPECTOR, username="insp", county=home)
     world = World(
         home=home, away=away, school=school, other_school=other_school,
@@ -151,7 +154,7 @@ def world(ctx: None, make_county: t.Callable[..., County], make_school: t.Callab
         other_inspector=make_user(Role.INSPECTOR, username="insp2", county=home),
         school_contact=make_user(Role.SCHOOL, username="school1", school=school),
         other_school_contact=make_user(Role.SCHOOL, username="school2", school=other_school),
-        viewer=make_user(Role.VIEWER, username="boss"),
+        viewer=make_user(Role.VIEWER, username="boss", city=regions.home_city()),
         campaign=None,  # type: ignore[arg-type]
         visit=None,  # type: ignore[arg-type]
     )

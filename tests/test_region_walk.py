@@ -73,6 +73,10 @@ def _split_cities(world: World) -> dict[str, str]:
     moved.city_id = city_b.id
     db.session.execute(sa.update(User).where(User.county_id == moved.id).values(city_id=city_b.id))
     db.session.execute(sa.update(Campaign).where(Campaign.county_id == moved.id).values(city_id=city_b.id))
+    # The former city-wide staff become the province's, and their campaigns (W1 in city A, W2 in city B)
+    # province campaigns: a city's campaign never visits another city's school.
+    db.session.execute(sa.update(User).where(User.id.in_([world.supervisor.id, world.viewer.id])).values(city_id=None))
+    db.session.execute(sa.update(Campaign).where(Campaign.county_id.is_(None)).values(city_id=None))
     accounts = {
         "city_a_supervisor": {"city": city_a},
         "city_b_supervisor": {"city": city_b},

@@ -14,6 +14,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..schools.models import City
 from ..schools.models import County
 from ..schools.models import School
 from . import planner
@@ -61,21 +62,29 @@ def county_centres() -> dict[int, tuple[float, float]]:
 
 
 def _explain(reasons: t.Sequence[planner.Reason], teams: dict[int, Team], schools: dict[int, School],
-             counties: dict[int, str], users_of: dict[tuple[int, int], str]) -> list[str]:
+             counties: dict[int, str], users_of: dict[tuple[int, int], str],
+             cities: dict[int, str] | None = None) -> list[str]:
     lines = []
     for reason in reasons:
         if isinstance(reason, planner.NoEligibleTeam):
             county = counties[reason.county_id]
+            # Under a province campaign's rule a member from the county's city rules the team out.
+            home = (cities or {}).get(reason.city_id, county) if reason.city_id is not None else county
             n = len(reason.school_ids)
             if reason.by_county and not reason.by_conflict:
-                lines.append(_("%(county)s (%(n)d school(s)): every team has a member from %(county)s, and nobody "
-                               "inspects their own county. Add a team without one.", county=county, n=n))
+                if reason.city_id is not None:
+                    lines.append(_("%(county)s (%(n)d school(s)): every team has a member from %(city)s, and nobody "
+                                   "inspects their own city in a province campaign. Add a team without one.",
+                                   county=county, n=n, city=home))
+                else:
+                    lines.append(_("%(county)s (%(n)d school(s)): every team has a member from %(county)s, and "
+                                   "nobody inspects their own county. Add a team without one.", county=county, n=n))
                 continue
             names = "、".join(schools[i].name for i in reason.school_ids[:10])
             parts = []
             if reason.by_county:
                 parts.append(_("%(teams)s have a member from %(county)s",
-                               teams="、".join(teams[i].name for i in reason.by_county), county=county))
+                               teams="、".join(teams[i].name for i in reason.by_county), county=home))
             for team_id, school_id in reason.by_conflict:
                 parts.append(_("in %(team)s, %(who)s declared a conflict with %(school)s",
                                team=teams[team_id].name, who=users_of.get((team_id, school_id), ""),
@@ -114,22 +123,27 @@ def auto_assign(campaign: Campaign, *, actor: User | None, per_day: int | None =
     team_in = [
         planner.TeamIn(team.id, frozenset(u.county_id for u in members[team.id] if u.county_id is not None),
                        frozenset(conflict_schools[team.id]), base[team.id],
-                       per_day * len(free[team.id]) if bounded else None)
+                       per_day * len(free[team.id]) if bounded else None,
+                       frozenset(u.city_id for u in members[team.id] if u.city_id is not None))
         for team in teams
     ]
     schools_in = [
         planner.SchoolIn(v.school_id, v.school.county_id, v.school.code,
                          float(v.school.latitude) if v.school.latitude is not None else None,
-                         float(v.school.longitude) if v.school.longitude is not None else None)
+                         float(v.school.longitude) if v.school.longitude is not None else None,
+                         v.school.county.city_id)
         for v in movable
     ]
     by_id = {team.id: team for team in teams}
     county_rows = list(db.session.scalars(sa.select(County).order_by(County.position, County.id)))
     county_names = {c.id: c.name for c in county_rows}
     try:
-        result = planner.assign(schools_in, team_in, cross_county=campaign.cross_county, homes=county_centres())
+        result = planner.assign(schools_in, team_in, cross_county=campaign.cross_county, homes=county_centres(),
+                                cross_city=campaign.cross_city)
     except planner.Infeasible as err:
-        lines = _explain(err.reasons, by_id, {v.school_id: v.school for v in visits}, county_names, who)
+        city_names = dict(db.session.execute(sa.select(City.id, City.name)).all())
+        lines = _explain(err.reasons, by_id, {v.school_id: v.school for v in visits}, county_names, who,
+                         city_names)
         raise ValidationFailed(_("No valid assignment exists; nothing was changed."), details=lines) from err
     dates: dict[int, date] = {}
     if campaign.starts_on is not None:
@@ -182,7 +196,8 @@ def _load(campaign: Campaign, replan: bool) -> tuple[list[Team], list[Visit], li
         raise ValidationFailed(_("Form the inspection teams before assigning schools to them."))
     visits = list(db.session.scalars(
         sa.select(Visit).where(Visit.campaign_id == campaign.id)
-        .options(orm.joinedload(Visit.school), orm.selectinload(Visit.assignments).joinedload(VisitInspector.user))
+        .options(orm.joinedload(Visit.school).joinedload(School.county),
+                 orm.selectinload(Visit.assignments).joinedload(VisitInspector.user))
         .order_by(Visit.id)
     ))
     movable = [v for v in visits if v.status == VisitStatus.PLANNED and (replan or v.team_id is None)]

@@ -40,11 +40,17 @@ def assignment_problem(campaign: Campaign, school: School, inspector: User, *,
     """Why ``inspector`` may not inspect ``school`` in ``campaign``, or None if they may.
 
     The rules: only active inspectors; in a cross-inspection nobody inspects a school of their home
-    county; nobody inspects a school they declared a conflict of interest with. ``conflicts`` saves
+    county, and in a province's cross-inspection nobody inspects a school of their home city (an
+    inspector's city is their county's, or the city they work for); nobody inspects a school they
+    declared a conflict of interest with. ``conflicts`` saves
     a query per call when the caller has loaded them (see :func:`declared_conflicts`).
     """
     if inspector.role != Role.INSPECTOR or not inspector.active:
         return _("%(name)s is not an active inspector.", name=inspector.display_name)
+    if campaign.cross_city and inspector.city_id is not None and inspector.city_id == school.county.city_id:
+        return _("%(name)s belongs to %(city)s and may not inspect %(school)s in their own city "
+                 "(cross-inspection rule of a province campaign).", name=inspector.display_name,
+                 city=school.county.city.name, school=school.name)
     if campaign.cross_county and inspector.county_id is not None and inspector.county_id == school.county_id:
         return _("%(name)s belongs to %(county)s and may not inspect %(school)s in their own county "
                  "(cross-inspection rule).", name=inspector.display_name, county=school.county.name,

@@ -77,7 +77,8 @@ def _sample_sheet(sample: dict[str, t.Any]) -> pd.DataFrame:
         ["区县 / 学段", "总体 → 样本"],
     ]
     for stratum in sample.get("strata") or []:
-        lines.append([f"{stratum['county']} {levels.get(stratum['level'], stratum['level'])}",
+        region = stratum.get("county") or stratum.get("city", "")
+        lines.append([f"{region} {levels.get(stratum['level'], stratum['level'])}",
                       f"{stratum['population']} → {stratum['size']}"])
     return pd.DataFrame(lines, columns=["项目", "值"])
 

@@ -93,6 +93,10 @@ class CampaignForm(CampaignDetailsForm):
     checklist_version_id = SelectField(_l("Checklist"), coerce=int, validators=[DataRequired()])
     cross_county = BooleanField(_l("Cross-inspection: inspectors never visit schools of their own county"),
                                 default=True)
+    # Shown to administrators and the province's staff: "province", or "city-ID" for a city's campaign.
+    region = SelectField(_l("Run by"), validate_choice=False, validators=[Optional(), Length(max=16)],
+                         description=_l("A province campaign samples, teams and plans across the cities; in its "
+                                        "cross-inspection nobody inspects a school of their own city."))
 
     def validate_code(self, field: StringField) -> None:
         code = (field.data or "").strip()
@@ -213,6 +217,10 @@ class AutoAssignForm(FlaskForm):
     per_day = IntegerField(_l("Schools a team visits a day"), validators=[InputRequired(), NumberRange(min=1, max=6)])
     replan = BooleanField(_l("Re-plan visits not started"),
                           description=_l("Also move visits that have a team but have not started."))
+
+
+class FormTeamsForm(FlaskForm):
+    size = IntegerField(_l("Members per team"), default=3, validators=[InputRequired(), NumberRange(min=2, max=8)])
 
 
 class ConflictForm(FlaskForm):

@@ -25,6 +25,8 @@ from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools import regions
+from ..schools.models import City
+from ..schools.models import County
 from ..schools.models import School
 from ..schools.models import SchoolLevel
 from ..schools.services import school_query
@@ -37,7 +39,7 @@ from .permissions import campaign_filter
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{1,31}$")
 CAMPAIGN_FIELDS = ("code", "name", "term", "checklist_version_id", "starts_on", "ends_on", "default_due_on",
-                   "county_id", "cross_county", "visits_per_day", "days_off", "status")
+                   "city_id", "county_id", "cross_county", "visits_per_day", "days_off", "status")
 EDITABLE_FIELDS = ("name", "term", "starts_on", "ends_on", "default_due_on", "visits_per_day", "days_off")
 DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 DAYS_OFF_SPLIT = re.compile(r"[\n,，、;；]+")
@@ -58,11 +60,17 @@ def create_campaign(
     cross_county: bool = True,
     visits_per_day: int = 2,
     days_off: t.Collection[date] = (),
+    level: str | None = None,
+    city: City | None = None,
     actor: User | None,
 ) -> Campaign:
     """Create a campaign in planning; a county supervisor's campaign belongs to their county.
 
-    Without an actor (the command line) the campaign is the city's.
+    Without a ``level`` the campaign is its author's region's: a county's or a city's supervisor's, the
+    province's for the province's staff; an administrator's or the command line's goes to the first city.
+    ``level="province"`` (administrators, the province's staff, the command line) makes a province campaign,
+    sampled, teamed and planned across the cities; ``level="city"`` a campaign of ``city`` (by default the
+    author's or the first city).
     """
     code = code.strip()
     if not CODE_RE.match(code):
@@ -76,6 +84,7 @@ def create_campaign(
     if checklist_version.checklist.kind != FormKind.CHECKLIST:
         raise ValidationFailed(_("A questionnaire cannot be a campaign's checklist."))
     _check_details(name, term, default_due_on, starts_on, ends_on, visits_per_day, days_off)
+    city_id, county_id = _owner(actor, level, city)
     campaign = Campaign(
         code=code,
         name=name.strip(),
@@ -87,8 +96,8 @@ def create_campaign(
         cross_county=cross_county,
         visits_per_day=visits_per_day,
         days_off=[day.isoformat() for day in sorted(set(days_off))],
-        city_id=regions.owning_city_id(actor if actor is not None and actor.role == Role.SUPERVISOR else None),
-        county_id=actor.county_id if actor is not None and actor.role == Role.SUPERVISOR else None,
+        city_id=city_id,
+        county_id=county_id,
         created_by_id=actor.id if actor is not None else None,
         status=CampaignStatus.PLANNING,
     )
@@ -97,6 +106,27 @@ def create_campaign(
     audit.record(actor, "campaign.create", campaign, campaign_id=campaign.id,
                  after=audit.snapshot(campaign, CAMPAIGN_FIELDS))
     return campaign
+
+
+def _owner(actor: User | None, level: str | None, city: City | None) -> tuple[int | None, int | None]:
+    """The (city, county) a new campaign belongs to, refusing a level above its author's region."""
+    supervisor = actor if actor is not None and actor.role == Role.SUPERVISOR else None
+    if level is None:
+        return regions.owning_city_id(supervisor), supervisor.county_id if supervisor is not None else None
+    above = actor is None or actor.role == Role.ADMIN or actor.level == "province"
+    if level == "province":
+        if not above:
+            raise ValidationFailed(_("Only administrators and the province's staff create a province campaign."))
+        return None, None
+    if level != "city":
+        raise ValidationFailed(_("A campaign is run by the province or by a city, not “%(level)s”.", level=level))
+    if city is None:
+        city_id = actor.city_id if actor is not None and actor.city_id is not None else regions.home_city().id
+    else:
+        city_id = city.id
+    if not above and (actor is None or actor.county_id is not None or actor.city_id != city_id):
+        raise ValidationFailed(_("A city's campaign is created by its own staff, the province's or an administrator."))
+    return city_id, None
 
 
 def update_campaign(
@@ -219,9 +249,10 @@ def add_schools(campaign: Campaign, schools: t.Sequence[School], *, actor: User 
     A new visit has no day yet: the planner (or a supervisor) sets it with the team.
     """
     require_open(campaign)
-    outside = [s.name for s in schools if campaign.county_id is not None and s.county_id != campaign.county_id]
+    region = regions.region_county_ids(campaign.city_id, campaign.county_id)
+    outside = [s.name for s in schools if region is not None and s.county_id not in region]
     if outside:
-        raise ValidationFailed(_("These schools lie outside the campaign's county: %(names)s",
+        raise ValidationFailed(_("These schools lie outside the campaign's region: %(names)s",
                                  names="、".join(outside)))
     present = set(db.session.scalars(sa.select(Visit.school_id).where(Visit.campaign_id == campaign.id)))
     visits = []
@@ -316,9 +347,18 @@ class CampaignRow:
     visits_done: int
 
 
-def campaign_query(viewer: User | None = None) -> sa.Select[Campaign]:
-    """The campaigns the viewer may see (None: every one), newest first."""
-    stmt = sa.select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+def campaign_query(viewer: User | None = None, *, city_id: int | None = None) -> sa.Select[Campaign]:
+    """The campaigns the viewer may see (None: every one), newest first, with their owning city and county.
+
+    With ``city_id``, those of that city (its own and its counties') and those visiting its schools
+    (a province campaign that reaches it).
+    """
+    stmt = (sa.select(Campaign).options(orm.joinedload(Campaign.city), orm.joinedload(Campaign.county))
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc()))
+    if city_id is not None:
+        visiting = (sa.select(Visit.campaign_id).join(School, School.id == Visit.school_id)
+                    .join(County, County.id == School.county_id).where(County.city_id == city_id))
+        stmt = stmt.where(sa.or_(Campaign.city_id == city_id, Campaign.id.in_(visiting)))
     return stmt if viewer is None else stmt.where(campaign_filter(viewer))
 
 

@@ -43,6 +43,14 @@ CAMPAIGN_STATUS_LABELS = {
 }
 
 
+# The level a campaign is run at: its owning region's (see ``Campaign.city_id`` and ``county_id``).
+CAMPAIGN_LEVEL_LABELS = {
+    "province": _l("Province-wide"),
+    "city": _l("City-wide"),
+    "county": _l("County"),
+}
+
+
 class Campaign(TimestampMixin, Model):
     """An inspection round: a set of schools checked against one checklist version."""
 
@@ -86,6 +94,27 @@ class Campaign(TimestampMixin, Model):
     @property
     def label(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def level(self) -> str:
+        """The level it is run at: "province" (neither city nor county), "city" or "county"."""
+        if self.county_id is not None:
+            return "county"
+        return "city" if self.city_id is not None else "province"
+
+    @property
+    def level_label(self) -> str:
+        return str(CAMPAIGN_LEVEL_LABELS[self.level])
+
+    @property
+    def region(self) -> City | County | None:
+        """The owning county or city; None for a province campaign."""
+        return self.county if self.county_id is not None else self.city
+
+    @property
+    def cross_city(self) -> bool:
+        """The cross rule one level up: in a province's cross-inspection nobody inspects a school of their city."""
+        return self.cross_county and self.level == "province"
 
     @property
     def off_days(self) -> frozenset[date]:

@@ -1,7 +1,8 @@
 """Assign a campaign's schools to inspection teams and schedule each team's days.
 
 The rules. A team may inspect a school unless, in a cross-inspection, one of its members has the
-school's county as home county, or one of its members has declared a conflict with the school.
+school's county as home county (in a province's campaign, the rule one level up: the school's city as
+home city), or one of its members has declared a conflict with the school.
 With dates, a team makes at most ``per_day`` visits a day on the campaign's working days, so its
 capacity is ``per_day`` × its free working days.
 
@@ -101,19 +102,18 @@ def _angle_order(schools: Sequence[SchoolIn]) -> list[SchoolIn]:
 
 
 def assign(schools: Sequence[SchoolIn], teams: Sequence[TeamIn], *, cross_county: bool = True,
-           homes: dict[int, tuple[float, float]] | None = None) -> Assignment:
+           homes: dict[int, tuple[float, float]] | None = None, cross_city: bool = False) -> Assignment:
     """Give every school a team that may inspect it, balanced, compact and near home; or say why not.
 
     ``homes`` maps a county id to its centre (for travel costs); counties without one cost nothing.
+    ``cross_city`` is a province campaign's rule: no team inspects a school of a member's home city.
     """
     if not schools:
         return Assignment({}, {team.id: team.base_load for team in teams})
-    if not teams:
-        raise Infeasible(no_team_reasons(classes_of(schools, teams, cross_county), teams, cross_county))
-    classes = classes_of(schools, teams, cross_county)
+    classes = classes_of(schools, teams, cross_county, cross_city)
     empty = [cls for cls in classes if not cls.teams]
     if empty:
-        raise Infeasible(no_team_reasons(empty, teams, cross_county))
+        raise Infeasible(no_team_reasons(empty, teams, cross_county, cross_city))
 
     flow = Flow(classes, teams)
     flow.greedy()

@@ -9,6 +9,7 @@ from dataclasses import field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from ..audit import services as audit
 from ..auth.models import User
@@ -20,6 +21,7 @@ from ..extensions import db
 from ..schools.models import County
 from ..schools.models import School
 from ..schools.models import SchoolLevel
+from ..schools.regions import region_county_ids
 from . import sampling
 from .lifecycle import add_schools
 from .lifecycle import remove_visit
@@ -42,6 +44,7 @@ class SampleRequest:
     size: int | None = None
     minimum: int = 1
     county_ids: list[int] = field(default_factory=list)
+    city_ids: list[int] = field(default_factory=list)
     levels: list[SchoolLevel] = field(default_factory=list)
     include: list[str] = field(default_factory=list)      # school codes always in the sample
     exclude: list[str] = field(default_factory=list)      # school codes never in it
@@ -49,13 +52,14 @@ class SampleRequest:
 
     def as_json(self) -> dict[str, t.Any]:
         return {"seed": self.seed, "size": self.size, "minimum": self.minimum, "county_ids": self.county_ids,
+                **({"city_ids": self.city_ids} if self.city_ids else {}),
                 "levels": [lvl.value for lvl in self.levels], "include": self.include, "exclude": self.exclude,
                 "include_open_problems": self.include_open_problems}
 
 
 @dataclass
 class StratumRow:
-    county: str
+    region: str          # the stratum's county, or its city in a province campaign
     level: SchoolLevel
     population: int
     floor: int
@@ -96,19 +100,31 @@ def _codes(codes: t.Iterable[str], what: str, campaign: Campaign) -> dict[str, S
     if unknown:
         raise ValidationFailed(_("Unknown school code(s) in the %(list)s list: %(codes)s", list=what,
                                  codes="、".join(unknown)))
-    outside = [s.name for s in found.values() if campaign.county_id is not None and s.county_id != campaign.county_id]
+    region = region_county_ids(campaign.city_id, campaign.county_id)
+    outside = [s.name for s in found.values() if region is not None and s.county_id not in region]
     if outside:
-        raise ValidationFailed(_("These schools lie outside the campaign's county: %(names)s",
+        raise ValidationFailed(_("These schools lie outside the campaign's region: %(names)s",
                                  names="、".join(outside)))
     return found
+
+
+def _stratum(campaign: Campaign, school: School, counties: t.Mapping[int, County]) -> tuple[int, int, int]:
+    """The school's stratum: (city or county position, its id, level) — a province campaign's strata are
+    cities × levels, a city's or a county's counties × levels."""
+    county = counties[school.county_id]
+    if campaign.level == "province":
+        return (county.city.position, county.city_id, LEVEL_ORDER[school.level])
+    return (county.position, county.id, LEVEL_ORDER[school.level])
 
 
 def draw_sample(campaign: Campaign, request: SampleRequest) -> SampleResult:
     """Draw the schools for ``campaign`` as ``request`` says; nothing is written (see :func:`apply_sample`).
 
-    The population is every active school in the campaign's scope matching the county and level
-    filters, plus the schools always included, minus the schools excluded. See
-    :mod:`inspect_app.campaigns.sampling` for the allocation and the draw.
+    The population is every active school in the campaign's region (a county's campaign: that county;
+    a city's: its counties; a province's: every city's) matching the city, county and level filters,
+    plus the schools always included, minus the schools excluded. The strata are counties × levels, or
+    cities × levels in a province campaign. See :mod:`inspect_app.campaigns.sampling` for the
+    allocation and the draw.
     """
     if request.size is not None and request.size < 1:
         raise ValidationFailed(_("A sample has at least one school."))
@@ -125,8 +141,11 @@ def draw_sample(campaign: Campaign, request: SampleRequest) -> SampleResult:
         open_ids = open_problem_school_ids(campaign) - {s.id for s in exclude.values()}
         forced_ids |= open_ids
     stmt = sa.select(School).where(School.active.is_(True))
-    if campaign.county_id is not None:
-        stmt = stmt.where(School.county_id == campaign.county_id)
+    region = region_county_ids(campaign.city_id, campaign.county_id)
+    if region is not None:
+        stmt = stmt.where(School.county_id.in_(sorted(region)))
+    if request.city_ids:
+        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id.in_(request.city_ids))))
     if request.county_ids:
         stmt = stmt.where(School.county_id.in_(request.county_ids))
     if request.levels:
@@ -137,9 +156,8 @@ def draw_sample(campaign: Campaign, request: SampleRequest) -> SampleResult:
         population[school.id] = school
     for school in exclude.values():
         population.pop(school.id, None)
-    counties = {c.id: c for c in db.session.scalars(sa.select(County))}
-    units = [sampling.Unit(s.id, (counties[s.county_id].position, s.county_id, LEVEL_ORDER[s.level]), s.code)
-             for s in population.values()]
+    counties = {c.id: c for c in db.session.scalars(sa.select(County).options(orm.joinedload(County.city)))}
+    units = [sampling.Unit(s.id, _stratum(campaign, s, counties), s.code) for s in population.values()]
     try:
         sample = sampling.draw(units, request.size, seed=request.seed, minimum=request.minimum, forced=forced_ids)
     except sampling.SampleTooLarge as err:
@@ -150,14 +168,16 @@ def draw_sample(campaign: Campaign, request: SampleRequest) -> SampleResult:
                                  "%(floors)d (the minimum per stratum and the schools always included).",
                                  n=err.size, strata=err.strata, floors=err.floors)) from err
     levels = {order: level for level, order in LEVEL_ORDER.items()}
+    names = ({c.city_id: c.city.name for c in counties.values()} if campaign.level == "province"
+             else {c.id: c.name for c in counties.values()})
     strata = []
     for key in sorted(sample.populations):
-        _position, county_id, level_order = key
+        _position, region_id, level_order = key
         strata.append(StratumRow(
-            counties[county_id].name, levels[level_order], sample.populations[key],
+            names[region_id], levels[level_order], sample.populations[key],
             sample.allocation.floors.get(key, 0), sample.allocation.sizes.get(key, 0),
-            sum(1 for s in population.values() if s.id in forced_ids and s.county_id == county_id
-                and LEVEL_ORDER[s.level] == level_order),
+            sum(1 for s in population.values()
+                if s.id in forced_ids and _stratum(campaign, s, counties) == key),
         ))
     chosen = sorted((population[i] for i in sample.ids), key=lambda s: (counties[s.county_id].position, s.code))
     fraction = sample.allocation.fraction
@@ -185,7 +205,9 @@ def apply_sample(campaign: Campaign, result: SampleResult, *, actor: User | None
         "population": result.population,
         "drawn": len(result.schools),
         "fraction": result.fraction,
-        "strata": [{"county": r.county, "level": r.level.value, "population": r.population, "size": r.size}
+        # A province campaign's strata are cities (key "city"), the others' counties (key "county").
+        "strata": [{"city" if campaign.level == "province" else "county": r.region, "level": r.level.value,
+                    "population": r.population, "size": r.size}
                    for r in result.strata],
         "drawn_at": db_utcnow().isoformat(timespec="seconds"),
         "drawn_by": actor.username if actor is not None else "system",

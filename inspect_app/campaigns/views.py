@@ -23,8 +23,11 @@ from ..checklists.services import published_versions
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import roles_required
+from ..core.roles import Role
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..schools import regions
+from ..schools.models import City
 from ..schools.models import SchoolLevel
 from ..schools.permissions import can_manage_schools
 from ..schools.services import counties
@@ -52,10 +55,15 @@ from .progress import visit_figures
 @bp.route("/")
 @roles_required(*STAFF)
 def index() -> t.Any:
-    page = db.paginate(lifecycle.campaign_query(current_user), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    # Staff above the cities (the province's, administrators) may narrow the list to one city.
+    cities = regions.cities() if current_user.scope_county_ids is None else []
+    city_id = request.args.get("city", type=int)
+    if city_id not in {city.id for city in cities}:
+        city_id = None
+    page = db.paginate(lifecycle.campaign_query(current_user, city_id=city_id),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("campaigns/index.html", rows=lifecycle.campaign_rows(current_user, page.items), page=page,
-                           city_manager=can_manage_schools(current_user))
+                           city_manager=can_manage_schools(current_user), cities=cities, city_id=city_id)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,14 +75,16 @@ def new() -> t.Any:
     form.checklist_version_id.choices = [
         SelectChoice(str(v.id), f"{v.display_title} · {v.version}") for v in published_versions()
     ]
+    chooses = _region_choices(form)
     if form.validate_on_submit():
         try:
+            level, city = _chosen_region(form) if chooses else (None, None)
             campaign = lifecycle.create_campaign(
                 code=form.code.data or "", name=form.name.data or "", term=form.term.data or "",
                 checklist_version=db.get_or_404(ChecklistVersion, form.checklist_version_id.data),
                 default_due_on=form.default_due_on.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 cross_county=form.cross_county.data, visits_per_day=form.visits_per_day.data or 2,
-                days_off=form.days_off.days, actor=current_user,
+                days_off=form.days_off.days, level=level, city=city, actor=current_user,
             )
         except ValidationFailed as err:
             # What only the service can tell is shown above the form, which keeps what was typed.
@@ -85,7 +95,29 @@ def new() -> t.Any:
             flash(_("Campaign %(code)s created. Now add the schools to inspect.", code=campaign.code), "success")
             return redirect(url_for("campaigns.add_schools", campaign_id=campaign.id))
     # A refused form comes back as typed, every error beside its field.
-    return render_template("campaigns/new.html", form=form), 422 if request.method == "POST" else 200
+    return (render_template("campaigns/new.html", form=form, chooses=chooses),
+            422 if request.method == "POST" else 200)
+
+
+def _region_choices(form: CampaignForm) -> bool:
+    """Offer administrators and the province's staff the level: the province or one of its cities."""
+    if current_user.role != Role.ADMIN and current_user.level != "province":
+        return False
+    form.region.choices = [SelectChoice("province", _("The province (cross-city inspection)"))] + [
+        SelectChoice(f"city-{city.id}", city.name) for city in regions.cities()]
+    if not form.region.data:
+        form.region.data = "province" if current_user.level == "province" else f"city-{regions.home_city().id}"
+    return True
+
+
+def _chosen_region(form: CampaignForm) -> tuple[str, City | None]:
+    value = form.region.data or ""
+    if value == "province":
+        return "province", None
+    city = db.session.get(City, int(value[5:])) if value.startswith("city-") and value[5:].isdigit() else None
+    if city is None:
+        raise ValidationFailed(_("Choose the province or one of its cities to run the campaign."))
+    return "city", city
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from ..extensions import db
 from . import auto_plan
 from . import importers
 from . import lifecycle
+from . import team_builder
 from . import teams as team_services
 from .blueprint import bp
 from .blueprint import form_errors
@@ -35,6 +36,7 @@ from .blueprint import load_team
 from .blueprint import send_xlsx
 from .conflicts import eligible_inspectors
 from .forms import AutoAssignForm
+from .forms import FormTeamsForm
 from .forms import TeamForm
 from .forms import UploadForm
 from .forms import VisitBatchForm
@@ -106,6 +108,7 @@ def teams(campaign_id: int) -> t.Any:
     form = AutoAssignForm(data={"per_day": campaign.visits_per_day})
     return render_template("campaigns/teams.html", campaign=campaign,
                            rows=team_services.team_rows(campaign, current_user), form=form,
+                           teams_form=FormTeamsForm(),
                            manage=can_manage_campaign(current_user, campaign),
                            unassigned=team_services.count_without_team(campaign, current_user), tab="teams")
 
@@ -176,6 +179,20 @@ def auto_assign(campaign_id: int) -> t.Any:
     flash(_("%(n)d visit(s) assigned to %(teams)d team(s); see the schedule.", n=result.assigned,
             teams=len(result.teams)), "success")
     return redirect(url_for("campaigns.schedule", campaign_id=campaign.id))
+
+
+@bp.post("/<int:campaign_id>/teams/form")
+@roles_required(*STAFF)
+def teams_form(campaign_id: int) -> t.Any:
+    campaign = load_campaign(campaign_id, manage=True)
+    form = FormTeamsForm()
+    if not form.validate():
+        raise ValidationFailed(_("No team was formed."), details=form_errors(form))
+    made = team_builder.form_teams(campaign, size=form.size.data or 0, actor=current_user)
+    db.session.commit()
+    flash(_("%(n)d team(s) formed from %(people)d inspector(s).", n=len(made),
+            people=sum(len(team.members) for team in made)), "success")
+    return redirect(url_for("campaigns.teams", campaign_id=campaign.id))
 
 
 @bp.route("/<int:campaign_id>/teams/import", methods=["GET", "POST"])

@@ -33,6 +33,7 @@ from ..core.documents import zh_numeral
 from ..db import LOCAL_TZ
 from ..db import frozen_time
 from ..extensions import db
+from ..schools import regions
 from ..schools import services as school_services
 from ..schools.models import County
 from ..schools.models import School
@@ -170,9 +171,11 @@ class World:
         counties = {c.name: c for c in db.session.scalars(sa.select(County))}
         make = self.create_account
         make("admin", Role.ADMIN, "系统管理员")
-        make("supervisor", Role.SUPERVISOR, "市资助中心 " + self.person())
+        # The city's centre and education bureau work at the city's level (渭南市), as an upgraded install's do.
+        city = regions.home_city()
+        make("supervisor", Role.SUPERVISOR, "市资助中心 " + self.person(), city=city)
         make("huazhou", Role.SUPERVISOR, "华州区资助中心 " + self.person(), county=counties["华州区"])
-        make("viewer", Role.VIEWER, "市教育局 " + self.person())
+        make("viewer", Role.VIEWER, "市教育局 " + self.person(), city=city)
         make("inspector", Role.INSPECTOR, self.person(), county=counties["临渭区"])
         for index, (name, _code, _pos) in enumerate(COUNTIES):
             for k in (1, 2):

@@ -101,6 +101,7 @@ def test_campaigns_list_command_prints_counts_and_json(world, runner) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows == [{"id": world.campaign.id, "code": "W1", "name": "测试交叉检查", "status": "active",
-                     "schools": 1, "findings": 0}]
+                     "schools": 1, "findings": 0, "level": "city",
+                     "region": {"id": world.campaign.city_id, "name": world.campaign.city.name}}]
     table = runner.invoke(args=["campaigns", "list"])
     assert "W1\t测试交叉检查\t1\t0" in table.output

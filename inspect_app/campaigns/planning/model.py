@@ -12,18 +12,19 @@ from dataclasses import field
 
 @dataclass(frozen=True)
 class SchoolIn:
-    """A school to assign: its county, coordinates where known, and code (for stable order)."""
+    """A school to assign: its county (and city), coordinates where known, and code (for stable order)."""
 
     id: int
     county_id: int
     code: str
     lat: float | None = None
     lon: float | None = None
+    city_id: int | None = None
 
 
 @dataclass(frozen=True)
 class TeamIn:
-    """A team: its members' home counties, the schools they declared conflicts with, its load so far."""
+    """A team: its members' home counties (and cities), the schools they declared conflicts with, its load so far."""
 
     id: int
     home_counties: frozenset[int]
@@ -31,6 +32,7 @@ class TeamIn:
     base_load: int = 0
     # How many more visits the team can make (free days × per day); None when there is no limit.
     capacity: int | None = None
+    home_cities: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,9 @@ class NoEligibleTeam:
 
     county_id: int
     school_ids: tuple[int, ...]
-    by_county: tuple[int, ...]                    # teams with a member from the county
+    by_county: tuple[int, ...]                    # teams with a member from the county (or, city rule, its city)
     by_conflict: tuple[tuple[int, int], ...]      # (team, school) pairs ruled out by a declared conflict
+    city_id: int | None = None                    # the county's city, when the city rule ruled the teams out
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,17 @@ class Assignment:
     pairs: int = 0  # class–team pairs carrying schools after the forest step
 
 
-def eligible(school: SchoolIn, team: TeamIn, *, cross_county: bool) -> bool:
-    """Whether ``team`` may inspect ``school`` under the cross-county rule and declared conflicts."""
-    if cross_county and school.county_id in team.home_counties:
+def eligible(school: SchoolIn, team: TeamIn, *, cross_county: bool, cross_city: bool = False) -> bool:
+    """Whether ``team`` may inspect ``school`` under the cross rule and declared conflicts.
+
+    The cross rule is the county's (nobody inspects a school of their home county) or, in a province's
+    campaign, one level up (``cross_city``: nobody inspects a school of their home city, nor of their county).
+    """
+    if (cross_county or cross_city) and school.county_id in team.home_counties:
+        return False
+    if cross_city and school.city_id is not None and school.city_id in team.home_cities:
         return False
     return school.id not in team.conflicts
-
-
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -115,11 +122,13 @@ class SchoolClass:
         return len(self.schools)
 
 
-def classes_of(schools: Sequence[SchoolIn], teams: Sequence[TeamIn], cross_county: bool) -> list[SchoolClass]:
+def classes_of(schools: Sequence[SchoolIn], teams: Sequence[TeamIn], cross_county: bool,
+               cross_city: bool = False) -> list[SchoolClass]:
     """The schools merged into classes by county and eligible teams (split further only by conflicts)."""
     by_key: dict[tuple[int, tuple[int, ...]], SchoolClass] = {}
     for school in sorted(schools, key=lambda s: (s.county_id, s.code)):
-        ok = tuple(team.id for team in teams if eligible(school, team, cross_county=cross_county))
+        ok = tuple(team.id for team in teams
+                   if eligible(school, team, cross_county=cross_county, cross_city=cross_city))
         key = (school.county_id, ok)
         if key not in by_key:
             by_key[key] = SchoolClass(school.county_id, ok)

@@ -12,20 +12,26 @@ from .model import ShortOfCapacity
 from .model import TeamIn
 
 
-def no_team_reasons(empty: list[SchoolClass], teams: Sequence[TeamIn], cross_county: bool) -> list[NoEligibleTeam]:
+def no_team_reasons(empty: list[SchoolClass], teams: Sequence[TeamIn], cross_county: bool,
+                    cross_city: bool = False) -> list[NoEligibleTeam]:
+    """Per county, the schools no team may inspect; the teams the cross rule rules out (a member from the
+    county or, under the city rule, from its city) and the (team, school) pairs a declared conflict does."""
     reasons = []
     by_county: dict[int, list[SchoolIn]] = defaultdict(list)
     for cls in empty:
         by_county[cls.county_id].extend(cls.schools)
     for county_id, schools in sorted(by_county.items()):
-        local = tuple(t.id for t in teams if cross_county and county_id in t.home_counties)
+        city_id = schools[0].city_id if cross_city else None
+        local = tuple(t.id for t in teams
+                      if ((cross_county or cross_city) and county_id in t.home_counties)
+                      or (city_id is not None and city_id in t.home_cities))
         conflicts = tuple(
             (team.id, school.id)
             for school in schools
             for team in teams
             if team.id not in local and school.id in team.conflicts
         )
-        reasons.append(NoEligibleTeam(county_id, tuple(s.id for s in schools), local, conflicts))
+        reasons.append(NoEligibleTeam(county_id, tuple(s.id for s in schools), local, conflicts, city_id))
     return reasons
 
 
