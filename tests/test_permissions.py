@@ -67,8 +67,12 @@ from inspect_app.rosters import services as roster_services
 from inspect_app.rosters.fields import InputKind
 from inspect_app.rosters.models import Discrepancy
 from inspect_app.rosters.models import ReconciliationRun
+from inspect_app.schools import regions
 from inspect_app.schools.models import School
 from inspect_app.schools.permissions import can_view_school
+from inspect_app.submissions.models import Submission
+from inspect_app.submissions.models import SubmissionKind
+from inspect_app.submissions.models import SubmissionState
 from inspect_app.surveys import interviews as interview_services
 from inspect_app.surveys import services as survey_services
 from inspect_app.surveys.models import SurveyRound
@@ -92,6 +96,7 @@ U = 401            # the JSON API's answer to a request without a session or tok
 A = "allowed"      # POST table: the role may use the route; the walk does not send it
 HOME = "/"         # auth.login answers a logged-in user with a redirect to the start page
 OVERVIEW, MY_VISITS, MY_RECTS = "/overview", "/visits/mine", "/rectification/mine"
+SUBS = "/submissions/province"  # the province's table, where /submissions/ sends the province's staff
 
 
 
@@ -235,6 +240,11 @@ GET_EXPECTED: dict[str, Row] = {
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "schools.show@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "submissions.index":           (L,    SUBS, SUBS, NO,   NO,   NO,   NO,   NO,   NO,   SUBS),
+    "submissions.city":            (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
+    "submissions.province":        (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
+    "submissions.show":            (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
+    "submissions.download":        (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
     "surveys.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "surveys.new":                 (L,    OK,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NO),
     "surveys.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
@@ -340,6 +350,10 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
     "publicity.new":                  (L,    A,    A,    A,    A,    NO,   NO,   NO,   NO,   NO),
+    # The world's supervisor and viewer have no city: they are the province's staff, who decide but do not send.
+    "submissions.submit":             (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "submissions.return_submission":  (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "submissions.accept":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "publicity.add_objection":        (L,    A,    A,    A,    NF,   NO,   NO,   A,    NF,   NO),
     "publicity.handle_objection":     (L,    A,    A,    A,    NF,   NO,   NO,   A,    NF,   NO),
     "archive.build":                  (L,    A,    A,    A,    NF,   NF,   NF,   A,    NF,   A),
@@ -410,6 +424,8 @@ class Scene:
     interview_call: int       # a call of the round's telephone sample, drawn from ``run``
     flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
     token: int                # the city viewer's personal API token
+    city: int                 # the install's first city, whose counties the world's are
+    submission: int           # the first city's investigation report of W1, carrying ``job``, awaiting the province
     uuids: dict[str, str]     # "visit", "visit2", "photo": the keys the sync API names them by
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
@@ -495,6 +511,10 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     assert interview_call is not None
     # Built once the scene is committed, as a background task is.
     archive_job = archive_services.request_archive(world.school, Semester(2026, True), actor=world.supervisor)
+    submission = Submission(city_id=regions.home_city().id, kind=SubmissionKind.INVESTIGATION,
+                            period=f"campaign-{world.campaign.id}", campaign_id=world.campaign.id,
+                            state=SubmissionState.SUBMITTED, report_job_id=job.id)
+    db.session.add(submission)
     db.session.commit()
     return Scene(
         job=job.id, archive_job=archive_job.id, notice=notice.id, objection=objection.id,
@@ -508,7 +528,7 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
-        flagged_op=flagged_op.id, token=token.id,
+        flagged_op=flagged_op.id, token=token.id, city=submission.city_id, submission=submission.id,
         survey_round=survey.id, survey_link=survey.links[0].id, survey_token=survey.links[0].token,
         interview_call=interview_call.id,
         uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
@@ -693,6 +713,12 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "surveys.poster@png": {"round_id": s.survey_round, "link_id": s.survey_link, "fmt": "png"},
         "survey_public.start": {"token": s.survey_token},
         "survey_public.answer": {"token": s.survey_token, "audience": "student"},
+        "submissions.city": {"city_id": s.city},
+        "submissions.submit": {"city_id": s.city},
+        "submissions.show": {"submission_id": s.submission},
+        "submissions.download": {"submission_id": s.submission},
+        "submissions.return_submission": {"submission_id": s.submission},
+        "submissions.accept": {"submission_id": s.submission},
         "sync.history": {"visit_id": s.visit},
         "sync.history@linwei": {"visit_id": s.visit2},
         "sync.acknowledge": {"op_id": s.flagged_op},
@@ -788,6 +814,9 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "rectification.deadline": lambda: {"due_on": later},
         "rectification.save_measures": lambda: {"measures": "另一种说法"},
         "rectification.verify": lambda: {"decision": "close", "note": "已核实"},
+        "submissions.submit": lambda: {"kind": "investigation", "period": f"campaign-{s.campaign}",
+                                       "job_id": str(s.job)},
+        "submissions.return_submission": lambda: {"reason": "越权退回"},
         "surveys.new": lambda: {"title": "越权调查", "opens_on": later, "closes_on": later,
                                 "student_version_id": "0", "parent_version_id": "0", "sampling_frame": "越权",
                                 "target_size": "30", "min_size": "20", "collector": "越权", "knowledge_threshold": "2"},

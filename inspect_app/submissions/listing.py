@@ -27,7 +27,8 @@ def rows(month: str, today: date) -> list[dict[str, t.Any]]:
     shift = timedelta(days=int(current_app.config["SUBMISSION_INVESTIGATION_DUE_DAYS"]))
     campaigns = list(db.session.scalars(
         services.due_campaigns_query().where(Campaign.ends_on >= first - shift, Campaign.ends_on <= last - shift)))
-    items += services.investigation_items(campaigns, today)
+    items += sorted(services.investigation_items(campaigns, today),
+                    key=lambda i: (i.city.position, i.city.id, i.due_on, i.campaign.id if i.campaign else 0))
     return [row(item) for item in items]
 
 
