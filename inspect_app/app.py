@@ -89,6 +89,10 @@ from .schools import models as _school_models  # noqa: F401
 from .schools.cli import regions_cli
 from .schools.cli import schools_cli
 from .schools.views import bp as schools_bp
+from .submissions import models as _submission_models  # noqa: F401
+from .submissions import reminders as _submission_reminders  # noqa: F401 - declares the daily reminders
+from .submissions.cli import submissions_cli
+from .submissions.views import bp as submissions_bp
 from .surveys import models as _survey_models  # noqa: F401
 from .surveys import receivers as surveys_receivers
 from .surveys.cli import surveys_cli
@@ -103,9 +107,9 @@ from .visits.views import bp as visits_bp
 
 BLUEPRINTS = (dashboard_bp, auth_bp, schools_bp, checklists_bp, campaigns_bp, visits_bp, findings_bp,
               rectification_bp, media_bp, reports_bp, audit_bp, rosters_bp, funds_bp, notifications_bp, sync_bp,
-              help_bp, api_bp, archive_bp, publicity_bp, surveys_bp, survey_public_bp)
+              help_bp, api_bp, archive_bp, publicity_bp, surveys_bp, survey_public_bp, submissions_bp)
 COMMANDS = (users_cli, schools_cli, regions_cli, checklists_cli, campaigns_cli, reports_cli, rosters_cli, funds_cli,
-            reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli, surveys_cli)
+            reminders_cli, storage_cli, demo_command, audit_cli, backup_cli, archive_cli, surveys_cli, submissions_cli)
 
 
 def create_app(config: Mapping[str, t.Any] | None = None) -> Flask:

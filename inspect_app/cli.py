@@ -41,6 +41,7 @@ APP_COMMANDS: dict[str, str] = {
     "rosters": "Reconcile aid rosters (精准比对).",
     "schools": "Manage schools.",
     "surveys": "Policy awareness and satisfaction surveys (两率一度): questionnaires and their rates.",
+    "submissions": "Reports the cities send up to the province (报送): what is due and what arrived.",
     "storage": "Where stored files live: a local folder or S3-compatible object storage.",
     "users": "Manage accounts.",
 }

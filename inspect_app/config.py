@@ -130,6 +130,14 @@ class DefaultConfig:
     QUEUE_IMMEDIATE = False
     # When the workers send the day's deadline reminders (Asia/Shanghai), once a day.
     REMINDER_TIME = "08:00"
+    # 报送 (submissions/due.py): the 月报 of month M is due by this day of month M (or the month's last day);
+    # a city's investigation report this many days after its campaign's last day; reminders this many days
+    # before a due date. The 月报 are owed from SUBMISSION_MONTHLY_FROM (YYYY-MM), else from the month the
+    # city's first campaign began.
+    SUBMISSION_MONTHLY_DUE_DAY = 30
+    SUBMISSION_INVESTIGATION_DUE_DAYS = 15
+    SUBMISSION_REMINDER_DAYS = 3
+    SUBMISSION_MONTHLY_FROM = ""
     REPORT_OUTPUT_DIR = ""
     REPORT_JOB_STALE_SECONDS = 300
     # A school's archive (资助档案) streams straight to the browser up to this many files and stored

@@ -70,6 +70,9 @@ from inspect_app.rosters.models import ReconciliationRun
 from inspect_app.schools import regions
 from inspect_app.schools.models import School
 from inspect_app.schools.permissions import can_view_school
+from inspect_app.submissions.models import Submission
+from inspect_app.submissions.models import SubmissionKind
+from inspect_app.submissions.models import SubmissionState
 from inspect_app.surveys import interviews as interview_services
 from inspect_app.surveys import services as survey_services
 from inspect_app.surveys.models import SurveyRound
@@ -93,6 +96,8 @@ U = 401            # the JSON API's answer to a request without a session or tok
 A = "allowed"      # POST table: the role may use the route; the walk does not send it
 HOME = "/"         # auth.login answers a logged-in user with a redirect to the start page
 OVERVIEW, MY_VISITS, MY_RECTS = "/overview", "/visits/mine", "/rectification/mine"
+SUBS = "/submissions/province"  # the province's table, where /submissions/ sends the province's staff
+CITY_SUBS = "/submissions/cities/1"  # the city's page, where /submissions/ sends a city's staff
 
 
 
@@ -237,6 +242,11 @@ GET_EXPECTED: dict[str, Row] = {
     "schools.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "schools.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
     "schools.show@linwei":         (L,    OK,   OK,   NF,   OK,   NO,   NO,   NO,   NO,   OK),
+    "submissions.index":           (L,    SUBS, CITY_SUBS, NO, NO,  NO,   NO,   NO,   NO,   CITY_SUBS),
+    "submissions.city":            (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
+    "submissions.province":        (L,    OK,   NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "submissions.show":            (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
+    "submissions.download":        (L,    OK,   OK,   NO,   NO,   NO,   NO,   NO,   NO,   OK),
     "surveys.index":               (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "surveys.new":                 (L,    OK,   OK,   NF,   NF,   NO,   NO,   NO,   NO,   NO),
     "surveys.show":                (L,    OK,   OK,   OK,   NF,   NO,   NO,   NO,   NO,   OK),
@@ -343,6 +353,10 @@ POST_EXPECTED: dict[str, Row] = {
     "rectification.verify@linwei":    (L,    A,    A,    NF,   A,    NO,   NO,   NO,   NO,   NO),
     "reports.request_campaign_report": (L,   A,    A,    NO,   NF,   NO,   NO,   NO,   NO,   A),
     "publicity.new":                  (L,    A,    A,    A,    A,    NO,   NO,   NO,   NO,   NO),
+    # The world's supervisor and viewer have no city: they are the province's staff, who decide but do not send.
+    "submissions.submit":             (L,    A,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "submissions.return_submission":  (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
+    "submissions.accept":             (L,    A,    NO,   NO,   NO,   NO,   NO,   NO,   NO,   NO),
     "publicity.add_objection":        (L,    A,    A,    A,    NF,   NO,   NO,   A,    NF,   NO),
     "publicity.handle_objection":     (L,    A,    A,    A,    NF,   NO,   NO,   A,    NF,   NO),
     "archive.build":                  (L,    A,    A,    A,    NF,   NF,   NF,   A,    NF,   A),
@@ -413,10 +427,11 @@ class Scene:
     survey_round: int         # a survey round on W1, open today
     survey_link: int          # its link for 华州第一小学
     survey_token: str
-    city: int                 # the install's city (both counties are its)
     interview_call: int       # a call of the round's telephone sample, drawn from ``run``
     flagged_op: int           # a change the assigned inspector's tablet sent after W1 was submitted (refused)
     token: int                # the city viewer's personal API token
+    city: int                 # the install's first city, whose counties the world's are
+    submission: int           # the first city's investigation report of W1, carrying ``job``, awaiting the province
     uuids: dict[str, str]     # "visit", "visit2", "photo": the keys the sync API names them by
     users: dict[str, int]     # role name → user id
     logins: dict[str, str]    # role name → user name; "inspector2" is the 华州区 inspector who did W2
@@ -502,6 +517,10 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
     assert interview_call is not None
     # Built once the scene is committed, as a background task is.
     archive_job = archive_services.request_archive(world.school, Semester(2026, True), actor=world.supervisor)
+    submission = Submission(city_id=regions.home_city().id, kind=SubmissionKind.INVESTIGATION,
+                            period=f"campaign-{world.campaign.id}", campaign_id=world.campaign.id,
+                            state=SubmissionState.SUBMITTED, report_job_id=job.id)
+    db.session.add(submission)
     db.session.commit()
     return Scene(
         job=job.id, archive_job=archive_job.id, notice=notice.id, objection=objection.id,
@@ -515,9 +534,9 @@ def build_scene(app: Flask, world: World, make_user: t.Callable[..., User],
         other_school=world.other_school.id, run=run.id, run_input=run.inputs[0].id,
         discrepancy=next(d.id for d in run_discrepancies(run) if d.finding_id is None), finding_file=finding_file.id,
         standard=standard, allocation=allocation, team=team.id, team2=team2.id, conflict=conflict.id,
-        flagged_op=flagged_op.id, token=token.id,
+        flagged_op=flagged_op.id, token=token.id, city=submission.city_id, submission=submission.id,
         survey_round=survey.id, survey_link=survey.links[0].id, survey_token=survey.links[0].token,
-        interview_call=interview_call.id, city=regions.home_city().id,
+        interview_call=interview_call.id,
         uuids={"visit": visit.uuid, "visit2": visit2.uuid, "photo": photo.uuid},
         users={role: user.id for role, user in world.by_role().items() if user is not None},
         logins={**logins(world), "inspector2": inspector2.username},
@@ -702,6 +721,12 @@ def url_args(s: Scene) -> dict[str, dict[str, t.Any]]:
         "surveys.poster@png": {"round_id": s.survey_round, "link_id": s.survey_link, "fmt": "png"},
         "survey_public.start": {"token": s.survey_token},
         "survey_public.answer": {"token": s.survey_token, "audience": "student"},
+        "submissions.city": {"city_id": s.city},
+        "submissions.submit": {"city_id": s.city},
+        "submissions.show": {"submission_id": s.submission},
+        "submissions.download": {"submission_id": s.submission},
+        "submissions.return_submission": {"submission_id": s.submission},
+        "submissions.accept": {"submission_id": s.submission},
         "sync.history": {"visit_id": s.visit},
         "sync.history@linwei": {"visit_id": s.visit2},
         "sync.acknowledge": {"op_id": s.flagged_op},
@@ -798,6 +823,9 @@ def post_data(s: Scene, case: str) -> dict[str, t.Any]:
         "rectification.deadline": lambda: {"due_on": later},
         "rectification.save_measures": lambda: {"measures": "另一种说法"},
         "rectification.verify": lambda: {"decision": "close", "note": "已核实"},
+        "submissions.submit": lambda: {"kind": "investigation", "period": f"campaign-{s.campaign}",
+                                       "job_id": str(s.job)},
+        "submissions.return_submission": lambda: {"reason": "越权退回"},
         "surveys.new": lambda: {"title": "越权调查", "opens_on": later, "closes_on": later,
                                 "student_version_id": "0", "parent_version_id": "0", "sampling_frame": "越权",
                                 "target_size": "30", "min_size": "20", "collector": "越权", "knowledge_threshold": "2"},

@@ -56,6 +56,15 @@ CITY_POWERS = frozenset({
     "campaigns.conflicts", "campaigns.conflicts_template", "campaigns.inspectors", "campaigns.inspectors_template",
     "schools.import_schools", "schools.import_template",
 })
+# 报送 is the cities' and the province's, not the counties': a city's staff answer for their own city's
+# reports (the scene's report is city A's), the province's for all of them.
+REPORTING_UP: dict[str, dict[str, t.Any]] = {
+    "submissions.index": {"city_a_supervisor": "/submissions/cities/1", "city_b_supervisor": "/submissions/cities/2",
+                          "province_supervisor": "/submissions/province"},
+    "submissions.province": {"city_a_supervisor": 403, "city_b_supervisor": 403, "province_supervisor": 200},
+    **{case: {"city_a_supervisor": 200, "city_b_supervisor": 404, "province_supervisor": 200}
+       for case in ("submissions.city", "submissions.show", "submissions.download")},
+}
 # A report or an archive being built belongs to the account that asked for it (the former city-wide
 # supervisor): any other account, the new ones included, is answered 404.
 PERSONAL = frozenset({
@@ -101,6 +110,8 @@ def test_each_city_sees_what_its_county_saw_and_no_more(app: Flask, scene: Scene
         for account, column in STANDS_FOR.items():
             if case in PERSONAL:
                 expected: t.Any = 404
+            elif case in REPORTING_UP:
+                expected = REPORTING_UP[case][account]
             elif case in CITY_POWERS and account != "province_supervisor":
                 expected = row["supervisor"]
             else:

@@ -107,6 +107,10 @@ ACTION_LABELS = {
     "publicity.create": _l("published a school's aid recipients (公示)"),
     "publicity.objection": _l("recorded an objection to a 公示"),
     "publicity.objection_handled": _l("recorded the handling of an objection"),
+    "submission.submit": _l("sent a report to the province"),
+    "submission.resubmit": _l("sent a returned report again"),
+    "submission.return": _l("returned a report to its city"),
+    "submission.accept": _l("accepted a report"),
 }
 
 
@@ -138,6 +142,7 @@ OBJECT_LABELS = {
     "survey_rounds": _l("Survey round"),
     "survey_responses": _l("Survey response"),
     "interview_calls": _l("Telephone interview"),
+    "submissions": _l("Report to the province"),
 }
 
 

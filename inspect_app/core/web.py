@@ -42,12 +42,15 @@ NAV: list[tuple[str, t.Any, tuple[Role, ...]]] = [
     ("rosters.index", _l("Rosters"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.INSPECTOR)),
     ("publicity.index", _l("Publicity"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER, Role.SCHOOL)),
     ("funds.index", _l("Funds"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
+    ("submissions.index", _l("Reporting upward"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("surveys.index", _l("Surveys"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("schools.index", _l("Schools"), (Role.ADMIN, Role.SUPERVISOR, Role.VIEWER)),
     ("checklists.index", _l("Checklists"), (Role.ADMIN, Role.SUPERVISOR)),
     ("auth.users", _l("Accounts"), (Role.ADMIN,)),
     ("audit.index", _l("Audit log"), (Role.ADMIN, Role.SUPERVISOR)),
 ]
+# Items only some levels of staff see (an account's ``level``; administrators see them all).
+NAV_LEVELS: dict[str, tuple[str, ...]] = {"submissions.index": ("province", "city")}
 
 
 def security_headers(response: Response) -> Response:
@@ -74,6 +77,9 @@ def navigation() -> tuple[list[tuple[str, str, bool]], list[tuple[str, str, bool
     current = request.endpoint or ""
     items = []
     for endpoint, label, roles in NAV:
+        levels = NAV_LEVELS.get(endpoint)
+        if levels and current_user.role != Role.ADMIN and getattr(current_user, "level", None) not in levels:
+            continue
         if current_user.role in roles:
             prefix = endpoint.split(".")[0]
             active = current == endpoint or (current.startswith(prefix + ".") and endpoint.endswith(".index"))

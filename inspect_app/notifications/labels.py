@@ -22,6 +22,13 @@ def message_date(value: t.Any) -> str:
 
 def message(kind: str, params: dict[str, t.Any]) -> str:
     """One sentence saying what happened or what is due."""
+    if kind.startswith("submission."):
+        return submission_message(kind, params)
+    return work_message(kind, params)
+
+
+def work_message(kind: str, params: dict[str, t.Any]) -> str:
+    """The sentences of problems, their rectification and deadlines."""
     p = {"reference": params.get("reference", ""), "school": params.get("school", ""),
          "note": params.get("note") or "", "date": message_date(params.get("date"))}
     days = int(params.get("days") or 0)
@@ -53,6 +60,34 @@ def message(kind: str, params: dict[str, t.Any]) -> str:
         return _("%(reference)s is due tomorrow, %(date)s.", **p)
     if kind == "reminder.overdue":
         return _("%(reference)s passed its deadline of %(date)s and is overdue.", **p)
+    return kind
+
+
+def report_name(kind: str, period: str) -> str:
+    """A report sent to the province, named with its period: 2026-11 月报, or a campaign's report."""
+    if kind == "investigation":
+        return _("the investigation report of “%(campaign)s”", campaign=period)
+    return _("the 月报 of %(month)s", month=period)
+
+
+def submission_message(kind: str, params: dict[str, t.Any]) -> str:
+    """The sentences of 报送: a report arrived, returned or accepted, due soon or overdue."""
+    p = {"city": params.get("city", ""), "report": report_name(str(params.get("kind", "")),
+                                                              str(params.get("period", ""))),
+         "note": params.get("note") or "", "date": message_date(params.get("date"))}
+    days = int(params.get("days") or 0)
+    if kind == "submission.arrived":
+        return _("%(city)s sent %(report)s.", **p)
+    if kind == "submission.returned":
+        return _("The province returned %(report)s: %(note)s", **p)
+    if kind == "submission.accepted":
+        return _("The province accepted %(report)s.", **p)
+    if kind == "submission.due_soon":
+        if days <= 0:
+            return _("%(city)s: %(report)s is due today, %(date)s.", **p)
+        return _("%(city)s: %(report)s is due on %(date)s, in %(n)d days.", n=days, **p)
+    if kind == "submission.overdue":
+        return _("%(city)s: %(report)s was due on %(date)s and has not been sent.", **p)
     return kind
 
 

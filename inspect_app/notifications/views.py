@@ -52,6 +52,9 @@ def read(notification_id: int) -> t.Any:
     db.session.commit()
     if notification.rectification_id is not None:
         return redirect(url_for("rectification.show", rect_id=notification.rectification_id))
+    if notification.kind.startswith("submission."):
+        # 报送 (the submissions package, a floor above) names its page by endpoint.
+        return redirect(url_for("submissions.index"))
     return redirect(url_for("notifications.index"))
 
 
