@@ -21,7 +21,10 @@ from .world import DEMO_PASSWORD
 
 ACCOUNTS = [
     ("admin", "Administrator / 系统管理员"),
-    ("supervisor", "City supervisor / 市资助中心督查管理员"),
+    ("province", "Province supervisor, 陕西省 / 省资助中心督查管理员"),
+    ("supervisor", "City supervisor, 渭南市 / 市资助中心督查管理员"),
+    ("baoji", "City supervisor, 宝鸡市 / 市资助中心督查管理员"),
+    ("xianyang", "City supervisor, 咸阳市 / 市资助中心督查管理员"),
     ("huazhou", "County supervisor, 华州区 / 县级督查管理员"),
     ("inspector", "Inspector, home county 临渭区 / 检查员"),
     ("school", "School contact / 学校联络员"),

@@ -19,6 +19,7 @@ from ..schools.models import County
 from . import campaigns
 from .funds import rosters_and_funds
 from .notifications import inboxes
+from .province import province
 from .publicity import notices
 from .surveys import surveys
 from .world import COUNTIES
@@ -70,6 +71,7 @@ def steps(world: World) -> list[tuple[str, t.Callable[[], None]]]:
         ("公示 of 华州区 schools", lambda: notices(world)),
         ("notifications", lambda: inboxes(world)),
         ("surveys", lambda: surveys(world)),
+        ("the province: two more cities, a cross-city campaign, 月报", lambda: province(world, state["version"])),
     ]
 
 
