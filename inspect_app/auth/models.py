@@ -9,6 +9,7 @@ from flask import current_app
 from flask import has_app_context
 from flask_login import UserMixin
 from sqlalchemy import orm
+from sqlalchemy.ext.hybrid import hybrid_method
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -97,6 +98,18 @@ class User(UserMixin, TimestampMixin, Model):
                                      if session is not None else ())
             cached = self.__dict__["_scope_county_ids"] = frozenset(rows)
         return t.cast(frozenset[int], cached)
+
+    def _responsible_for(self, county_id: int, city_id: int) -> bool:
+        return self.county_id == county_id if self.county_id is not None else self.city_id == city_id
+
+    @classmethod
+    def _responsible_for_sql(cls, county_id: int, city_id: int) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.county_id == county_id, sa.and_(cls.county_id.is_(None), cls.city_id == city_id))
+
+    #: Whether the account answers for a school of ``county_id`` in ``city_id``: the county's own, or its
+    #: city's (an account of no county). The province's staff answer for none of them one by one; they see
+    #: every school, and are told of what is sent up to them (报送). Python and SQL alike.
+    responsible_for = hybrid_method(_responsible_for, _responsible_for_sql)
 
     @property
     def level(self) -> str:

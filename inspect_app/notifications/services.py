@@ -30,11 +30,11 @@ def school_contacts(school_id: int) -> list[User]:
 
 
 def supervisors_for(school: School) -> list[User]:
-    """The active supervisors whose scope holds the school: the city's, and its county's."""
+    """The active supervisors who answer for the school: its city's, and its county's."""
     stmt = (
         sa.select(User)
         .where(User.role == Role.SUPERVISOR, User.active.is_(True),
-               sa.or_(User.county_id.is_(None), User.county_id == school.county_id))
+               User.responsible_for(school.county_id, school.county.city_id))
         .order_by(User.id)
     )
     return list(db.session.scalars(stmt))

@@ -48,6 +48,7 @@ from ..notifications.mail import mail_enabled
 from ..notifications.models import Notification
 from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus as S
+from ..schools.models import County
 from ..schools.models import School
 from .models import MailStatus
 from .models import Reminder
@@ -86,9 +87,11 @@ def plan(today: date | None = None) -> list[Planned]:
     today = today or local_today()
     rows = db.session.execute(
         sa.select(Rectification.id, Rectification.due_on, Rectification.status, Finding.school_id,
-                  School.county_id, sa.type_coerce(Rectification.overdue_on(today), sa.Boolean).label("overdue"))
+                  School.county_id, County.city_id,
+                  sa.type_coerce(Rectification.overdue_on(today), sa.Boolean).label("overdue"))
         .join(Finding, Finding.id == Rectification.finding_id)
         .join(School, School.id == Finding.school_id)
+        .join(County, County.id == School.county_id)
         .where(Rectification.status != S.CLOSED, Rectification.due_on <= today + timedelta(days=7))
         .order_by(Rectification.due_on, Rectification.id)
     ).all()
@@ -102,10 +105,8 @@ def plan(today: date | None = None) -> list[Planned]:
         .order_by(User.id)
     ):
         contacts.setdefault(school_id, []).append(user_id)
-    supervisors = db.session.execute(
-        sa.select(User.id, User.county_id)
-        .where(User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.id)
-    ).all()
+    supervisors = list(db.session.scalars(
+        sa.select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.id)))
     sent = {
         (r.rectification_id, r.due_on, r.kind, r.user_id)
         for r in db.session.execute(
@@ -120,7 +121,7 @@ def plan(today: date | None = None) -> list[Planned]:
             continue
         people = list(contacts.get(row.school_id, [])) if row.status in SCHOOL_TO_ACT else []
         if kind == ReminderKind.OVERDUE:
-            people += [uid for uid, county_id in supervisors if county_id in (None, row.county_id)]
+            people += [u.id for u in supervisors if u.responsible_for(row.county_id, row.city_id)]
         for user_id in people:
             key = (row.id, row.due_on, kind, user_id)
             if key not in sent:

@@ -22,6 +22,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.findings.models import FindingStatus
 from inspect_app.rectification.models import RectificationStatus
+from inspect_app.schools import regions
 from inspect_app.visits.models import Answer
 from inspect_app.visits.models import Visit
 from inspect_app.visits.models import VisitStatus
@@ -47,7 +48,7 @@ def test_plan_inspect_review_rectify_close_and_report(app: Flask, make_county, m
     linwei, huazhou = make_county("临渭区"), make_county("华州区")
     school = make_school(huazhou, name="华州第一小学", code="2161030001")
     make_school(linwei, name="临渭第二小学", code="2161020002")
-    make_user(Role.SUPERVISOR, username="city")
+    make_user(Role.SUPERVISOR, username="city", city=regions.home_city())
     inspector = make_user(Role.INSPECTOR, username="insp", county=linwei)
     make_user(Role.INSPECTOR, username="local", county=huazhou)
     make_user(Role.SCHOOL, username="school1", school=school)
