@@ -293,10 +293,11 @@ def _problem_counts(areas: dict[int, Area], where: Where, key: t.Any, campaign: 
 
 def _section_counts(areas: dict[int, Area], where: Where, key: t.Any,
                     campaign: Campaign | None) -> list[tuple[str, dict[str, str]]]:
-    stmt = with_sections(_rects(where, campaign, key, section_name(), sa.func.min(ChecklistSection.position),
+    section = section_name()  # one expression for the select and the grouping: PostgreSQL compares them
+    stmt = with_sections(_rects(where, campaign, key, section, sa.func.min(ChecklistSection.position),
                                 sa.func.count(Rectification.id)))
     order: dict[str, int] = {}
-    for area_id, name, position, n in db.session.execute(stmt.group_by(key, section_name())):
+    for area_id, name, position, n in db.session.execute(stmt.group_by(key, section)):
         order[name] = min(order.get(name, position if position is not None else 10_000),
                           position if position is not None else 10_000)
         area = areas.get(area_id)
