@@ -59,7 +59,7 @@ MEASURE = """
 
 
 @pytest.mark.parametrize(("username", "paths"), [
-    ("city", ["/overview", "/campaigns/", "/campaigns/{campaign}", "/findings/", "/rectification/", "/schools/",
+    ("city", ["/overview", "/overview/regions", "/campaigns/", "/campaigns/{campaign}", "/findings/", "/rectification/", "/schools/",
               "/checklists/", "/audit/", "/visits/{visit}"]),
     ("insp", ["/visits/mine", "/visits/{visit}"]),
     ("school1", ["/rectification/mine"]),
