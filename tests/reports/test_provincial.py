@@ -56,7 +56,8 @@ def test_the_circular_says_what_the_data_say_and_follows_gbt9704(built: bytes) -
     assert "对2个市的4所学校（幼儿园）进行了交叉检查" in flat
     assert "共发现并确认问题5个，其中严重1个、较重2个、一般2个" in flat
     assert "已整改销号1个，销号率20.0%" in flat
-    assert "1.渭南市。计划检查学校（幼儿园）2所，已检查2所；发现问题2个（严重1个、一般1个），已整改销号1个，销号率50.0%" in flat
+    assert ("1.渭南市。计划检查学校（幼儿园）2所，已检查2所；发现问题2个（严重1个、一般1个），"
+            "已整改销号1个，销号率50.0%") in flat
     assert "2.宝鸡市。计划检查学校（幼儿园）2所，已检查2所；发现问题3个" in flat
     assert "（二）档案方面。共发现问题2个，其中宝鸡市2个。典型问题如：宝鸡市渭滨第一小学S2_1不符合要求" in flat
     assert "（一）按整改销号率排名。第1名渭南市（50.0%）；第2名宝鸡市（0.0%）。" in flat
@@ -117,3 +118,14 @@ def test_the_pdf_is_a4_and_the_shared_checkers_pass(built: bytes, tmp_path: Path
         if (TOOLS / tool).exists():
             done = subprocess.run([str(TOOLS / tool), str(path)], capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_city_campaign_is_told_by_county_in_the_citys_name(province: Province, make_campaign: t.Any) -> None:
+    schools = [s for s in province.schools if s.county_id == province.weibin.id]
+    campaign = make_campaign(province.baoji_supervisor, schools=schools, code="BJ1")
+    assert campaign.city_id == province.baoji.id and campaign.county_id is None
+    data = build_provincial_data(campaign)
+    assert data.org_name == "宝鸡市学生资助管理中心" and data.area_word == "县（市、区）"
+    assert [(row.name, row.visits, row.findings) for row in data.rows] == [("渭滨区", 2, 0)]
+    text = check_document(services.build("provincial", campaign).data, red_header=True, banji=True)
+    assert "各县（市、区）学生资助管理中心：" in text and "宝鸡市学生资助管理中心" in text
