@@ -16,6 +16,9 @@ from inspect_app.schools import regions
 from inspect_app.schools import services as school_services
 from inspect_app.schools.models import SchoolLevel
 
+from ..rosters.test_precision import make_run
+from ..surveys.helpers import add_responses
+from ..surveys.helpers import open_round
 from .province import Province
 from .province import build_province
 
@@ -93,7 +96,15 @@ def test_the_province_page_counts_statements_flat(app: t.Any, world: t.Any, prov
             event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
+    # The 两率一度 measured, so that their queries are counted too.
+    province.campaign.term = "2023春"
+    survey = open_round(province.campaign, world.supervisor)
+    add_responses(survey, world.school, 2)
+    add_responses(survey, province.schools[2], 1)
+    make_run(world)
+    db.session.commit()
     auth.login(world.supervisor)
+    assert "66.7%" in client.get(f"/overview/regions?campaign={province.campaign.id}").text
     urls = ["/overview/regions", f"/overview/regions?city={province.baoji.id}",
             f"/overview/regions?county={province.weibin.id}", f"/overview/regions?campaign={province.campaign.id}"]
     small = [queries(url) for url in urls]
@@ -101,6 +112,7 @@ def test_the_province_page_counts_statements_flat(app: t.Any, world: t.Any, prov
         county = make_county(f"新增{n}县")
         make_school(county)
         make_school(province.weibin)
+    add_responses(survey, province.schools[2], 3)
     db.session.commit()
     more = build_province_more(world, province, make_rects)
     assert more > 0
