@@ -45,6 +45,7 @@ from .core import panels
 from .core import tasks
 from .core import web
 from .core.storage_cli import storage_cli
+from .dashboard import regions as dashboard_regions
 from .dashboard.views import bp as dashboard_bp
 from .demo import demo_command
 from .extensions import csrf
@@ -173,6 +174,7 @@ def connect_signals() -> None:
     archive_receivers.connect_signals()
     publicity_receivers.connect_signals()
     rosters_receivers.connect_signals()
+    dashboard_regions.connect_signals()
 
 
 def register_tasks(app: Flask) -> None:

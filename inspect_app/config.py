@@ -110,6 +110,8 @@ class DefaultConfig:
     # (reports/numbering.py). DOC_PREFIXES gives a kind its own, e.g. {"notice": "渭资助函"}.
     DOC_PREFIX = "渭资助"
     DOC_PREFIXES: t.ClassVar[dict[str, str]] = {}
+    # The province's own prefix, for the 通报 it issues (陕资助〔2026〕N号) unless DOC_PREFIXES names one.
+    PROVINCE_DOC_PREFIX = "陕资助"
     # Documents as PDF (core/documents/pdf.py): LibreOffice's executable (empty: soffice or libreoffice
     # on PATH; PDF is not offered without one) and how long one conversion may take, in seconds.
     PDF_CONVERTER = ""

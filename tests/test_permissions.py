@@ -179,6 +179,7 @@ GET_EXPECTED: dict[str, Row] = {
     "dashboard.home":              (L,    OVERVIEW, OVERVIEW, OVERVIEW, OVERVIEW, MY_VISITS, MY_VISITS,
                                     MY_RECTS, MY_RECTS, OVERVIEW),
     "dashboard.index":             (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
+    "dashboard.regions":           (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "findings.index":              (L,    OK,   OK,   OK,   OK,   NO,   NO,   NO,   NO,   OK),
     "findings.show":               (L,    OK,   OK,   OK,   NF,   OK,   NF,   OK,   NF,   OK),
     "findings.show@raised":        (L,    OK,   OK,   OK,   NF,   OK,   NF,   NF,   NF,   OK),

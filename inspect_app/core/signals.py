@@ -78,6 +78,13 @@ page_panels = _signals.signal("page-panels")
 #: decimal, None when not computed) or None when no school of the area has counts. ``url`` is None outside a request.
 aid_precision = _signals.signal("aid-precision")
 
+#: A campaign's figures by region, asked by the 全省学生资助交叉检查情况通报 (``reports``), which must not import
+#: the dashboard: sent with the report's name as sender, ``campaign`` and ``examples`` (typical problems kept per
+#: checklist section). ``dashboard.regions`` answers with a ``RegionBoard`` — a province campaign's cities, a city
+#: campaign's counties, each with its visits, problems by severity and section, rectifications closed and
+#: overdue and the 两率一度 where measured — or None for a county's campaign, which has no regions to compare.
+region_figures = _signals.signal("region-figures")
+
 
 #: The roster checks a survey round's telephone sample may be drawn from, asked by ``surveys.interviews`` (which
 #: must not import the roster checks): sent with the round's campaign as sender and ``viewer`` (the supervisor

@@ -20,6 +20,7 @@ from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..media.models import Attachment
+from ..schools.models import County
 from ..schools.models import School
 from ..visits.models import Answer
 from ..visits.models import Visit
@@ -117,6 +118,7 @@ def finding_query(
     campaign_id: int | None = None,
     county_id: int | None = None,
     status: FindingStatus | None = None,
+    city_id: int | None = None,
 ) -> sa.Select[Finding]:
     """Findings the viewer may see, with school, item and rectification loaded."""
     stmt = (
@@ -134,6 +136,8 @@ def finding_query(
         stmt = stmt.where(Finding.campaign_id == campaign_id)
     if county_id:
         stmt = stmt.where(School.county_id == county_id)
+    if city_id:
+        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id == city_id)))
     if status:
         stmt = stmt.where(Finding.status == status)
     return stmt.order_by(Finding.id.desc())

@@ -27,6 +27,7 @@ from ..core.permissions import roles_required
 from ..core.roles import Role
 from ..extensions import db
 from ..media.models import Attachment
+from ..schools.regions import visible_cities
 from ..schools.services import counties
 from ..visits.answer_sheet import answer_history
 from ..visits.permissions import can_review_visit
@@ -61,15 +62,17 @@ def _reviewable(finding_id: int) -> Finding:
 def index() -> t.Any:
     campaign_id = request.args.get("campaign", type=int)
     county_id = request.args.get("county", type=int)
+    city_id = request.args.get("city", type=int)
     status_arg = request.args.get("status")
     status = FindingStatus(status_arg) if status_arg in {s.value for s in FindingStatus} else None
-    stmt = services.finding_query(current_user, campaign_id=campaign_id, county_id=county_id, status=status)
+    stmt = services.finding_query(current_user, campaign_id=campaign_id, county_id=county_id, status=status,
+                                   city_id=city_id)
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     campaigns = db.session.scalars(sa.select(Campaign).where(campaign_filter(current_user))
                                    .order_by(Campaign.id.desc())).all()
     return render_template("findings/index.html", page=page, campaigns=campaigns, counties=counties(current_user),
                            statuses=list(FindingStatus), campaign_id=campaign_id, county_id=county_id,
-                           status=status)
+                           status=status, cities=visible_cities(current_user), city_id=city_id)
 
 
 @bp.route("/<int:finding_id>")

@@ -28,6 +28,7 @@ from ..extensions import db
 from ..findings.models import Finding
 from ..media.models import Attachment
 from ..notifications import services as notifications
+from ..schools.models import County
 from ..schools.models import School
 from ..schools.models import SchoolLevel
 from ..visits.permissions import school_filter
@@ -69,6 +70,11 @@ def is_due_within(today: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(is_open(), Rectification.due_on >= today, Rectification.due_on <= today + timedelta(days=days))
 
 
+def city_counties(city_id: int) -> sa.Select[t.Any]:
+    """The counties of a city, as a subquery for the lists' ``city`` filter."""
+    return sa.select(County.id).where(County.city_id == city_id)
+
+
 def section_name() -> sa.ColumnElement[str]:
     """The checklist section of a finding's item (needs the outer joins of :func:`with_sections`)."""
     return sa.func.coalesce(ChecklistSection.name, NO_SECTION)
@@ -100,13 +106,14 @@ def _member(enum: type[E], value: str | None) -> E | None:
 class RectFilter:
     """What the rectification list, its exports and the dashboard links select.
 
-    The query-string names are those of :meth:`from_args`: ``campaign``, ``county``, ``level``,
+    The query-string names are those of :meth:`from_args`: ``campaign``, ``city``, ``county``, ``level``,
     ``section``, ``severity``, ``status``, ``overdue``, ``due`` (days), ``open``, ``extension``.
     """
 
     campaign_id: int | None = None
     county_id: int | None = None
     level: SchoolLevel | None = None
+    city_id: int | None = None
     section: str | None = None
     severity: Severity | None = None
     status: S | None = None
@@ -123,6 +130,7 @@ class RectFilter:
         return cls(
             campaign_id=_int(args.get("campaign")),
             county_id=_int(args.get("county")),
+            city_id=_int(args.get("city")),
             level=_member(SchoolLevel, args.get("level")),
             section=section or None,
             severity=_member(Severity, args.get("severity")),
@@ -136,7 +144,8 @@ class RectFilter:
     def args(self) -> dict[str, str]:
         """The query-string arguments that select this filter (the inverse of :meth:`from_args`)."""
         values = {
-            "campaign": self.campaign_id, "county": self.county_id, "level": self.level, "section": self.section,
+            "campaign": self.campaign_id, "city": self.city_id, "county": self.county_id, "level": self.level,
+            "section": self.section,
             "severity": self.severity, "status": self.status, "overdue": "1" if self.overdue else None,
             "due": self.due_within, "open": "1" if self.open_only else None,
             "extension": "pending" if self.extension_pending else None,
@@ -153,6 +162,8 @@ class RectFilter:
             stmt = stmt.where(Finding.campaign_id == self.campaign_id)
         if self.county_id:
             stmt = stmt.where(School.county_id == self.county_id)
+        if self.city_id:
+            stmt = stmt.where(School.county_id.in_(city_counties(self.city_id)))
         if self.level:
             stmt = stmt.where(School.level == self.level)
         if self.section == NO_SECTION:

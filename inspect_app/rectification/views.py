@@ -36,6 +36,7 @@ from ..findings.models import Finding
 from ..findings.permissions import can_comment_on_finding
 from ..findings.permissions import can_view_finding
 from ..schools.models import SchoolLevel
+from ..schools.regions import visible_cities
 from ..schools.services import counties
 from . import evidence
 from . import ledger
@@ -72,6 +73,7 @@ def index() -> t.Any:
                                    .order_by(Campaign.id.desc())).all()
     return render_template(
         "rectification/index.html", page=page, filters=filters, campaigns=campaigns, counties=counties(current_user),
+        cities=visible_cities(current_user),
         levels=list(SchoolLevel), sections=services.section_choices(), severities=list(Severity),
         statuses=list(RectificationStatus), pending=services.pending_extension_ids(r.id for r in page.items),
         can_bulk=current_user.role in MANAGERS, bulk_actions=services.BULK_ACTIONS,

@@ -80,6 +80,18 @@ SCHEMA: dict[str, dict[str, str]] = {
         "overdue": "block: numbered overdue problems", "campaign_table": "block: table by campaign",
         "county_table": "block: table by county",
     },
+    "provincial": {
+        **COMMON,
+        "title": "关于…情况的通报, broken into balanced lines",
+        "campaign_name": "the campaign's name", "campaign_code": "the campaign's code",
+        "period": "于2026年10月8日至10月31日", "area_word": "市 (a province campaign) or 县（市、区） (a city's)",
+        "n_areas": "cities (or counties) inspected", "n_schools": "schools planned", "n_findings": "confirmed problems",
+        "overview": "block: schools, problems and rectification in total",
+        "areas": "block: one paragraph per city (county)", "problems": "block: typical problems by section",
+        "rectification": "block: closed and overdue, in total and by area",
+        "ranking": "block: the areas ranked by closure rate and the 两率一度 measured",
+        "area_table": "block: the table by city (county)",
+    },
 }
 # Generated blocks a template must keep: without them the document loses its substance.
 REQUIRED = {
@@ -87,6 +99,7 @@ REQUIRED = {
     "notice": ("problem_list", "school_name", "due_date", "report_date"),
     "school-report": ("problems", "school_name", "report_date"),
     "monthly": ("overview", "campaigns", "overdue", "report_date"),
+    "provincial": ("overview", "areas", "problems", "ranking", "report_date"),
 }
 BLOCKS = {name for schema in SCHEMA.values() for name, text in schema.items() if text.startswith("block:")}
 

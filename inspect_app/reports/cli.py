@@ -16,6 +16,7 @@ from ..core.commands import service_errors
 from ..core.documents import pdf
 from ..extensions import db
 from ..rectification.ledger import campaign_ledger_xlsx
+from ..schools.regions import home_city
 from . import jobs
 from . import raw_export
 from . import registry
@@ -48,7 +49,8 @@ def reports_cli() -> None:
 @reports_cli.command("build")
 @click.argument("kind", type=_Kinds())
 @click.option("--campaign", "campaign_keys", multiple=True,
-              help="Campaign id or code; monthly takes several, or 'all'. Not for publicity.")
+              help="Campaign id or code; monthly takes several, or 'all'. Not for publicity. provincial: the "
+                   "通报 of a province campaign (its cities) or a city campaign (its counties).")
 @click.option("--school", "school_key", help="School code or name (notice, school-report, publicity).")
 @click.option("--month", help="Month of a monthly report, YYYY-MM (default: this month).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -165,7 +167,8 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
         backup = target.with_name(target.stem + ".bak.docx")
         os.replace(target, backup)
         click.echo(f"kept the old one as {backup}")
-    office = Office(org_name=current_app.config["ORG_NAME"])
+    # The 通报 is the province's: its office comes from the regions data; the others are the city's.
+    office = Office(org_name=home_city().province.org_name if kind == "provincial" else current_app.config["ORG_NAME"])
     click.echo(write_template(kind, target, office, red_header=red_header))
 
 

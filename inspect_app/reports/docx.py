@@ -22,6 +22,8 @@ from . import render as rd
 from . import wording as w
 from .blocks import Blocks
 from .docx_monthly import monthly_context
+from .docx_provincial import provincial_context
+from .docx_provincial import provincial_title
 from .docx_school import notice_context
 from .docx_school import school_report_context
 from .wording import COUNTIES
@@ -292,6 +294,9 @@ def render_kind(kind: str, data: t.Any, template_path: Path, out: t.BinaryIO,
     elif kind == "monthly":
         context = monthly_context(data, blocks)
         title = f"{data.year}年{data.month}月学生资助督导检查月报"
+    elif kind == "provincial":
+        context = provincial_context(data, blocks)
+        title = provincial_title(data.campaign_name)
     else:
         raise ValueError(kind)
     context["doc_number"] = doc_number

@@ -29,7 +29,7 @@ if t.TYPE_CHECKING:
     from .services import ReportRequest
 
 # The kinds the office issues under its own number; a school's 整改情况报告 is the school's.
-NUMBERED_KINDS = ("investigation", "notice", "monthly")
+NUMBERED_KINDS = ("investigation", "notice", "monthly", "provincial")
 ATTEMPTS = 5
 
 
@@ -46,7 +46,8 @@ def subject_of(request: ReportRequest) -> str:
 
 def prefix_for(kind: str) -> str:
     config = current_app.config
-    return (config.get("DOC_PREFIXES") or {}).get(kind) or config["DOC_PREFIX"]
+    default = config["PROVINCE_DOC_PREFIX"] if kind == "provincial" else config["DOC_PREFIX"]
+    return (config.get("DOC_PREFIXES") or {}).get(kind) or default
 
 
 def format_number(prefix: str, year: int, number: int) -> str:

@@ -34,8 +34,8 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Every kind the `reports build` command knows, in the issue's order. The Word kinds are built from
 # a template here; `ledger` (the 整改台账 .xlsx) comes from rectification/ledger.py.
-KINDS = ("investigation", "notice", "school-report", "monthly", "ledger")
-DOCX_KINDS = ("investigation", "notice", "school-report", "monthly")
+KINDS = ("investigation", "notice", "school-report", "monthly", "ledger", "provincial")
+DOCX_KINDS = ("investigation", "notice", "school-report", "monthly", "provincial")
 SCHOOL_KINDS = ("notice", "school-report")
 TEMPLATE_FILES = FILENAMES
 
@@ -122,6 +122,8 @@ def filename(request: ReportRequest) -> str:
     if request.kind == "monthly":
         year, month = request.month or (0, 0)
         return f"{year}年{month}月-督导检查月报.docx"
+    if request.kind == "provincial":
+        return f"{code}-学生资助交叉检查情况通报.docx"
     return f"{code}-{request.kind}"
 
 
@@ -135,6 +137,9 @@ def check_request(request: ReportRequest) -> None:
         raise ValidationFailed(_("A monthly report needs a month."))
     if not request.campaigns:
         raise ValidationFailed(_("Name at least one campaign."))
+    if request.kind == "provincial" and request.campaign.county_id is not None:
+        raise ValidationFailed(_("A circular compares the cities of a province campaign or the counties of a city "
+                                 "campaign; %(code)s is a county's campaign.", code=request.campaign.code))
 
 
 def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, int], None] | None = None,
@@ -150,6 +155,8 @@ def write(request: ReportRequest, out: t.BinaryIO, *, progress: Callable[[int, i
     data: t.Any
     if request.kind == "investigation":
         data = collect.build_investigation_data(request.campaign)
+    elif request.kind == "provincial":
+        data = collect.build_provincial_data(request.campaign)
     elif request.kind in SCHOOL_KINDS:
         assert request.school is not None
         data = collect.build_school_data(request.campaign, request.school,

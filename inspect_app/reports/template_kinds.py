@@ -22,6 +22,7 @@ from ..core import documents as gb
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 ORG_NAME = "渭南市学生资助管理中心"
+PROVINCE_ORG_NAME = "陕西省学生资助管理中心"
 
 
 @dataclass(frozen=True)
@@ -227,27 +228,71 @@ def build_monthly(office: Office = Office(), *, red_header: bool = False) -> Doc
     return d
 
 
+def build_provincial(office: Office = Office(PROVINCE_ORG_NAME), *, red_header: bool = True) -> Document:
+    """全省学生资助交叉检查情况通报: the cities of a province campaign side by side (a city campaign's counties).
+
+    The red header names the office as the template is written (``restore-template`` takes the province's
+    ``org_name`` from the regions data); the body, the signature and the 版记 take ``{{ org_name }}``.
+    """
+    d = _start(red_header=red_header, office=office)
+    gb.add_title(d, "{{ title }}")
+    gb.add_blank_lines(d)
+    gb.add_recipient(d, "{{ recipient }}：")
+    gb.add_body(d, "为推动学生资助政策落实落地，{{ org_name }}{{ period }}组织开展了{{ campaign_name }}，"
+                   "对{{ n_areas }}个{{ area_word }}的{{ n_schools }}所学校（幼儿园）进行了交叉检查。"
+                   "现将检查情况通报如下：")
+    gb.add_heading(d, "一、基本情况", 1)
+    _generated(d, "overview")
+    gb.add_heading(d, "二、各{{ area_word }}检查情况", 1)
+    _generated(d, "areas")
+    gb.add_heading(d, "三、发现的典型问题", 1)
+    _generated(d, "problems")
+    gb.add_heading(d, "四、整改情况", 1)
+    _generated(d, "rectification")
+    gb.add_heading(d, "五、排名情况", 1)
+    _generated(d, "ranking")
+    gb.add_heading(d, "六、工作要求", 1)
+    gb.add_heading(d, "（一）抓好问题整改。", 2, body=(
+        "各{{ area_word }}要对照问题清单逐条整改，明确责任人和完成时限，对逾期未整改的问题挂牌督办，"
+        "做到问题不解决不放过、整改不到位不销号。"))
+    gb.add_heading(d, "（二）举一反三建章立制。", 2, body=(
+        "各{{ area_word }}要对照通报的典型问题开展自查，健全资助工作制度，规范认定、发放和档案管理各环节，"
+        "防止同类问题反复发生。"))
+    gb.add_heading(d, "（三）按时报送整改情况。", 2, body=(
+        "各{{ area_word }}要在资助督查系统中及时填报整改进展，整改完成后将整改情况报送{{ we }}。"))
+    _ending(d, office, ["各{{ area_word }}检查情况统计表"], signer="{{ org_name }}")
+    _attachment(d, "附件", "各{{ area_word }}检查情况统计表", "area_table")
+    gb.add_blank_lines(d)
+    gb.add_banji(d, None, "{{ org_name }}", "{{ print_date }}")
+    return d
+
+
 BUILDERS: dict[str, Callable[..., Document]] = {
     "investigation": build_investigation,
     "notice": build_notice,
     "school-report": build_school_report,
     "monthly": build_monthly,
+    "provincial": build_provincial,
 }
 FILENAMES = {
     "investigation": "investigation.docx",
     "notice": "notice.docx",
     "school-report": "school-report.docx",
     "monthly": "monthly.docx",
+    "provincial": "provincial.docx",
 }
+# The office a kind's template names when none is given: the province issues the 通报.
+DEFAULT_OFFICES = {"provincial": Office(PROVINCE_ORG_NAME)}
 
 
-def build_template(kind: str, office: Office = Office(), *, red_header: bool | None = None) -> Document:
+def build_template(kind: str, office: Office | None = None, *, red_header: bool | None = None) -> Document:
     """The known-good template of a kind; red_header None keeps the kind's default."""
+    office = office or DEFAULT_OFFICES.get(kind, Office())
     builder = BUILDERS[kind]
     return builder(office) if red_header is None else builder(office, red_header=red_header)
 
 
-def write_template(kind: str, out: Path, office: Office = Office(), *, red_header: bool | None = None) -> Path:
+def write_template(kind: str, out: Path, office: Office | None = None, *, red_header: bool | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     build_template(kind, office, red_header=red_header).save(str(out))
     return out

@@ -41,7 +41,7 @@ def _pdf_available() -> dict[str, t.Any]:
     """``pdf_available()`` for every page that offers a document: whether to offer its PDF too."""
     return {"pdf_available": pdf.pdf_available}
 
-CAMPAIGN_KINDS = ("investigation", "monthly")
+CAMPAIGN_KINDS = ("investigation", "monthly", "provincial")
 
 
 def _reportable(campaign_id: int) -> Campaign:

@@ -92,6 +92,16 @@ def cities() -> list[City]:
     return list(db.session.scalars(sa.select(City).order_by(City.position, City.id)))
 
 
+def visible_cities(viewer: User) -> list[City]:
+    """The cities whose schools ``viewer`` oversees (every city for administrators and province staff), in order:
+    the lists offer a city filter when there are several."""
+    stmt = sa.select(City).order_by(City.position, City.id)
+    scope = viewer.scope_county_ids
+    if scope is not None:
+        stmt = stmt.where(City.id.in_(sa.select(County.city_id).where(County.id.in_(sorted(scope)))))
+    return list(db.session.scalars(stmt))
+
+
 def find_city(name_or_id: str) -> City:
     """A city by its name or id (command lines name cities either way)."""
     key = name_or_id.strip()

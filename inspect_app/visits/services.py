@@ -33,6 +33,7 @@ from ..db import utcnow
 from ..errors import InvalidTransition
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..schools.models import County
 from ..schools.models import School
 from . import attachments
 from .models import Answer
@@ -67,7 +68,7 @@ def inspector_visit_query(inspector: User) -> sa.Select[Visit]:
 
 
 def visit_list_query(viewer: User, *, status: VisitStatus | None = None,
-                     campaign_id: int | None = None) -> sa.Select[Visit]:
+                     campaign_id: int | None = None, city_id: int | None = None) -> sa.Select[Visit]:
     """Visits across campaigns that a staff user may see, latest activity first."""
     stmt = (
         sa.select(Visit)
@@ -81,6 +82,8 @@ def visit_list_query(viewer: User, *, status: VisitStatus | None = None,
         stmt = stmt.where(Visit.status == status)
     if campaign_id:
         stmt = stmt.where(Visit.campaign_id == campaign_id)
+    if city_id:
+        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id == city_id)))
     return stmt
 
 

@@ -27,6 +27,7 @@ from ..core.permissions import roles_required
 from ..db import local_today
 from ..extensions import db
 from ..media.models import Signer
+from ..schools.regions import visible_cities
 from ..sync import services as sync_services
 from . import attachments
 from . import figures
@@ -86,9 +87,12 @@ def _score_html(visit: Visit) -> str:
 def index() -> t.Any:
     status_arg = request.args.get("status")
     status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
-    stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int))
+    city_id = request.args.get("city", type=int)
+    stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int),
+                                     city_id=city_id)
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
+                           cities=visible_cities(current_user), city_id=city_id,
                            scores=figures.visit_scores(page.items),
                            flags=sync_services.open_flags([v.id for v in page.items]))
 

@@ -59,8 +59,8 @@ MEASURE = """
 
 
 @pytest.mark.parametrize(("username", "paths"), [
-    ("city", ["/overview", "/campaigns/", "/campaigns/{campaign}", "/findings/", "/rectification/", "/schools/",
-              "/checklists/", "/audit/", "/visits/{visit}"]),
+    ("city", ["/overview", "/overview/regions", "/campaigns/", "/campaigns/{campaign}", "/findings/",
+              "/rectification/", "/schools/", "/checklists/", "/audit/", "/visits/{visit}"]),
     ("insp", ["/visits/mine", "/visits/{visit}"]),
     ("school1", ["/rectification/mine"]),
 ])

@@ -99,7 +99,7 @@ def test_the_job_page_polls_a_status_that_ends_with_the_download(app: Flask, wor
 def test_the_committed_templates_pass_check_templates(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["reports", "check-templates"])
     assert result.exit_code == 0, result.output
-    assert result.output.count(": ok") == 4
+    assert result.output.count(": ok") == 5
 
 
 def _broken_copy(tmp_path: Path) -> Path:
@@ -140,7 +140,7 @@ def test_restore_template_writes_the_known_good_copy_and_keeps_the_old_one(app: 
     assert "FF0000" not in docx.Document(str(tmp_path / "plain.docx")).element.body.xml
 
 
-@pytest.mark.parametrize("kind", ["investigation", "notice", "school-report", "monthly"])
+@pytest.mark.parametrize("kind", ["investigation", "notice", "school-report", "monthly", "provincial"])
 def test_placeholders_of_each_template_are_in_its_schema(kind: str) -> None:
     from inspect_app.reports.checks import SCHEMA
     from inspect_app.reports.checks import check_template

@@ -23,6 +23,8 @@ from .monthly import OverdueRow
 from .monthly import ProgressRow
 from .monthly import build_monthly_data
 from .monthly import month_bounds
+from .provincial import ProvincialData
+from .provincial import build_provincial_data
 from .school import SchoolData
 from .school import SchoolProblem
 from .school import build_school_data
@@ -34,6 +36,7 @@ __all__ = [
     "PhotoRow",
     "ProblemRow",
     "ProgressRow",
+    "ProvincialData",
     "SchoolData",
     "SchoolProblem",
     "SchoolProblems",
@@ -41,6 +44,7 @@ __all__ = [
     "SectionCount",
     "build_investigation_data",
     "build_monthly_data",
+    "build_provincial_data",
     "build_school_data",
     "evidence_photo_rows",
     "finding_photos",
