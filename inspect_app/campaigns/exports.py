@@ -8,13 +8,13 @@ from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
-from flask import current_app
 
 from ..auth.models import User
 from ..checklists.models import ChecklistItem
 from ..core.spreadsheets import write_xlsx
 from ..db import local_today
 from ..extensions import db
+from ..schools import regions
 from ..schools.models import SchoolLevel
 from .models import Campaign
 from .models import VisitStatus
@@ -91,7 +91,6 @@ def plan_notice(campaign: Campaign) -> bytes:
     # plan_docx loads python-docx, a heavy library this one download alone needs.
     from . import plan_docx
 
-    config = current_app.config
     visits = plan_visits(campaign)
     by_county: dict[tuple[int, str], int] = {}
     by_level: dict[SchoolLevel, int] = {}
@@ -116,7 +115,7 @@ def plan_notice(campaign: Campaign) -> bytes:
                 methods[name] = methods.get(name, 0) + 1
     version = campaign.checklist_version
     data = plan_docx.PlanNotice(
-        org_name=config["ORG_NAME"],
+        org_name=regions.issuer(campaign.city_id).org_name,
         recipient=f"各{'县（市、区）教育局' if campaign.county_id is None else '有关学校（幼儿园）'}",
         campaign_name=campaign.name,
         checklist_title=version.title.get("zh") or version.display_title,

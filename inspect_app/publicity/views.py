@@ -34,6 +34,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..funds import services as funds
 from ..rosters.models import ReconciliationRun
+from ..schools import regions
 from ..schools.models import School
 from . import documents
 from . import services
@@ -170,7 +171,7 @@ def handle_objection(objection_id: int) -> t.Any:
 
 def _build(notice: PublicNotice, kind: str) -> bytes:
     if kind == "cards":
-        settings = documents.Settings(org_name=current_app.config["ORG_NAME"],
+        settings = documents.Settings(org_name=regions.issuer(notice.school.county.city_id).org_name,
                                       helpline=current_app.config["HELPLINE"])
         return documents.render_cards(notice, funds.standards_table(), settings)
     return documents.render_notice(notice)

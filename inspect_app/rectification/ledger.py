@@ -16,7 +16,6 @@ from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
@@ -42,6 +41,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..findings.models import Finding
 from ..media.models import Attachment
+from ..schools import regions
 from ..schools.models import County
 from ..schools.models import SchoolLevel
 from .models import RECTIFICATION_STATUS_ZH
@@ -217,7 +217,7 @@ def describe(viewer: User | None, filters: RectFilter) -> list[tuple[str, str]]:
     if viewer is not None and viewer.county is not None:
         lines.append(("范围", viewer.county.name))
     else:
-        lines.append(("范围", current_app.config["CITY_NAME"]))
+        lines.append(("范围", regions.issuer(regions.city_of(viewer)).region))
     if filters.campaign_id:
         campaign = db.session.get(Campaign, filters.campaign_id)
         lines.append(("检查批次", f"{campaign.code} {campaign.name}" if campaign else str(filters.campaign_id)))
@@ -254,7 +254,7 @@ def _styled(sheet: t.Any, value: t.Any, **style: t.Any) -> WriteOnlyCell:
     return cell
 
 
-def write_xlsx(ledger: Ledger, out: t.IO[bytes], *, title: str) -> int:
+def write_xlsx(ledger: Ledger, out: t.IO[bytes], *, title: str, creator: str = "") -> int:
     """Write the ledger to ``out`` as an .xlsx workbook, a chunk of rows at a time (openpyxl's write-only
     mode): the 整改台账 sheet, and a 说明 sheet saying what it covers. Returns the number of rows."""
     workbook = Workbook(write_only=True)
@@ -302,7 +302,7 @@ def write_xlsx(ledger: Ledger, out: t.IO[bytes], *, title: str) -> int:
         notes.append([label, _styled(notes, value, number_format="yyyy-mm-dd") if isinstance(value, date)
                       else value])
     workbook.properties.title = title
-    workbook.properties.creator = current_app.config["ORG_NAME"]
+    workbook.properties.creator = creator or regions.home_city().org_name
     workbook.save(out)
     return count
 
@@ -316,9 +316,14 @@ def csv_lines(ledger: Ledger, context: t.Callable[[], t.ContextManager[t.Any]] =
     return downloads.csv_text(COLUMNS, chunks)
 
 
-def ledger_title(filters: RectFilter) -> str:
+def ledger_title(filters: RectFilter, viewer: User | None = None) -> str:
+    """关于一个检查批次的台账, or the viewer's region's (the city's, the province's)."""
     campaign = db.session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
-    return f"{campaign.name}整改台账" if campaign else f"{current_app.config['CITY_NAME']}整改台账"
+    if campaign is not None:
+        return f"{campaign.name}整改台账"
+    region = viewer.county.name if viewer is not None and viewer.county is not None else \
+        regions.issuer(regions.city_of(viewer)).region
+    return f"{region}整改台账"
 
 
 def filename(filters: RectFilter, suffix: str, *, today: date | None = None) -> str:

@@ -35,6 +35,7 @@ from ..findings import services as finding_services
 from ..findings.models import Finding
 from ..findings.permissions import can_comment_on_finding
 from ..findings.permissions import can_view_finding
+from ..schools import regions
 from ..schools.models import SchoolLevel
 from ..schools.regions import visible_cities
 from ..schools.services import counties
@@ -90,8 +91,9 @@ def ledger_export(fmt: str) -> t.Any:
         # The rows are read as they are sent, after the request is over: each chunk in a context of its own.
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         return downloads.csv_response(ledger.csv_lines(data, app.app_context), name)
-    title = ledger.ledger_title(filters)
-    return downloads.file_response(lambda out: ledger.write_xlsx(data, out, title=title),
+    title = ledger.ledger_title(filters, current_user)
+    creator = regions.issuer(regions.city_of(current_user)).org_name
+    return downloads.file_response(lambda out: ledger.write_xlsx(data, out, title=title, creator=creator),
                                    mimetype=ledger.XLSX_MIME, filename=name)
 
 

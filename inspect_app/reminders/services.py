@@ -48,6 +48,7 @@ from ..notifications.mail import mail_enabled
 from ..notifications.models import Notification
 from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus as S
+from ..schools import regions
 from ..schools.models import County
 from ..schools.models import School
 from .models import MailStatus
@@ -261,6 +262,6 @@ def reminder_mail(reminder: Reminder) -> Mail:
         if url:
             lines += ["", _("Open it here: %(url)s", url=url)]
         lines += ["", _("Sent automatically by the student-aid inspection system of %(org)s; please do not reply.",
-                        org=current_app.config["ORG_NAME"])]
+                        org=regions.issuer(rect.finding.school.county.city_id).org_name)]
         return Mail(to=reminder.mail_to or user.email or "", subject=labels.subject(kind, params),
                     body="\n".join(lines))

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..campaigns.cli import campaigns_cli
@@ -168,7 +167,7 @@ def restore_template(kind: str, red_header: bool | None, out: Path | None) -> No
         os.replace(target, backup)
         click.echo(f"kept the old one as {backup}")
     # The 通报 is the province's: its office comes from the regions data; the others are the city's.
-    office = Office(org_name=home_city().province.org_name if kind == "provincial" else current_app.config["ORG_NAME"])
+    office = Office(org_name=home_city().province.org_name if kind == "provincial" else home_city().org_name)
     click.echo(write_template(kind, target, office, red_header=red_header))
 
 

@@ -4,12 +4,12 @@ import json
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..core.commands import service_errors
 from ..db import local_today
 from ..funds import services as funds
+from ..schools import regions
 from . import checks
 from . import demo
 from . import export
@@ -81,7 +81,7 @@ def check_command(roster: Path, system: Path | None, enrolment: Path | None, spe
             system=tables.get("system"), enrolment=tables.get("enrolment"),
             specials=[tb for label, tb in tables.items() if label.startswith("special")], reported=reported_table))
     meta = [("学期", term.long_zh), ("规则版本", services.rules_version(standards)),
-            ("单位", current_app.config["ORG_NAME"])]
+            ("单位", regions.home_city().org_name)]
     meta += [(tb.kind.zh, f"{tb.filename}（{len(tb)}行）") for tb in tables.values()]
     if reported_table is not None and not reported:
         meta.append((InputKind.REPORTED.zh, reported_table.filename))
@@ -136,5 +136,5 @@ def precision_command(semester: str, as_json: bool) -> None:
         click.echo(_line(area.name or "(schools not in the list)", area.counts))
         for school in area.schools:
             click.echo("  " + _line(school.name or "—", school.counts))
-    click.echo(_line(current_app.config["CITY_NAME"], figures.city.counts))
+    click.echo(_line("合计", figures.city.counts))
     click.echo("runs: " + ", ".join(f"{r.id}" for r in figures.runs))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import typing as t
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -174,3 +175,31 @@ def region_rows() -> list[dict[str, t.Any]]:
 def county_cities() -> dict[int, int]:
     """The city of every county, by county id."""
     return {county_id: city_id for county_id, city_id in db.session.execute(sa.select(County.id, County.city_id))}
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues a region's documents and to whom they go: a city's centre to its province's, the province's
+    centre to the recipient of the settings (REPORT_RECIPIENT)."""
+
+    org_name: str   # 渭南市学生资助管理中心
+    region: str     # 渭南市
+    recipient: str  # 陕西省学生资助管理中心
+
+
+def issuer(city_id: int | None) -> Issuer:
+    """The issuing office of the city ``city_id``, or of the province for None (a province campaign)."""
+    city = db.session.get(City, city_id) if city_id is not None else None
+    if city is not None:
+        return Issuer(city.org_name, city.name, city.province.org_name)
+    province = home_city().province
+    return Issuer(province.org_name, province.name, current_app.config["REPORT_RECIPIENT"])
+
+
+def city_of(user: User | None) -> int | None:
+    """The city an account works in (a county account's is its county's); None for the province's."""
+    if user is None:
+        return home_city().id
+    if user.county is not None:
+        return user.county.city_id
+    return user.city_id

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import orm
 
 from ...campaigns.models import Campaign
@@ -23,6 +22,7 @@ from ...findings.models import Finding
 from ...findings.models import FindingStatus
 from ...rectification.models import Rectification
 from ...rectification.models import RectificationStatus
+from ...schools import regions
 from ...schools.models import County
 from ...schools.models import School
 from ...schools.models import SchoolLevel
@@ -133,7 +133,6 @@ INSPECTED = (VisitStatus.SUBMITTED, VisitStatus.APPROVED)
 def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -> InvestigationData:
     """Collect the campaign's scope, findings and rectification state as of a date (default today)."""
     as_of = as_of or local_today()
-    config = current_app.config
     visit_rows = db.session.execute(
         sa.select(School.county_id, County.name, County.position, School.level, Visit.status)
         .join(School, School.id == Visit.school_id)
@@ -220,12 +219,13 @@ def build_investigation_data(campaign: Campaign, *, as_of: date | None = None) -
         ))
     closed = status_counts[RectificationStatus.CLOSED]
     version = campaign.checklist_version
+    office = regions.issuer(campaign.city_id)
     max_score, scores = _scores(campaign, findings)
     all_sections = _assessed_sections(campaign)
     return InvestigationData(
-        org_name=config["ORG_NAME"],
-        recipient=config["REPORT_RECIPIENT"],
-        city_name=config["CITY_NAME"],
+        org_name=office.org_name,
+        recipient=office.recipient,
+        city_name=office.region,
         campaign_name=campaign.name,
         campaign_code=campaign.code,
         term=campaign.term,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import orm
 
 from ...audit import services as audit
@@ -16,6 +15,7 @@ from ...db import local_today
 from ...extensions import db
 from ...findings.models import Finding
 from ...findings.models import FindingStatus
+from ...schools import regions
 from ...schools.models import County
 from ...schools.models import School
 from ...visits.models import Visit
@@ -145,13 +145,14 @@ def build_monthly_data(campaigns: list[Campaign], year: int, month: int, *,
                 description=finding.description.strip(), due_on=rect.due_on,
                 days_late=(as_of - rect.due_on).days, status=rect.status.zh,
             ))
-    config = current_app.config
+    # The 月报 is a city's: its campaigns are the city's (a province campaign's the province's).
+    office = regions.issuer(campaigns[0].city_id if campaigns else regions.home_city().id)
     head = audit.head()
     for campaign in campaigns:
         by_campaign[campaign.id].rates = collect_rates(campaign, sender="reports.monthly")
     return MonthlyData(
-        org_name=config["ORG_NAME"],
-        recipient=config["REPORT_RECIPIENT"],
+        org_name=office.org_name,
+        recipient=office.recipient,
         year=year,
         month=month,
         first_day=first,

@@ -7,7 +7,6 @@ from dataclasses import field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
@@ -23,6 +22,7 @@ from ...findings.models import Finding
 from ...findings.models import FindingStatus
 from ...media.models import Attachment
 from ...rectification.models import RectificationStatus
+from ...schools import regions
 from ...schools.models import School
 from ...schools.models import SchoolLevel
 from ...visits.models import Visit
@@ -140,10 +140,10 @@ def build_school_data(campaign: Campaign, school: School, *, as_of: date | None 
                         local_date(visit.submitted_at)) if d]
     inspectors = [a.user.display_name for a in sorted(visit.assignments, key=lambda a: (not a.is_leader, a.id))]
     version = campaign.checklist_version
-    config = current_app.config
+    office = regions.issuer(campaign.city_id)
     return SchoolData(
-        org_name=config["ORG_NAME"],
-        recipient=config["ORG_NAME"],
+        org_name=office.org_name,
+        recipient=office.org_name,
         campaign_name=campaign.name,
         campaign_code=campaign.code,
         checklist_title=(version.title.get("zh") or version.display_title).strip().strip("《》"),
