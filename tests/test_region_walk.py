@@ -162,3 +162,21 @@ def test_a_city_manages_its_own_inspectors_conflicts_and_schools(app: Flask, sce
     assert "临渭区" in details and world.other_school.code in details
     db.session.rollback()
     assert db.session.scalar(sa.select(School.name).where(School.code == world.other_school.code)) == "临渭第二小学"
+
+
+def test_the_read_api_pulls_one_citys_data(app: Flask, scene: Scene, world: World) -> None:  # noqa: F811
+    """A province platform pulls a city's data with ``city``; a city pulls its own, and another's is empty."""
+    names = _split_cities(world)
+    city_b = db.session.get(County, world.home.id).city_id  # type: ignore[union-attr]
+    by = clients(app, names, roles=["province_supervisor", "city_a_supervisor"])
+    rows = by["province_supervisor"].get(f"/api/v1/data/schools?city={city_b}").get_json()["items"]
+    assert {r["code"] for r in rows} == {world.other_school.code}
+    assert {r["city"]["id"] for r in rows} == {city_b}
+    for path in ("findings", "rectifications", "visits"):
+        rows = by["province_supervisor"].get(f"/api/v1/data/{path}?city={city_b}").get_json()["items"]
+        assert rows and {r["school"]["code"] for r in rows} == {world.other_school.code}, path
+    assert by["city_a_supervisor"].get(f"/api/v1/data/findings?city={city_b}").get_json()["items"] == []
+    campaigns = by["province_supervisor"].get("/api/v1/data/campaigns").get_json()["items"]
+    assert {c["level"] for c in campaigns} >= {"province", "county"}
+    bad = by["province_supervisor"].get("/api/v1/data/schools?city=abc")
+    assert bad.status_code == 400 and bad.get_json()["details"] == ["city"]

@@ -390,18 +390,21 @@ def _row(properties: dict[str, t.Any]) -> dict[str, t.Any]:
 
 REF = _object(["id", "code", "name"], id={"type": "integer"}, code={"type": "string"}, name={"type": "string"})
 COUNTY = _object(["id", "code", "name"], id={"type": "integer"}, code=STRING_OR_NULL, name={"type": "string"})
+CITY = _object(["id", "code", "name"], id={"type": "integer"}, code=STRING_OR_NULL, name={"type": "string"})
 DECIMAL_OR_NULL = {"type": ["string", "null"], "description": "A decimal number, as text."}
 
 SCHEMAS.update({
     "DataCampaign": _row({
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}, "term": {"type": "string"},
         "status": _state("planning", "active", "closed"),
+        "level": {"enum": ["province", "city", "county"], "description": "Whose campaign it is."},
+        "city": {"oneOf": [{"type": "null"}, CITY], "description": "The owning city; null: the province's."},
         "county": {"oneOf": [{"type": "null"}, COUNTY], "description": "The owning county; null: city-wide."},
         "cross_county": {"type": "boolean"}, "checklist_version_id": {"type": "integer"},
         "starts_on": DATE_OR_NULL, "ends_on": DATE_OR_NULL, "default_due_on": DATE_OR_NULL, **STAMPS}),
     "DataSchool": _row({
         "id": {"type": "integer"}, "code": {"type": "string", "description": "学校标识码."},
-        "name": {"type": "string"}, "county": COUNTY,
+        "name": {"type": "string"}, "county": COUNTY, "city": CITY,
         "level": _state("preschool", "primary", "junior", "senior", "vocational", "nine_year", "complete"),
         "address": STRING_OR_NULL, "active": {"type": "boolean"},
         "latitude": DECIMAL_OR_NULL, "longitude": DECIMAL_OR_NULL, **STAMPS}),
@@ -459,6 +462,8 @@ PAGE_PARAMS = [
 CODE = {"type": "string", "minLength": 1, "maxLength": 64}
 CAMPAIGN_FILTER = _query("campaign", CODE, "Only this campaign's (its code).")
 SCHOOL_FILTER = _query("school", CODE, "Only this school's (its 学校标识码).")
+CITY_FILTER = _query("city", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                     "Only this city's (its id, as `inspect-app regions list --json` gives it).")
 
 
 def _status(*codes: str) -> dict[str, t.Any]:
@@ -476,18 +481,19 @@ def _collection(summary: str, name: str, *filters: dict[str, t.Any]) -> dict[str
 
 
 PATHS.update({
-    "/data/campaigns": _collection("Campaigns", "Campaign", _status("planning", "active", "closed")),
+    "/data/campaigns": _collection("Campaigns", "Campaign", CITY_FILTER, _status("planning", "active", "closed")),
     "/data/schools": _collection(
-        "Schools", "School", _query("county", CODE, "Only this county's (its code, GB/T 2260)."),
+        "Schools", "School", CITY_FILTER, _query("county", CODE, "Only this county's (its code, GB/T 2260)."),
         _query("active", {"type": "boolean"}, "Only schools in use (true) or retired (false).")),
     "/data/visits": _collection(
-        "Visits with their scores", "Visit", CAMPAIGN_FILTER, SCHOOL_FILTER,
+        "Visits with their scores", "Visit", CITY_FILTER, CAMPAIGN_FILTER, SCHOOL_FILTER,
         _status("planned", "in_progress", "submitted", "approved", "returned")),
     "/data/findings": _collection(
-        "Findings", "Finding", CAMPAIGN_FILTER, SCHOOL_FILTER, _status("raised", "confirmed", "dismissed"),
+        "Findings", "Finding", CITY_FILTER, CAMPAIGN_FILTER, SCHOOL_FILTER, _status("raised", "confirmed", "dismissed"),
         _query("severity", {"enum": ["general", "major", "severe"]}, "Only findings of this severity.")),
     "/data/rectifications": _collection(
-        "Rectifications with deadline, overdue flag and state", "Rectification", CAMPAIGN_FILTER, SCHOOL_FILTER,
+        "Rectifications with deadline, overdue flag and state", "Rectification", CITY_FILTER, CAMPAIGN_FILTER,
+        SCHOOL_FILTER,
         _status("not_started", "in_progress", "partial", "submitted", "closed", "returned"),
         _query("overdue", {"type": "boolean"}, "Only overdue rectifications (true) or those not overdue (false).")),
 })

@@ -23,7 +23,8 @@ from . import services as read
 from .blueprint import bp
 
 # The query parameters a page's ``next`` link carries over (besides the new cursor).
-CARRIED = ("limit", "updated_since", "campaign", "school", "county", "status", "severity", "overdue", "active")
+CARRIED = ("limit", "updated_since", "city", "campaign", "school", "county", "status", "severity", "overdue",
+           "active")
 
 
 def _answer(page: read.PageRequest, result: read.Page) -> t.Any:
@@ -40,7 +41,8 @@ def data_campaigns() -> t.Any:
     """The campaigns in the caller's scope."""
     args, page = request.args, read.parse_page(request.args)
     return _answer(page, read.campaigns_page(current_user, page,
-                                             status=read.parse_choice(args, "status", CampaignStatus)))
+                                             status=read.parse_choice(args, "status", CampaignStatus),
+                                             city=read.parse_id(args, "city")))
 
 
 @bp.get("/data/schools")
@@ -49,7 +51,7 @@ def data_schools() -> t.Any:
     """The schools in the caller's scope (a school's contact: their school)."""
     args, page = request.args, read.parse_page(request.args)
     return _answer(page, read.schools_page(current_user, page, county_code=read.parse_code(args, "county"),
-                                           active=read.parse_flag(args, "active")))
+                                           active=read.parse_flag(args, "active"), city=read.parse_id(args, "city")))
 
 
 @bp.get("/data/visits")
@@ -59,7 +61,8 @@ def data_visits() -> t.Any:
     args, page = request.args, read.parse_page(request.args)
     return _answer(page, read.visits_page(current_user, page, campaign=read.parse_code(args, "campaign"),
                                           school=read.parse_code(args, "school"),
-                                          status=read.parse_choice(args, "status", VisitStatus)))
+                                          status=read.parse_choice(args, "status", VisitStatus),
+                                          city=read.parse_id(args, "city")))
 
 
 @bp.get("/data/findings")
@@ -70,7 +73,8 @@ def data_findings() -> t.Any:
     return _answer(page, read.findings_page(current_user, page, campaign=read.parse_code(args, "campaign"),
                                             school=read.parse_code(args, "school"),
                                             status=read.parse_choice(args, "status", FindingStatus),
-                                            severity=read.parse_choice(args, "severity", Severity)))
+                                            severity=read.parse_choice(args, "severity", Severity),
+                                            city=read.parse_id(args, "city")))
 
 
 @bp.get("/data/rectifications")
@@ -80,4 +84,5 @@ def data_rectifications() -> t.Any:
     args, page = request.args, read.parse_page(request.args)
     return _answer(page, read.rectifications_page(
         current_user, page, campaign=read.parse_code(args, "campaign"), school=read.parse_code(args, "school"),
-        status=read.parse_choice(args, "status", RectificationStatus), overdue=read.parse_flag(args, "overdue")))
+        status=read.parse_choice(args, "status", RectificationStatus), overdue=read.parse_flag(args, "overdue"),
+        city=read.parse_id(args, "city")))

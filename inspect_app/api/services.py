@@ -47,6 +47,8 @@ from ..findings.services import finding_query
 from ..rectification.models import Rectification
 from ..rectification.models import RectificationStatus
 from ..rectification.services import rectification_query
+from ..schools.models import City
+from ..schools.models import County
 from ..schools.models import School
 from ..schools.services import school_query
 from ..visits.figures import visit_scores
@@ -158,6 +160,16 @@ def parse_code(args: Mapping[str, str], name: str) -> str | None:
     return value.strip()
 
 
+def parse_id(args: Mapping[str, str], name: str) -> int | None:
+    """A row's id (a city's) to filter by; None when absent."""
+    value = args.get(name)
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise _invalid(name, _("“%(name)s” is a whole number from 1 to %(max)d.", name=name, max=MAX_ID))
+    return int(value)
+
+
 def parse_flag(args: Mapping[str, str], name: str) -> bool | None:
     """``true`` or ``false`` (also 1 or 0); None when absent."""
     value = args.get(name)
@@ -200,17 +212,27 @@ def _campaign_ids(code: str) -> sa.Select[int]:
     return sa.select(Campaign.id).where(Campaign.code == code)
 
 
-def campaigns_page(viewer: User, page: PageRequest, *, status: CampaignStatus | None = None) -> Page:
-    stmt = campaign_query(viewer).options(orm.joinedload(Campaign.county))
+def _in_city(city_id: int) -> sa.ColumnElement[bool]:
+    """Rows of a school of the city ``city_id`` (joined to School)."""
+    return School.county_id.in_(sa.select(County.id).where(County.city_id == city_id))
+
+
+def campaigns_page(viewer: User, page: PageRequest, *, status: CampaignStatus | None = None,
+                   city: int | None = None) -> Page:
+    stmt = campaign_query(viewer).options(orm.joinedload(Campaign.county), orm.joinedload(Campaign.city))
     if status is not None:
         stmt = stmt.where(Campaign.status == status)
+    if city is not None:
+        stmt = stmt.where(Campaign.city_id == city)
     rows, cursor = _keyset(stmt, Campaign, page)
     return Page([campaign_json(c) for c in rows], cursor)
 
 
 def schools_page(viewer: User, page: PageRequest, *, county_code: str | None = None,
-                 active: bool | None = None) -> Page:
-    stmt = school_query(viewer)
+                 active: bool | None = None, city: int | None = None) -> Page:
+    stmt = school_query(viewer).options(orm.joinedload(School.county).joinedload(County.city))
+    if city is not None:
+        stmt = stmt.where(_in_city(city))
     if county_code is not None:
         stmt = stmt.where(School.county.has(code=county_code))
     if active is not None:
@@ -220,8 +242,10 @@ def schools_page(viewer: User, page: PageRequest, *, county_code: str | None = N
 
 
 def visits_page(viewer: User, page: PageRequest, *, campaign: str | None = None, school: str | None = None,
-                status: VisitStatus | None = None) -> Page:
+                status: VisitStatus | None = None, city: int | None = None) -> Page:
     stmt = visit_list_query(viewer, status=status).where(visit_filter(viewer, School.county_id))
+    if city is not None:
+        stmt = stmt.where(_in_city(city))
     if campaign is not None:
         stmt = stmt.where(Visit.campaign_id.in_(_campaign_ids(campaign)))
     if school is not None:
@@ -232,9 +256,12 @@ def visits_page(viewer: User, page: PageRequest, *, campaign: str | None = None,
 
 
 def findings_page(viewer: User, page: PageRequest, *, campaign: str | None = None, school: str | None = None,
-                  status: FindingStatus | None = None, severity: Severity | None = None) -> Page:
+                  status: FindingStatus | None = None, severity: Severity | None = None,
+                  city: int | None = None) -> Page:
     stmt = (finding_query(viewer, status=status).where(finding_filter(viewer, School.county_id))
             .options(orm.joinedload(Finding.visit), orm.joinedload(Finding.item).joinedload(ChecklistItem.section)))
+    if city is not None:
+        stmt = stmt.where(_in_city(city))
     if campaign is not None:
         stmt = stmt.where(Finding.campaign_id.in_(_campaign_ids(campaign)))
     if school is not None:
@@ -247,9 +274,11 @@ def findings_page(viewer: User, page: PageRequest, *, campaign: str | None = Non
 
 def rectifications_page(viewer: User, page: PageRequest, *, campaign: str | None = None,
                         school: str | None = None, status: RectificationStatus | None = None,
-                        overdue: bool | None = None) -> Page:
+                        overdue: bool | None = None, city: int | None = None) -> Page:
     today = local_today()
     stmt = rectification_query(viewer, status=status).where(finding_filter(viewer, School.county_id))
+    if city is not None:
+        stmt = stmt.where(_in_city(city))
     if campaign is not None:
         stmt = stmt.where(Finding.campaign_id.in_(_campaign_ids(campaign)))
     if school is not None:
@@ -290,10 +319,15 @@ def _ref_school(s: School) -> Row:
     return {"id": s.id, "code": s.code, "name": s.name}
 
 
+def _ref_city(city: City | None) -> Row | None:
+    return {"id": city.id, "code": city.code, "name": city.name} if city is not None else None
+
+
 def campaign_json(c: Campaign) -> Row:
     county = {"id": c.county.id, "code": c.county.code, "name": c.county.name} if c.county else None
     return {"id": c.id, "code": c.code, "name": c.name, "term": c.term, "status": _state(c.status),
-            "county": county, "cross_county": c.cross_county, "checklist_version_id": c.checklist_version_id,
+            "level": c.level, "city": _ref_city(c.city), "county": county, "cross_county": c.cross_county,
+            "checklist_version_id": c.checklist_version_id,
             "starts_on": iso_date(c.starts_on), "ends_on": iso_date(c.ends_on),
             "default_due_on": iso_date(c.default_due_on), **_stamps(c)}
 
@@ -301,6 +335,7 @@ def campaign_json(c: Campaign) -> Row:
 def school_json(s: School) -> Row:
     return {"id": s.id, "code": s.code, "name": s.name,
             "county": {"id": s.county.id, "code": s.county.code, "name": s.county.name},
+            "city": _ref_city(s.county.city),
             "level": _state(s.level), "address": s.address, "active": s.active,
             "latitude": str(s.latitude) if s.latitude is not None else None,
             "longitude": str(s.longitude) if s.longitude is not None else None, **_stamps(s)}
