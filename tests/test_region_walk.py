@@ -8,7 +8,8 @@ GET table is walked for the new accounts against the column of the account they 
 never reaches the other city's schools, visits, findings, rectifications, files or reports.
 
 Where a city account holds powers a county account has not (the city-wide management pages), the
-answer must be the province supervisor's instead: ``CITY_POWERS`` names those routes.
+answer must be the province supervisor's instead: ``CITY_POWERS`` names those routes. A viewer of city B
+reads what city B's staff may see, where a viewer may read at all.
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ REPORTING_UP: dict[str, dict[str, t.Any]] = {
     **{case: {"city_a_supervisor": 200, "city_b_supervisor": 404, "province_supervisor": 200}
        for case in ("submissions.city", "submissions.show", "submissions.download")},
 }
+# A campaign's management pages look the campaign up before they ask for a manager: a campaign not seen
+# at all answers 404 to a viewer too.
+MANAGE_PAGES = frozenset({
+    "campaigns.add_schools", "campaigns.edit", "campaigns.sample", "campaigns.team_edit", "campaigns.team_new",
+    "campaigns.teams_import", "campaigns.teams_template",
+})
 # A report or an archive being built belongs to the account that asked for it (the former city-wide
 # supervisor): any other account, the new ones included, is answered 404.
 PERSONAL = frozenset({
@@ -90,9 +97,11 @@ def _split_cities(world: World) -> dict[str, str]:
         "city_a_supervisor": {"city": city_a},
         "city_b_supervisor": {"city": city_b},
         "province_supervisor": {},
+        "city_b_viewer": {"city": city_b},
     }
     for name, where in accounts.items():
-        auth_services.create_user(name, role=Role.SUPERVISOR, password=PASSWORD, actor=None,
+        role = Role.VIEWER if name.endswith("viewer") else Role.SUPERVISOR
+        auth_services.create_user(name, role=role, password=PASSWORD, actor=None,
                                   must_change_password=False, check_strength=False, **where)
     db.session.commit()
     return {name: name for name in accounts}
@@ -102,7 +111,7 @@ def test_each_city_sees_what_its_county_saw_and_no_more(app: Flask, scene: Scene
                                                         world: World) -> None:
     names = _split_cities(world)
     urls = build_urls(app, scene, GET_EXPECTED)
-    by_role = clients(app, names, roles=names)
+    by_role = clients(app, names, roles=[n for n in names if n in STANDS_FOR or n == "city_b_viewer"])
     before = snapshot(app)
     mismatches = []
     for case in sorted(GET_EXPECTED):
@@ -119,8 +128,26 @@ def test_each_city_sees_what_its_county_saw_and_no_more(app: Flask, scene: Scene
             got = outcome(by_role[account].get(urls[case]))
             if got != expected:
                 mismatches.append(f"GET {case:30} {urls[case]:36} {account:20} expected {expected!s:8} got {got}")
+        expected = _city_viewer(case, row)
+        got = outcome(by_role["city_b_viewer"].get(urls[case]))
+        if got != expected:
+            mismatches.append(f"GET {case:30} {urls[case]:36} {'city_b_viewer':20} expected {expected!s:8} got {got}")
     assert not mismatches, f"{len(mismatches)} answer(s) differ:\n" + "\n".join(mismatches)
     assert changes(before, snapshot(app)) == []
+
+
+def _city_viewer(case: str, row: dict[str, t.Any]) -> t.Any:
+    """A viewer of city B: where a viewer may read at all, what city B's staff (临渭区's) may see of it."""
+    if case in PERSONAL:
+        return 404
+    if case in REPORTING_UP:
+        return REPORTING_UP[case]["city_b_supervisor"]
+    viewer, local = row["viewer"], row["other_county_supervisor"]
+    if viewer == 200 and local in (200, 404):
+        return local
+    if case in MANAGE_PAGES and local == 404:
+        return 404  # a campaign the viewer's city cannot see at all: not found before any role is asked
+    return viewer
 
 
 @pytest.mark.parametrize("account", ["city_a_supervisor", "city_b_supervisor"])
