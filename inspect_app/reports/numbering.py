@@ -23,10 +23,10 @@ from ..db import utcnow
 from ..extensions import db
 from ..rectification.models import Rectification
 from .models import IssuedDocument
+from .request import ReportRequest
 
 if t.TYPE_CHECKING:
     from ..auth.models import User
-    from .services import ReportRequest
 
 # The kinds the office issues under its own number; a school's 整改情况报告 is the school's.
 NUMBERED_KINDS = ("investigation", "notice", "monthly", "provincial")

@@ -28,6 +28,7 @@ from . import numbering
 from .collect import month_bounds
 from .docx import render_kind
 from .models import ReportJob
+from .request import ReportRequest as ReportRequest
 from .template_kinds import FILENAMES
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,20 +72,6 @@ def as_pdf(report: BuiltReport) -> BuiltReport:
 def pdf_name(filename: str) -> str:
     """The download name of a document's PDF: the Word name with .pdf."""
     return str(Path(filename).with_suffix(".pdf"))
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """What to build: a kind, its campaigns, and the school or month where the kind needs one."""
-
-    kind: str
-    campaigns: tuple[Campaign, ...]
-    school: School | None = None
-    month: tuple[int, int] | None = None
-
-    @property
-    def campaign(self) -> Campaign:
-        return self.campaigns[0]
 
 
 def template_dir() -> Path:
