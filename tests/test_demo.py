@@ -261,6 +261,38 @@ def test_every_check_in_agrees_with_its_audit_entry(demo: Flask) -> None:
             assert abs((entry.created_at - checked_in).total_seconds()) < 60, (entry.object_id, checked_in)
 
 
+def test_the_demo_is_a_province_of_three_cities_with_a_cross_city_campaign_and_reports_sent_up(demo: Flask) -> None:
+    from inspect_app.auth.models import User
+    from inspect_app.schools.models import City
+    from inspect_app.submissions.due import is_late
+    from inspect_app.submissions.due import monthly_due_on
+    from inspect_app.submissions.models import Submission
+
+    with demo.app_context():
+        cities = {c.name: c for c in db.session.scalars(sa.select(City))}
+        assert set(cities) == {"渭南市", "宝鸡市", "咸阳市"}
+        users = {u.username: u for u in db.session.scalars(sa.select(User).where(
+            User.username.in_(["province", "supervisor", "baoji", "xianyang"])))}
+        assert users["province"].level == "province"
+        assert {users[n].city.name for n in ("supervisor", "baoji", "xianyang")} == set(cities)
+        cross = db.session.scalar(sa.select(Campaign).where(Campaign.code.like("SJ%")))
+        assert cross is not None and cross.city_id is None and cross.status.value == "active"
+        visited = set(db.session.scalars(sa.text(
+            "SELECT DISTINCT c.city_id FROM visits v JOIN schools s ON s.id = v.school_id "
+            "JOIN counties c ON c.id = s.county_id WHERE v.campaign_id = :c"), {"c": cross.id}))
+        assert visited == {c.id for c in cities.values()}
+        own_city = db.session.execute(sa.text(
+            "SELECT COUNT(*) FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id "
+            "JOIN schools s ON s.id = v.school_id JOIN counties sc ON sc.id = s.county_id "
+            "JOIN users u ON u.id = vi.user_id WHERE v.campaign_id = :c AND u.city_id = sc.city_id"),
+            {"c": cross.id}).scalar()
+        assert own_city == 0
+        sent = {s.city.name: s for s in db.session.scalars(sa.select(Submission))}
+        assert set(sent) == {"渭南市", "宝鸡市"}  # 咸阳市's 月报 has not arrived
+        late = {name: is_late(s.arrived_at, monthly_due_on(s.period)) for name, s in sent.items()}
+        assert late == {"渭南市": False, "宝鸡市": True}
+
+
 def test_the_demo_command_prints_the_accounts_and_does_not_serve_with_no_serve(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch,
                                                                                database_template: str) -> None:
@@ -299,35 +331,3 @@ def test_the_demo_audit_log_is_one_chain_and_the_demo_backs_up(demo: Flask, tmp_
     assert runner.invoke(args=["backup", "create", "--out", str(out)]).exit_code == 0
     result = runner.invoke(args=["backup", "verify", str(out)])
     assert result.exit_code == 0 and "match the manifest" in result.output, result.output
-
-
-def test_the_demo_is_a_province_of_three_cities_with_a_cross_city_campaign_and_reports_sent_up(demo: Flask) -> None:
-    from inspect_app.auth.models import User
-    from inspect_app.schools.models import City
-    from inspect_app.submissions.due import is_late
-    from inspect_app.submissions.due import monthly_due_on
-    from inspect_app.submissions.models import Submission
-
-    with demo.app_context():
-        cities = {c.name: c for c in db.session.scalars(sa.select(City))}
-        assert set(cities) == {"渭南市", "宝鸡市", "咸阳市"}
-        users = {u.username: u for u in db.session.scalars(sa.select(User).where(
-            User.username.in_(["province", "supervisor", "baoji", "xianyang"])))}
-        assert users["province"].level == "province"
-        assert {users[n].city.name for n in ("supervisor", "baoji", "xianyang")} == set(cities)
-        cross = db.session.scalar(sa.select(Campaign).where(Campaign.code.like("SJ%")))
-        assert cross is not None and cross.city_id is None and cross.status.value == "active"
-        visited = set(db.session.scalars(sa.text(
-            "SELECT DISTINCT c.city_id FROM visits v JOIN schools s ON s.id = v.school_id "
-            "JOIN counties c ON c.id = s.county_id WHERE v.campaign_id = :c"), {"c": cross.id}))
-        assert visited == {c.id for c in cities.values()}
-        own_city = db.session.execute(sa.text(
-            "SELECT COUNT(*) FROM visit_inspectors vi JOIN visits v ON v.id = vi.visit_id "
-            "JOIN schools s ON s.id = v.school_id JOIN counties sc ON sc.id = s.county_id "
-            "JOIN users u ON u.id = vi.user_id WHERE v.campaign_id = :c AND u.city_id = sc.city_id"),
-            {"c": cross.id}).scalar()
-        assert own_city == 0
-        sent = {s.city.name: s for s in db.session.scalars(sa.select(Submission))}
-        assert set(sent) == {"渭南市", "宝鸡市"}  # 咸阳市's 月报 has not arrived
-        late = {name: is_late(s.arrived_at, monthly_due_on(s.period)) for name, s in sent.items()}
-        assert late == {"渭南市": False, "宝鸡市": True}
