@@ -26,6 +26,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from ..core.inputs import MAX_ID
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..schools.models import SchoolLevel
@@ -158,7 +159,8 @@ class SearchForm(FlaskForm):
 
     @property
     def county_id(self) -> int | None:
-        return self.county.data or None
+        value = self.county.data
+        return value if value is not None and 0 < value <= MAX_ID else None
 
 
 class SchoolSearchForm(SearchForm):

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..checklists.models import ChecklistVersion
 from ..checklists.services import published_versions
+from ..core.inputs import query_id
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import roles_required
@@ -57,7 +58,7 @@ from .progress import visit_figures
 def index() -> t.Any:
     # Staff above the cities (the province's, administrators) may narrow the list to one city.
     cities = regions.cities() if current_user.scope_county_ids is None else []
-    city_id = request.args.get("city", type=int)
+    city_id = request.args.get("city", type=query_id)
     if city_id not in {city.id for city in cities}:
         city_id = None
     page = db.paginate(lifecycle.campaign_query(current_user, city_id=city_id),

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import orm
 
+from ..core.inputs import query_id
 from ..core.permissions import MANAGERS
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -72,7 +73,7 @@ def preview(version_id: int) -> t.Any:
 def changes(version_id: int) -> t.Any:
     """What changed from another version (``?from=ID``, by default the one before) to this one."""
     new = db.get_or_404(ChecklistVersion, version_id)
-    old_id = request.args.get("from", type=int)
+    old_id = request.args.get("from", type=query_id)
     old = db.get_or_404(ChecklistVersion, old_id) if old_id else services.previous_version(new)
     if old is None:
         flash(_("This is the first version of the checklist; there is nothing to compare it with."), "info")

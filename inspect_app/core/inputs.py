@@ -37,6 +37,19 @@ class JSONOutOfBounds(ValueError):
     """A JSON body that parses but is out of the bounds above."""
 
 
+def query_id(value: str) -> int:
+    """An id from the query string (``?county=3``), within the columns' range.
+
+    Given as ``request.args.get(name, type=query_id)``: a value out of range raises ValueError, which the
+    query string's ``get`` turns into its default, as it does for text that is no number. So an id
+    too large for the database filters nothing instead of failing the request.
+    """
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 def check_value(value: t.Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
     """Walk a parsed JSON value (without recursion) and refuse what is out of bounds."""
     stack: list[tuple[t.Any, int]] = [(value, 1)]

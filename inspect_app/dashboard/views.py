@@ -21,6 +21,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.permissions import campaign_filter
 from ..campaigns.services import campaign_query
 from ..campaigns.services import campaign_rows
+from ..core.inputs import query_id
 from ..core.permissions import STAFF
 from ..core.permissions import county_ok
 from ..core.permissions import roles_required
@@ -91,7 +92,7 @@ def index() -> t.Any:
 def _region_args(viewer: t.Any) -> tuple[int | None, int | None]:
     """The city and county asked for, held to the viewer's region (404 outside it): city staff start at their
     city's counties, county staff at their county's schools."""
-    city_id, county_id = request.args.get("city", type=int), request.args.get("county", type=int)
+    city_id, county_id = request.args.get("city", type=query_id), request.args.get("county", type=query_id)
     if viewer.county_id is not None:
         if county_id not in (None, viewer.county_id) or city_id not in (None, viewer.city_id):
             abort(404)
@@ -139,7 +140,7 @@ def regions() -> t.Any:
     city_id, county_id = _region_args(current_user)
     campaigns = db.session.scalars(sa.select(Campaign).where(campaign_filter(current_user))
                                    .order_by(Campaign.id.desc())).all()
-    campaign_id = request.args.get("campaign", type=int)
+    campaign_id = request.args.get("campaign", type=query_id)
     campaign = next((c for c in campaigns if c.id == campaign_id), None)
     if campaign_id is not None and campaign is None:
         abort(404)

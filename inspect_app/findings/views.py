@@ -20,6 +20,7 @@ from ..campaigns.permissions import campaign_filter
 from ..checklists.models import Severity
 from ..core.forms import checked
 from ..core.forms import text
+from ..core.inputs import query_id
 from ..core.permissions import MANAGERS
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
@@ -60,9 +61,9 @@ def _reviewable(finding_id: int) -> Finding:
 @bp.route("/")
 @roles_required(*STAFF)
 def index() -> t.Any:
-    campaign_id = request.args.get("campaign", type=int)
-    county_id = request.args.get("county", type=int)
-    city_id = request.args.get("city", type=int)
+    campaign_id = request.args.get("campaign", type=query_id)
+    county_id = request.args.get("county", type=query_id)
+    city_id = request.args.get("city", type=query_id)
     status_arg = request.args.get("status")
     status = FindingStatus(status_arg) if status_arg in {s.value for s in FindingStatus} else None
     stmt = services.finding_query(current_user, campaign_id=campaign_id, county_id=county_id, status=status,

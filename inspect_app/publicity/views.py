@@ -26,6 +26,7 @@ from ..core.documents import pdf
 from ..core.forms import checked
 from ..core.forms import given_date
 from ..core.forms import text
+from ..core.inputs import query_id
 from ..core.permissions import ensure
 from ..core.permissions import in_region
 from ..core.permissions import roles_required
@@ -93,7 +94,7 @@ def _runs() -> list[ReconciliationRun]:
 def _notice_form(runs: list[ReconciliationRun]) -> NoticeForm:
     form = NoticeForm()
     form.run_id.choices = [SelectChoice(r.id, f"{r.title}（{r.semester}）") for r in runs]
-    chosen = next((r for r in runs if r.id == (form.run_id.data or request.args.get("run_id", type=int))),
+    chosen = next((r for r in runs if r.id == (form.run_id.data or request.args.get("run_id", type=query_id))),
                   runs[0] if runs else None)
     schools = [s for s in services.run_schools(chosen) if services.can_create_notice(current_user, s)] \
         if chosen else []

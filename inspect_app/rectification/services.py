@@ -19,6 +19,7 @@ from ..audit import services as audit
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ChecklistSection
 from ..checklists.models import Severity
+from ..core.inputs import query_id
 from ..db import local_today
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -85,9 +86,10 @@ def with_sections(stmt: sa.Select[t.Any]) -> sa.Select[t.Any]:
             .outerjoin(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id))
 
 
-def _int(value: str | None) -> int | None:
+def _int(value: str | None, parse: t.Callable[[str], int] = query_id) -> int | None:
+    """A number from the query string (by default an id, in the columns' range); None when malformed."""
     try:
-        return int(value) if value not in (None, "") else None
+        return parse(value) if value is not None and value != "" else None
     except ValueError:
         return None
 
@@ -125,7 +127,7 @@ class RectFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> RectFilter:
         """Read the filter from query-string arguments; unknown or malformed values are ignored."""
-        due = _int(args.get("due"))
+        due = _int(args.get("due"), int)
         section = (args.get("section") or "").strip()[:64]
         return cls(
             campaign_id=_int(args.get("campaign")),

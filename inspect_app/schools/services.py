@@ -96,6 +96,7 @@ def school_query(
     q: str | None = None,
     county_id: int | None = None,
     level: SchoolLevel | None = None,
+    city_id: int | None = None,
 ) -> sa.Select[School]:
     """Schools the viewer may see, filtered and ordered for a list page."""
     stmt = sa.select(School).where(school_filter(viewer, School.id, School.county_id))
@@ -104,6 +105,8 @@ def school_query(
         stmt = stmt.where(sa.or_(School.name.ilike(like), School.code.like(like), School.address.ilike(like)))
     if county_id:
         stmt = stmt.where(School.county_id == county_id)
+    if city_id:
+        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id == city_id)))
     if level:
         stmt = stmt.where(School.level == level)
     return stmt.order_by(School.county_id, School.code)

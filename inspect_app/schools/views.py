@@ -18,6 +18,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..core.imports import import_upload
+from ..core.inputs import query_id
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -49,10 +50,12 @@ def _level_arg() -> SchoolLevel | None:
 @roles_required(*STAFF)
 def index() -> t.Any:
     q = request.args.get("q", "").strip()
-    county_id = request.args.get("county", type=int)
-    stmt = services.school_query(current_user, q=q, county_id=county_id, level=_level_arg())
+    county_id = request.args.get("county", type=query_id)
+    city_id = request.args.get("city", type=query_id)
+    stmt = services.school_query(current_user, q=q, county_id=county_id, level=_level_arg(), city_id=city_id)
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("schools/index.html", page=page, q=q, county_id=county_id, level=_level_arg(),
+                           cities=regions.visible_cities(current_user), city_id=city_id,
                            counties=services.counties(current_user), levels=list(SchoolLevel),
                            can_manage=can_manage_schools(current_user))
 

@@ -27,6 +27,7 @@ from sqlalchemy import orm
 
 from ..core import storage
 from ..core.forms import checked
+from ..core.inputs import query_id
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -80,7 +81,7 @@ class ListPage:
 
 
 def _page_number() -> int:
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 100000))
+    return max(1, min(request.args.get("page", 1, type=query_id) or 1, 100000))
 
 
 def _taking_part() -> None:

@@ -21,6 +21,7 @@ from ..checklists.services import checklist_sections
 from ..checklists.services import load_tree
 from ..core.forms import checked
 from ..core.forms import text
+from ..core.inputs import query_id
 from ..core.permissions import STAFF
 from ..core.permissions import ensure
 from ..core.permissions import roles_required
@@ -87,9 +88,9 @@ def _score_html(visit: Visit) -> str:
 def index() -> t.Any:
     status_arg = request.args.get("status")
     status = VisitStatus(status_arg) if status_arg in {s.value for s in VisitStatus} else None
-    city_id = request.args.get("city", type=int)
-    stmt = services.visit_list_query(current_user, status=status, campaign_id=request.args.get("campaign", type=int),
-                                     city_id=city_id)
+    city_id = request.args.get("city", type=query_id)
+    campaign_id = request.args.get("campaign", type=query_id)
+    stmt = services.visit_list_query(current_user, status=status, campaign_id=campaign_id, city_id=city_id)
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("visits/index.html", page=page, status=status, statuses=list(VisitStatus),
                            cities=visible_cities(current_user), city_id=city_id,
