@@ -214,7 +214,19 @@ def _campaign_ids(code: str) -> sa.Select[int]:
 
 def _in_city(city_id: int) -> sa.ColumnElement[bool]:
     """Rows of a school of the city ``city_id`` (joined to School)."""
-    return School.county_id.in_(sa.select(County.id).where(County.city_id == city_id))
+    return School.county_id.in_(County.ids_of_city(city_id))
+
+
+def _at_schools(stmt: sa.Select[t.Any], campaign_col: t.Any, *, city: int | None, campaign: str | None,
+                school: str | None) -> sa.Select[t.Any]:
+    """The filters of the rows that belong to a school's visit: its city, its campaign (code), its school (code)."""
+    if city is not None:
+        stmt = stmt.where(_in_city(city))
+    if campaign is not None:
+        stmt = stmt.where(campaign_col.in_(_campaign_ids(campaign)))
+    if school is not None:
+        stmt = stmt.where(School.code == school)
+    return stmt
 
 
 def campaigns_page(viewer: User, page: PageRequest, *, status: CampaignStatus | None = None,
@@ -243,13 +255,8 @@ def schools_page(viewer: User, page: PageRequest, *, county_code: str | None = N
 
 def visits_page(viewer: User, page: PageRequest, *, campaign: str | None = None, school: str | None = None,
                 status: VisitStatus | None = None, city: int | None = None) -> Page:
-    stmt = visit_list_query(viewer, status=status).where(visit_filter(viewer, School.county_id))
-    if city is not None:
-        stmt = stmt.where(_in_city(city))
-    if campaign is not None:
-        stmt = stmt.where(Visit.campaign_id.in_(_campaign_ids(campaign)))
-    if school is not None:
-        stmt = stmt.where(School.code == school)
+    stmt = _at_schools(visit_list_query(viewer, status=status).where(visit_filter(viewer, School.county_id)),
+                       Visit.campaign_id, city=city, campaign=campaign, school=school)
     rows, cursor = _keyset(stmt, Visit, page)
     scores = visit_scores(rows)
     return Page([visit_json(v, scores.get(v.id)) for v in rows], cursor)
@@ -260,12 +267,7 @@ def findings_page(viewer: User, page: PageRequest, *, campaign: str | None = Non
                   city: int | None = None) -> Page:
     stmt = (finding_query(viewer, status=status).where(finding_filter(viewer, School.county_id))
             .options(orm.joinedload(Finding.visit), orm.joinedload(Finding.item).joinedload(ChecklistItem.section)))
-    if city is not None:
-        stmt = stmt.where(_in_city(city))
-    if campaign is not None:
-        stmt = stmt.where(Finding.campaign_id.in_(_campaign_ids(campaign)))
-    if school is not None:
-        stmt = stmt.where(School.code == school)
+    stmt = _at_schools(stmt, Finding.campaign_id, city=city, campaign=campaign, school=school)
     if severity is not None:
         stmt = stmt.where(Finding.severity == severity)
     rows, cursor = _keyset(stmt, Finding, page)
@@ -276,13 +278,8 @@ def rectifications_page(viewer: User, page: PageRequest, *, campaign: str | None
                         school: str | None = None, status: RectificationStatus | None = None,
                         overdue: bool | None = None, city: int | None = None) -> Page:
     today = local_today()
-    stmt = rectification_query(viewer, status=status).where(finding_filter(viewer, School.county_id))
-    if city is not None:
-        stmt = stmt.where(_in_city(city))
-    if campaign is not None:
-        stmt = stmt.where(Finding.campaign_id.in_(_campaign_ids(campaign)))
-    if school is not None:
-        stmt = stmt.where(School.code == school)
+    stmt = _at_schools(rectification_query(viewer, status=status).where(finding_filter(viewer, School.county_id)),
+                       Finding.campaign_id, city=city, campaign=campaign, school=school)
     if overdue is not None:
         overdue_today = Rectification.overdue_on(today)
         stmt = stmt.where(overdue_today if overdue else sa.not_(overdue_today))

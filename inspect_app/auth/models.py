@@ -94,7 +94,7 @@ class User(UserMixin, TimestampMixin, Model):
         cached = self.__dict__.get("_scope_county_ids")
         if cached is None:
             session = orm.object_session(self)
-            rows: t.Iterable[int] = (session.scalars(sa.select(County.id).where(County.city_id == self.city_id))
+            rows: t.Iterable[int] = (session.scalars(County.ids_of_city(self.city_id))
                                      if session is not None else ())
             cached = self.__dict__["_scope_county_ids"] = frozenset(rows)
         return t.cast(frozenset[int], cached)

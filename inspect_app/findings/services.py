@@ -137,7 +137,7 @@ def finding_query(
     if county_id:
         stmt = stmt.where(School.county_id == county_id)
     if city_id:
-        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id == city_id)))
+        stmt = stmt.where(School.county_id.in_(County.ids_of_city(city_id)))
     if status:
         stmt = stmt.where(Finding.status == status)
     return stmt.order_by(Finding.id.desc())

@@ -71,11 +71,6 @@ def is_due_within(today: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(is_open(), Rectification.due_on >= today, Rectification.due_on <= today + timedelta(days=days))
 
 
-def city_counties(city_id: int) -> sa.Select[t.Any]:
-    """The counties of a city, as a subquery for the lists' ``city`` filter."""
-    return sa.select(County.id).where(County.city_id == city_id)
-
-
 def section_name() -> sa.ColumnElement[str]:
     """The checklist section of a finding's item (needs the outer joins of :func:`with_sections`)."""
     return sa.func.coalesce(ChecklistSection.name, NO_SECTION)
@@ -165,7 +160,7 @@ class RectFilter:
         if self.county_id:
             stmt = stmt.where(School.county_id == self.county_id)
         if self.city_id:
-            stmt = stmt.where(School.county_id.in_(city_counties(self.city_id)))
+            stmt = stmt.where(School.county_id.in_(County.ids_of_city(self.city_id)))
         if self.level:
             stmt = stmt.where(School.level == self.level)
         if self.section == NO_SECTION:

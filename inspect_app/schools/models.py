@@ -106,6 +106,11 @@ class County(Model):
 
     city: orm.Mapped[City] = orm.relationship(back_populates="counties")
 
+    @classmethod
+    def ids_of_city(cls, city_id: int) -> sa.Select[int]:
+        """The ids of a city's counties, as a subquery: the lists' ``city`` filter, a city account's region."""
+        return sa.select(cls.id).where(cls.city_id == city_id)
+
     def __repr__(self) -> str:
         return f"<County {self.name}>"
 

@@ -79,7 +79,7 @@ def region_county_ids(city_id: int | None, county_id: int | None) -> frozenset[i
         return frozenset({county_id})
     if city_id is None:
         return None
-    return frozenset(db.session.scalars(sa.select(County.id).where(County.city_id == city_id)))
+    return frozenset(db.session.scalars(County.ids_of_city(city_id)))
 
 
 def provinces() -> list[Province]:

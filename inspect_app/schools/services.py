@@ -106,7 +106,7 @@ def school_query(
     if county_id:
         stmt = stmt.where(School.county_id == county_id)
     if city_id:
-        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id == city_id)))
+        stmt = stmt.where(School.county_id.in_(County.ids_of_city(city_id)))
     if level:
         stmt = stmt.where(School.level == level)
     return stmt.order_by(School.county_id, School.code)

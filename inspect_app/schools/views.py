@@ -15,6 +15,7 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from ..core.imports import import_upload
@@ -137,23 +138,33 @@ def regions_page() -> t.Any:
     return _regions_page()
 
 
+def _saved(form: FlaskForm, save: t.Callable[[], str]) -> t.Any | None:
+    """Run ``save`` (it answers the message to flash) when the form holds; a refusal is put beside the form."""
+    if not form.validate():
+        return None
+    try:
+        message = save()
+    except ValidationFailed as err:
+        db.session.rollback()
+        form.form_errors.extend([err.message, *err.details])
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("schools.regions_page"))
+
+
 @bp.post("/regions/cities")
 @roles_required(Role.ADMIN)
 def add_city() -> t.Any:
     form = CityForm(prefix="city")
-    if form.validate():
-        try:
-            city = regions.create_city(regions.home_city().province, form.name.data or "",
-                                       org_name=form.org_name.data or "", code=form.code.data or None,
-                                       actor=current_user)
-        except ValidationFailed as err:
-            db.session.rollback()
-            form.form_errors.extend([err.message, *err.details])
-        else:
-            db.session.commit()
-            flash(_("City %(name)s added.", name=city.name), "success")
-            return redirect(url_for("schools.regions_page"))
-    return _regions_page(city_form=form, status=422)
+
+    def save() -> str:
+        city = regions.create_city(regions.home_city().province, form.name.data or "",
+                                   org_name=form.org_name.data or "", code=form.code.data or None,
+                                   actor=current_user)
+        return _("City %(name)s added.", name=city.name)
+
+    return _saved(form, save) or _regions_page(city_form=form, status=422)
 
 
 @bp.post("/regions/cities/<int:city_id>")
@@ -161,18 +172,13 @@ def add_city() -> t.Any:
 def edit_city(city_id: int) -> t.Any:
     city = db.get_or_404(City, city_id)
     form = CityForm(prefix=f"city{city.id}")
-    if form.validate():
-        try:
-            regions.update_city(city, name=form.name.data or "", org_name=form.org_name.data or "",
-                                code=form.code.data or None, actor=current_user)
-        except ValidationFailed as err:
-            db.session.rollback()
-            form.form_errors.extend([err.message, *err.details])
-        else:
-            db.session.commit()
-            flash(_("City %(name)s saved.", name=city.name), "success")
-            return redirect(url_for("schools.regions_page"))
-    return _regions_page(edit=(city_id, form), status=422)
+
+    def save() -> str:
+        regions.update_city(city, name=form.name.data or "", org_name=form.org_name.data or "",
+                            code=form.code.data or None, actor=current_user)
+        return _("City %(name)s saved.", name=city.name)
+
+    return _saved(form, save) or _regions_page(edit=(city_id, form), status=422)
 
 
 @bp.post("/regions/counties")
@@ -180,16 +186,10 @@ def edit_city(city_id: int) -> t.Any:
 def add_region_county() -> t.Any:
     form = RegionCountyForm(prefix="county")
     form.city_id.choices = [SelectChoice(c.id, c.name) for c in regions.cities()]
-    if form.validate():
-        city = db.session.get(City, form.city_id.data)
-        try:
-            county = services.create_county(form.name.data or "", code=form.code.data or None, city=city,
-                                            actor=current_user)
-        except ValidationFailed as err:
-            db.session.rollback()
-            form.form_errors.extend([err.message, *err.details])
-        else:
-            db.session.commit()
-            flash(_("County %(name)s added.", name=county.name), "success")
-            return redirect(url_for("schools.regions_page"))
-    return _regions_page(county_form=form, status=422)
+
+    def save() -> str:
+        county = services.create_county(form.name.data or "", code=form.code.data or None,
+                                        city=db.session.get(City, form.city_id.data), actor=current_user)
+        return _("County %(name)s added.", name=county.name)
+
+    return _saved(form, save) or _regions_page(county_form=form, status=422)

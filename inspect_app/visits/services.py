@@ -83,7 +83,7 @@ def visit_list_query(viewer: User, *, status: VisitStatus | None = None,
     if campaign_id:
         stmt = stmt.where(Visit.campaign_id == campaign_id)
     if city_id:
-        stmt = stmt.where(School.county_id.in_(sa.select(County.id).where(County.city_id == city_id)))
+        stmt = stmt.where(School.county_id.in_(County.ids_of_city(city_id)))
     return stmt
 
 

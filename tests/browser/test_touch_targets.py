@@ -61,6 +61,7 @@ MEASURE = """
 @pytest.mark.parametrize(("username", "paths"), [
     ("city", ["/overview", "/overview/regions", "/campaigns/", "/campaigns/{campaign}", "/findings/",
               "/rectification/", "/schools/", "/checklists/", "/audit/", "/visits/{visit}"]),
+    ("root", ["/schools/regions", "/auth/users/new"]),
     ("insp", ["/visits/mine", "/visits/{visit}"]),
     ("school1", ["/rectification/mine"]),
 ])
