@@ -34,6 +34,7 @@ import xlsxwriter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import Statements  # noqa: E402
+from harness import add_counties  # noqa: E402
 from harness import fresh_app  # noqa: E402
 
 from inspect_app.auth.models import Role  # noqa: E402
@@ -44,7 +45,6 @@ from inspect_app.checklists.models import ItemType  # noqa: E402
 from inspect_app.db import local_today  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.reports import raw_export  # noqa: E402
-from inspect_app.schools.models import County  # noqa: E402
 from inspect_app.schools.models import School  # noqa: E402
 from inspect_app.visits.models import Answer  # noqa: E402
 from inspect_app.visits.models import RepeatInstance  # noqa: E402
@@ -96,8 +96,7 @@ def build(app: t.Any, sizes: list[int], n_items: int) -> dict[int, int]:
         items = [i for i in version.items if i.type.takes_answer and i.repeat_id is None]
         repeat = next(i for i in version.items if i.type == ItemType.REPEAT)
         children = [i for i in version.items if i.repeat_id == repeat.id]
-        db.session.execute(sa.insert(County), [{"name": f"县{i:02d}", "position": i} for i in range(11)])
-        counties = db.session.scalars(sa.select(County.id).order_by(County.id)).all()
+        city, counties = add_counties(11)
         db.session.execute(sa.insert(School), [
             {"code": f"{2100000000 + i}", "name": f"学校{i:05d}", "county_id": counties[i % len(counties)],
              "level": LEVELS[i % len(LEVELS)], "active": True, "created_at": now, "updated_at": now}
@@ -108,7 +107,7 @@ def build(app: t.Any, sizes: list[int], n_items: int) -> dict[int, int]:
         db.session.flush()
         school_ids = db.session.scalars(sa.select(School.id).order_by(School.id)).all()
         for size in sizes:
-            campaign = Campaign(code=f"E{size}", name=f"导出基准{size}", term="2026年秋季学期",
+            campaign = Campaign(code=f"E{size}", name=f"导出基准{size}", term="2026年秋季学期", city_id=city,
                                 checklist_version=version, status="active", default_due_on=today,
                                 starts_on=today - timedelta(days=30), ends_on=today, cross_county=True)
             db.session.add(campaign)

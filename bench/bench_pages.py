@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import PASSWORD  # noqa: E402
 from harness import Row  # noqa: E402
+from harness import add_counties  # noqa: E402
 from harness import add_run_options  # noqa: E402
 from harness import compare_scales  # noqa: E402
 from harness import fresh_app  # noqa: E402
@@ -38,7 +39,6 @@ from inspect_app.db import local_today  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
 from inspect_app.findings.models import Finding  # noqa: E402
 from inspect_app.rectification.models import Rectification  # noqa: E402
-from inspect_app.schools.models import County  # noqa: E402
 from inspect_app.schools.models import School  # noqa: E402
 from inspect_app.visits.models import Answer  # noqa: E402
 from inspect_app.visits.models import Visit  # noqa: E402
@@ -51,8 +51,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
     now = datetime.now(UTC)
     today = local_today()
     with app.app_context():
-        db.session.execute(sa.insert(County), [{"name": f"县{i:02d}", "position": i} for i in range(20)])
-        counties = db.session.scalars(sa.select(County.id)).all()
+        city, counties = add_counties(20)
         levels = ["preschool", "primary", "junior", "senior", "vocational"]
         db.session.execute(sa.insert(School), [
             {"code": f"{2100000000 + i}", "name": f"学校{i:05d}", "county_id": counties[i % len(counties)],
@@ -60,7 +59,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
             for i in range(n_schools)
         ])
         admin = User(username="bench_admin", display_name="bench", role=Role.ADMIN)
-        supervisor = User(username="bench_sup", display_name="bench", role=Role.SUPERVISOR)
+        supervisor = User(username="bench_sup", display_name="bench", role=Role.SUPERVISOR, city_id=city)
         inspector = User(username="bench_insp", display_name="bench", role=Role.INSPECTOR)
         for user in (admin, supervisor, inspector):
             user.set_password(PASSWORD)
@@ -68,6 +67,7 @@ def build(app, n_schools: int, n_visits: int, n_findings: int) -> dict[str, int]
         path = Path(app.config["FORMS_DIR"]) / "student_aid_cross_check.md"
         version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None, publish=True)
         campaign = Campaign(code="BENCH", name="基准测试交叉检查", term="2026年秋季学期", checklist_version=version,
+                            city_id=city,
                             status="active", default_due_on=today + timedelta(days=30),
                             starts_on=today - timedelta(days=30), ends_on=today)
         db.session.add(campaign)

@@ -42,6 +42,7 @@ from inspect_app.campaigns.models import Team  # noqa: E402
 from inspect_app.campaigns.models import TeamMember  # noqa: E402
 from inspect_app.checklists import services as checklists  # noqa: E402
 from inspect_app.extensions import db  # noqa: E402
+from inspect_app.schools import regions  # noqa: E402
 from inspect_app.schools.models import County  # noqa: E402
 from inspect_app.schools.models import School  # noqa: E402
 from inspect_app.visits.models import Visit  # noqa: E402
@@ -101,7 +102,9 @@ def build(app: t.Any, city: City, per_day: int) -> int:
     """Write the city into an empty, migrated database with bulk inserts; return the campaign id."""
     now = datetime.now(UTC)
     with app.app_context():
-        db.session.execute(sa.insert(County), [{"id": c, "name": f"县{c:02d}", "position": c} for c in city.centres])
+        home = regions.home_city().id
+        db.session.execute(sa.insert(County), [{"id": c, "name": f"县{c:02d}", "position": c, "city_id": home}
+                                               for c in city.centres])
         db.session.execute(sa.insert(School), [
             {"id": s.id, "code": s.code, "name": f"学校{s.id:05d}", "county_id": s.county_id,
              "level": LEVELS[s.id % 5], "active": True, "created_at": now, "updated_at": now,
@@ -112,7 +115,7 @@ def build(app: t.Any, city: City, per_day: int) -> int:
         version, _ = checklists.import_checklist(path.read_bytes(), filename=path.name, actor=None)
         campaign = Campaign(code="BENCH", name="基准测试交叉检查", term="2027年春季学期", checklist_version=version,
                             status="planning", default_due_on=START + timedelta(days=90), starts_on=START,
-                            ends_on=START + timedelta(days=40), visits_per_day=per_day)
+                            ends_on=START + timedelta(days=40), visits_per_day=per_day, city_id=home)
         db.session.add(campaign)
         db.session.flush()
         users, members, n = [], [], 0
