@@ -104,11 +104,19 @@ def _seal(mapper: t.Any, connection: sa.Connection, target: AuditEntry) -> None:
     info[_HEAD] = head
 
 
-@event.listens_for(orm.Session, "before_flush")
-@event.listens_for(orm.Session, "after_flush")
+# Once read, the head stays the session's until its transaction ends: the lock taken with it (the
+# advisory lock, SQLite's write lock) is held as long, so no other writer can append meanwhile, and
+# the next flushes of the transaction chain on without reading it again. A rollback, of a savepoint
+# too, may take back entries sealed after it: the head is read again after one.
 @event.listens_for(orm.Session, "after_soft_rollback")
 def _forget_head(session: orm.Session, *args: t.Any) -> None:
     session.info.pop(_HEAD, None)
+
+
+@event.listens_for(orm.Session, "after_transaction_end")
+def _forget_head_at_end(session: orm.Session, transaction: orm.SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction itself (committed, rolled back or closed), not a savepoint
+        session.info.pop(_HEAD, None)
 
 
 @dataclass(frozen=True)

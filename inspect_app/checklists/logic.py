@@ -26,6 +26,9 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from sqlalchemy import event
+from sqlalchemy import orm
+
 from . import evaluation
 from . import expressions
 from .models import ChecklistItem
@@ -154,6 +157,28 @@ def plan_form(version: ChecklistVersion) -> FormPlan:
         top=tuple(question(i) for i in version.items if i.repeat_id is None),
         sections={s.id: (s.logic or {}).get("relevant") for s in version.sections},
     )
+
+
+_PLANS = "checklist_form_plans"
+
+
+def session_plan(version: ChecklistVersion) -> FormPlan:
+    """:func:`plan_form` of a version, made once in a transaction when the version is no longer a draft
+    (its items no longer change): evaluating one visit after another in a transaction reads it once."""
+    session = orm.object_session(version)
+    if session is None or version.is_draft:
+        return plan_form(version)
+    plans: dict[int, FormPlan] = session.info.setdefault(_PLANS, {})
+    if version.id not in plans:
+        plans[version.id] = plan_form(version)
+    return plans[version.id]
+
+
+@event.listens_for(orm.Session, "after_transaction_end")
+def _forget_plans(session: orm.Session, transaction: orm.SessionTransaction) -> None:
+    # The plans hold the items the transaction loaded: they go with it.
+    if transaction.parent is None:
+        session.info.pop(_PLANS, None)
 
 
 def _holds(tree: expressions.Node | None, ctx: _Context) -> bool:

@@ -22,6 +22,7 @@ from ..checklists.logic import COUNT
 from ..checklists.logic import MISSING
 from ..checklists.logic import FormState
 from ..checklists.logic import evaluate_form
+from ..checklists.logic import session_plan
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ItemType
 from ..checklists.models import pick_label
@@ -320,7 +321,8 @@ def form_state(visit: Visit, answers: dict[Key, Answer] | None = None,
     answers = visit_answers(visit) if answers is None else answers
     entries = visit_entries(visit) if entries is None else entries
     return evaluate_form(
-        visit.checklist_version, {key: a.value for key, a in answers.items()}, today=local_today().isoformat(),
+        session_plan(visit.checklist_version), {key: a.value for key, a in answers.items()},
+        today=local_today().isoformat(),
         entries={item_id: [e.id for e in rows] for item_id, rows in entries.items()},
         photos=attachments.photo_counts(visit),
     )
@@ -349,8 +351,10 @@ def submission_problems(visit: Visit, state: FormState, answers: dict[Key, Answe
     problems = []
     by_id = {e.id: e for rows in entries.values() for e in rows}
     for question in state.states.values():
-        item, entry = question.item, by_id.get(question.instance_id or 0)
-        where = _where(item, entry, entries)
+        item = question.item
+        if not question.error and not (question.relevant and item.fail_values):
+            continue  # nothing to say about it (the usual case): its label is not even looked up
+        where = _where(item, by_id.get(question.instance_id or 0), entries)
         if question.error == MISSING:
             custom = state.pipe(pick_label(item.required_message), question.instance_id)
             if custom:

@@ -84,6 +84,36 @@ def test_a_rolled_back_entry_leaves_no_gap(world: t.Any) -> None:
     assert services.verify().ok
 
 
+def test_one_transaction_reads_the_head_once_and_again_after_a_savepoint_is_rolled_back(world: t.Any) -> None:
+    reads: list[str] = []
+
+    def seen(_conn: t.Any, _cursor: t.Any, statement: str, *_args: t.Any) -> None:
+        if "FROM audit_entries ORDER BY audit_entries.id DESC" in " ".join(statement.split()):
+            reads.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        first = services.record(None, "system.test", object_type="system", note="first")
+        db.session.flush()
+        second = services.record(None, "system.test", object_type="system", note="second")
+        db.session.flush()
+        assert len(reads) == 1 and second.prev_hash == first.hash
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            services.record(None, "system.test", object_type="system", note="taken back")
+            db.session.flush()
+            raise RuntimeError
+        third = services.record(None, "system.test", object_type="system", note="third")
+        db.session.flush()
+        assert len(reads) == 2 and third.prev_hash == second.hash and third.id == second.id + 1
+        db.session.commit()
+        services.record(None, "system.test", object_type="system", note="next transaction")
+        db.session.commit()
+        assert len(reads) == 3
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert services.verify().ok
+
+
 def test_id_numbers_in_audit_data_are_masked(world: t.Any) -> None:
     entry = services.record(world.admin, "roster.run", object_type="roster_runs",
                             after={"description": "张三：610502200801014309: the check character should be 1."},
