@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from ..audit import services as audit
+from ..core.database import commit_before_slow_work
 from ..db import utcnow
 from ..errors import ServiceError
 from ..errors import ValidationFailed
@@ -167,11 +168,10 @@ def authenticate(username: str, password: str, *, address: str | None = None) ->
     if until is not None:
         raise LoginLocked(until, now)
     user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
-    if user is None:
-        check_password_hash(_dummy_hash(_hash_method()), password)
-        valid = False
-    else:
-        valid = user.check_password(password) and user.active
+    # An unknown name is checked against a hash all the same, so that its answer takes as long.
+    stored, active = (user.password_hash, user.active) if user is not None else (_dummy_hash(_hash_method()), False)
+    commit_before_slow_work()  # the hash check takes a tenth of a second: no writer waits for it
+    valid = check_password_hash(stored, password) and active
     if user is None or not valid:
         locked = throttle.note_failure(username, address, now)
         details = {"username": username.strip()[:64], "address": address}

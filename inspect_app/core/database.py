@@ -8,7 +8,8 @@ request that may write (any method but GET, HEAD and OPTIONS) begins its first t
 busy handler for up to ``SQLITE_BUSY_TIMEOUT`` milliseconds; reading requests, commands and tasks
 keep the driver's deferred transactions (whose first write waits the same way). Writers are thus
 served one after the other instead of failing; one that still cannot get the lock in time is
-answered 503 with Retry-After (errors.py).
+answered 503 with Retry-After (errors.py). Slow work that writes nothing (a password's hash check) is done
+between transactions (:func:`commit_before_slow_work`), so that no writer waits for it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from flask import Flask
 from flask import current_app
 from flask import g
 from flask import has_app_context
+from flask import has_request_context
 from flask import request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
+
+from ..extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_BUSY_TIMEOUT = 15_000
@@ -57,6 +61,23 @@ def writing_request() -> bool:
     the queue is immediate, in an application context of its own) begins as any reader does.
     """
     return has_app_context() and bool(g.pop("sqlite_write_first", False))
+
+
+def commit_before_slow_work() -> None:
+    """End the request's transaction before slow work that reads and writes nothing, when nothing is
+    waiting to be written; what the request writes afterwards begins a transaction as the first did.
+
+    A writing request's transaction holds SQLite's write lock from its start (and on PostgreSQL an open
+    transaction should not sit idle): a sign-in's password hash check of a tenth of a second would make
+    every other writer wait as long. Objects read before are expired by the commit: take what the slow
+    work needs from them first.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return  # a change is under way: it keeps its transaction (and the lock) to the end
+    session.commit()
+    if has_request_context() and request.method not in SAFE_METHODS:
+        g.sqlite_write_first = True
 
 
 def _begin(connection: Connection) -> None:

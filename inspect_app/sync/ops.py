@@ -250,14 +250,19 @@ def apply_batch(visit: Visit, ops: t.Any, *, key: str, actor: User, client: Clie
     row = claimed
     for attempt in range(3):
         visit = lock_visit(visit)
+        batch = Batch(visit, ops, actor=actor, client=client)
         try:
             with db.session.begin_nested():
-                results, counts = _apply_all(Batch(visit, ops, actor=actor, client=client), ops, row.id)
+                results, counts = _apply_all(batch, ops, row.id)
         except sa.exc.IntegrityError:  # the same op_id recorded by another request at the same moment
             if attempt == 2:  # pragma: no cover
                 raise
             continue
-        return finish(row, Outcome(200, {"batch": key, "results": results}), counts)
+        outcome = finish(row, Outcome(200, {"batch": key, "results": results}), counts)
+        # The answers' audit entry last: every other writer waits for the chain's lock from its flush to
+        # this request's commit, which follows.
+        batch.sheet.log()
+        return outcome
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -297,7 +302,7 @@ def _apply_all(batch: Batch, ops: list[dict[str, t.Any]], request_id: int) -> tu
         new.append(op)
         answers.append(op)
         counts[op.status.value] += 1
-    batch.sheet.write()
+    batch.sheet.write(log=False)
     for name, values in batch.registered.items():
         t.cast(kinds.OpKind, kinds.get(name)).finish(visit, actor, values)
     writers = {o.previous["by"] for o in new if o.previous is not None and o.previous.get("by")}

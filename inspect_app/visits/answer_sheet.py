@@ -101,8 +101,9 @@ class AnswerSheet:
         self._log.append((slot, actor, change))
         return slot
 
-    def write(self) -> None:
-        """Store every change: one INSERT of the new answers, one UPDATE of the others, one audit entry."""
+    def write(self, *, log: bool = True) -> None:
+        """Store every change: one INSERT of the new answers, one UPDATE of the others, and (with ``log``;
+        else by :meth:`log`, later in the transaction) one audit entry."""
         changed = [s for s in self._slots.values() if s.changed]
         if not changed:
             return
@@ -125,13 +126,19 @@ class AnswerSheet:
             for slot in updated:
                 for name in COLUMNS:  # the row in the session says what the database now holds
                     set_committed_value(slot.stored, name, getattr(slot, name))
+        for slot in changed:
+            slot.changed = False
+        if log:
+            self.log()
+
+    def log(self) -> None:
+        """The audit entry of the changes written: the chain's lock is taken when it is flushed and held to
+        the commit, so a caller with more to write first records it last."""
         by_actor: dict[int, tuple[User, list[dict[str, t.Any]]]] = {}
         for slot, actor, change in self._log:  # one actor per batch; should there be more, one entry each
             by_actor.setdefault(actor.id, (actor, []))[1].append({"answer": slot.id, **change})
         for actor, changes in by_actor.values():
             audit.record(actor, audit.ANSWER_BATCH, self.visit, after={"count": len(changes), "changes": changes})
-        for slot in changed:
-            slot.changed = False
         self._log = []
 
 

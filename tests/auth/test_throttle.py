@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -169,3 +170,34 @@ def test_the_lock_holds_across_processes(world, app) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 2
     with worker.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("wrong", [False, True], ids=["right password", "wrong password"])
+def test_the_password_check_holds_no_transaction_so_other_writers_go_on(world, client, monkeypatch,
+                                                                        wrong: bool) -> None:
+    """The hash check takes a tenth of a second; a sign-in's transaction (on SQLite, the database's write
+    lock, taken at its start) must not be held meanwhile, or every other writer waits for it."""
+    seen: list[tuple[bool, bool]] = []
+    check = services.check_password_hash
+
+    def watched(stored: str, password: str) -> bool:
+        other_writer = True
+        if db.engine.dialect.name == "sqlite":
+            other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+            except sqlite3.OperationalError:  # database is locked
+                other_writer = False
+            finally:
+                other.close()
+        seen.append((db.session().in_transaction(), other_writer))
+        return check(stored, password)
+
+    monkeypatch.setattr(services, "check_password_hash", watched)
+    response = _api(client, world.inspector.username, "wrong" if wrong else PASSWORD)
+    assert response.status_code == (401 if wrong else 200)
+    assert seen == [(False, True)]
+    # What the sign-in writes after the check is written: the login, or the failure counted.
+    action = "auth.failure" if wrong else "auth.login"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == action))
