@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import typing as t
 from pathlib import PurePath
 
@@ -38,6 +39,7 @@ class Grid:
         self._height = len(rows) if rows is not None else height
         self.merged = merged or []  # 0-based (r0, c0, r1, c1)
         self.no_totals = False  # True when the file cannot hold a total line (no 计 anywhere in it)
+        self.all_text = False  # True when every cell is text (a CSV file read by pandas' C reader)
         self.sheet = sheet
         self.encoding = encoding
         self.fmt = fmt
@@ -58,21 +60,19 @@ class Grid:
             return self.rows[:n]
         return [list(r) for r in zip(*(c[:n] for c in self._columns), strict=True)]
 
-    def body_columns(self, start: int) -> tuple[int, list[t.Sequence[t.Any]]]:
-        """The number of rows from row index ``start`` on, and their cells column by column (short rows padded)."""
+    def body_columns(self, start: int, arrays: t.Collection[int] = ()) -> tuple[int, list[t.Sequence[t.Any]]]:
+        """The number of rows from row index ``start`` on, and their cells column by column (short rows padded):
+        the columns at the positions ``arrays`` as object arrays, the others as lists or arrays."""
         if self._columns is not None:
             return max(self._height - start, 0), [c[start:] for c in self._columns]
         body = self.rows[start:]
-        widths = set(map(len, body))
-        width = max(widths, default=0)
+        width = max(map(len, body), default=0)
         if not body or not width:
             return len(body), []
-        if len(widths) > 1:
-            body = [r + [None] * (width - len(r)) for r in body]
-        cells = np.empty((len(body), width), dtype=object)
-        cells[:] = body
-        return len(body), [cells[:, c].tolist() for c in range(width)]
-
+        if min(map(len, body)) < width:
+            body = [r + [None] * (width - len(r)) if len(r) < width else r for r in body]
+        return len(body), [np.fromiter(map(operator.itemgetter(c), body), dtype=object, count=len(body))
+                           if c in arrays else list(map(operator.itemgetter(c), body)) for c in range(width)]
 
 
 def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:
@@ -155,6 +155,7 @@ def _csv_grid(data: bytes, *, filename: str) -> Grid:
         grid = Grid(columns=columns, height=len(frame), encoding=encoding, fmt="csv")
         # A cell holding 计 holds its bytes: without them no line can be a total line.
         grid.no_totals = "计".encode(encoding.removesuffix("-sig")) not in data
+        grid.all_text = True
         return grid
     raise _not_text(filename)
 
