@@ -201,10 +201,11 @@ def map_unique(series: pd.Series, func: t.Callable[[t.Any], t.Any]) -> pd.Series
     return pd.Series(out, index=series.index, dtype=object)
 
 
-def coded_map(column: Column, func: t.Callable[[str], t.Any]) -> np.ndarray:
-    """``func`` of each row's text as an object array, called once per distinct text."""
-    if column.codes is None or column.values is None:
-        return map_unique(pd.Series(column.text, dtype=object, copy=False), func).to_numpy(dtype=object)
-    results = np.empty(len(column.values), dtype=object)
-    results[:] = [func(v) for v in column.values]
-    return results[column.codes]
+def coded_map(column: Column, func: t.Callable[[str], t.Any]) -> Column:
+    """``func`` of each row's text, called once per distinct text: a column of the results, coded as the text."""
+    codes, values = column.codes, column.values
+    if codes is None or values is None:
+        codes, values = pd.factorize(column.text)
+    results = np.empty(len(values), dtype=object)
+    results[:] = [func(v) for v in values]
+    return Column(results[codes], codes, results)

@@ -36,6 +36,7 @@ from .frames import grouped_rows
 from .frames import prepare
 from .frames import prepare_reported
 from .frames import prepare_specials
+from .frames import records
 from .frames import tier_amount
 from .matching import PROGRAMMES
 from .matching import compare_system
@@ -71,11 +72,11 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
     problems = roster["id_problem"].to_numpy(dtype=object)
     for problem, code in ((idnum.FORMAT, "ID_FORMAT"), (idnum.CHECKSUM, "ID_CHECKSUM"), (idnum.DATE, "ID_DATE"),
                           (idnum.AREA, "ID_AREA")):
-        hit = roster.iloc[np.flatnonzero(has_id & (problems == problem))]
-        out.add_rows(code, hit, "roster",
-                     lambda r: {"value": r.key, **({"expected": r.id_expected} if r.id_expected else {})})
-    missing = roster.iloc[np.flatnonzero(~has_id)]
-    out.add_rows("ID_MISSING", missing, "roster", lambda r: {"student_no": r.student_no})
+        out.add_rows(code, roster, "roster",
+                     lambda r: {"value": r.key, **({"expected": r.id_expected} if r.id_expected else {})},
+                     at=np.flatnonzero(has_id & (problems == problem)), extra=("id_expected",))
+    out.add_rows("ID_MISSING", roster, "roster", lambda r: {"student_no": r.student_no}, at=np.flatnonzero(~has_id),
+                 extra=("student_no",))
     births = roster["birth"].to_numpy(dtype="datetime64[ns]")
     programme = roster["pc"].to_numpy(dtype=np.int64)
     dated = np.flatnonzero(~np.isnat(births) & (programme >= 0))
@@ -84,7 +85,7 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
         low = np.array([p.ages[0] for p in Programme], dtype=np.int64)[programme[dated]]
         high = np.array([p.ages[1] for p in Programme], dtype=np.int64)[programme[dated]]
         odd = (ages < low) | (ages > high)
-        for row, age in zip(roster.iloc[dated[odd]].itertuples(index=False), ages[odd].tolist(), strict=True):
+        for row, age in zip(records(roster, dated[odd]), ages[odd].tolist(), strict=True):
             out.add("ID_AGE", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
                     programme=row.programme, cents=int(row.cents),
                     params={"age": int(age), "low": row.programme.ages[0], "high": row.programme.ages[1],
@@ -92,9 +93,9 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
     if "sex_given" in roster and roster["sex_given"].to_numpy(dtype=bool).any():
         stated = roster["sex_male"].to_numpy(dtype=object)
         known = np.not_equal(stated, None) & ~np.isnat(births)
-        wrong = roster.iloc[np.flatnonzero(known & (stated != roster["male"].to_numpy(dtype=bool)))]
-        out.add_rows("ID_SEX", wrong, "roster",
-                     lambda r: {"roster": r.sex, "id": "男" if r.male else "女"})
+        wrong = np.flatnonzero(known & (stated != roster["male"].to_numpy(dtype=bool)))
+        out.add_rows("ID_SEX", roster, "roster", lambda r: {"roster": r.sex, "id": "男" if r.male else "女"},
+                     at=wrong, extra=("sex", "male"))
 
 
 def _ages_on(births: np.ndarray, day: date) -> np.ndarray:
@@ -172,7 +173,7 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
         wrong_named = named & (pd.isna(expected) | (expected != cents[at]))
         wrong_plain = ~named & ~np.isin(cents[at], allowed)
         bad = wrong_named | wrong_plain
-        for row, exp in zip(roster.iloc[at[bad]].itertuples(index=False), expected[bad].tolist(), strict=True):
+        for row, exp in zip(records(roster, at[bad], ("tier",)), expected[bad].tolist(), strict=True):
             params: dict[str, t.Any] = {"cents": int(row.cents), "allowed": allowed, "programme": programme.zh,
                                         "semester": str(semester)}
             if row.tier is not None and not pd.isna(row.tier):
@@ -294,7 +295,7 @@ def precision_counts(roster: pd.DataFrame, discrepancies: list[dict[str, t.Any]]
     codes = roster["sc"].to_numpy(dtype=np.int64)[people]
     paid = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
     firsts = people[first_occurrences(pd.factorize(codes)[0])]  # the first of them at each school
-    for row in roster.iloc[firsts][["school_key", "school_label", "sc"]].itertuples(index=False):
+    for row in records(roster, firsts, ("sc",)):
         entry(row.school_key, row.school_label)["paid"] += int(paid[row.sc])
     wanted = {(d["school_key"], d["key"]) for d in discrepancies if d["code"] in PRECISION_CODES}
     if wanted:
@@ -322,11 +323,10 @@ def roster_totals(roster: pd.DataFrame) -> pd.DataFrame:
     group, _pairs = pd.factorize(roster["sc"].to_numpy(dtype=np.int64)[counted] * (len(Programme) + 1)
                                  + programme[counted])
     heads = counted[first_occurrences(group)]
-    firsts = roster.iloc[heads]
     return pd.DataFrame({
-        "school_key": firsts["school_key"].to_numpy(dtype=object),
-        "programme": firsts["programme"].to_numpy(dtype=object),
-        "school": firsts["school_label"].to_numpy(dtype=object),
+        "school_key": roster["school_key"].to_numpy(dtype=object)[heads],
+        "programme": roster["programme"].to_numpy(dtype=object)[heads],
+        "school": roster["school_label"].to_numpy(dtype=object)[heads],
         "headcount": np.bincount(group, minlength=len(heads)).astype(np.int64),
         "cents": sums(group, roster["cents"].to_numpy(dtype=np.int64)[counted], len(heads)),
     })
@@ -369,8 +369,8 @@ def _cards(roster: pd.DataFrame, out: Out) -> None:
         differ = np.flatnonzero(holder != name)
         folded_holder = fold_series(pd.Series(holder[differ], dtype=object)).to_numpy(dtype=object)
         folded_name = fold_series(pd.Series(name[differ], dtype=object)).to_numpy(dtype=object)
-        other = roster.iloc[differ[(folded_holder != "") & (folded_holder != folded_name)]]
-        out.add_rows("CARD_HOLDER", other, "roster", lambda r: {"holder": r.card_holder})
+        out.add_rows("CARD_HOLDER", roster, "roster", lambda r: {"holder": r.card_holder},
+                     at=differ[(folded_holder != "") & (folded_holder != folded_name)], extra=("card_holder",))
     if _filled(roster, "card_no"):
         cards = roster[roster["card_no"] != ""].copy()
         cards["card"] = fold_series(cards["card_no"])

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import re
 import typing as t
 from collections.abc import Sequence
@@ -228,11 +230,33 @@ class Out:
                            "programme": programme, "cents": cents, "params": params or {}, "rows": rows or {}})
 
     def add_rows(self, code: str, frame: pd.DataFrame, label: str,
-                 params: t.Callable[[t.Any], dict[str, t.Any]]) -> None:
-        """One discrepancy per row of ``frame``."""
-        for row in frame.itertuples(index=False):
+                 params: t.Callable[[t.Any], dict[str, t.Any]], at: np.ndarray | None = None,
+                 extra: tuple[str, ...] = ()) -> None:
+        """One discrepancy per row of ``frame`` (the rows at the positions ``at`` when given; ``extra`` names the
+        other columns ``params`` reads)."""
+        rows = frame.itertuples(index=False) if at is None else records(frame, at, extra)
+        for row in rows:
             self.add(code, school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
                      programme=row.programme, cents=int(row.cents), params=params(row), rows={label: [int(row.row)]})
+
+
+#: The columns of a prepared frame a discrepancy shows.
+RECORD = ("row", "name", "key", "programme", "cents", "school_label", "school_key")
+
+
+@functools.lru_cache(maxsize=32)
+def _record(columns: tuple[str, ...]) -> t.Any:
+    return collections.namedtuple("Record", columns)
+
+
+def records(frame: pd.DataFrame, at: np.ndarray, extra: tuple[str, ...] = ()) -> list[t.Any]:
+    """The rows at the positions ``at`` as named tuples of :data:`RECORD` and ``extra`` (a few rows of a frame
+    of many columns, without taking every column)."""
+    columns = RECORD + tuple(c for c in extra if c not in RECORD)
+    if not len(at):
+        return []
+    make = _record(columns)._make
+    return [make(values) for values in zip(*(frame[c].to_numpy()[at].tolist() for c in columns), strict=True)]
 
 
 def grouped_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:

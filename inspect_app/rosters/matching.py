@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..funds.programmes import Programme
 from .frames import Out
+from .frames import records
 
 PROGRAMMES = list(Programme)
 
@@ -66,7 +67,7 @@ class Lines:
 
     def records(self, lines: np.ndarray) -> list[t.Any]:
         """The frame's first row of each of ``lines``, as named tuples."""
-        return list(self.frame.iloc[self.head[lines]].itertuples(index=False))
+        return records(self.frame, self.head[lines])
 
 
 def _present(codes: np.ndarray, among: np.ndarray, size: int) -> np.ndarray:

@@ -303,14 +303,10 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
     return Table(kind=kind, filename=filename, frame=frame, mapping={h: k for k, h in header_of.items()},
                  header_row=raw.header_row, sheet=raw.grid.sheet, encoding=raw.grid.encoding, group=group,
                  codes={key: (text.codes, text.values) for key, text in texts.items()
-                        if text.codes is not None and text.values is not None and key not in _PARSED})
+                        if text.codes is not None and text.values is not None})
 
 
-# Columns replaced by what is parsed from them: their text codes no longer describe them.
-_PARSED = frozenset({"amount", "programme", "semester", "tier", "headcount"})
-
-
-def _amounts(frame: pd.DataFrame, column: Column, flag: t.Callable[[np.ndarray, str, str], None]) -> None:
+def _amounts(frame: pd.DataFrame, column: Column, flag: t.Callable[[np.ndarray, str, str], None]) -> Column:
     """Each distinct amount parsed once; the whole fen come out of the same pass."""
     if column.codes is None or column.values is None:
         codes, written = pd.factorize(column.text)
@@ -323,12 +319,15 @@ def _amounts(frame: pd.DataFrame, column: Column, flag: t.Callable[[np.ndarray, 
     flag(unreadable[codes], "amount", _("not an amount in yuan with at most two decimals"))
     out_of_range = np.array([a is not None and (a <= 0 or a > MAX_AMOUNT) for a in parsed], dtype=bool)
     flag(out_of_range[codes], "amount", _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
-    frame["amount"] = pd.Series(parsed[codes], index=frame.index, dtype=object, copy=False)
+    amounts = Column(parsed[codes], codes, parsed)
+    frame["amount"] = pd.Series(amounts.text, index=frame.index, dtype=object, copy=False)
     frame["cents"] = np.array([int(a * 100) if isinstance(a, Decimal) else 0 for a in parsed],
                               dtype=np.int64)[codes]
+    return amounts
 
 
-def _programmes(frame: pd.DataFrame, texts: dict[str, Column], flag: t.Callable[[np.ndarray, str, str], None]) -> None:
+def _programmes(frame: pd.DataFrame, texts: dict[str, Column],
+                flag: t.Callable[[np.ndarray, str, str], None]) -> Column:
     """Each distinct pair of programme and level parsed once."""
     name_codes, name_values = _codes(texts["programme"])
     if "level" in texts:
@@ -343,7 +342,9 @@ def _programmes(frame: pd.DataFrame, texts: dict[str, Column], flag: t.Callable[
     known = np.array([p is not None for p in found], dtype=bool)
     flag(~known[pair_codes] & ~texts["programme"].blank(), "programme",
          _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
-    frame["programme"] = pd.Series(found[pair_codes], index=frame.index, dtype=object, copy=False)
+    programmes = Column(found[pair_codes], pair_codes, found)
+    frame["programme"] = pd.Series(programmes.text, index=frame.index, dtype=object, copy=False)
+    return programmes
 
 
 def _codes(column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -369,23 +370,26 @@ def _check_rows(frame: pd.DataFrame, texts: dict[str, Column], kind: InputKind,
         if empty.any():
             reason = _("empty; every row needs %(fields)s", fields=" / ".join(str(FIELD_LABELS[k]) for k in need))
             flag(empty, present[0], reason)
+    # A parsed column replaces its text, coded as the text was.
     if "amount" in header_of:
-        _amounts(frame, texts["amount"], flag)
+        texts["amount"] = _amounts(frame, texts["amount"], flag)
     if "headcount" in header_of:
         text = frame["headcount"]
         bad = (text != "") & ~text.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
         flag(bad.to_numpy(), "headcount", _("not a whole number of people"))
     if "programme" in header_of:
-        _programmes(frame, texts, flag)
+        texts["programme"] = _programmes(frame, texts, flag)
     if "semester" in header_of:
         parsed = coded_map(texts["semester"], lambda s: parse_semester(s) if s else None)
-        flag(~texts["semester"].blank() & pd.isna(parsed), "semester",
+        flag(~texts["semester"].blank() & pd.isna(parsed.text), "semester",
              _("not a semester; write it like 2023春 or 2023年秋季学期"))
-        frame["semester"] = pd.Series(parsed, index=frame.index, dtype=object, copy=False)
+        frame["semester"] = pd.Series(parsed.text, index=frame.index, dtype=object, copy=False)
+        texts["semester"] = parsed
     if "tier" in header_of:
         tiers = coded_map(texts["tier"], lambda s: parse_tier(s) if s else None)
-        flag(~texts["tier"].blank() & pd.isna(tiers), "tier", _("not a tier; write 一档, 二档 or 三档"))
-        frame["tier"] = pd.Series(tiers, index=frame.index, dtype=object, copy=False)
+        flag(~texts["tier"].blank() & pd.isna(tiers.text), "tier", _("not a tier; write 一档, 二档 or 三档"))
+        frame["tier"] = pd.Series(tiers.text, index=frame.index, dtype=object, copy=False)
+        texts["tier"] = tiers
     errors.sort(key=lambda e: e[0])
     return [message for _row, message in errors]
 
