@@ -143,9 +143,18 @@ class Factorised:
 
     @property
     def all_text(self) -> bool:
-        """Every cell is text. (Distinct cells that are numbers, booleans or dates could be equal — 1, 1.0
-        and True — yet read differently, so only a column of text is made text a distinct cell at a time.)"""
+        """Every cell is text."""
         return not (self.codes < 0).any() and all(u.__class__ is str for u in self.uniques)
+
+    def one_kind(self, values: t.Sequence[t.Any]) -> bool:
+        """Every cell is of one type, or empty (None or NaN), so that equal cells read the same: a column
+        of text or of numbers. (1, 1.0 and True are equal yet read differently, so a column that mixes
+        them is made text a cell at a time.)"""
+        kinds = {u.__class__ for u in self.uniques}
+        if len(kinds) > 1:
+            return False
+        missing = np.flatnonzero(self.codes < 0)
+        return not len(missing) or all(v is None or v.__class__ is float for v in objects(values)[missing])
 
     def footers(self) -> np.ndarray:
         """The rows that are total lines by this column's cell (see :func:`is_footer`)."""
@@ -165,10 +174,10 @@ def column_text(values: t.Sequence[t.Any], *, all_text: bool | None, emptied: np
         if len(emptied):
             text[emptied] = ""
         return Column(text)
-    if factorised.all_text:
-        # Cells that differ only in blanks around them are one text: the distinct texts are factorised again.
-        canonical, uniques = pd.factorize(objects([v.strip() for v in factorised.uniques]))
-        codes = canonical[factorised.codes] if len(factorised.codes) else factorised.codes
+    if factorised.one_kind(values):
+        # Cells that read the same (" 500" and "500", 500.0 and 500.0) are one text: the texts are factorised again.
+        canonical, uniques = pd.factorize(objects([cell_text(v) for v in factorised.uniques] + [""]))
+        codes = canonical[factorised.codes]  # code -1 (an empty cell) takes the last: ""
     else:
         codes, uniques = pd.factorize(objects(texts(values)))
     if len(emptied):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import typing as t
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -77,11 +76,13 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
                      at=np.flatnonzero(has_id & (problems == problem)), extra=("id_expected",))
     out.add_rows("ID_MISSING", roster, "roster", lambda r: {"student_no": r.student_no}, at=np.flatnonzero(~has_id),
                  extra=("student_no",))
-    births = roster["birth"].to_numpy(dtype="datetime64[ns]")
+    born = roster["born"].to_numpy(dtype=np.int64)  # yyyymmdd, -1 where there is no birth date
     programme = roster["pc"].to_numpy(dtype=np.int64)
-    dated = np.flatnonzero(~np.isnat(births) & (programme >= 0))
+    dated = np.flatnonzero((born >= 0) & (programme >= 0))
     if len(dated):
-        ages = _ages_on(births[dated], semester.starts_on)
+        start = semester.starts_on
+        # Whole years of age at the start of the semester.
+        ages = start.year - born[dated] // 10000 - (born[dated] % 10000 > start.month * 100 + start.day)
         low = np.array([p.ages[0] for p in Programme], dtype=np.int64)[programme[dated]]
         high = np.array([p.ages[1] for p in Programme], dtype=np.int64)[programme[dated]]
         odd = (ages < low) | (ages > high)
@@ -91,22 +92,11 @@ def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
                     params={"age": int(age), "low": row.programme.ages[0], "high": row.programme.ages[1],
                             "level": row.programme.level_zh}, rows={"roster": [int(row.row)]})
     if "sex_given" in roster and roster["sex_given"].to_numpy(dtype=bool).any():
-        stated = roster["sex_male"].to_numpy(dtype=object)
-        known = np.not_equal(stated, None) & ~np.isnat(births)
-        wrong = np.flatnonzero(known & (stated != roster["male"].to_numpy(dtype=bool)))
+        stated = roster["sex_male"].to_numpy(dtype=np.int8)
+        known = (stated >= 0) & (born >= 0)
+        wrong = np.flatnonzero(known & (stated != roster["male"].to_numpy(dtype=np.int8)))
         out.add_rows("ID_SEX", roster, "roster", lambda r: {"roster": r.sex, "id": "男" if r.male else "女"},
                      at=wrong, extra=("sex", "male"))
-
-
-def _ages_on(births: np.ndarray, day: date) -> np.ndarray:
-    """Whole years of age on ``day`` of birth dates (datetime64, none missing)."""
-    days = births.astype("datetime64[D]")
-    years = days.astype("datetime64[Y]")
-    months = days.astype("datetime64[M]")
-    year = years.astype(np.int64) + 1970
-    month = (months - years).astype(np.int64) + 1
-    mday = (days - months).astype(np.int64) + 1
-    return day.year - year - ((month > day.month) | ((month == day.month) & (mday > day.day)))
 
 
 def _duplicates(roster: pd.DataFrame, out: Out) -> None:
@@ -385,11 +375,18 @@ def _cards(roster: pd.DataFrame, out: Out) -> None:
 
 
 def _key_codes(roster: pd.DataFrame, system: pd.DataFrame | None) -> None:
-    """``kc``: one integer per key, the same in both frames."""
+    """``kc``: one integer per key, the same in both frames. Keys that are well-formed ID numbers are coded by
+    their integer form (``ki``); the others (student numbers, malformed numbers) by their text."""
     frames = [roster] if system is None else [roster, system]
-    keys = [frame["key"].to_numpy(dtype=object) for frame in frames]
-    codes, _seen = pd.factorize(keys[0] if system is None else np.concatenate(keys))
-    for frame, part in zip(frames, np.split(codes.astype(np.int64), [len(keys[0])]), strict=False):
+    idents = np.concatenate([frame["ki"].to_numpy(dtype=np.int64) for frame in frames])
+    codes = np.empty(len(idents), dtype=np.int64)
+    numbered = idents >= 0
+    codes[numbered], seen = pd.factorize(idents[numbered])
+    others = np.flatnonzero(~numbered)
+    if len(others):
+        keys = np.concatenate([frame["key"].to_numpy(dtype=object) for frame in frames])
+        codes[others] = pd.factorize(keys[others])[0] + len(seen)
+    for frame, part in zip(frames, np.split(codes, [len(roster)]), strict=False):
         frame["kc"] = part
 
 
@@ -401,7 +398,8 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
     roster = prepare(inputs.roster, semester, inputs.today, result, "roster")
     checked = ["ID_FORMAT", "ID_CHECKSUM", "ID_DATE", "ID_AREA", "ID_AGE", "ID_MISSING", "DUP_SCHOOL", "DUP_CROSS",
                "DUP_EXCLUSIVE", "AMOUNT_STANDARD", "STANDARD_MISSING"]
-    system = prepare(inputs.system, semester, inputs.today, result, "system") if inputs.system is not None else None
+    system = (prepare(inputs.system, semester, inputs.today, result, "system", id_rules=False)
+              if inputs.system is not None else None)
     _key_codes(roster, system)
     _id_checks(roster, semester, out)
     if "sex_given" in roster and roster["sex_given"].to_numpy(dtype=bool).any():
@@ -414,7 +412,7 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
     enrolment = None
     entitled = None
     if inputs.enrolment is not None:
-        enrolment = prepare(inputs.enrolment, semester, inputs.today, result, "enrolment")
+        enrolment = prepare(inputs.enrolment, semester, inputs.today, result, "enrolment", id_rules=False)
         _enrolment(roster, enrolment, out)
         checked += ["NOT_ENROLLED", "ENROL_SCHOOL"]
     if inputs.specials:

@@ -101,23 +101,28 @@ def tier_amount(by_tier: dict[int, int], value: t.Any) -> int | None:
     return by_tier.get(int(value))
 
 
-def _keys(frame: pd.DataFrame, today: date) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _keys(frame: pd.DataFrame, today: date, rules: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The matching key of each row (normalised ID number, else student number) and the ID check of each row,
     with ``keyed`` (the key is not "") and ``has_id`` (the ID number cell is not "")."""
     ids = frame["id_number"].to_numpy(dtype=object)
     student = frame["student_no"].to_numpy(dtype=object)
     if (student == "").all():
-        checked = idnum.check_id_arrays(ids, today=today)
+        checked = idnum.check_id_arrays(ids, today=today, rules=rules)
         checked["has_id"], given = checked["filled"], checked["given"]
         # Where the cell is not "" but its number normalised is (blanks only), the key is "" too.
         checked["keyed"] = given
-        return (checked["number"] if given.all() else np.where(given, checked["number"], "")), checked
+        if given.all():
+            return checked["number"], checked
+        checked["ident"] = np.where(given, checked["ident"], -1)
+        return np.where(given, checked["number"], ""), checked
     ids = text_values(frame["id_number"])
     student = fold_series(frame["student_no"]).str.upper().to_numpy(dtype=object)
     g_ids = np.array([s[1:] if _G_NUMBER.fullmatch(s) else "" for s in student], dtype=object)
     source = np.where(ids != "", ids, g_ids)
-    checked = idnum.check_id_arrays(source, today=today)
-    key = np.where(source != "", checked["number"], np.where(student != "", "学籍:" + student, ""))
+    checked = idnum.check_id_arrays(source, today=today, rules=rules)
+    has_source = source != ""
+    key = np.where(has_source, checked["number"], np.where(student != "", "学籍:" + student, ""))
+    checked["ident"] = np.where(has_source, checked["ident"], -1)
     checked["has_id"] = ids != ""
     checked["keyed"] = key != ""
     return key, checked
@@ -182,34 +187,40 @@ def _other_semester(table: Table, semester: Semester) -> np.ndarray | None:
                        lambda s: not pd.isna(s) and bool(s != semester)).astype(bool)
 
 
-def prepare(table: Table, semester: Semester, today: date, result: CheckResult, label: str) -> pd.DataFrame:
-    """The rows of ``semester`` with their key (``keyed`` where there is one), ID check (``has_id`` where the cell is
+def prepare(table: Table, semester: Semester, today: date, result: CheckResult, label: str, *,
+            id_rules: bool = True) -> pd.DataFrame:
+    """The rows of ``semester`` with their key (``keyed`` where there is one; ``ki``: the key as one integer where it
+    is a well-formed ID number, else -1), ID check (``has_id`` where the cell is
     not ""), school label and key, integer codes of programme (``pc``, see :func:`programme_codes`) and school
-    (``sc``), and the sex a row states (``sex_given``; ``sex_male`` True, False or None when unknown)."""
+    (``sc``), and the sex a row states (``sex_given``; ``sex_male`` 1, 0 or -1 when unknown). With
+    ``id_rules=False`` the ID numbers are only normalised (no problem, birth date or sex: for a file whose people
+    are only matched)."""
     frame = table.frame
     result.rows[label] = len(frame)
     other = _other_semester(table, semester)
     if other is not None and other.any():
         result.other_semester[label] = int(other.sum())
     frame = frame.copy(deep=False)  # copy-on-write: the columns added below leave the table's frame alone
-    key, checked = _keys(frame, today)
+    key, checked = _keys(frame, today, id_rules)
     frame["key"] = pd.Series(key, index=frame.index, dtype=object, copy=False)
     frame["id_problem"] = checked["problem"]
     frame["id_expected"] = checked["expected"]
     frame["birth"] = checked["birth"]
     frame["male"] = checked["male"]
+    frame["born"] = checked["born"]
     labels, keys, codes = school_columns(table.frame, table)
     frame["school_label"] = pd.Series(labels, index=frame.index, dtype=object, copy=False)
     frame["school_key"] = pd.Series(keys, index=frame.index, dtype=object, copy=False)
     frame["keyed"] = checked["keyed"]
+    frame["ki"] = checked["ident"]
     frame["has_id"] = checked["has_id"]
     frame["pc"] = programme_codes(table, table.frame)
     frame["sc"] = codes
     if "sex" in frame:
         sex_codes, sexes = _codes_of(table, "sex")
         frame["sex_given"] = np.asarray(sexes != "", dtype=bool)[sex_codes]
-        frame["sex_male"] = pd.Series(np.array([SEX.get(fold(s).lower()) for s in sexes], dtype=object)[sex_codes],
-                                      index=frame.index, dtype=object, copy=False)
+        stated = [SEX.get(fold(s).lower()) for s in sexes]
+        frame["sex_male"] = np.array([-1 if v is None else int(v) for v in stated], dtype=np.int8)[sex_codes]
     if other is not None and other.any():
         frame = frame[~other]
     return frame
