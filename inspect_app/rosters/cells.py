@@ -10,6 +10,7 @@ here touches the database.
 
 from __future__ import annotations
 
+import itertools
 import math
 import typing as t
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ import pandas as pd
 from ..funds.programmes import fold
 
 #: Fields whose columns hold few distinct values, each parsed or folded once: read as codes of their distinct texts.
-CODED_FIELDS = frozenset({"school", "school_code", "level", "programme", "semester", "amount", "tier", "sex",
-                          "status", "group"})
+CODED_FIELDS = frozenset({"school", "school_code", "level", "grade", "programme", "semester", "amount", "tier",
+                          "sex", "status", "group"})
 _FOOTERS = frozenset({"合计", "总计", "小计", "合计:", "总计:"})
 _SEPARATOR = "\x1e"
 
@@ -43,7 +44,7 @@ def total_lines(columns: list[t.Sequence[t.Any]]) -> tuple[set[int], list[bool]]
             joined = _SEPARATOR.join(values)
             all_text.append(True)
         except TypeError:
-            joined = _SEPARATOR.join([v for v in values if v.__class__ is str or isinstance(v, str)])
+            joined = _SEPARATOR.join(itertools.compress(values, map(isinstance, values, itertools.repeat(str))))
             all_text.append(False)
         if "计" in joined:
             found.update(i for i, v in enumerate(values) if isinstance(v, str) and "计" in v and fold(v) in _FOOTERS)
