@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import typing as t
 from dataclasses import dataclass
 from datetime import date
@@ -161,6 +162,36 @@ class Factorised:
         """The rows that are total lines by this column's cell (see :func:`is_footer`)."""
         found = [i for i, v in enumerate(self.uniques) if isinstance(v, str) and "计" in v and fold(v) in _FOOTERS]
         return np.flatnonzero(np.isin(self.codes, found)) if found else np.zeros(0, dtype=np.intp)
+
+
+#: Rows read a block at a time: a block's cells (about 1 KB a row) stay in the processor's cache while each
+#: of its columns is taken and factorised.
+BLOCK_ROWS = 2048
+
+
+def factorised_rows(body: list[list[t.Any]], width: int, coded: set[int]) -> tuple[list[t.Sequence[t.Any]],
+                                                                                  dict[int, Factorised]]:
+    """The columns of rows of equal length (lists; object arrays at the positions ``coded``) and the ``coded``
+    columns factorised, as :meth:`Factorised.of` would: codes in order of first appearance."""
+    n = len(body)
+    columns: list[t.Any] = [np.empty(n, dtype=object) if c in coded else [] for c in range(width)]
+    seen: dict[int, dict[t.Any, int]] = {c: {} for c in coded}
+    codes = {c: np.empty(n, dtype=np.intp) for c in coded}
+    getters = [operator.itemgetter(c) for c in range(width)]
+    for start in range(0, n, BLOCK_ROWS):
+        block = body[start:start + BLOCK_ROWS]
+        stop = start + len(block)
+        for c, getter in enumerate(getters):
+            if c not in coded:
+                columns[c].extend(map(getter, block))
+                continue
+            values = np.fromiter(map(getter, block), dtype=object, count=len(block))
+            columns[c][start:stop] = values
+            local, uniques = pd.factorize(values)
+            index = seen[c]
+            known = np.array([index.setdefault(u, len(index)) for u in uniques.tolist()] + [-1], dtype=np.intp)
+            codes[c][start:stop] = known[local]  # -1 (None, NaN) stays -1
+    return columns, {c: Factorised(codes[c], objects(list(seen[c]))) for c in coded}
 
 
 def column_text(values: t.Sequence[t.Any], *, all_text: bool | None, emptied: np.ndarray,

@@ -9,17 +9,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import operator
 import typing as t
 from pathlib import PurePath
 
-import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from python_calamine import CalamineWorkbook
 
 from ..core.spreadsheets import check_unpacked
 from ..errors import ValidationFailed
+from .cells import Factorised
+from .cells import factorised_rows
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
 
@@ -60,19 +60,22 @@ class Grid:
             return self.rows[:n]
         return [list(r) for r in zip(*(c[:n] for c in self._columns), strict=True)]
 
-    def body_columns(self, start: int, arrays: t.Collection[int] = ()) -> tuple[int, list[t.Sequence[t.Any]]]:
-        """The number of rows from row index ``start`` on, and their cells column by column (short rows padded):
-        the columns at the positions ``arrays`` as object arrays, the others as lists or arrays."""
+    def body_columns(self, start: int, coded: t.Collection[int] = ()) -> tuple[
+            int, list[t.Sequence[t.Any]], dict[int, Factorised]]:
+        """The number of rows from row index ``start`` on, their cells column by column (short rows padded), and
+        the columns at the positions ``coded`` factorised (those columns as object arrays)."""
         if self._columns is not None:
-            return max(self._height - start, 0), [c[start:] for c in self._columns]
+            columns = [c[start:] for c in self._columns]
+            return (max(self._height - start, 0), columns,
+                    {p: Factorised.of(columns[p]) for p in sorted(coded) if p < len(columns)})
         body = self.rows[start:]
         width = max(map(len, body), default=0)
         if not body or not width:
-            return len(body), []
+            return len(body), [], {}
         if min(map(len, body)) < width:
             body = [r + [None] * (width - len(r)) if len(r) < width else r for r in body]
-        return len(body), [np.fromiter(map(operator.itemgetter(c), body), dtype=object, count=len(body))
-                           if c in arrays else list(map(operator.itemgetter(c), body)) for c in range(width)]
+        columns, factorised = factorised_rows(body, width, {p for p in coded if p < width})
+        return len(body), columns, factorised
 
 
 def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:

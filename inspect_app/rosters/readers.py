@@ -262,8 +262,7 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
                               file=filename, fields=names), raw)
 
     coded = {position for key, position in columns.items() if key in CODED_FIELDS}
-    height, cells = raw.grid.body_columns(raw.header_index + 1, arrays=coded)
-    factorised = {position: Factorised.of(cells[position]) for position in sorted(coded) if position < len(cells)}
+    height, cells, factorised = raw.grid.body_columns(raw.header_index + 1, coded)
     first_row = raw.header_row + 1
     errors: list[str] = []
     data_top, data_bottom = raw.header_index + 1, raw.header_index + height
