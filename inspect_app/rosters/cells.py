@@ -15,6 +15,7 @@ import math
 import operator
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 
@@ -124,6 +125,12 @@ class Column:
             return (self.values == "")[self.codes]
         return self.text == ""
 
+    def missing(self) -> np.ndarray:
+        """True where the value is None (a text that could not be parsed)."""
+        if self.codes is not None and self.values is not None:
+            return np.asarray(pd.isna(self.values), dtype=bool)[self.codes]
+        return np.asarray(pd.isna(self.text), dtype=bool)
+
     def take(self, keep: np.ndarray) -> Column:
         """The rows where ``keep`` is True."""
         if self.codes is None:
@@ -169,21 +176,58 @@ class Factorised:
 BLOCK_ROWS = 2048
 
 
-def factorised_rows(body: list[list[t.Any]], width: int, coded: set[int]) -> tuple[list[t.Sequence[t.Any]],
-                                                                                  dict[int, Factorised]]:
-    """The columns of rows of equal length (lists; object arrays at the positions ``coded``) and the ``coded``
-    columns factorised, as :meth:`Factorised.of` would: codes in order of first appearance."""
+@dataclass
+class Body:
+    """The data rows of a grid column by column, the columns of few-valued fields ``factorised``; for a grid
+    read a block of rows at a time also whether each column is all text, the total lines found in the columns
+    not factorised, and the text columns asked for already ``stripped``."""
+
+    height: int
+    columns: list[t.Sequence[t.Any]]
+    factorised: dict[int, Factorised]
+    all_text: list[bool] | None = None
+    footers: set[int] | None = None
+    stripped: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def _footers_in(values: list[t.Any], offset: int) -> tuple[bool, set[int]]:
+    """Whether ``values`` are all text, and the total lines among them (numbered from ``offset``)."""
+    try:
+        joined = _SEPARATOR.join(values)
+        text_only = True
+    except TypeError:
+        joined = _SEPARATOR.join(itertools.compress(values, map(isinstance, values, itertools.repeat(str))))
+        text_only = False
+    if "计" not in joined:
+        return text_only, set()
+    return text_only, {offset + i for i, v in enumerate(values)
+                       if isinstance(v, str) and "计" in v and fold(v) in _FOOTERS}
+
+
+def factorised_rows(body: list[list[t.Any]], width: int, coded: set[int], strip: set[int]) -> Body:
+    """The columns of rows of equal length (lists; object arrays at the positions ``coded``), taken a block
+    of rows at a time: the ``coded`` columns factorised as :meth:`Factorised.of` would (codes in order of
+    first appearance), the others searched for total lines, and those at ``strip`` stripped when all text."""
     n = len(body)
     columns: list[t.Any] = [np.empty(n, dtype=object) if c in coded else [] for c in range(width)]
     seen: dict[int, dict[t.Any, int]] = {c: {} for c in coded}
     codes = {c: np.empty(n, dtype=np.intp) for c in coded}
+    text_only = [True] * width
+    footers: set[int] = set()
+    stripped = {c: np.empty(n, dtype=object) for c in strip if c not in coded}
     getters = [operator.itemgetter(c) for c in range(width)]
     for start in range(0, n, BLOCK_ROWS):
         block = body[start:start + BLOCK_ROWS]
         stop = start + len(block)
         for c, getter in enumerate(getters):
             if c not in coded:
-                columns[c].extend(map(getter, block))
+                piece = list(map(getter, block))
+                columns[c].extend(piece)
+                text, found = _footers_in(piece, start)
+                text_only[c] = text_only[c] and text
+                footers |= found
+                if c in stripped and text_only[c]:
+                    stripped[c][start:stop] = np.fromiter(map(str.strip, piece), dtype=object, count=len(piece))
                 continue
             values = np.fromiter(map(getter, block), dtype=object, count=len(block))
             columns[c][start:stop] = values
@@ -191,15 +235,19 @@ def factorised_rows(body: list[list[t.Any]], width: int, coded: set[int]) -> tup
             index = seen[c]
             known = np.array([index.setdefault(u, len(index)) for u in uniques.tolist()] + [-1], dtype=np.intp)
             codes[c][start:stop] = known[local]  # -1 (None, NaN) stays -1
-    return columns, {c: Factorised(codes[c], objects(list(seen[c]))) for c in coded}
+    factorised = {c: Factorised(codes[c], objects(list(seen[c]))) for c in coded}
+    return Body(n, columns, factorised, [factorised[c].all_text if c in coded else text_only[c] for c in range(width)],
+                footers, {c: a for c, a in stripped.items() if text_only[c]})
 
 
 def column_text(values: t.Sequence[t.Any], *, all_text: bool | None, emptied: np.ndarray,
-                factorised: Factorised | None = None) -> Column:
+                factorised: Factorised | None = None, stripped: np.ndarray | None = None) -> Column:
     """A column's cells as text (``all_text`` says whether every cell is text already; None: not known), coded
-    when it comes ``factorised``; the rows ``emptied`` (total lines) become ""."""
+    when it comes ``factorised``, or already ``stripped``; the rows ``emptied`` (total lines) become ""."""
     if factorised is None:
-        if all_text:
+        if stripped is not None:
+            text = stripped
+        elif all_text:
             text = np.fromiter(map(str.strip, values), dtype=object, count=len(values))
         else:
             text = objects(texts(values))

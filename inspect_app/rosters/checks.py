@@ -14,6 +14,7 @@ the files, so the command line, the web job and the tests all run the same code.
 from __future__ import annotations
 
 import functools
+import re
 import typing as t
 
 import numpy as np
@@ -290,8 +291,7 @@ def precision_counts(roster: pd.DataFrame, discrepancies: list[dict[str, t.Any]]
     wanted = {(d["school_key"], d["key"]) for d in discrepancies if d["code"] in PRECISION_CODES}
     if wanted:
         keys = roster["key"].to_numpy(dtype=object)
-        hit = np.flatnonzero(roster["key"].isin({key for _school, key in wanted}).to_numpy()
-                           & roster["keyed"].to_numpy(dtype=bool))
+        hit = keyed[_rows_keyed(roster, keyed, {key for _school, key in wanted})]
         school_keys = roster["school_key"].to_numpy(dtype=object)
         paid_at = set(zip(school_keys[hit].tolist(), keys[hit].tolist(), strict=True))
         for school_key, _key in wanted & paid_at:
@@ -304,6 +304,20 @@ def precision_counts(roster: pd.DataFrame, discrepancies: list[dict[str, t.Any]]
             if key not in paid_keys:
                 school["uncovered"] += 1
     return sorted(schools.values(), key=lambda e: e["school_key"])
+
+
+def _rows_keyed(roster: pd.DataFrame, keyed: np.ndarray, keys: set[str]) -> np.ndarray:
+    """Which of the rows ``keyed`` have one of ``keys``: the keys that are ID numbers compared as integers."""
+    idents = roster["ki"].to_numpy(dtype=np.int64)[keyed]
+    numbers = [int(k[:17]) * 11 + (10 if k[17] == "X" else int(k[17])) for k in keys if _WELL_FORMED.fullmatch(k)]
+    found = np.isin(idents, np.array(numbers, dtype=np.int64))
+    others = np.flatnonzero(idents < 0)
+    if len(others):
+        found[others] = pd.Series(roster["key"].to_numpy(dtype=object)[keyed[others]], dtype=object).isin(keys)
+    return found
+
+
+_WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def roster_totals(roster: pd.DataFrame) -> pd.DataFrame:

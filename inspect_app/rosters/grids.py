@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from ..core.spreadsheets import check_unpacked
 from ..errors import ValidationFailed
+from .cells import Body
 from .cells import Factorised
 from .cells import factorised_rows
 
@@ -60,22 +61,21 @@ class Grid:
             return self.rows[:n]
         return [list(r) for r in zip(*(c[:n] for c in self._columns), strict=True)]
 
-    def body_columns(self, start: int, coded: t.Collection[int] = ()) -> tuple[
-            int, list[t.Sequence[t.Any]], dict[int, Factorised]]:
-        """The number of rows from row index ``start`` on, their cells column by column (short rows padded), and
-        the columns at the positions ``coded`` factorised (those columns as object arrays)."""
+    def body_columns(self, start: int, coded: t.Collection[int] = (), strip: t.Collection[int] = ()) -> Body:
+        """The rows from row index ``start`` on, column by column (short rows padded), the columns at the
+        positions ``coded`` factorised (and kept as object arrays), those at ``strip`` stripped where it is cheap
+        (a workbook's, read a block of rows at a time)."""
         if self._columns is not None:
             columns = [c[start:] for c in self._columns]
-            return (max(self._height - start, 0), columns,
-                    {p: Factorised.of(columns[p]) for p in sorted(coded) if p < len(columns)})
+            return Body(max(self._height - start, 0), columns,
+                        {p: Factorised.of(columns[p]) for p in sorted(coded) if p < len(columns)})
         body = self.rows[start:]
         width = max(map(len, body), default=0)
         if not body or not width:
-            return len(body), [], {}
+            return Body(len(body), [], {}, [], set())
         if min(map(len, body)) < width:
             body = [r + [None] * (width - len(r)) if len(r) < width else r for r in body]
-        columns, factorised = factorised_rows(body, width, {p for p in coded if p < width})
-        return len(body), columns, factorised
+        return factorised_rows(body, width, {p for p in coded if p < width}, {p for p in strip if p < width})
 
 
 def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:

@@ -36,8 +36,8 @@ from ..funds.programmes import fold
 from ..funds.programmes import parse_programme
 from ..funds.programmes import parse_semester
 from .cells import CODED_FIELDS
+from .cells import Body
 from .cells import Column
-from .cells import Factorised
 from .cells import coded_map
 from .cells import column_text
 from .cells import is_number
@@ -202,13 +202,13 @@ def _merged_cells(raw: RawTable, columns: dict[str, int], header_of: dict[str, s
     return errors
 
 
-def _column_texts(raw: RawTable, cells: list[t.Sequence[t.Any]], columns: dict[str, int], header_of: dict[str, str],
-                  numbers: np.ndarray, footer_rows: set[int], all_text: list[bool | None],
-                  factorised: dict[int, Factorised], errors: list[str]) -> dict[str, Column]:
+def _column_texts(raw: RawTable, body: Body, columns: dict[str, int], header_of: dict[str, str], numbers: np.ndarray,
+                  footer_rows: set[int], all_text: list[bool | None], errors: list[str]) -> dict[str, Column]:
     """Each mapped column's cells as text, total lines emptied; long numbers that lost digits go to ``errors``."""
     height = len(numbers)
     csv_input = raw.grid.fmt == "csv"
     emptied = np.array(sorted(footer_rows), dtype=np.intp)
+    cells = body.columns
     out: dict[str, Column] = {}
     for key, position in columns.items():
         column = cells[position] if position < len(cells) else [None] * height
@@ -220,20 +220,23 @@ def _column_texts(raw: RawTable, cells: list[t.Sequence[t.Any]], columns: dict[s
                 errors.append(cell_error(int(numbers[i]), header_of[key], _("the number is stored as a number and "
                                                                             "its last digits are lost; format the "
                                                                             "column as text")))
-        out[key] = column_text(column, all_text=text_only, emptied=emptied, factorised=factorised.get(position))
+        out[key] = column_text(column, all_text=text_only, emptied=emptied, factorised=body.factorised.get(position),
+                               stripped=body.stripped.get(position))
     return out
 
 
-def _scan(grid: Grid, cells: list[t.Sequence[t.Any]], factorised: dict[int, Factorised]) -> tuple[set[int],
-                                                                                                 list[bool | None]]:
+def _scan(grid: Grid, body: Body) -> tuple[set[int], list[bool | None]]:
     """The total lines (by the distinct cells of the factorised columns, by searching the others joined into one
     string), and whether each column is all text (None where not known)."""
+    cells, factorised = body.columns, body.factorised
     footer: set[int] = set()
     all_text: list[bool | None] = [True if grid.all_text else None] * len(cells)
     for position, column in factorised.items():
         all_text[position] = column.all_text
         if not grid.no_totals:
             footer.update(column.footers().tolist())
+    if body.footers is not None and body.all_text is not None:
+        return footer | body.footers, list(body.all_text)
     if not grid.no_totals:
         others = [p for p in range(len(cells)) if p not in factorised]
         found, text_only = total_lines([cells[p] for p in others])
@@ -262,11 +265,12 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
                               file=filename, fields=names), raw)
 
     coded = {position for key, position in columns.items() if key in CODED_FIELDS}
-    height, cells, factorised = raw.grid.body_columns(raw.header_index + 1, coded)
+    body = raw.grid.body_columns(raw.header_index + 1, coded, set(columns.values()) - coded)
+    height, cells, factorised = body.height, body.columns, body.factorised
     first_row = raw.header_row + 1
     errors: list[str] = []
     data_top, data_bottom = raw.header_index + 1, raw.header_index + height
-    footer_rows, all_text = _scan(raw.grid, cells, factorised)
+    footer_rows, all_text = _scan(raw.grid, body)
     footer = {raw.header_index + 1 + i for i in footer_rows}
     errors += _merged_cells(raw, columns, header_of, (data_top, data_bottom), footer)
     if errors:
@@ -274,8 +278,8 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
 
     # One pass over each column read: its cells as text; total lines count as empty rows.
     numbers = np.arange(first_row, first_row + height, dtype=np.int64)
-    texts = _column_texts(raw, cells, columns, header_of, numbers, footer_rows, all_text, factorised, errors)
-    del cells, factorised
+    texts = _column_texts(raw, body, columns, header_of, numbers, footer_rows, all_text, errors)
+    del body, cells, factorised
     filled = np.zeros(height, dtype=bool)
     for text in texts.values():
         filled |= ~text.blank()
@@ -381,13 +385,13 @@ def _check_rows(frame: pd.DataFrame, texts: dict[str, Column], kind: InputKind,
         texts["programme"] = _programmes(frame, texts, flag)
     if "semester" in header_of:
         parsed = coded_map(texts["semester"], lambda s: parse_semester(s) if s else None)
-        flag(~texts["semester"].blank() & pd.isna(parsed.text), "semester",
+        flag(~texts["semester"].blank() & parsed.missing(), "semester",
              _("not a semester; write it like 2023春 or 2023年秋季学期"))
         frame["semester"] = pd.Series(parsed.text, index=frame.index, dtype=object, copy=False)
         texts["semester"] = parsed
     if "tier" in header_of:
         tiers = coded_map(texts["tier"], lambda s: parse_tier(s) if s else None)
-        flag(~texts["tier"].blank() & pd.isna(tiers.text), "tier", _("not a tier; write 一档, 二档 or 三档"))
+        flag(~texts["tier"].blank() & tiers.missing(), "tier", _("not a tier; write 一档, 二档 or 三档"))
         frame["tier"] = pd.Series(tiers.text, index=frame.index, dtype=object, copy=False)
         texts["tier"] = tiers
     errors.sort(key=lambda e: e[0])
