@@ -13,7 +13,6 @@ the files, so the command line, the web job and the tests all run the same code.
 
 from __future__ import annotations
 
-import functools
 import re
 import typing as t
 
@@ -140,7 +139,7 @@ def _duplicates(roster: pd.DataFrame, out: Out) -> None:
 def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable, out: Out) -> None:
     codes = roster["pc"].to_numpy(dtype=np.int64)
     cents = roster["cents"].to_numpy(dtype=np.int64)
-    tiers_column = roster["tier"].to_numpy(dtype=object) if "tier" in roster else None
+    tier_numbers = roster["tier_no"].to_numpy(dtype=np.int64) if "tier_no" in roster else None
     for code in pd.unique(codes[codes >= 0]).tolist():  # programmes in order of appearance, as groupby does
         programme = PROGRAMMES[code]
         at = np.flatnonzero(codes == code)
@@ -154,21 +153,22 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
             continue
         allowed = sorted({s.cents for s in tiers})
         by_tier = {s.tier: s.cents for s in tiers}
-        tier = tiers_column[at] if tiers_column is not None else None
-        named = ~pd.isna(tier) if tier is not None else np.zeros(len(at), dtype=bool)
-        if named.any():
-            expected = map_unique(pd.Series(tier, dtype=object), functools.partial(tier_amount, by_tier)).to_numpy()
-        else:
-            named = np.zeros(len(at), dtype=bool)
-            expected = np.full(len(at), None, dtype=object)
-        wrong_named = named & (pd.isna(expected) | (expected != cents[at]))
+        tier = tier_numbers[at] if tier_numbers is not None else np.full(len(at), -1, dtype=np.int64)
+        named = tier >= 0
+        # The standard's amount of each tier number named (-1 where the standard has no such tier).
+        amount_of = np.full(int(tier.max(initial=-1)) + 2, -1, dtype=np.int64)
+        for number in np.unique(tier[named]).tolist():
+            found = tier_amount(by_tier, number)
+            amount_of[number] = -1 if found is None else found
+        expected = amount_of[tier]  # a row naming no tier reads the last, -1
+        wrong_named = named & ((expected < 0) | (expected != cents[at]))
         wrong_plain = ~named & ~np.isin(cents[at], allowed)
         bad = wrong_named | wrong_plain
         for row, exp in zip(records(roster, at[bad], ("tier",)), expected[bad].tolist(), strict=True):
             params: dict[str, t.Any] = {"cents": int(row.cents), "allowed": allowed, "programme": programme.zh,
                                         "semester": str(semester)}
             if row.tier is not None and not pd.isna(row.tier):
-                params.update(tier=int(row.tier), expected=None if exp is None or pd.isna(exp) else int(exp))
+                params.update(tier=int(row.tier), expected=None if exp < 0 else int(exp))
             out.add("AMOUNT_STANDARD", school=row.school_label, school_key=row.school_key, key=row.key,
                     name=row.name, programme=programme, cents=int(row.cents), params=params,
                     rows={"roster": [int(row.row)]})

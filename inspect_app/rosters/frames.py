@@ -170,6 +170,17 @@ def programme_codes(table: Table, frame: pd.DataFrame) -> np.ndarray:
                        lambda v: index.get(v, -1) if isinstance(v, Programme) else -1).astype(np.int64)
 
 
+def tier_numbers(table: Table, frame: pd.DataFrame) -> np.ndarray:
+    """Each row's tier number (-1 where it names none)."""
+    def number(value: t.Any) -> int:
+        return -1 if value is None or pd.isna(value) else int(value)
+
+    if "tier" in table.codes and frame is table.frame:
+        codes, values = table.codes["tier"]
+        return np.array([number(v) for v in values] + [-1], dtype=np.int64)[codes]
+    return each_object(frame["tier"].to_numpy(dtype=object), number).astype(np.int64)
+
+
 def _other_semester(table: Table, semester: Semester) -> np.ndarray | None:
     """True for the rows of another semester; None when no row names one."""
     frame = table.frame
@@ -216,6 +227,8 @@ def prepare(table: Table, semester: Semester, today: date, result: CheckResult, 
     frame["has_id"] = checked["has_id"]
     frame["pc"] = programme_codes(table, table.frame)
     frame["sc"] = codes
+    if "tier" in frame:
+        frame["tier_no"] = tier_numbers(table, table.frame)
     if "sex" in frame:
         sex_codes, sexes = _codes_of(table, "sex")
         frame["sex_given"] = np.asarray(sexes != "", dtype=bool)[sex_codes]
