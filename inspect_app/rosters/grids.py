@@ -200,7 +200,7 @@ def load_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
     suffix = PurePath(filename).suffix.lower()
     if suffix not in EXTENSIONS:
         raise ValidationFailed(_("File “%(file)s” is not a spreadsheet: use .xlsx, .xls or .csv.", file=filename))
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file)
         raise ValidationFailed(_("File “%(file)s” is empty.", file=filename))
     if suffix == ".csv":
         return [_csv_grid(data, filename=filename)]
