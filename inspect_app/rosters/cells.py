@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,9 @@ CODED_FIELDS = frozenset({"school", "school_code", "level", "grade", "programme"
                           "sex", "status", "group"})
 _FOOTERS = frozenset({"合计", "总计", "小计", "合计:", "总计:"})
 _SEPARATOR = "\x1e"
+# The types of the cells calamine gives; of them only numbers of different types can be equal.
+_NUMBERS = frozenset({bool, int, float})
+_PLAIN = _NUMBERS | {str, type(None), datetime, date, time, timedelta}
 
 
 def is_footer(row: list[t.Any]) -> bool:
@@ -156,14 +161,14 @@ class Factorised:
         return not (self.codes < 0).any() and all(u.__class__ is str for u in self.uniques)
 
     def one_kind(self, values: t.Sequence[t.Any]) -> bool:
-        """Every cell is of one type, or empty (None or NaN), so that equal cells read the same: a column
-        of text or of numbers. (1, 1.0 and True are equal yet read differently, so a column that mixes
-        them is made text a cell at a time.)"""
-        kinds = {u.__class__ for u in self.uniques}
-        if len(kinds) > 1:
-            return False
-        missing = np.flatnonzero(self.codes < 0)
-        return not len(missing) or all(v is None or v.__class__ is float for v in objects(values)[missing])
+        """Equal cells read the same, so the column can be made text a distinct cell at a time: a column of
+        text (and empty cells), or of cells whose numbers are all of one type. (1, 1.0 and True are equal
+        yet read "1", "1" and "TRUE"; factorising keeps only the first of them, so the cells are looked at.)"""
+        if all(u.__class__ is str for u in self.uniques):
+            missing = np.flatnonzero(self.codes < 0)
+            return not len(missing) or all(v is None or v.__class__ is float for v in objects(values)[missing])
+        kinds = set(map(type, values))
+        return kinds <= _PLAIN and len(kinds & _NUMBERS) <= 1
 
     def footers(self) -> np.ndarray:
         """The rows that are total lines by this column's cell (see :func:`is_footer`)."""
