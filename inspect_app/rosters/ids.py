@@ -119,36 +119,37 @@ def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
 
 def check_id_arrays(raw: np.ndarray, *, today: date, rules: bool = True) -> dict[str, t.Any]:
     """:func:`check_ids` as arrays, for callers that need no frame, with ``filled`` (True where the cell is not ""),
-    ``given`` (True where the normalised number is not "") and ``ident`` (a well-formed number as one integer,
+    ``given`` (True where the normalised number is not ""), ``ident`` (a well-formed number as one integer,
     equal for equal numbers; -1 for any other) and ``born`` (the birth date as yyyymmdd where ``birth`` is set,
-    else -1). With ``rules=False`` only the numbers are normalised: no
-    problem, birth date or sex is worked out (for a file whose numbers are only matched)."""
+    else -1). With ``rules=False`` the numbers are only normalised: no problem, birth date or sex is worked out
+    (for a file whose people are only matched)."""
     fast = _ascii_eighteen(raw)
-    if fast is not None:
-        numbers: t.Sequence[str] = raw
-        count = len(raw)
+    cells: np.ndarray | None
+    if fast is not None:  # the numbers are as given
+        number = raw
         lengths, cells = fast
         filled = lengths > 0
     else:
         filled = np.asarray(raw != "", dtype=bool)
         numbers = _translated([v if v.__class__ is str else str(v) for v in raw])
-        count = len(numbers)
-        lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=count)
+        lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
         for i in np.flatnonzero(lengths == 15).tolist():
             numbers[i] = normalise(numbers[i])
             lengths[i] = len(numbers[i])
+        number = np.array(numbers, dtype=object)
         cells = None
-    out = {"number": numbers if fast is not None else np.array(numbers, dtype=object),
-           "problem": np.full(count, None, dtype=object), "expected": np.full(count, None, dtype=object),
-           "birth": np.full(count, np.datetime64("NaT"), dtype="datetime64[ns]"), "male": np.zeros(count, dtype=bool),
-           "filled": filled, "given": lengths > 0, "ident": np.full(count, -1, dtype=np.int64),
-           "born": np.full(count, -1, dtype=np.int64)}
+    count = len(number)
+    out: dict[str, np.ndarray] = {
+        "number": number, "problem": np.full(count, None, dtype=object), "expected": np.full(count, None, dtype=object),
+        "birth": np.full(count, np.datetime64("NaT"), dtype="datetime64[ns]"), "male": np.zeros(count, dtype=bool),
+        "filled": filled, "given": lengths > 0, "ident": np.full(count, -1, dtype=np.int64),
+        "born": np.full(count, -1, dtype=np.int64)}
     rows = np.flatnonzero(lengths == 18)
     out["problem"][lengths != 18] = FORMAT
     if len(rows):
         if cells is None:
             # One byte per character: anything not ASCII becomes "?", which no rule below accepts.
-            cells = np.frombuffer("".join([numbers[i] for i in rows.tolist()]).encode("ascii", "replace"),
+            cells = np.frombuffer("".join([number[i] for i in rows.tolist()]).encode("ascii", "replace"),
                                   dtype=np.uint8).reshape(len(rows), 18)
         _check_matrix(cells, rows, today, out, rules)
     return out
