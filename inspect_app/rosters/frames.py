@@ -211,29 +211,24 @@ def prepare(table: Table, semester: Semester, today: date, result: CheckResult, 
     other = _other_semester(table, semester)
     if other is not None and other.any():
         result.other_semester[label] = int(other.sum())
-    frame = frame.copy(deep=False)  # copy-on-write: the columns added below leave the table's frame alone
     key, checked = _keys(frame, today, id_rules)
-    frame["key"] = pd.Series(key, index=frame.index, dtype=object, copy=False)
-    frame["id_problem"] = checked["problem"]
-    frame["id_expected"] = checked["expected"]
-    frame["birth"] = checked["birth"]
-    frame["male"] = checked["male"]
-    frame["born"] = checked["born"]
-    labels, keys, codes = school_columns(table.frame, table)
-    frame["school_label"] = pd.Series(labels, index=frame.index, dtype=object, copy=False)
-    frame["school_key"] = pd.Series(keys, index=frame.index, dtype=object, copy=False)
-    frame["keyed"] = checked["keyed"]
-    frame["ki"] = checked["ident"]
-    frame["has_id"] = checked["has_id"]
-    frame["pc"] = programme_codes(table, table.frame)
-    frame["sc"] = codes
+    labels, keys, codes = school_columns(frame, table)
+    added: dict[str, t.Any] = {
+        "key": key, "id_problem": checked["problem"], "id_expected": checked["expected"], "birth": checked["birth"],
+        "male": checked["male"], "born": checked["born"], "school_label": labels, "school_key": keys,
+        "keyed": checked["keyed"], "ki": checked["ident"], "has_id": checked["has_id"],
+        "pc": programme_codes(table, frame), "sc": codes}
     if "tier" in frame:
-        frame["tier_no"] = tier_numbers(table, table.frame)
+        added["tier_no"] = tier_numbers(table, frame)
     if "sex" in frame:
         sex_codes, sexes = _codes_of(table, "sex")
-        frame["sex_given"] = np.asarray(sexes != "", dtype=bool)[sex_codes]
+        added["sex_given"] = np.asarray(sexes != "", dtype=bool)[sex_codes]
         stated = [SEX.get(fold(s).lower()) for s in sexes]
-        frame["sex_male"] = np.array([-1 if v is None else int(v) for v in stated], dtype=np.int8)[sex_codes]
+        added["sex_male"] = np.array([-1 if v is None else int(v) for v in stated], dtype=np.int8)[sex_codes]
+    # A new frame of the table's columns and the added ones: the table's frame is left alone, nothing is copied.
+    frame = pd.DataFrame({**{c: frame[c] for c in frame.columns},
+                          **{c: pd.Series(v, index=frame.index, dtype=v.dtype, copy=False) for c, v in added.items()}},
+                         index=frame.index, copy=False)
     if other is not None and other.any():
         frame = frame[~other]
     return frame

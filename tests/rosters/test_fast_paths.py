@@ -134,3 +134,16 @@ def test_codes_of_a_parsed_column_give_the_parsed_values() -> None:
     for key in ("programme", "semester", "amount", "tier"):
         codes, values = result.codes[key]
         assert pd.Series(values[codes], dtype=object).tolist() == result.frame[key].tolist(), key
+
+
+def test_only_a_wrong_check_character_gives_an_expected_one() -> None:
+    # The column of expected characters is an object column: under pandas 3 it could be inferred as text, its
+    # blanks read as NaN, and every other ID discrepancy carried "expected": NaN (which is not JSON).
+    bad_check = PUPIL[:17] + ("0" if PUPIL[17] != "0" else "1")
+    result = run(table(InputKind.ROSTER, ["姓名", "身份证号", "资助项目", "学期", "发放金额"],
+                       [["甲", bad_check, "小学寄宿生生活补助", "2023春", "500"],
+                        ["乙", "12345", "小学寄宿生生活补助", "2023春", "500"],
+                        ["丙", JUNIOR, "初中寄宿生生活补助", "2022秋", "625"]]))
+    params = {d["code"]: d["params"] for d in result.discrepancies}
+    assert params["ID_CHECKSUM"] == {"value": bad_check, "expected": PUPIL[17]}
+    assert params["ID_FORMAT"] == {"value": "12345"}
