@@ -13,7 +13,7 @@ the files, so the command line, the web job and the tests all run the same code.
 
 from __future__ import annotations
 
-import functools
+import re
 import typing as t
 
 import numpy as np
@@ -25,19 +25,22 @@ from ..funds.programmes import fold
 from ..funds.programmes import fold_series
 from ..funds.standards import StandardsTable
 from . import ids as idnum
+from .cells import map_unique
 from .frames import ACTIVE_STATUSES
 from .frames import COLUMNS
-from .frames import SEX
 from .frames import CheckInputs
 from .frames import CheckResult
 from .frames import Out
-from .frames import each_object
 from .frames import grouped_rows
 from .frames import prepare
 from .frames import prepare_reported
 from .frames import prepare_specials
+from .frames import records
 from .frames import tier_amount
-from .readers import map_unique
+from .matching import PROGRAMMES
+from .matching import compare_system
+from .matching import first_occurrences
+from .matching import sums
 from .rules import CHECKS
 from .rules import CHECKS_VERSION
 from .rules import Check
@@ -64,44 +67,44 @@ PRECISION_CODES = frozenset({
 
 
 def _id_checks(roster: pd.DataFrame, semester: Semester, out: Out) -> None:
-    has_id = roster["id_number"] != ""
-    problems = roster["id_problem"]
+    has_id = roster["has_id"].to_numpy(dtype=bool)
+    problems = roster["id_problem"].to_numpy(dtype=object)
     for problem, code in ((idnum.FORMAT, "ID_FORMAT"), (idnum.CHECKSUM, "ID_CHECKSUM"), (idnum.DATE, "ID_DATE"),
                           (idnum.AREA, "ID_AREA")):
-        hit = roster[has_id & (problems == problem)]
-        out.add_rows(code, hit, "roster",
-                     lambda r: {"value": r.key, **({"expected": r.id_expected} if r.id_expected else {})})
-    missing = roster[~has_id]
-    out.add_rows("ID_MISSING", missing, "roster", lambda r: {"student_no": r.student_no})
-    dated = roster[roster["birth"].notna() & roster["programme"].notna()]
+        out.add_rows(code, roster, "roster",
+                     lambda r: {"value": r.key, **({"expected": r.id_expected} if r.id_expected else {})},
+                     at=np.flatnonzero(has_id & (problems == problem)), extra=("id_expected",))
+    out.add_rows("ID_MISSING", roster, "roster", lambda r: {"student_no": r.student_no}, at=np.flatnonzero(~has_id),
+                 extra=("student_no",))
+    born = roster["born"].to_numpy(dtype=np.int64)  # yyyymmdd, -1 where there is no birth date
+    programme = roster["pc"].to_numpy(dtype=np.int64)
+    dated = np.flatnonzero((born >= 0) & (programme >= 0))
     if len(dated):
-        ages = idnum.ages_on(dated["birth"], semester.starts_on)
-        programmes = dated["programme"].to_numpy(dtype=object)
-        low = each_object(programmes, lambda p: p.ages[0]).astype(np.int64)
-        high = each_object(programmes, lambda p: p.ages[1]).astype(np.int64)
-        odd = dated[((ages < low) | (ages > high)).to_numpy()]
-        odd_ages = ages[((ages < low) | (ages > high)).to_numpy()]
-        for row, age in zip(odd.itertuples(index=False), odd_ages.tolist(), strict=True):
+        start = semester.starts_on
+        # Whole years of age at the start of the semester.
+        ages = start.year - born[dated] // 10000 - (born[dated] % 10000 > start.month * 100 + start.day)
+        low = np.array([p.ages[0] for p in Programme], dtype=np.int64)[programme[dated]]
+        high = np.array([p.ages[1] for p in Programme], dtype=np.int64)[programme[dated]]
+        odd = (ages < low) | (ages > high)
+        for row, age in zip(records(roster, dated[odd]), ages[odd].tolist(), strict=True):
             out.add("ID_AGE", school=row.school_label, school_key=row.school_key, key=row.key, name=row.name,
                     programme=row.programme, cents=int(row.cents),
                     params={"age": int(age), "low": row.programme.ages[0], "high": row.programme.ages[1],
                             "level": row.programme.level_zh}, rows={"roster": [int(row.row)]})
-    if (roster["sex"] != "").any():
-        stated = map_unique(roster["sex"], lambda s: SEX.get(fold(s).lower()))
-        known = stated.notna() & roster["birth"].notna()
-        wrong = roster[known & (stated != roster["male"])]
-        out.add_rows("ID_SEX", wrong, "roster",
-                     lambda r: {"roster": r.sex, "id": "男" if r.male else "女"})
+    if "sex_given" in roster and roster["sex_given"].to_numpy(dtype=bool).any():
+        stated = roster["sex_male"].to_numpy(dtype=np.int8)
+        known = (stated >= 0) & (born >= 0)
+        wrong = np.flatnonzero(known & (stated != roster["male"].to_numpy(dtype=np.int8)))
+        out.add_rows("ID_SEX", roster, "roster", lambda r: {"roster": r.sex, "id": "男" if r.male else "女"},
+                     at=wrong, extra=("sex", "male"))
 
 
 def _duplicates(roster: pd.DataFrame, out: Out) -> None:
     # Who appears twice is found on integer codes of (person, programme); only those rows become frames.
-    keyed = np.flatnonzero(roster["key"].to_numpy(dtype=object) != "")
-    person, _people = pd.factorize(roster["key"].to_numpy(dtype=object)[keyed])
-    programmes_seen = roster["programme"].to_numpy(dtype=object)[keyed]
-    _ids, programme = np.unique(np.fromiter(map(id, programmes_seen), dtype=np.uint64, count=len(keyed)),
-                                return_inverse=True)
-    pair, _pairs = pd.factorize(person.astype(np.int64) * (len(_ids) + 1) + programme.reshape(-1))
+    keyed = np.flatnonzero(roster["keyed"].to_numpy(dtype=bool))
+    person = roster["kc"].to_numpy(dtype=np.int64)[keyed]
+    programme = roster["pc"].to_numpy(dtype=np.int64)[keyed] + 1
+    pair, _pairs = pd.factorize(person * (len(Programme) + 1) + programme)
     multi = roster.iloc[keyed[np.bincount(pair)[pair] > 1]] if len(keyed) else roster.iloc[:0]
     if len(multi):
         per_school = grouped_rows(multi, ["key", "programme", "school_key"])
@@ -120,9 +123,9 @@ def _duplicates(roster: pd.DataFrame, out: Out) -> None:
                 out.add("DUP_CROSS", school=row.schools[0], school_key=row.school_key, key=row.key,
                         name=row.names[0], programme=programme, cents=int(row.cents),
                         params={"programme": programme.zh, "others": others}, rows={"roster": row.rows})
-    firsts = np.sort(np.unique(pair, return_index=True)[1])  # the first row of each person and programme
+    firsts = first_occurrences(pair)  # the first row of each person and programme
     first_person = person[firsts]
-    several_at = firsts[np.bincount(first_person, minlength=len(_people))[first_person] > 1] if len(firsts) else firsts
+    several_at = firsts[np.bincount(first_person)[first_person] > 1] if len(firsts) else firsts
     if len(several_at):
         several = roster.iloc[keyed[several_at]]
         programmes = several.groupby("key")["programme"].agg(lambda s: [p.zh for p in s])
@@ -134,9 +137,15 @@ def _duplicates(roster: pd.DataFrame, out: Out) -> None:
 
 
 def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable, out: Out) -> None:
-    for programme, rows in roster.groupby("programme", sort=False):
+    codes = roster["pc"].to_numpy(dtype=np.int64)
+    cents = roster["cents"].to_numpy(dtype=np.int64)
+    tier_numbers = roster["tier_no"].to_numpy(dtype=np.int64) if "tier_no" in roster else None
+    for code in pd.unique(codes[codes >= 0]).tolist():  # programmes in order of appearance, as groupby does
+        programme = PROGRAMMES[code]
+        at = np.flatnonzero(codes == code)
         tiers = standards.tiers(programme, semester)
         if not tiers:
+            rows = roster.iloc[at]
             for (label, key), group in rows.groupby(["school_label", "school_key"], sort=False):
                 out.add("STANDARD_MISSING", school=label, school_key=key, programme=programme,
                         params={"n": len(group), "programme": programme.zh, "semester": str(semester)},
@@ -144,116 +153,25 @@ def _amounts(roster: pd.DataFrame, semester: Semester, standards: StandardsTable
             continue
         allowed = sorted({s.cents for s in tiers})
         by_tier = {s.tier: s.cents for s in tiers}
-        if "tier" in rows and rows["tier"].notna().any():
-            tier = rows["tier"]
-            expected = pd.Series(map_unique(tier, functools.partial(tier_amount, by_tier)), dtype=object)
-        else:
-            tier = pd.Series(None, index=rows.index)
-            expected = pd.Series(None, index=rows.index, dtype=object)
-        named = tier.notna()
-        wrong_named = named & (expected.isna() | (expected != rows["cents"]))
-        wrong_plain = ~named & ~rows["cents"].isin(allowed)
-        bad = rows[(wrong_named | wrong_plain).to_numpy()]
-        bad_expected = expected[(wrong_named | wrong_plain).to_numpy()]
-        for row, exp in zip(bad.itertuples(index=False), bad_expected.tolist(), strict=True):
+        tier = tier_numbers[at] if tier_numbers is not None else np.full(len(at), -1, dtype=np.int64)
+        named = tier >= 0
+        # The standard's amount of each tier number named (-1 where the standard has no such tier).
+        amount_of = np.full(int(tier.max(initial=-1)) + 2, -1, dtype=np.int64)
+        for number in np.unique(tier[named]).tolist():
+            found = tier_amount(by_tier, number)
+            amount_of[number] = -1 if found is None else found
+        expected = amount_of[tier]  # a row naming no tier reads the last, -1
+        wrong_named = named & ((expected < 0) | (expected != cents[at]))
+        wrong_plain = ~named & ~np.isin(cents[at], allowed)
+        bad = wrong_named | wrong_plain
+        for row, exp in zip(records(roster, at[bad], ("tier",)), expected[bad].tolist(), strict=True):
             params: dict[str, t.Any] = {"cents": int(row.cents), "allowed": allowed, "programme": programme.zh,
                                         "semester": str(semester)}
             if row.tier is not None and not pd.isna(row.tier):
-                params.update(tier=int(row.tier), expected=None if exp is None or pd.isna(exp) else int(exp))
+                params.update(tier=int(row.tier), expected=None if exp < 0 else int(exp))
             out.add("AMOUNT_STANDARD", school=row.school_label, school_key=row.school_key, key=row.key,
                     name=row.name, programme=programme, cents=int(row.cents), params=params,
                     rows={"roster": [int(row.row)]})
-
-
-def _pair_codes(roster: pd.DataFrame, system: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For the rows of both frames, one integer per person (key) and one per person and programme."""
-    keys = np.concatenate([roster["key"].to_numpy(dtype=object), system["key"].to_numpy(dtype=object)])
-    programmes = np.concatenate([roster["programme"].to_numpy(dtype=object),
-                                 system["programme"].to_numpy(dtype=object)])
-    key_codes, _keys_seen = pd.factorize(keys)
-    # Programmes are enum members: one object each, told apart by identity.
-    _seen, programme_codes = np.unique(np.fromiter(map(id, programmes), dtype=np.uint64, count=len(programmes)),
-                                       return_inverse=True)
-    return key_codes.astype(np.int64), key_codes.astype(np.int64) * (len(_seen) + 1) + programme_codes.reshape(-1)
-
-
-def _per_person(frame: pd.DataFrame, key_code: np.ndarray, pair_code: np.ndarray) -> pd.DataFrame:
-    """One line per person and programme: the amount summed, the first school and name, the row numbers."""
-    keyed = np.flatnonzero(frame["key"].to_numpy(dtype=object) != "")
-    group, _pairs = pd.factorize(pair_code[keyed])
-    _groups, first = np.unique(group, return_index=True)  # groups are numbered in order of appearance
-    cents = np.zeros(len(first), dtype=np.int64)
-    np.add.at(cents, group, frame["cents"].to_numpy(dtype=np.int64)[keyed])
-    size = np.bincount(group, minlength=len(first))
-    numbers = frame["row"].to_numpy(dtype=np.int64)[keyed]
-    # The row lists of people on one row are made when a discrepancy needs them (see _rows_of).
-    rows_column = np.full(len(first), None, dtype=object)
-    for i in np.flatnonzero(size[group] > 1).tolist():
-        if rows_column[group[i]] is None:
-            rows_column[group[i]] = [int(numbers[i])]
-        else:
-            rows_column[group[i]].append(int(numbers[i]))
-    heads = keyed[first]
-    return pd.DataFrame({
-        "pk": pair_code[heads], "kc": key_code[heads], "key": frame["key"].to_numpy(dtype=object)[heads],
-        "programme": frame["programme"].to_numpy(dtype=object)[heads], "cents": cents,
-        "school": frame["school_label"].to_numpy(dtype=object)[heads],
-        "school_key": frame["school_key"].to_numpy(dtype=object)[heads],
-        "name": frame["name"].to_numpy(dtype=object)[heads], "row": numbers[first], "n": size, "rows": rows_column,
-    })
-
-
-def _rows_of(line: t.Any) -> list[int]:
-    """The row numbers of one line of :func:`_per_person`."""
-    return list(line.rows) if line.rows is not None else [int(line.row)]
-
-
-def _system(roster: pd.DataFrame, system: pd.DataFrame, out: Out) -> None:
-    key_code, pair_code = _pair_codes(roster, system)
-    n = len(roster)
-    mine = _per_person(roster, key_code[:n], pair_code[:n])
-    theirs = _per_person(system, key_code[n:], pair_code[n:])
-    mine_in = np.isin(mine["kc"].to_numpy(), theirs["kc"].to_numpy())
-    theirs_in = np.isin(theirs["kc"].to_numpy(), mine["kc"].to_numpy())
-    for row in mine[~mine_in].itertuples(index=False):
-        out.add("SYS_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
-                programme=row.programme, cents=int(row.cents),
-                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"roster": _rows_of(row)})
-    for row in theirs[~theirs_in].itertuples(index=False):
-        out.add("ROSTER_MISSING", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
-                programme=row.programme, cents=int(row.cents),
-                params={"cents": int(row.cents), "programme": row.programme.zh}, rows={"system": _rows_of(row)})
-    mine_both = mine[mine_in].reset_index(drop=True)
-    theirs_both = theirs[theirs_in].reset_index(drop=True)
-    if mine_both.empty:
-        return
-    mine_pk, their_pk = mine_both["pk"].to_numpy(), theirs_both["pk"].to_numpy()
-    differs = set(mine_both["key"].to_numpy()[~np.isin(mine_pk, their_pk)].tolist()) | set(
-        theirs_both["key"].to_numpy()[~np.isin(their_pk, mine_pk)].tolist())
-    if differs:
-        mine_of = dict(tuple(mine_both[mine_both["key"].isin(differs)].groupby("key", sort=False)))
-        theirs_of = dict(tuple(theirs_both[theirs_both["key"].isin(differs)].groupby("key", sort=False)))
-    for key in sorted(differs):
-        mine_rows, their_rows = mine_of[key], theirs_of[key]
-        first = mine_rows.iloc[0]
-        out.add("SYS_PROGRAMME", school=first["school"], school_key=first["school_key"], key=key,
-                name=first["name"], cents=int(mine_rows["cents"].sum()),
-                params={"roster": [p.zh for p in mine_rows["programme"]],
-                        "system": [p.zh for p in their_rows["programme"]]},
-                rows={"roster": sum((_rows_of(r) for r in mine_rows.itertuples(index=False)), []),
-                      "system": sum((_rows_of(r) for r in their_rows.itertuples(index=False)), [])})
-    same = mine_both[~mine_both["key"].isin(differs)] if differs else mine_both
-    # Outside ``differs`` each person's programmes are the same on both sides: one system line per roster line.
-    match = pd.Index(their_pk).get_indexer(same["pk"].to_numpy())
-    their_cents = theirs_both["cents"].to_numpy()[match]
-    unequal = same["cents"].to_numpy() != their_cents
-    their_lines = theirs_both.iloc[match[unequal]]
-    for row, cents_sys, theirs_line in zip(same[unequal].itertuples(index=False), their_cents[unequal].tolist(),
-                                           their_lines.itertuples(index=False), strict=True):
-        out.add("SYS_AMOUNT", school=row.school, school_key=row.school_key, key=row.key, name=row.name,
-                programme=row.programme, cents=int(row.cents),
-                params={"programme": row.programme.zh, "roster": int(row.cents), "system": int(cents_sys)},
-                rows={"roster": _rows_of(row), "system": _rows_of(theirs_line)})
 
 
 def _enrolment(roster: pd.DataFrame, enrolment: pd.DataFrame, out: Out) -> None:
@@ -353,8 +271,11 @@ def precision_counts(roster: pd.DataFrame, discrepancies: list[dict[str, t.Any]]
 
     A person paid at two schools counts at each. ``entitled`` is None when no special-group list was checked.
     """
-    keyed = roster[roster["key"] != ""]
-    people = keyed.drop_duplicates(["school_key", "key"])
+    keyed = np.flatnonzero(roster["keyed"].to_numpy(dtype=bool))
+    school = roster["sc"].to_numpy(dtype=np.int64)[keyed]
+    person = roster["kc"].to_numpy(dtype=np.int64)[keyed]
+    pair, _pairs = pd.factorize(person * (int(school.max(initial=0)) + 1) + school)
+    people = keyed[first_occurrences(pair)]  # the first row of each person at each school
     schools: dict[str, dict[str, t.Any]] = {}
 
     def entry(school_key: str, label: str) -> dict[str, t.Any]:
@@ -362,27 +283,57 @@ def precision_counts(roster: pd.DataFrame, discrepancies: list[dict[str, t.Any]]
             "school": label, "school_key": school_key, "paid": 0, "erroneous": 0,
             "entitled": 0 if entitled is not None else None, "uncovered": 0 if entitled is not None else None})
 
-    for (school_key, label), n in people.groupby(["school_key", "school_label"], sort=False).size().items():
-        entry(school_key, label)["paid"] += int(n)
-    paid_at = set(zip(people["school_key"], people["key"], strict=True))
-    wrong = {(d["school_key"], d["key"]) for d in discrepancies if d["code"] in PRECISION_CODES} & paid_at
-    for school_key, _key in wrong:
-        schools[school_key]["erroneous"] += 1
+    codes = roster["sc"].to_numpy(dtype=np.int64)[people]
+    paid = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    firsts = people[first_occurrences(pd.factorize(codes)[0])]  # the first of them at each school
+    for row in records(roster, firsts, ("sc",)):
+        entry(row.school_key, row.school_label)["paid"] += int(paid[row.sc])
+    wanted = {(d["school_key"], d["key"]) for d in discrepancies if d["code"] in PRECISION_CODES}
+    if wanted:
+        keys = roster["key"].to_numpy(dtype=object)
+        hit = keyed[_rows_keyed(roster, keyed, {key for _school, key in wanted})]
+        school_keys = roster["school_key"].to_numpy(dtype=object)
+        paid_at = set(zip(school_keys[hit].tolist(), keys[hit].tolist(), strict=True))
+        for school_key, _key in wanted & paid_at:
+            schools[school_key]["erroneous"] += 1
     if entitled is not None and len(entitled):
-        paid = set(keyed["key"])
+        paid_keys = set(roster["key"].to_numpy(dtype=object)[keyed].tolist())
         for key, row in entitled.iterrows():
             school = entry(str(row["school_key"] or ""), str(row["school"] or ""))
             school["entitled"] += 1
-            if key not in paid:
+            if key not in paid_keys:
                 school["uncovered"] += 1
     return sorted(schools.values(), key=lambda e: e["school_key"])
 
 
+def _rows_keyed(roster: pd.DataFrame, keyed: np.ndarray, keys: set[str]) -> np.ndarray:
+    """Which of the rows ``keyed`` have one of ``keys``: the keys that are ID numbers compared as integers."""
+    idents = roster["ki"].to_numpy(dtype=np.int64)[keyed]
+    numbers = [int(k[:17]) * 11 + (10 if k[17] == "X" else int(k[17])) for k in keys if _WELL_FORMED.fullmatch(k)]
+    found = np.isin(idents, np.array(numbers, dtype=np.int64))
+    others = np.flatnonzero(idents < 0)
+    if len(others):
+        found[others] = pd.Series(roster["key"].to_numpy(dtype=object)[keyed[others]], dtype=object).isin(keys)
+    return found
+
+
+_WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]")
+
+
 def roster_totals(roster: pd.DataFrame) -> pd.DataFrame:
-    """Headcount and sum per school and programme."""
-    return roster.groupby(["school_key", "programme"], sort=False).agg(
-        school=("school_label", "first"), headcount=("row", "size"), cents=("cents", "sum"),
-    ).reset_index()
+    """Headcount and sum per school and programme, in the order each first appears."""
+    programme = roster["pc"].to_numpy(dtype=np.int64)
+    counted = np.flatnonzero(programme >= 0)
+    group, _pairs = pd.factorize(roster["sc"].to_numpy(dtype=np.int64)[counted] * (len(Programme) + 1)
+                                 + programme[counted])
+    heads = counted[first_occurrences(group)]
+    return pd.DataFrame({
+        "school_key": roster["school_key"].to_numpy(dtype=object)[heads],
+        "programme": roster["programme"].to_numpy(dtype=object)[heads],
+        "school": roster["school_label"].to_numpy(dtype=object)[heads],
+        "headcount": np.bincount(group, minlength=len(heads)).astype(np.int64),
+        "cents": sums(group, roster["cents"].to_numpy(dtype=np.int64)[counted], len(heads)),
+    })
 
 
 def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: Out) -> None:
@@ -409,16 +360,22 @@ def _reported(totals: pd.DataFrame, reported: pd.DataFrame, out: Out) -> None:
                     params={"programme": row.programme.zh, "roster": mine_c, "reported": their_c}, rows=rows)
 
 
+def _filled(roster: pd.DataFrame, key: str) -> bool:
+    """Whether any row has text in the column (a first filled cell answers at once)."""
+    values = roster[key].to_numpy(dtype=object)
+    return bool(len(values)) and (values[0] != "" or bool((values != "").any()))
+
+
 def _cards(roster: pd.DataFrame, out: Out) -> None:
-    if (roster["card_holder"] != "").any():
+    if _filled(roster, "card_holder"):
         holder, name = roster["card_holder"].to_numpy(dtype=object), roster["name"].to_numpy(dtype=object)
         # Where the two cells are equal their folded forms are too: only the others are folded.
         differ = np.flatnonzero(holder != name)
         folded_holder = fold_series(pd.Series(holder[differ], dtype=object)).to_numpy(dtype=object)
         folded_name = fold_series(pd.Series(name[differ], dtype=object)).to_numpy(dtype=object)
-        other = roster.iloc[differ[(folded_holder != "") & (folded_holder != folded_name)]]
-        out.add_rows("CARD_HOLDER", other, "roster", lambda r: {"holder": r.card_holder})
-    if (roster["card_no"] != "").any():
+        out.add_rows("CARD_HOLDER", roster, "roster", lambda r: {"holder": r.card_holder},
+                     at=differ[(folded_holder != "") & (folded_holder != folded_name)], extra=("card_holder",))
+    if _filled(roster, "card_no"):
         cards = roster[roster["card_no"] != ""].copy()
         cards["card"] = fold_series(cards["card_no"])
         people = cards.groupby("card")["key"].nunique()
@@ -431,6 +388,22 @@ def _cards(roster: pd.DataFrame, out: Out) -> None:
                         params={"card": card, "n": int(shared[card])}, rows={"roster": group["row"].tolist()})
 
 
+def _key_codes(roster: pd.DataFrame, system: pd.DataFrame | None) -> None:
+    """``kc``: one integer per key, the same in both frames. Keys that are well-formed ID numbers are coded by
+    their integer form (``ki``); the others (student numbers, malformed numbers) by their text."""
+    frames = [roster] if system is None else [roster, system]
+    idents = np.concatenate([frame["ki"].to_numpy(dtype=np.int64) for frame in frames])
+    codes = np.empty(len(idents), dtype=np.int64)
+    numbered = idents >= 0
+    codes[numbered], seen = pd.factorize(idents[numbered])
+    others = np.flatnonzero(~numbered)
+    if len(others):
+        keys = np.concatenate([frame["key"].to_numpy(dtype=object) for frame in frames])
+        codes[others] = pd.factorize(keys[others])[0] + len(seen)
+    for frame, part in zip(frames, np.split(codes, [len(roster)]), strict=False):
+        frame["kc"] = part
+
+
 def run_checks(inputs: CheckInputs) -> CheckResult:
     """Run every check the inputs allow and return the discrepancies."""
     semester = inputs.semester
@@ -439,19 +412,21 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
     roster = prepare(inputs.roster, semester, inputs.today, result, "roster")
     checked = ["ID_FORMAT", "ID_CHECKSUM", "ID_DATE", "ID_AREA", "ID_AGE", "ID_MISSING", "DUP_SCHOOL", "DUP_CROSS",
                "DUP_EXCLUSIVE", "AMOUNT_STANDARD", "STANDARD_MISSING"]
+    system = (prepare(inputs.system, semester, inputs.today, result, "system", id_rules=False)
+              if inputs.system is not None else None)
+    _key_codes(roster, system)
     _id_checks(roster, semester, out)
-    if (roster["sex"] != "").any():
+    if "sex_given" in roster and roster["sex_given"].to_numpy(dtype=bool).any():
         checked.append("ID_SEX")
     _duplicates(roster, out)
     _amounts(roster, semester, inputs.standards, out)
-    if inputs.system is not None:
-        system = prepare(inputs.system, semester, inputs.today, result, "system")
-        _system(roster, system, out)
+    if system is not None:
+        compare_system(roster, system, out)
         checked += ["SYS_MISSING", "ROSTER_MISSING", "SYS_PROGRAMME", "SYS_AMOUNT"]
     enrolment = None
     entitled = None
     if inputs.enrolment is not None:
-        enrolment = prepare(inputs.enrolment, semester, inputs.today, result, "enrolment")
+        enrolment = prepare(inputs.enrolment, semester, inputs.today, result, "enrolment", id_rules=False)
         _enrolment(roster, enrolment, out)
         checked += ["NOT_ENROLLED", "ENROL_SCHOOL"]
     if inputs.specials:
@@ -461,10 +436,10 @@ def run_checks(inputs: CheckInputs) -> CheckResult:
     if inputs.reported is not None:
         _reported(totals, prepare_reported(inputs.reported, semester, result), out)
         checked += ["REPORTED_COUNT", "REPORTED_TOTAL"]
-    if (roster["card_holder"] != "").any() or (roster["card_no"] != "").any():
+    if _filled(roster, "card_holder") or _filled(roster, "card_no"):
         _cards(roster, out)
         checked += [c for c, col in (("CARD_HOLDER", "card_holder"), ("CARD_SHARED", "card_no"))
-                    if (roster[col] != "").any()]
+                    if _filled(roster, col)]
     result.checked = [c for c in CHECKS if c in checked]
     order = {code: i for i, code in enumerate(CHECKS)}
     out.items.sort(key=lambda d: (order[d["code"]], d["school_key"], min(sum(d["rows"].values(), [0]) or [0])))

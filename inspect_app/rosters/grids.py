@@ -12,13 +12,15 @@ import io
 import typing as t
 from pathlib import PurePath
 
-import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from python_calamine import CalamineWorkbook
 
 from ..core.spreadsheets import check_unpacked
 from ..errors import ValidationFailed
+from .cells import Body
+from .cells import Factorised
+from .cells import factorised_rows
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
 
@@ -38,6 +40,7 @@ class Grid:
         self._height = len(rows) if rows is not None else height
         self.merged = merged or []  # 0-based (r0, c0, r1, c1)
         self.no_totals = False  # True when the file cannot hold a total line (no 计 anywhere in it)
+        self.all_text = False  # True when every cell is text (a CSV file read by pandas' C reader)
         self.sheet = sheet
         self.encoding = encoding
         self.fmt = fmt
@@ -58,21 +61,21 @@ class Grid:
             return self.rows[:n]
         return [list(r) for r in zip(*(c[:n] for c in self._columns), strict=True)]
 
-    def body_columns(self, start: int) -> tuple[int, list[t.Sequence[t.Any]]]:
-        """The number of rows from row index ``start`` on, and their cells column by column (short rows padded)."""
+    def body_columns(self, start: int, coded: t.Collection[int] = (), strip: t.Collection[int] = ()) -> Body:
+        """The rows from row index ``start`` on, column by column (short rows padded), the columns at the
+        positions ``coded`` factorised (and kept as object arrays), those at ``strip`` stripped where it is cheap
+        (a workbook's, read a block of rows at a time)."""
         if self._columns is not None:
-            return max(self._height - start, 0), [c[start:] for c in self._columns]
+            columns = [c[start:] for c in self._columns]
+            return Body(max(self._height - start, 0), columns,
+                        {p: Factorised.of(columns[p]) for p in sorted(coded) if p < len(columns)})
         body = self.rows[start:]
-        widths = set(map(len, body))
-        width = max(widths, default=0)
+        width = max(map(len, body), default=0)
         if not body or not width:
-            return len(body), []
-        if len(widths) > 1:
-            body = [r + [None] * (width - len(r)) for r in body]
-        cells = np.empty((len(body), width), dtype=object)
-        cells[:] = body
-        return len(body), [cells[:, c].tolist() for c in range(width)]
-
+            return Body(len(body), [], {}, [], set())
+        if min(map(len, body)) < width:
+            body = [r + [None] * (width - len(r)) if len(r) < width else r for r in body]
+        return factorised_rows(body, width, {p for p in coded if p < width}, {p for p in strip if p < width})
 
 
 def decode_text(data: bytes, *, filename: str) -> tuple[str, str]:
@@ -155,6 +158,7 @@ def _csv_grid(data: bytes, *, filename: str) -> Grid:
         grid = Grid(columns=columns, height=len(frame), encoding=encoding, fmt="csv")
         # A cell holding 计 holds its bytes: without them no line can be a total line.
         grid.no_totals = "计".encode(encoding.removesuffix("-sig")) not in data
+        grid.all_text = True
         return grid
     raise _not_text(filename)
 
@@ -196,7 +200,7 @@ def load_grids(data: bytes, *, filename: str, max_bytes: int) -> list[Grid]:
     suffix = PurePath(filename).suffix.lower()
     if suffix not in EXTENSIONS:
         raise ValidationFailed(_("File “%(file)s” is not a spreadsheet: use .xlsx, .xls or .csv.", file=filename))
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file)
         raise ValidationFailed(_("File “%(file)s” is empty.", file=filename))
     if suffix == ".csv":
         return [_csv_grid(data, filename=filename)]

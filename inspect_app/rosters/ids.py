@@ -86,7 +86,8 @@ def check_id(raw: str, *, today: date | None = None) -> IdCheck:
     return IdCheck(number, None, birth=birth, male=male)
 
 
-_PROVINCE_CODES = np.array(sorted(int(p) for p in PROVINCES), dtype=np.int64)
+_PROVINCE_TABLE = np.zeros(100, dtype=bool)
+_PROVINCE_TABLE[[int(p) for p in PROVINCES]] = True
 _CHECK_CODES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 # The earliest birth date a datetime64[ns] column holds (pd.Timestamp.min is 1677-09-21 00:12).
@@ -110,57 +111,130 @@ def check_ids(raw: pd.Series, *, today: date) -> pd.DataFrame:
     18-character numbers are checked as one matrix of bytes; a birth date before 1677-09-22,
     which the column cannot hold, counts as not a real date.
     """
-    return pd.DataFrame(check_id_arrays(raw.to_numpy(dtype=object), today=today), index=raw.index)
+    checked = check_id_arrays(raw.to_numpy(dtype=object), today=today)
+    for extra in ("filled", "given", "ident", "born"):
+        del checked[extra]
+    return pd.DataFrame(checked, index=raw.index)
 
 
-def check_id_arrays(raw: np.ndarray, *, today: date) -> dict[str, t.Any]:
-    """:func:`check_ids` as arrays (``number`` as a list), for callers that need no frame."""
-    numbers = _translated([v if v.__class__ is str else str(v) for v in raw])
-    count = len(numbers)
-    lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=count)
-    for i in np.flatnonzero(lengths == 15).tolist():
-        numbers[i] = normalise(numbers[i])
-        lengths[i] = len(numbers[i])
-    problem = np.full(count, None, dtype=object)
-    expected_out = np.full(count, None, dtype=object)
-    birth = np.full(count, np.datetime64("NaT"), dtype="datetime64[ns]")
-    male = np.zeros(count, dtype=bool)
+def check_id_arrays(raw: np.ndarray, *, today: date, rules: bool = True) -> dict[str, t.Any]:
+    """:func:`check_ids` as arrays, for callers that need no frame, with ``filled`` (True where the cell is not ""),
+    ``given`` (True where the normalised number is not ""), ``ident`` (a well-formed number as one integer,
+    equal for equal numbers; -1 for any other) and ``born`` (the birth date as yyyymmdd where ``birth`` is set,
+    else -1). With ``rules=False`` the numbers are only normalised: no problem, birth date or sex is worked out
+    (for a file whose people are only matched)."""
+    fast = _ascii_eighteen(raw)
+    cells: np.ndarray | None
+    if fast is not None:  # the numbers are as given
+        number = raw
+        lengths, cells = fast
+        filled = lengths > 0
+    else:
+        filled = np.asarray(raw != "", dtype=bool)
+        numbers = _translated([v if v.__class__ is str else str(v) for v in raw])
+        lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+        for i in np.flatnonzero(lengths == 15).tolist():
+            numbers[i] = normalise(numbers[i])
+            lengths[i] = len(numbers[i])
+        number = np.array(numbers, dtype=object)
+        cells = None
+    count = len(number)
+    out: dict[str, np.ndarray] = {
+        "number": number, "problem": np.full(count, None, dtype=object), "expected": np.full(count, None, dtype=object),
+        "birth": np.full(count, np.datetime64("NaT"), dtype="datetime64[ns]"), "male": np.zeros(count, dtype=bool),
+        "filled": filled, "given": lengths > 0, "ident": np.full(count, -1, dtype=np.int64),
+        "born": np.full(count, -1, dtype=np.int64)}
     rows = np.flatnonzero(lengths == 18)
-    problem[lengths != 18] = FORMAT
+    out["problem"][lengths != 18] = FORMAT
     if len(rows):
-        # One byte per character: anything not ASCII becomes "?", which no rule below accepts.
-        cells = np.frombuffer("".join([numbers[i] for i in rows.tolist()]).encode("ascii", "replace"),
-                              dtype=np.uint8).reshape(len(rows), 18)
-        digits = cells.astype(np.int64) - 48
-        last = cells[:, 17]
-        well = ((digits[:, :17] >= 0) & (digits[:, :17] <= 9)).all(axis=1) & (
-            ((last >= 48) & (last <= 57)) | (last == 88))
-        problem[rows[~well]] = FORMAT
-        rows, digits, last = rows[well], digits[well], last[well]
-        right_code = _CHECK_CODES[(digits[:, :17] @ WEIGHTS) % 11]
-        wrong = right_code != last
-        problem[rows[wrong]] = CHECKSUM
-        expected_out[rows[wrong]] = [chr(c) for c in right_code[wrong].tolist()]
-        rows, digits = rows[~wrong], digits[~wrong]
-        year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-        month = digits[:, 10] * 10 + digits[:, 11]
-        day = digits[:, 12] * 10 + digits[:, 13]
-        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-        month_ok = (month >= 1) & (month <= 12)
-        days = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
-        real = month_ok & (day >= 1) & (day <= days) & (year >= 1)
-        dates = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[D]")
-        dates[real] = ((year[real] - 1970) * 12 + month[real] - 1).astype("datetime64[M]").astype(
-            "datetime64[D]") + (day[real] - 1).astype("timedelta64[D]")
-        good = real & (dates >= _EARLIEST) & (dates <= np.datetime64(today, "D"))
-        problem[rows[~good]] = DATE
-        rows, digits = rows[good], digits[good]
-        birth[rows] = dates[good].astype("datetime64[ns]")
-        male[rows] = digits[:, 16] % 2 == 1
-        area_bad = ~np.isin(digits[:, 0] * 10 + digits[:, 1], _PROVINCE_CODES)
-        problem[rows[area_bad]] = AREA
-    return {"number": np.array(numbers, dtype=object), "problem": problem, "expected": expected_out, "birth": birth,
-            "male": male}
+        if cells is None:
+            # One byte per character: anything not ASCII becomes "?", which no rule below accepts.
+            cells = np.frombuffer("".join([number[i] for i in rows.tolist()]).encode("ascii", "replace"),
+                                  dtype=np.uint8).reshape(len(rows), 18)
+        _check_matrix(cells, rows, today, out, rules)
+    return out
+
+
+_FAST_SEPARATOR = "\x00"
+
+
+def _ascii_eighteen(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a column of text that normalising leaves as it is (ASCII, no blank, no x, no 15-digit number), the
+    length of each cell and the 18-character cells as a matrix of bytes, from one string of the whole column;
+    None for any other column."""
+    try:
+        joined = _FAST_SEPARATOR.join(raw)
+    except TypeError:
+        return None
+    if (not joined.isascii() or joined.count(_FAST_SEPARATOR) != len(raw) - 1 or " " in joined or "\t" in joined
+            or "x" in joined):
+        return None
+    data = np.frombuffer(joined.encode("ascii") + b"\x00", dtype=np.uint8)
+    ends = np.flatnonzero(data == 0)
+    lengths = np.diff(ends, prepend=-1) - 1
+    if (lengths == 15).any():
+        return None
+    if (lengths == 18).all():
+        return lengths, data.reshape(len(raw), 19)[:, :18]
+    starts = ends[lengths == 18] - 18
+    return lengths, data[starts[:, None] + np.arange(18)]
+
+
+def _check_matrix(cells: np.ndarray, rows: np.ndarray, today: date, out: dict[str, np.ndarray],
+                  rules: bool = True) -> None:
+    """The rules for the 18-character numbers ``cells`` (one row of bytes each) at positions ``rows`` of ``out``.
+
+    Every rule is worked out for every number at once; a number takes the problem of the first rule it breaks.
+    A well-formed number is also given as one integer (``ident``: its first 17 digits and check character).
+    """
+    shifted = cells[:, :17] - np.uint8(48)  # a byte below "0" wraps round to above 9
+    last = cells[:, 17]
+    well = (shifted <= 9).all(axis=1) & (((last >= 48) & (last <= 57)) | (last == 88))
+    digits = shifted.astype(np.int64)
+    ident = (digits @ _POWERS) * 11 + np.where(last == 88, 10, last.astype(np.int64) - 48)
+    out["ident"][rows[well]] = ident[well]
+    if not rules:
+        return
+    right_code = _CHECK_CODES[(digits @ WEIGHTS) % 11]
+    wrong = well & (right_code != last)
+    ymd = digits[:, 6:14] @ _YMD
+    year, month, day = ymd // 10000, ymd // 100 % 100, ymd % 100
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_ok = (month >= 1) & (month <= 12)
+    days = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
+    real = well & month_ok & (day >= 1) & (day <= days) & (year >= 1)
+    since_epoch = _days_from_civil(year, month, day)
+    good = well & ~wrong & real & (since_epoch >= _EARLIEST_DAY) & (since_epoch <= _day_number(today))
+    problem = out["problem"]
+    problem[rows[~well]] = FORMAT
+    problem[rows[wrong]] = CHECKSUM
+    out["expected"][rows[wrong]] = [chr(c) for c in right_code[wrong].tolist()]
+    problem[rows[well & ~wrong & ~good]] = DATE
+    out["birth"][rows[good]] = since_epoch[good].astype("datetime64[D]").astype("datetime64[ns]")
+    out["male"][rows[good]] = digits[:, 16][good] % 2 == 1
+    province = _PROVINCE_TABLE[np.minimum(digits[:, 0] * 10 + digits[:, 1], 99)]  # a malformed number: any
+    problem[rows[good & ~province]] = AREA
+    out["born"][rows[good]] = ymd[good]
+
+
+_YMD = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (meaningful where the date is real)."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+
+
+def _day_number(day: date) -> int:
+    return int(np.datetime64(day, "D").astype(np.int64))
+
+
+_EARLIEST_DAY = int(_EARLIEST.astype(np.int64))
 
 
 def age_on(birth: t.Any, day: date) -> int:

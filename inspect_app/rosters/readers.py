@@ -15,12 +15,12 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import typing as t
 from dataclasses import dataclass
-from datetime import date
-from datetime import datetime
+from dataclasses import field
 from decimal import Decimal
 from decimal import InvalidOperation
 from pathlib import PurePath
@@ -35,6 +35,13 @@ from ..funds.programmes import Programme
 from ..funds.programmes import fold
 from ..funds.programmes import parse_programme
 from ..funds.programmes import parse_semester
+from .cells import CODED_FIELDS
+from .cells import Body
+from .cells import Column
+from .cells import coded_map
+from .cells import column_text
+from .cells import is_number
+from .cells import total_lines
 from .fields import FIELD_LABELS
 from .fields import KIND_FIELDS
 from .fields import KIND_REQUIRED
@@ -96,6 +103,9 @@ class Table:
     encoding: str | None = None
     group: SpecialGroup | None = None
     label: str = ""
+    #: For some text columns, an integer per row and the distinct texts (``frame[key] == values[codes]``), as
+    #: read: the checks compare and fold each distinct text once. A column missing here is factorised anew.
+    codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -168,93 +178,6 @@ def locate_header(grids: list[Grid], *, kind: InputKind, filename: str,
 # 3. Rows
 
 
-_FOOTERS = frozenset({"合计", "总计", "小计", "合计:", "总计:"})
-
-
-def _is_footer(row: list[t.Any]) -> bool:
-    """A total line (合计, 总计, 小计) under the data: skipped, not checked."""
-    return any(isinstance(c, str) and "计" in c and fold(c) in _FOOTERS for c in row)
-
-
-def _footer_rows(columns: list[t.Sequence[t.Any]]) -> set[int]:
-    """The indices of the rows that :func:`_is_footer` calls total lines, found a column at a time."""
-    found: set[int] = set()
-    for values in columns:
-        try:
-            joined = "\x1e".join(values)
-        except TypeError:
-            joined = "\x1e".join([v for v in values if isinstance(v, str)])
-        if "计" in joined:
-            found.update(i for i, v in enumerate(values) if isinstance(v, str) and "计" in v and fold(v) in _FOOTERS)
-    return found
-
-
-def map_unique(series: pd.Series, func: t.Callable[[t.Any], t.Any]) -> pd.Series:
-    """``series.map(func)``, calling ``func`` once per distinct value (rosters repeat a few values a lot)."""
-    values = series.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values)
-    results = np.empty(len(uniques) + 1, dtype=object)
-    for i, value in enumerate(uniques):
-        results[i] = func(value)
-    out = results[codes]
-    missing = np.flatnonzero(codes < 0)
-    if len(missing):  # None, NaN, NaT: each kind as it is (factorize would make them all NaN)
-        kinds: dict[type, t.Any] = {}
-        for i in missing.tolist():
-            kind = type(values[i])
-            if kind not in kinds:
-                kinds[kind] = func(values[i])
-            out[i] = kinds[kind]
-    return pd.Series(out, index=series.index, dtype=object)
-
-
-def _texts(values: t.Sequence[t.Any]) -> list[str]:
-    """:func:`_cell_text` of each cell; a column of text (every column of a CSV file) in one step."""
-    try:
-        return [v.strip() for v in values]
-    except AttributeError:
-        pass
-    numbers: dict[float, str] = {}
-    out = []
-    for v in values:
-        if v.__class__ is str:
-            out.append(v.strip())
-        elif v.__class__ is float:
-            text = numbers.get(v)
-            if text is None:
-                text = numbers[v] = _cell_text(v)
-            out.append(text)
-        else:
-            out.append(_cell_text(v))
-    return out
-
-
-def _cell_text(value: t.Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(round(value, 6)) if abs(value) < 1e15 else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _is_number(value: t.Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def parse_amount(text: str) -> Decimal | None:
     """Yuan written as rosters write them (1,000 / 625.00 / 625元); None when it is not an amount."""
     value = fold(text).replace(",", "").replace("，", "").removesuffix("元").removeprefix("¥").removeprefix("￥")
@@ -279,27 +202,48 @@ def _merged_cells(raw: RawTable, columns: dict[str, int], header_of: dict[str, s
     return errors
 
 
-def _column_texts(raw: RawTable, cells: list[t.Sequence[t.Any]], columns: dict[str, int], header_of: dict[str, str],
-                  numbers: np.ndarray, footer_rows: set[int], errors: list[str]) -> dict[str, np.ndarray]:
+def _column_texts(raw: RawTable, body: Body, columns: dict[str, int], header_of: dict[str, str], numbers: np.ndarray,
+                  footer_rows: set[int], all_text: list[bool | None], errors: list[str]) -> dict[str, Column]:
     """Each mapped column's cells as text, total lines emptied; long numbers that lost digits go to ``errors``."""
     height = len(numbers)
     csv_input = raw.grid.fmt == "csv"
-    texts: dict[str, np.ndarray] = {}
+    emptied = np.array(sorted(footer_rows), dtype=np.intp)
+    cells = body.columns
+    out: dict[str, Column] = {}
     for key, position in columns.items():
         column = cells[position] if position < len(cells) else [None] * height
-        if key in ("id_number", "student_no", "card_no") and not csv_input:
-            long_numbers = [i for i, v in enumerate(column) if v.__class__ is not str and _is_number(v)
+        text_only = all_text[position] if position < len(all_text) else None
+        if key in ("id_number", "student_no", "card_no") and not csv_input and not text_only:
+            long_numbers = [i for i, v in enumerate(column) if v.__class__ is not str and is_number(v)
                             and abs(v) >= 1e11 and i not in footer_rows]
             for i in long_numbers[:MAX_ERRORS]:
                 errors.append(cell_error(int(numbers[i]), header_of[key], _("the number is stored as a number and "
                                                                             "its last digits are lost; format the "
                                                                             "column as text")))
-        text = np.empty(height, dtype=object)
-        text[:] = _texts(column)
-        if footer_rows:
-            text[sorted(footer_rows)] = ""
-        texts[key] = text
-    return texts
+        out[key] = column_text(column, all_text=text_only, emptied=emptied, factorised=body.factorised.get(position),
+                               stripped=body.stripped.get(position))
+    return out
+
+
+def _scan(grid: Grid, body: Body) -> tuple[set[int], list[bool | None]]:
+    """The total lines (by the distinct cells of the factorised columns, by searching the others joined into one
+    string), and whether each column is all text (None where not known)."""
+    cells, factorised = body.columns, body.factorised
+    footer: set[int] = set()
+    all_text: list[bool | None] = [True if grid.all_text else None] * len(cells)
+    for position, column in factorised.items():
+        all_text[position] = column.all_text
+        if not grid.no_totals:
+            footer.update(column.footers().tolist())
+    if body.footers is not None and body.all_text is not None:
+        return footer | body.footers, list(body.all_text)
+    if not grid.no_totals:
+        others = [p for p in range(len(cells)) if p not in factorised]
+        found, text_only = total_lines([cells[p] for p in others])
+        footer |= found
+        for position, flag in zip(others, text_only, strict=True):
+            all_text[position] = flag
+    return footer, all_text
 
 
 def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
@@ -320,11 +264,13 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
         raise MappingNeeded(_("File “%(file)s”: no column was found for %(fields)s. Say which column holds it.",
                               file=filename, fields=names), raw)
 
-    height, cells = raw.grid.body_columns(raw.header_index + 1)
+    coded = {position for key, position in columns.items() if key in CODED_FIELDS}
+    body = raw.grid.body_columns(raw.header_index + 1, coded, set(columns.values()) - coded)
+    height, cells, factorised = body.height, body.columns, body.factorised
     first_row = raw.header_row + 1
     errors: list[str] = []
     data_top, data_bottom = raw.header_index + 1, raw.header_index + height
-    footer_rows = set() if raw.grid.no_totals else _footer_rows(cells)
+    footer_rows, all_text = _scan(raw.grid, body)
     footer = {raw.header_index + 1 + i for i in footer_rows}
     errors += _merged_cells(raw, columns, header_of, (data_top, data_bottom), footer)
     if errors:
@@ -332,91 +278,122 @@ def apply_mapping(raw: RawTable, mapping: dict[str, str], *, max_rows: int,
 
     # One pass over each column read: its cells as text; total lines count as empty rows.
     numbers = np.arange(first_row, first_row + height, dtype=np.int64)
-    texts = _column_texts(raw, cells, columns, header_of, numbers, footer_rows, errors)
+    texts = _column_texts(raw, body, columns, header_of, numbers, footer_rows, all_text, errors)
+    del body, cells, factorised
     filled = np.zeros(height, dtype=bool)
     for text in texts.values():
-        filled |= text != ""
+        filled |= ~text.blank()
         if filled.all():
             break
-    blank = ~filled
-    if blank.any():
-        keep = ~blank
-        numbers = numbers[keep]
-        texts = {key: text[keep] for key, text in texts.items()}
+    if not filled.all():
+        numbers = numbers[filled]
+        texts = {key: text.take(filled) for key, text in texts.items()}
     # Text columns stay plain object arrays of str: no string dtype to infer here and convert back in the checks.
-    frame = pd.DataFrame({"row": numbers, **{key: pd.Series(text, dtype=object) for key, text in texts.items()}})
+    series = {key: pd.Series(text.text, dtype=object, copy=False) for key, text in texts.items()}
+    frame = pd.DataFrame({"row": numbers, **series}, copy=False)
     for key in allowed - set(columns):
-        frame[key] = pd.Series(np.full(len(frame), "", dtype=object), index=frame.index, dtype=object)
+        frame[key] = pd.Series(np.full(len(frame), "", dtype=object), index=frame.index, dtype=object, copy=False)
     if frame.empty and not errors:
         raise ValidationFailed(_("File “%(file)s” has a header row but no data rows.", file=filename))
     if len(frame) > max_rows:
         raise ValidationFailed(_("File “%(file)s” has %(n)d rows; at most %(max)d can be checked at once.",
                                  file=filename, n=len(frame), max=max_rows))
-    errors += _check_rows(frame, kind, header_of)
+    errors += _check_rows(frame, texts, kind, header_of)
     if errors:
         raise _refuse(filename, errors)
     _type_columns(frame, kind)
     if kind == InputKind.SPECIAL and group is None:
         group = _group_of(frame, raw)
     return Table(kind=kind, filename=filename, frame=frame, mapping={h: k for k, h in header_of.items()},
-                 header_row=raw.header_row, sheet=raw.grid.sheet, encoding=raw.grid.encoding, group=group)
+                 header_row=raw.header_row, sheet=raw.grid.sheet, encoding=raw.grid.encoding, group=group,
+                 codes={key: (text.codes, text.values) for key, text in texts.items()
+                        if text.codes is not None and text.values is not None})
 
 
-def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str]) -> list[str]:
+def _amounts(frame: pd.DataFrame, column: Column, flag: t.Callable[[np.ndarray, str, str], None]) -> Column:
+    """Each distinct amount parsed once; the whole fen come out of the same pass."""
+    if column.codes is None or column.values is None:
+        codes, written = pd.factorize(column.text)
+    else:
+        codes, written = column.codes, column.values
+    parsed = np.empty(len(written) + 1, dtype=object)
+    parsed[:-1] = [parse_amount(v) for v in written]
+    unreadable = np.array([a is None for a in parsed], dtype=bool)
+    unreadable[:-1] &= written != ""
+    flag(unreadable[codes], "amount", _("not an amount in yuan with at most two decimals"))
+    out_of_range = np.array([a is not None and (a <= 0 or a > MAX_AMOUNT) for a in parsed], dtype=bool)
+    flag(out_of_range[codes], "amount", _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
+    amounts = Column(parsed[codes], codes, parsed)
+    frame["amount"] = pd.Series(amounts.text, index=frame.index, dtype=object, copy=False)
+    frame["cents"] = np.array([int(a * 100) if isinstance(a, Decimal) else 0 for a in parsed],
+                              dtype=np.int64)[codes]
+    return amounts
+
+
+def _programmes(frame: pd.DataFrame, texts: dict[str, Column],
+                flag: t.Callable[[np.ndarray, str, str], None]) -> Column:
+    """Each distinct pair of programme and level parsed once."""
+    name_codes, name_values = _codes(texts["programme"])
+    if "level" in texts:
+        level_codes, level_values = _codes(texts["level"])
+    else:
+        level_codes, level_values = np.zeros(len(frame), dtype=np.intp), np.array([""], dtype=object)
+    pair_codes, pairs = pd.factorize(name_codes.astype(np.int64) * (len(level_values) + 1) + level_codes)
+    found = np.empty(len(pairs), dtype=object)
+    for i, pair in enumerate(pairs.tolist()):
+        name, level_text = divmod(pair, len(level_values) + 1)
+        found[i] = parse_programme(name_values[name], level_values[level_text]) if name_values[name] else None
+    known = np.array([p is not None for p in found], dtype=bool)
+    flag(~known[pair_codes] & ~texts["programme"].blank(), "programme",
+         _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
+    programmes = Column(found[pair_codes], pair_codes, found)
+    frame["programme"] = pd.Series(programmes.text, index=frame.index, dtype=object, copy=False)
+    return programmes
+
+
+def _codes(column: Column) -> tuple[np.ndarray, np.ndarray]:
+    if column.codes is None or column.values is None:
+        return pd.factorize(column.text)
+    return column.codes, column.values
+
+
+def _check_rows(frame: pd.DataFrame, texts: dict[str, Column], kind: InputKind,
+                header_of: dict[str, str]) -> list[str]:
     errors: list[tuple[int, str]] = []
+    row_numbers = frame["row"].to_numpy()
 
     def flag(mask: np.ndarray, key: str, reason: str) -> None:
-        for row_no in frame["row"].to_numpy()[np.asarray(mask, dtype=bool)].tolist()[:MAX_ERRORS]:
+        if not mask.any():
+            return
+        for row_no in row_numbers[mask].tolist()[:MAX_ERRORS]:
             errors.append((row_no, cell_error(row_no, header_of.get(key, str(FIELD_LABELS[key])), reason)))
 
     for need in KIND_REQUIRED[kind]:
         present = [k for k in need if k in header_of]
-        empty = np.logical_and.reduce([frame[k].to_numpy(dtype=object) == "" for k in present])
+        empty = np.logical_and.reduce([texts[k].blank() for k in present])
         if empty.any():
             reason = _("empty; every row needs %(fields)s", fields=" / ".join(str(FIELD_LABELS[k]) for k in need))
             flag(empty, present[0], reason)
+    # A parsed column replaces its text, coded as the text was.
     if "amount" in header_of:
-        # Each distinct amount is parsed once; the whole fen come out of the same pass.
-        text = frame["amount"].to_numpy(dtype=object)
-        codes, written = pd.factorize(text)  # text cells are never missing: no code is -1
-        parsed = np.empty(len(written) + 1, dtype=object)
-        parsed[:-1] = [parse_amount(v) for v in written]
-        amounts = parsed[codes]
-        unreadable = np.array([a is None for a in parsed], dtype=bool)[codes]
-        flag((text != "") & unreadable, "amount", _("not an amount in yuan with at most two decimals"))
-        out_of_range = np.array([a is not None and (a <= 0 or a > MAX_AMOUNT) for a in parsed], dtype=bool)
-        flag(out_of_range[codes], "amount", _("must be more than 0 and at most %(max)s yuan", max=MAX_AMOUNT))
-        frame["amount"] = pd.Series(amounts, index=frame.index, dtype=object)
-        frame["cents"] = np.array([int(a * 100) if isinstance(a, Decimal) else 0 for a in parsed],
-                                  dtype=np.int64)[codes]
+        texts["amount"] = _amounts(frame, texts["amount"], flag)
     if "headcount" in header_of:
         text = frame["headcount"]
         bad = (text != "") & ~text.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
-        flag(bad, "headcount", _("not a whole number of people"))
+        flag(bad.to_numpy(), "headcount", _("not a whole number of people"))
     if "programme" in header_of:
-        names, levels = frame["programme"].to_numpy(dtype=object), (
-            frame["level"].to_numpy(dtype=object) if "level" in header_of else np.full(len(frame), "", dtype=object))
-        name_codes, name_values = pd.factorize(names)
-        level_codes, level_values = pd.factorize(levels)
-        pair_codes, pairs = pd.factorize(name_codes.astype(np.int64) * (len(level_values) + 1) + level_codes)
-        found = np.empty(len(pairs), dtype=object)
-        for i, pair in enumerate(pairs.tolist()):
-            name, level_text = divmod(pair, len(level_values) + 1)
-            found[i] = parse_programme(name_values[name], level_values[level_text]) if name_values[name] else None
-        programmes = pd.Series(found[pair_codes], index=frame.index, dtype=object)
-        flag((names != "") & programmes.isna().to_numpy(), "programme",
-             _("not a programme this check knows (%(known)s)", known="、".join(p.zh for p in Programme)))
-        frame["programme"] = programmes
+        texts["programme"] = _programmes(frame, texts, flag)
     if "semester" in header_of:
-        parsed = map_unique(frame["semester"], lambda s: parse_semester(s) if s else None)
-        flag((frame["semester"].to_numpy(dtype=object) != "") & parsed.isna().to_numpy(), "semester",
+        parsed = coded_map(texts["semester"], lambda s: parse_semester(s) if s else None)
+        flag(~texts["semester"].blank() & parsed.missing(), "semester",
              _("not a semester; write it like 2023春 or 2023年秋季学期"))
-        frame["semester"] = parsed
+        frame["semester"] = pd.Series(parsed.text, index=frame.index, dtype=object, copy=False)
+        texts["semester"] = parsed
     if "tier" in header_of:
-        tiers = map_unique(frame["tier"], lambda s: parse_tier(s) if s else None)
-        flag((frame["tier"].to_numpy(dtype=object) != "") & tiers.isna().to_numpy(), "tier",
-             _("not a tier; write 一档, 二档 or 三档"))
-        frame["tier"] = tiers
+        tiers = coded_map(texts["tier"], lambda s: parse_tier(s) if s else None)
+        flag(~texts["tier"].blank() & tiers.missing(), "tier", _("not a tier; write 一档, 二档 or 三档"))
+        frame["tier"] = pd.Series(tiers.text, index=frame.index, dtype=object, copy=False)
+        texts["tier"] = tiers
     errors.sort(key=lambda e: e[0])
     return [message for _row, message in errors]
 
@@ -424,12 +401,7 @@ def _check_rows(frame: pd.DataFrame, kind: InputKind, header_of: dict[str, str])
 def _type_columns(frame: pd.DataFrame, kind: InputKind) -> None:
     """Amounts as whole fen (exact integers), headcounts as integers, the rest stays text."""
     if "cents" not in frame:  # :func:`_check_rows` gives them with the amounts
-        cents = map_unique(frame["amount"], lambda a: int(a * 100) if isinstance(a, Decimal) else 0) \
-            if "amount" in frame else None
-        if cents is not None:
-            frame["cents"] = cents.astype(np.int64)
-        else:
-            frame["cents"] = np.zeros(len(frame), dtype=np.int64)
+        frame["cents"] = np.zeros(len(frame), dtype=np.int64)
     if kind == InputKind.REPORTED:
         frame["headcount"] = frame["headcount"].map(lambda s: int(s) if s else 0).astype(np.int64)
     for key in ("programme", "semester", "tier"):
@@ -457,7 +429,24 @@ def _group_of(frame: pd.DataFrame, raw: RawTable) -> SpecialGroup:
 def read_table(data: bytes, *, filename: str, kind: InputKind, max_bytes: int, max_rows: int,
                remembered: dict[str, str] | None = None, mapping: dict[str, str] | None = None,
                group: SpecialGroup | None = None) -> Table:
-    """Decode, find the headers and check every row of one input file."""
+    """Decode, find the headers and check every row of one input file.
+
+    Cyclic garbage collection is paused meanwhile: a workbook of 100,000 rows is read as as many fresh
+    lists, which would set off full collections walking every object of the process, though lists of
+    cells hold no cycles; they are dropped before collection resumes.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(data, filename=filename, kind=kind, max_bytes=max_bytes, max_rows=max_rows,
+                     remembered=remembered, mapping=mapping, group=group)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _read(data: bytes, *, filename: str, kind: InputKind, max_bytes: int, max_rows: int,
+          remembered: dict[str, str] | None, mapping: dict[str, str] | None, group: SpecialGroup | None) -> Table:
     grids = load_grids(data, filename=filename, max_bytes=max_bytes)
     raw = locate_header(grids, kind=kind, filename=filename, remembered=remembered)
     chosen = dict(raw.guessed)
