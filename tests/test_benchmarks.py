@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import PG_URL
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # (script and its tiny arguments, whether its exit status must be 0, a line its table prints)
@@ -41,7 +43,7 @@ RUNS = [
 ]
 
 
-@pytest.mark.skipif(bool(os.environ.get("INSPECT_TEST_DATABASE_URL")),
+@pytest.mark.skipif(bool(PG_URL),
                     reason="the benchmarks make their own SQLite databases; they run on the SQLite run")
 @pytest.mark.parametrize(("argv", "must_pass", "table"), RUNS, ids=[run[0][0][:-3] for run in RUNS])
 def test_benchmark_runs(argv: list[str], must_pass: bool, table: str, tmp_path: Path) -> None:

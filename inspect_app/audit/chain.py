@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import orm
 
+from ..core.database import transaction_info
 from ..db import utcnow
 from .models import AuditEntry
 
@@ -92,7 +93,7 @@ def _seal_values(row: dict[str, t.Any], head: tuple[int, str]) -> tuple[int, str
 @event.listens_for(AuditEntry, "before_insert")
 def _seal(mapper: t.Any, connection: sa.Connection, target: AuditEntry) -> None:
     session = orm.object_session(target)
-    info = session.info if session is not None else {}
+    info = transaction_info(session) if session is not None else {}
     head = info.get(_HEAD)
     if head is None:
         head = _lock_and_read_head(connection)
@@ -104,19 +105,13 @@ def _seal(mapper: t.Any, connection: sa.Connection, target: AuditEntry) -> None:
     info[_HEAD] = head
 
 
-# Once read, the head stays the session's until its transaction ends: the lock taken with it (the
-# advisory lock, SQLite's write lock) is held as long, so no other writer can append meanwhile, and
-# the next flushes of the transaction chain on without reading it again. A rollback, of a savepoint
-# too, may take back entries sealed after it: the head is read again after one.
+# Once read, the head is kept for the rest of the transaction: the lock taken with it (the advisory
+# lock, SQLite's write lock) is held as long, so no other writer can append meanwhile, and the next
+# flushes of the transaction chain on without reading it again. A rollback, of a savepoint too, may
+# take back entries sealed after it: the head is read again after one.
 @event.listens_for(orm.Session, "after_soft_rollback")
 def _forget_head(session: orm.Session, *args: t.Any) -> None:
-    session.info.pop(_HEAD, None)
-
-
-@event.listens_for(orm.Session, "after_transaction_end")
-def _forget_head_at_end(session: orm.Session, transaction: orm.SessionTransaction) -> None:
-    if transaction.parent is None:  # the transaction itself (committed, rolled back or closed), not a savepoint
-        session.info.pop(_HEAD, None)
+    transaction_info(session).pop(_HEAD, None)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
-from sqlalchemy import event
 from sqlalchemy import orm
 
+from ..core.database import transaction_info
 from . import evaluation
 from . import expressions
 from .models import ChecklistItem
@@ -168,17 +168,11 @@ def session_plan(version: ChecklistVersion) -> FormPlan:
     session = orm.object_session(version)
     if session is None or version.is_draft:
         return plan_form(version)
-    plans: dict[int, FormPlan] = session.info.setdefault(_PLANS, {})
+    # The plans hold the items the transaction loaded: they go with it.
+    plans: dict[int, FormPlan] = transaction_info(session).setdefault(_PLANS, {})
     if version.id not in plans:
         plans[version.id] = plan_form(version)
     return plans[version.id]
-
-
-@event.listens_for(orm.Session, "after_transaction_end")
-def _forget_plans(session: orm.Session, transaction: orm.SessionTransaction) -> None:
-    # The plans hold the items the transaction loaded: they go with it.
-    if transaction.parent is None:
-        session.info.pop(_PLANS, None)
 
 
 def _holds(tree: expressions.Node | None, ctx: _Context) -> bool:

@@ -23,12 +23,14 @@ from flask import has_app_context
 from flask import has_request_context
 from flask import request
 from sqlalchemy import event
+from sqlalchemy import orm
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 
 from ..extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_TRANSACTION_INFO = "transaction_info"
 DEFAULT_BUSY_TIMEOUT = 15_000
 _installed = False
 
@@ -76,8 +78,21 @@ def commit_before_slow_work() -> None:
     if session.new or session.dirty or session.deleted:
         return  # a change is under way: it keeps its transaction (and the lock) to the end
     session.commit()
-    if has_request_context() and request.method not in SAFE_METHODS:
-        g.sqlite_write_first = True
+    if has_request_context():
+        _mark_writing_request()
+
+
+def transaction_info(session: orm.Session) -> dict[str, t.Any]:
+    """What is known for as long as the session's transaction lasts: emptied when it ends (committed,
+    rolled back or closed; the end of a savepoint leaves it)."""
+    info: dict[str, t.Any] = session.info.setdefault(_TRANSACTION_INFO, {})
+    return info
+
+
+@event.listens_for(orm.Session, "after_transaction_end")
+def _transaction_ended(session: orm.Session, transaction: orm.SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TRANSACTION_INFO, None)
 
 
 def _begin(connection: Connection) -> None:
