@@ -15,9 +15,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
+from ..core.database import insert_or_skip
 from ..extensions import db
 from .models import LoginAttempt
 
@@ -71,10 +70,8 @@ def _row(scope: str, key: str, now: datetime) -> LoginAttempt:
     if row is not None:
         return row
     # Another process may count the first failure at the same moment: both count on one row.
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(LoginAttempt).values(scope=scope, key=key, failures=0, locks=0,
-                                                   window_started_at=now, updated_at=now)
-                       .on_conflict_do_nothing(index_elements=["scope", "key"]))
+    db.session.execute(insert_or_skip(LoginAttempt, ["scope", "key"]).values(
+        scope=scope, key=key, failures=0, locks=0, window_started_at=now, updated_at=now))
     return db.session.scalars(query).one()
 
 

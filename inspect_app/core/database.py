@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import typing as t
 
+import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -24,6 +25,8 @@ from flask import has_request_context
 from flask import request
 from sqlalchemy import event
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 
@@ -80,6 +83,17 @@ def commit_before_slow_work() -> None:
     session.commit()
     if has_request_context():
         _mark_writing_request()
+
+
+def insert_or_skip(target: t.Any, index_elements: t.Sequence[str] | None = None, *,
+                   connection: Connection | None = None) -> sa.Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of the database (PostgreSQL or SQLite): a row whose
+    unique key (``index_elements``, or any) is taken is skipped rather than refused, and ``RETURNING`` gives
+    back only the rows inserted. Two writers inserting the same key at once both succeed; one row is stored.
+    ``connection``: the one a flush is using, in a mapper event; otherwise the session's."""
+    dialect = (connection or db.session.get_bind()).dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(target).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def transaction_info(session: orm.Session) -> dict[str, t.Any]:

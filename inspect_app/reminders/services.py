@@ -33,11 +33,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import orm
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..auth.models import Role
 from ..auth.models import User
+from ..core.database import insert_or_skip
 from ..db import local_today
 from ..db import utcnow
 from ..extensions import db
@@ -132,16 +131,11 @@ def plan(today: date | None = None) -> list[Planned]:
 
 def _insert_once(item: Planned, *, mail_to: str | None) -> int | None:
     """Insert the reminder unless it exists; return its id only if this call inserted it."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        base = pg_insert(Reminder)
-    else:
-        base = sqlite_insert(Reminder)  # type: ignore[assignment]
     stmt = (
-        base
+        insert_or_skip(Reminder, ["rectification_id", "due_on", "kind", "user_id"])
         .values(rectification_id=item.rectification_id, due_on=item.due_on, kind=item.kind, user_id=item.user_id,
                 created_at=utcnow(), mail_to=mail_to,
                 mail_status=MailStatus.PENDING if mail_to else MailStatus.NONE, mail_attempts=0)
-        .on_conflict_do_nothing(index_elements=["rectification_id", "due_on", "kind", "user_id"])
         .returning(Reminder.id)
     )
     return db.session.execute(stmt).scalar()

@@ -15,9 +15,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
+from ..core.database import insert_or_skip
 from ..db import local_today
 from ..db import utcnow
 from ..extensions import db
@@ -81,16 +80,15 @@ def issue_once(connection: sa.Connection, kind: str, subject: str, *, campaign_i
     table = IssuedDocument.__table__
     year = (today or local_today()).year
     prefix = prefix_for(kind)
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     for _attempt in range(ATTEMPTS):
         if connection.scalar(sa.select(table.c.id).where(table.c.kind == kind, table.c.subject == subject)):
             return
         number = (connection.scalar(sa.select(sa.func.max(table.c.number))
                                     .where(table.c.kind == kind, table.c.year == year)) or 0) + 1
-        connection.execute(insert(IssuedDocument).values(
+        connection.execute(insert_or_skip(IssuedDocument, connection=connection).values(
             kind=kind, subject=subject, year=year, number=number, doc_number=format_number(prefix, year, number),
             campaign_id=campaign_id, school_id=school_id, issued_at=utcnow(), issued_by_id=issued_by_id,
-        ).on_conflict_do_nothing())
+        ))
     raise RuntimeError(f"no document number could be issued for {kind} after {ATTEMPTS} attempts")
 
 

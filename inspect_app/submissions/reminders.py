@@ -23,13 +23,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..auth.models import Role
 from ..auth.models import User
 from ..campaigns.models import Campaign
 from ..core import tasks
+from ..core.database import insert_or_skip
 from ..db import local_today
 from ..db import utcnow
 from ..extensions import db
@@ -126,11 +125,10 @@ def plan(today: date | None = None) -> list[Planned]:
 
 def _insert_once(item: Planned) -> int | None:
     """Insert the reminder unless it exists; its id only if this call inserted it."""
-    base = pg_insert(SubmissionReminder) if db.session.get_bind().dialect.name == "postgresql" else \
-        sqlite_insert(SubmissionReminder)
-    stmt = (base.values(city_id=item.owed.city_id, kind=item.owed.kind, period=item.owed.period,
-                        due_on=item.owed.due_on, stage=item.stage, user_id=item.user_id, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=list(KEY)).returning(SubmissionReminder.id))
+    stmt = (insert_or_skip(SubmissionReminder, list(KEY))
+            .values(city_id=item.owed.city_id, kind=item.owed.kind, period=item.owed.period, due_on=item.owed.due_on,
+                    stage=item.stage, user_id=item.user_id, created_at=utcnow())
+            .returning(SubmissionReminder.id))
     return db.session.execute(stmt).scalar()
 
 
