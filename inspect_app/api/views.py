@@ -149,10 +149,11 @@ def _visit(key: str) -> Visit:
     return t.cast(Visit, visit)
 
 
-def _fillable(key: str) -> Visit:
-    visit = _visit(key)
-    ensure(is_assigned(current_user, visit))
-    return visit
+def _fillable(key: str, *, lock: bool = False) -> Visit:
+    """The visit an inspector writes to (one assigned to them), read once; with ``lock``, under its row lock."""
+    visit = sync.visit_to_write(key, lock=lock)
+    ensure(visit is not None and can_view_visit(current_user, visit) and is_assigned(current_user, visit))
+    return t.cast(Visit, visit)
 
 
 def _user_json(user: User) -> dict[str, t.Any]:
@@ -223,13 +224,13 @@ def visit(key: str) -> t.Any:
 @bp.put("/visits/<key>")
 @roles_required(Role.INSPECTOR)
 def open_visit(key: str) -> t.Any:
-    return _respond(sync.open_visit(_fillable(key), _json_body(), actor=current_user, client=_client()))
+    return _respond(sync.open_visit(_fillable(key, lock=True), _json_body(), actor=current_user, client=_client()))
 
 
 @bp.post("/visits/<key>/ops")
 @roles_required(Role.INSPECTOR)
 def ops(key: str) -> t.Any:
-    visit = _fillable(key)
+    visit = _fillable(key, lock=True)
     idempotency_key = _key()
     body = _json_body()
     return _respond(sync.apply_batch(visit, body.get("ops"), key=idempotency_key, actor=current_user,
@@ -239,7 +240,7 @@ def ops(key: str) -> t.Any:
 @bp.post("/visits/<key>/submit")
 @roles_required(Role.INSPECTOR)
 def submit(key: str) -> t.Any:
-    visit = _fillable(key)
+    visit = _fillable(key, lock=True)
     return _respond(sync.submit(visit, key=_key(), actor=current_user, client=_client()))
 
 

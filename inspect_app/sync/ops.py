@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from ..auth.models import User
 from ..checklists.models import ChecklistItem
 from ..checklists.models import ItemType
+from ..core.database import insert_or_skip
 from ..core.inputs import MAX_ID
 from ..db import utcnow
 from ..errors import ServiceError
@@ -60,6 +61,10 @@ MAX_OPS = 500
 MAX_VALUE = 10_000
 MAX_NOTE = 4_000
 MAX_ACCURACY_M = 99_999_999
+
+
+class _OpTaken(Exception):
+    """An operation's op_id was recorded by another request while this batch was being applied."""
 
 
 def _op_payload(raw: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -234,7 +239,8 @@ def apply_batch(visit: Visit, ops: t.Any, *, key: str, actor: User, client: Clie
     :class:`Batch`): the operations are taken in order in memory, then the answers, the batch's
     audit entry and the operations are written together. Two requests that record the same op_id at
     the same moment (on two visits, as batches on one visit wait for each other) meet at the
-    unique key: the whole batch is then taken again, and finds the other's operation.
+    unique key: the one that finds its operation's row taken rolls back and takes the whole batch again,
+    and then finds the other's operation.
     """
     if not isinstance(ops, list) or not ops:
         raise ValidationFailed(_("Send a list of operations (“ops”)."))
@@ -244,19 +250,19 @@ def apply_batch(visit: Visit, ops: t.Any, *, key: str, actor: User, client: Clie
         if not isinstance(raw, dict):
             raise ValidationFailed(_("Each operation is an object."))
         check_uuid(raw.get("op_id"), "op_id")
-    claimed = claim(visit, SyncKind.OPS, key=key, request_hash=body_hash(ops), actor=actor, client=client)
-    if isinstance(claimed, Outcome):
-        return claimed
-    row = claimed
     for attempt in range(3):
+        claimed = claim(visit, SyncKind.OPS, key=key, request_hash=body_hash(ops), actor=actor, client=client)
+        if isinstance(claimed, Outcome):
+            return claimed
+        row = claimed
         visit = lock_visit(visit)
         batch = Batch(visit, ops, actor=actor, client=client)
         try:
-            with db.session.begin_nested():
-                results, counts = _apply_all(batch, ops, row.id)
-        except sa.exc.IntegrityError:  # the same op_id recorded by another request at the same moment
+            results, counts = _apply_all(batch, ops, row)
+        except _OpTaken:  # the same op_id recorded by another request at the same moment: take it all again
             if attempt == 2:  # pragma: no cover
                 raise
+            db.session.rollback()
             continue
         outcome = finish(row, Outcome(200, {"batch": key, "results": results}), counts)
         # The answers' audit entry last: every other writer waits for the chain's lock from its flush to
@@ -313,10 +319,15 @@ def _apply_all(batch: Batch, ops: list[dict[str, t.Any]], request_id: int) -> tu
             op.previous = {**op.previous, "by": names.get(op.previous.get("by") or 0)}
     if new:
         # One INSERT for the batch's operations (the objects stay outside the session; nothing reads their ids).
-        # Every column of every row (the ORM would leave out the empty ones and split the INSERT).
+        # Every column of every row (the ORM would leave out the empty ones and split the INSERT). An op_id
+        # another request recorded meanwhile is skipped, not refused (which would end the transaction on
+        # PostgreSQL): the batch is then taken again.
         table = t.cast(sa.Table, SyncOp.__table__)
         columns = [c.name for c in table.columns if c.name != "id"]
-        db.session.execute(table.insert(), [{name: getattr(o, name) for name in columns} for o in new])
+        stored = db.session.execute(insert_or_skip(table, ["op_id"]).returning(table.c.op_id),
+                                    [{name: getattr(o, name) for name in columns} for o in new]).all()
+        if len(stored) != len(new):
+            raise _OpTaken()
     results = [item if isinstance(item, dict) else _result(item[0], duplicate=True) if isinstance(item, tuple)
                else _result(item) for item in answers]
     return results, counts

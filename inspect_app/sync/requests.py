@@ -1,7 +1,8 @@
 """The requests of the tablets, each answered once: idempotency keys, stored answers, the visit's lock.
 
 A batch is claimed by inserting its ``sync_requests`` row, unique per user and ``Idempotency-Key``;
-a request sent again finds the row and gets the stored answer. Also here: reading the values the
+a request sent again finds the row and gets the stored answer. A write reads its visit once: a batch
+and a submission under the visit's row lock (:func:`visit_to_write`). Also here: reading the values the
 tablets send (UUIDs, times, numbers).
 """
 
@@ -18,7 +19,10 @@ from decimal import InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
+from ..core.database import insert_or_skip
+from ..core.database import transaction_info
 from ..core.inputs import MAX_ID
 from ..db import utcnow
 from ..errors import InvalidTransition
@@ -125,48 +129,71 @@ def stamp(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at else None
 
 
+_LOCKED = "locked visits"
+
+
+def _visit_query(*where: t.Any, lock: bool) -> sa.Select[Visit]:
+    """The visit with what a write through the sync checks first (its inspectors, its campaign) and, with
+    ``lock``, its row lock: FOR NO KEY UPDATE OF visits, so that batches on one visit run one after
+    another (not FOR UPDATE: the sync_requests row a concurrent request inserts holds a key-share lock on
+    the visit, its foreign key, which FOR UPDATE would wait for)."""
+    query = sa.select(Visit).where(*where).options(orm.joinedload(Visit.assignments),
+                                                    orm.joinedload(Visit.campaign, innerjoin=True))
+    return query.with_for_update(of=Visit, key_share=True) if lock else query
+
+
+def _locked(visit: Visit) -> Visit:
+    if not db.session().in_nested_transaction():  # a lock taken in a savepoint ends with it if it rolls back
+        transaction_info(db.session()).setdefault(_LOCKED, set()).add(visit.id)
+    return visit
+
+
+def visit_to_write(key: str, *, lock: bool = False) -> Visit | None:
+    """The visit whose UUID is ``key``, read once with what its writes check and, with ``lock``, locked as
+    :func:`lock_visit` locks it: a batch or a submission reads its visit once, already under the lock."""
+    visit = db.session.scalars(_visit_query(Visit.uuid == key.lower(), lock=lock)
+                               .execution_options(populate_existing=lock)).unique().one_or_none()
+    return _locked(visit) if visit is not None and lock else visit
+
+
 def lock_visit(visit: Visit) -> Visit:
-    """Take the visit's row lock (PostgreSQL) and reread it: batches on one visit run one after another.
-
-    FOR NO KEY UPDATE: the request's own sync_requests row already holds a key-share lock on the
-    visit (its foreign key), which a plain FOR UPDATE of a concurrent request would wait for.
-    """
-    return db.session.execute(
-        sa.select(Visit).where(Visit.id == visit.id).with_for_update(key_share=True)
-        .execution_options(populate_existing=True)).scalar_one()
+    """Take the visit's row lock (PostgreSQL) and reread it, unless this transaction holds it already (then
+    the visit was read under it): batches on one visit run one after another."""
+    if visit.id in transaction_info(db.session()).get(_LOCKED, ()):
+        return visit
+    return _locked(db.session.scalars(_visit_query(Visit.id == visit.id, lock=True)
+                                      .execution_options(populate_existing=True)).unique().one())
 
 
-def record_request(visit: Visit, kind: SyncKind, *, actor: User, client: Client, request_hash: str,
-                   key: str | None = None) -> SyncRequest:
-    """Add the row that records a request and, once answered, its answer."""
-    row = SyncRequest(visit_id=visit.id, user_id=actor.id, kind=kind, idempotency_key=key, request_hash=request_hash,
-                      client_id=(client.client_id or "")[:64] or None,
-                      user_agent=(client.user_agent or "")[:256] or None,
-                      via_token=client.via_token, status_code=0, response={})
-    db.session.add(row)
-    return row
+def record_request(visit: Visit, kind: SyncKind, *, actor: User, client: Client, request_hash: str) -> int:
+    """Insert the row that records a request (and, once answered, its answer); its id."""
+    return t.cast(int, db.session.execute(
+        sa.insert(SyncRequest).values(**_request_row(visit, kind, actor, client, request_hash))
+        .returning(SyncRequest.id)).scalar_one())
+
+
+def _request_row(visit: Visit, kind: SyncKind, actor: User, client: Client, request_hash: str) -> dict[str, t.Any]:
+    return {"visit_id": visit.id, "user_id": actor.id, "kind": kind, "request_hash": request_hash,
+            "client_id": (client.client_id or "")[:64] or None, "user_agent": (client.user_agent or "")[:256] or None,
+            "via_token": client.via_token, "status_code": 0, "response": {}}
 
 
 def claim(visit: Visit, kind: SyncKind, *, key: str, request_hash: str, actor: User,
-          client: Client) -> SyncRequest | Outcome:
-    """Insert the request's row under its key, or return the stored answer of the request that holds it.
+          client: Client) -> int | Outcome:
+    """Insert the request's row under its key (its id), or return the stored answer of the request that holds it.
 
-    The unique key decides: a request sent again finds the first one's row; of two sent at the same
-    moment, the second waits for the first's insert and then finds its row.
+    The unique key decides, in one statement: a request sent again finds the first one's row; of two sent at the
+    same moment, the second's insert waits for the first's and, once that is committed, inserts nothing.
     """
+    inserted = db.session.execute(
+        insert_or_skip(SyncRequest, ["user_id", "idempotency_key"])
+        .values(**_request_row(visit, kind, actor, client, request_hash), idempotency_key=key)
+        .returning(SyncRequest.id)).scalar()
+    if inserted is not None:
+        return t.cast(int, inserted)
     earlier = _earlier(actor, key)
-    if earlier is None:
-        row = record_request(visit, kind, actor=actor, client=client, request_hash=request_hash, key=key)
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:
-            # Only reads came before in this request, so nothing else is lost with them.
-            db.session.rollback()
-            earlier = _earlier(actor, key)
-            if earlier is None:  # pragma: no cover - the row that collided is committed by now
-                raise
-        else:
-            return row
+    if earlier is None:  # pragma: no cover - the row that held the key is committed by now
+        raise InvalidTransition(_("The request with this Idempotency-Key is still being processed."))
     if earlier.request_hash != request_hash or earlier.visit_id != visit.id or earlier.kind != kind:
         raise IdempotencyKeyReused(_("The Idempotency-Key “%(key)s” was used before for another request.", key=key))
     if earlier.status_code == 0:  # pragma: no cover - rows are committed with their answer
@@ -181,8 +208,8 @@ def _earlier(actor: User, key: str) -> SyncRequest | None:
                                                           SyncRequest.idempotency_key == key))
 
 
-def finish(row: SyncRequest, outcome: Outcome, counts: dict[str, int] | None = None) -> Outcome:
-    """Store the answer with the request's row, for a replay to get it again."""
-    row.status_code, row.response, row.counts = outcome.status, outcome.body, counts
-    db.session.flush()
+def finish(row: int, outcome: Outcome, counts: dict[str, int] | None = None) -> Outcome:
+    """Store the answer with the request's row (its id), for a replay to get it again."""
+    db.session.execute(sa.update(SyncRequest).where(SyncRequest.id == row)
+                       .values(status_code=outcome.status, response=outcome.body, counts=counts))
     return outcome

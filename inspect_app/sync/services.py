@@ -45,6 +45,7 @@ from .requests import parse_text as parse_text
 from .requests import parse_time as parse_time
 from .requests import record_request
 from .requests import stamp
+from .requests import visit_to_write as visit_to_write
 from .review import acknowledge as acknowledge
 from .review import flagged_ops as flagged_ops
 from .review import history as history
@@ -73,7 +74,6 @@ def open_visit(visit: Visit, body: dict[str, t.Any], *, actor: User, client: Cli
     wanted = {"school_id": body.get("school_id"), "checklist_version_id": body.get("checklist_version_id"),
               "started_at": stamp(started.replace(microsecond=0))}
     row = record_request(visit, SyncKind.OPEN, actor=actor, client=client, request_hash=body_hash(wanted))
-    db.session.flush()
     visit = lock_visit(visit)
     if visit.started_at is None:
         if (wanted["school_id"], wanted["checklist_version_id"]) == (visit.school_id, visit.checklist_version_id):
