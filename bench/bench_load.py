@@ -1,13 +1,13 @@
 """Tablets syncing visits and supervisors browsing, at once, against ``inspect-app serve`` (gunicorn).
 
     pip install -e '.[bench]'        # Locust
-    python bench/bench_load.py [--tablets 20] [--supervisors 5] [--workers 2] [--duration 30]
+    python bench/bench_load.py [--tablets 20] [--visits 1] [--supervisors 5] [--workers 2] [--duration 30]
                                [--database-url postgresql://…] [--queue-url redis://127.0.0.1:6379/N]
 
 The app is served as in production, by ``inspect-app serve --workers N`` in a subprocess on a free
 loopback port, over a freshly migrated database (an SQLite file in a temporary folder, or the
 PostgreSQL database given, whose public schema is dropped and migrated again) holding one started
-campaign of ``--tablets`` visits of the shipped checklist, one inspector each, and
+campaign of the shipped checklist with ``--visits`` visits for each of ``--tablets`` inspectors, and
 ``--supervisors`` supervisors (default: one for four tablets). The load is made with Locust,
 driven from this script (``locust.env.Environment`` and a local runner, no web UI), and goes only
 to 127.0.0.1. Two phases of ``--duration`` seconds each, under the same server:
@@ -16,15 +16,17 @@ to 127.0.0.1. Two phases of ``--duration`` seconds each, under the same server:
    every 0.5–1.5 s, with nothing else running.
 2. Load: ``--health-users`` users (default: one for four tablets, at least 5) keep asking ``/healthz``
    the same way, beside the tablets and supervisors: the bare endpoint served the same way under the
-   same load, whose p95 is the yardstick. Each tablet signs in through the API and syncs its own
-   visit as the offline page does
-   after a day without a connection: opens the visit (PUT), sends the answers in batches of 20
-   operations with an ``Idempotency-Key``, uploads two 1600×1200 photos and a signature
-   (PUT /api/v1/media/{uuid}), sends every batch a second time (as when the answer to the first
-   was lost; the server must answer it from its record) and submits; 0.5–1.5 s between requests,
-   and a tablet whose visit is submitted stops. A 503 (the database busy) is sent again after a
-   pause, as the page does, and counted apart; a request answered with another server error, or
-   not answered within 120 s, is sent again the same way and counts as a failure. Each supervisor
+   same load, whose p95 is the yardstick. Each tablet signs in through the API and syncs its visits
+   one after the other, each as the offline page does after a day without a connection: opens the
+   visit (PUT), sends the answers in batches of 20 operations with an ``Idempotency-Key``, uploads
+   two 1600×1200 photos and a signature (PUT /api/v1/media/{uuid}), sends every batch a second time
+   (as when the answer to the first was lost; the server must answer it from its record) and
+   submits; 0.5–1.5 s between requests. A tablet stops when its last visit is submitted: with one
+   visit each (the default) the load lasts as long as the tablets take, often less than
+   ``--duration``; with more (``--visits``), the tablets keep the load up and give more samples,
+   and the visits left when the time is up stay unsent. A 503 (the database busy) is sent again
+   after a pause, as the page does, and counted apart; a request answered with another server
+   error, or not answered within 120 s, is sent again the same way and counts as a failure. Each supervisor
    signs in through the login form (with its CSRF token) and reads the home page, the overview,
    the lists of visits, findings, rectifications, campaigns and schools, the campaign and its
    board, one every 2–5 s.
@@ -128,18 +130,22 @@ class Visit:
 
 @dataclass
 class Plan:
-    """What the users share: the visits to sync, the answers, the samples, the supervisors' pages."""
+    """What the users share: the visits to sync (by tablet), the answers, the samples, the supervisors' pages."""
 
-    visits: list[Visit]
+    tablets: list[list[Visit]]
     answers: list[tuple[int, str]]
     photo_item: int
     photos: list[bytes]
     sign: bytes
     supervisors: list[str]
     pages: list[tuple[str, str]]  # (name in the table, path)
-    next_visit: int = 0
+    next_tablet: int = 0
     next_supervisor: int = 0
-    tablets_done: int = 0  # tablets that have stopped (visit submitted, or given up)
+    tablets_done: int = 0  # tablets that have stopped (last visit submitted, or given up)
+
+    @property
+    def visits(self) -> list[Visit]:
+        return [visit for visits in self.tablets for visit in visits]
 
 
 PLAN: Plan
@@ -156,17 +162,19 @@ def why(response: t.Any) -> str:
 
 
 class TabletUser(HttpUser):
-    """Signs in, syncs its one visit (one request a task, so a stop never cuts a visit mid-request), stops."""
+    """Signs in, syncs its visits one after the other (one request a task, so a stop never cuts a visit
+    mid-request), stops."""
 
     wait_time = between(0.5, 1.5)
     done = True  # nothing to count until the user takes a visit
 
     def on_start(self) -> None:
-        if PLAN.next_visit >= len(PLAN.visits):
+        if PLAN.next_tablet >= len(PLAN.tablets):
             raise StopUser()
         self.done = False
-        self.visit = PLAN.visits[PLAN.next_visit]
-        PLAN.next_visit += 1
+        self.queue = list(PLAN.tablets[PLAN.next_tablet])
+        PLAN.next_tablet += 1
+        self.visit = self.queue.pop(0)
         self.client.headers.update({"X-Client-Id": f"bench-{self.visit.username}", "Accept": "application/json"})
         token = self.client.get("/api/v1/csrf", name="tablet CSRF token", timeout=TIMEOUT).json()["csrf_token"]
         with self.client.post("/api/v1/session", name="tablet sign-in", timeout=TIMEOUT, catch_response=True,
@@ -207,6 +215,9 @@ class TabletUser(HttpUser):
 
     @task
     def next_step(self) -> None:
+        if not self.steps and self.queue:
+            self.visit = self.queue.pop(0)
+            self.steps = self.plan_steps()
         if not self.steps:
             self.on_stop()
             raise StopUser()
@@ -313,7 +324,7 @@ class LoadHealthUser(HealthUser):
 
     @task
     def healthz(self) -> None:
-        if PLAN.tablets_done >= len(PLAN.visits):
+        if PLAN.tablets_done >= len(PLAN.tablets):
             raise StopUser()
         super().healthz()
 
@@ -509,6 +520,7 @@ def server_errors(log_path: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tablets", type=int, default=20)
+    parser.add_argument("--visits", type=int, default=1, help="visits each tablet syncs, one after the other")
     parser.add_argument("--supervisors", type=int, help="default: one for four tablets")
     parser.add_argument("--health-users", type=int,
                         help="users asking /healthz beside the load (default: one for four tablets, at least 5)")
@@ -530,11 +542,14 @@ def main() -> None:
         workdir = Path(tmp)
         app = fresh_app(args.database_url, workdir, "load")
         url = args.database_url or app.config["DATABASE_URL"]
-        rows, answers = prepare(app, args.tablets)
+        rows, answers = prepare(app, args.tablets, max(1, args.visits))
         (photo_item, _), answers = answers[0], answers[1:]
         names = add_supervisors(app, supervisors)
         global PLAN
-        PLAN = Plan(visits=[Visit(*row) for row in rows], answers=answers, photo_item=photo_item,
+        by_tablet: dict[str, list[Visit]] = {}
+        for row in rows:
+            by_tablet.setdefault(row[0], []).append(Visit(*row))
+        PLAN = Plan(tablets=list(by_tablet.values()), answers=answers, photo_item=photo_item,
                     photos=[photo(n) for n in range(2)], sign=signature(), supervisors=names,
                     pages=supervisor_pages(app))
         with app.app_context():
@@ -545,7 +560,8 @@ def main() -> None:
             worker = start_worker(args, url, workdir, log)
             try:
                 users = args.tablets + supervisors
-                print(f"{args.tablets} tablets ({len(answers)} answers, 2 photos and a signature each) and "
+                print(f"{args.tablets} tablets ({max(1, args.visits)} visit(s) each of {len(answers)} answers, "
+                      f"2 photos and a signature) and "
                       f"{supervisors} supervisors against `inspect-app serve --workers {args.workers}` on "
                       f"{'PostgreSQL' if args.database_url else 'SQLite'}, queue "
                       f"{args.queue_url or 'embedded'}; idle baseline: {users} users on /healthz; under load: "

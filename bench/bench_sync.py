@@ -77,8 +77,10 @@ def signature() -> bytes:
     return out.getvalue()
 
 
-def prepare(app, tablets: int) -> tuple[list[tuple[str, str, int, int]], list[tuple[int, str]]]:  # noqa: ANN001
-    """A started campaign of the shipped checklist with one visit per tablet; (username, visit uuid, …)."""
+def prepare(app, tablets: int, visits: int = 1) -> tuple[list[tuple[str, str, int, int]],  # noqa: ANN001
+                                                           list[tuple[int, str]]]:
+    """A started campaign of the shipped checklist with ``visits`` visits per tablet, each tablet its own
+    inspector; (username, visit uuid, …) for every visit, a tablet's visits one after the other."""
     from inspect_app.auth import services as auth_services
     from inspect_app.auth.models import Role
     from inspect_app.campaigns import services as campaign_services
@@ -94,19 +96,21 @@ def prepare(app, tablets: int) -> tuple[list[tuple[str, str, int, int]], list[tu
         county = school_services.create_county("基准县", actor=None)
         admin = auth_services.create_user("benchadmin", role=Role.ADMIN, password=PASSWORD, actor=None)
         schools = [school_services.create_school(code=f"{9300000000 + n}", name=f"基准学校{n}", county=county,
-                                                 level=SchoolLevel.PRIMARY, actor=None) for n in range(tablets)]
+                                                 level=SchoolLevel.PRIMARY, actor=None)
+                   for n in range(tablets * visits)]
         today = local_today()
         campaign = campaign_services.create_campaign(
             code="BENCH", name="同步基准", term="2026年秋季学期", checklist_version=version,
             default_due_on=today + timedelta(days=30), starts_on=today, ends_on=today + timedelta(days=10),
             actor=admin)
-        visits = campaign_services.add_schools(campaign, schools, actor=admin)
+        added = campaign_services.add_schools(campaign, schools, actor=admin)
         rows = []
-        for n, visit in enumerate(visits):
+        for n in range(tablets):
             inspector = auth_services.create_user(f"tablet{n:03d}", role=Role.INSPECTOR, password=PASSWORD,
                                                   actor=None)
-            campaign_services.assign_inspector([visit], inspector, actor=admin)
-            rows.append((inspector.username, visit.uuid, visit.school_id, version.id))
+            own = added[n * visits:(n + 1) * visits]
+            campaign_services.assign_inspector(own, inspector, actor=admin)
+            rows.extend((inspector.username, visit.uuid, visit.school_id, version.id) for visit in own)
         campaign_services.start_campaign(campaign, actor=admin)
         items = [(i.id, i.type.value, [c["name"] for c in i.choices or []], i.name) for i in version.items
                  if i.type.takes_answer and i.type.value != "image" and i.repeat_id is None and i.detail_of_id is None]
