@@ -156,6 +156,11 @@ def _fillable(key: str, *, lock: bool = False) -> Visit:
     return t.cast(Visit, visit)
 
 
+def _actor() -> User:
+    """The signed-in user itself, not the proxy: a sync write reads its id and name many times."""
+    return t.cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
 def _user_json(user: User) -> dict[str, t.Any]:
     return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role.value}
 
@@ -224,7 +229,7 @@ def visit(key: str) -> t.Any:
 @bp.put("/visits/<key>")
 @roles_required(Role.INSPECTOR)
 def open_visit(key: str) -> t.Any:
-    return _respond(sync.open_visit(_fillable(key, lock=True), _json_body(), actor=current_user, client=_client()))
+    return _respond(sync.open_visit(_fillable(key, lock=True), _json_body(), actor=_actor(), client=_client()))
 
 
 @bp.post("/visits/<key>/ops")
@@ -233,7 +238,7 @@ def ops(key: str) -> t.Any:
     visit = _fillable(key, lock=True)
     idempotency_key = _key()
     body = _json_body()
-    return _respond(sync.apply_batch(visit, body.get("ops"), key=idempotency_key, actor=current_user,
+    return _respond(sync.apply_batch(visit, body.get("ops"), key=idempotency_key, actor=_actor(),
                                      client=_client()))
 
 
@@ -241,7 +246,7 @@ def ops(key: str) -> t.Any:
 @roles_required(Role.INSPECTOR)
 def submit(key: str) -> t.Any:
     visit = _fillable(key, lock=True)
-    return _respond(sync.submit(visit, key=_key(), actor=current_user, client=_client()))
+    return _respond(sync.submit(visit, key=_key(), actor=_actor(), client=_client()))
 
 
 @bp.put("/media/<key>")
@@ -275,7 +280,7 @@ def put_media(key: str) -> t.Any:
             latitude=sync.parse_decimal(args.get("latitude"), "latitude", limit=90),
             longitude=sync.parse_decimal(args.get("longitude"), "longitude", limit=180),
             accuracy_m=sync.parse_decimal(args.get("accuracy_m"), "accuracy_m", limit=sync.MAX_ACCURACY_M))
-    outcome = sync.put_media(key, request.get_data(cache=False), sha256=sha256, target=target, actor=current_user,
+    outcome = sync.put_media(key, request.get_data(cache=False), sha256=sha256, target=target, actor=_actor(),
                              client=_client())
     return _respond(outcome)
 
