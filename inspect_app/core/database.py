@@ -4,16 +4,26 @@ Every SQLite connection gets its pragmas (WAL, foreign keys, a busy timeout).
 SQLite allows one writer at a time; left to itself, a transaction that read first and then wants to write can fail at
 once with "database is locked" when another writer got there in between, whatever the timeout. So a
 request that may write (any method but GET, HEAD and OPTIONS) begins its first transaction with
-``BEGIN IMMEDIATE``, which takes the write lock first and, when another writer holds it, waits in SQLite's
-busy handler for up to ``SQLITE_BUSY_TIMEOUT`` milliseconds; reading requests, commands and tasks
-keep the driver's deferred transactions (whose first write waits the same way). Writers are thus
-served one after the other instead of failing; one that still cannot get the lock in time is
-answered 503 with Retry-After (errors.py). Slow work that writes nothing (a password's hash check) is done
-between transactions (:func:`commit_before_slow_work`), so that no writer waits for it.
+``BEGIN IMMEDIATE``, which takes the write lock first; reading requests, commands and tasks keep the
+driver's deferred transactions.
+
+The app serialises those writing requests itself, across its threads and processes: before ``BEGIN
+IMMEDIATE`` a request takes an exclusive lock on a file beside the database (``DATABASE-writer.lock``,
+``flock``), held until its connection goes back to the pool, after the commit or rollback. Waiting
+requests sleep in the kernel and the next one wakes as soon as the lock is let go, in contrast to
+SQLite's busy handler, which polls with sleeps that grow to a tenth of a second and lets newcomers
+overtake a writer that has waited long. A writer thus waits only as long as the writers before it
+take (the server's request timeout bounds it, and a process that dies lets its lock go). Commands
+and tasks that write meet a request's lock in SQLite's busy handler, for up to
+``SQLITE_BUSY_TIMEOUT`` milliseconds; one that still cannot get it in time is answered 503 with
+Retry-After (errors.py). Slow work that writes nothing (a password's hash check) is done between
+transactions (:func:`commit_before_slow_work`), so that no writer waits for it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import typing as t
 
 import sqlalchemy as sa
@@ -25,6 +35,7 @@ from flask import has_request_context
 from flask import request
 from sqlalchemy import event
 from sqlalchemy import orm
+from sqlalchemy import pool
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
@@ -34,6 +45,7 @@ from ..extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _TRANSACTION_INFO = "transaction_info"
+_LOCK_FILE, _LOCK_HELD = "writer_lock_fd", "writer_lock_held"
 DEFAULT_BUSY_TIMEOUT = 15_000
 _installed = False
 
@@ -109,9 +121,38 @@ def _transaction_ended(session: orm.Session, transaction: orm.SessionTransaction
         session.info.pop(_TRANSACTION_INFO, None)
 
 
+def _take_writer_lock(connection: Connection) -> None:
+    """Wait for the database's writer lock (an ``flock`` on a file beside it), for this connection until it
+    goes back to the pool. Each connection opens the file itself: locks of two connections of one process
+    exclude each other as those of two processes do."""
+    database = connection.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return  # a database of this process alone
+    info = connection.connection.info
+    if info.get(_LOCK_HELD):
+        return
+    if _LOCK_FILE not in info:
+        info[_LOCK_FILE] = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(info[_LOCK_FILE], fcntl.LOCK_EX)  # the thread waits without the GIL
+    info[_LOCK_HELD] = True
+
+
+def _release_writer_lock(_dbapi_connection: t.Any, record: pool.ConnectionPoolEntry) -> None:
+    if record.info.pop(_LOCK_HELD, False):
+        fcntl.flock(record.info[_LOCK_FILE], fcntl.LOCK_UN)
+
+
+def _close_writer_lock(dbapi_connection: t.Any, record: pool.ConnectionPoolEntry) -> None:
+    _release_writer_lock(dbapi_connection, record)
+    lock_file = record.info.pop(_LOCK_FILE, None)
+    if lock_file is not None:
+        os.close(lock_file)
+
+
 def _begin(connection: Connection) -> None:
     # The driver then sees a transaction open and does not begin its own before the first write.
     if connection.dialect.name == "sqlite" and writing_request():
+        _take_writer_lock(connection)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -122,4 +163,8 @@ def init_app(app: Flask) -> None:
     if not _installed:
         event.listen(Engine, "connect", _sqlite_pragmas)
         event.listen(Engine, "begin", _begin)
+        # Back in the pool (after the commit or rollback) the connection lets the next writer in.
+        event.listen(pool.Pool, "checkin", _release_writer_lock)
+        for gone in ("close", "detach"):  # closed (invalidated too), or taken out of the pool
+            event.listen(pool.Pool, gone, _close_writer_lock)
         _installed = True
