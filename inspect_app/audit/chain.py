@@ -61,21 +61,35 @@ def _as_stored(value: t.Any) -> t.Any:
     return None if value is None else json.loads(json.dumps(value))
 
 
+_HEAD_QUERY = "SELECT audit_entries.id, audit_entries.hash FROM audit_entries ORDER BY audit_entries.id DESC LIMIT 1"
+# On PostgreSQL the lock and the read go in one round trip: two statements of one simple query (no
+# parameters), each with its own snapshot, so the read sees every entry committed before the lock was
+# granted. Every other writer waits from the lock to this transaction's commit: the fewer round trips
+# in between, the shorter the wait.
+_LOCK_AND_HEAD = f"SELECT pg_advisory_xact_lock({LOCK_KEY}); {_HEAD_QUERY}"
+
+
 def _lock_and_read_head(connection: sa.Connection) -> tuple[int, str]:
     """Take the append lock within the current transaction and return the head's id and hash."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    elif dialect == "sqlite":
-        # pysqlite opens a transaction only at the first write: read the head under the write lock.
-        dbapi = connection.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    row = connection.execute(
-        sa.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+        result = connection.exec_driver_sql(_LOCK_AND_HEAD, execution_options={"no_parameters": True})
+        try:
+            cursor = result.cursor
+            assert cursor is not None and cursor.nextset(), "the head's read is the query's second result"
+            row = cursor.fetchone()
+        finally:
+            result.close()
+    else:
+        if dialect == "sqlite":
+            # pysqlite opens a transaction only at the first write: read the head under the write lock.
+            dbapi = connection.connection.dbapi_connection
+            if dbapi is not None and not dbapi.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+        row = connection.exec_driver_sql(_HEAD_QUERY).first()
     if row is None:
         return 0, GENESIS
-    return row.id, row.hash or GENESIS
+    return int(row[0]), row[1] or GENESIS
 
 
 def _seal_values(row: dict[str, t.Any], head: tuple[int, str]) -> tuple[int, str]:
