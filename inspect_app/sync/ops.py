@@ -36,6 +36,7 @@ from ..visits import attachments
 from ..visits import services as visits
 from ..visits.answer_sheet import AnswerSheet
 from ..visits.answer_sheet import Slot
+from ..visits.answer_sheet import answers_of
 from ..visits.models import RepeatInstance
 from ..visits.models import Visit
 from . import kinds
@@ -96,11 +97,13 @@ class Batch:
         self.visit, self.actor, self.client = visit, actor, client
         item_ids = {raw.get("item_id") for raw in ops}
         valid = sorted(i for i in item_ids if isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID)
-        self.items = {i.id: i for i in db.session.scalars(
-            sa.select(ChecklistItem).where(ChecklistItem.id.in_(valid)))} if valid else {}
+        # The items with the visit's answers to them, in one SELECT.
+        rows = db.session.execute(answers_of(visit, sa.select(ChecklistItem).where(ChecklistItem.id.in_(valid)),
+                                             ChecklistItem.id)).all() if valid else []
+        self.items = {item.id: item for item, _answer in rows}
         answered = {raw.get("item_id") for raw in ops if raw.get("type") == "answer"}
         self.answered = [i for i in valid if i in answered]
-        self.sheet = AnswerSheet(visit, self.answered)
+        self.sheet = AnswerSheet(visit, self.answered, read=[answer for _item, answer in rows if answer is not None])
         self.earlier = {o.op_id: o for o in db.session.scalars(
             sa.select(SyncOp).where(SyncOp.op_id.in_({str(raw["op_id"]).lower() for raw in ops})))}
         self._entries: dict[str, RepeatInstance] | None = None

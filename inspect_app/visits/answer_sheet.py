@@ -65,12 +65,19 @@ class Slot:
 class AnswerSheet:
     """The answers of ``visit`` to ``item_ids``, as a batch changes them."""
 
-    def __init__(self, visit: Visit, item_ids: t.Iterable[int]) -> None:
+    def __init__(self, visit: Visit, item_ids: t.Iterable[int], *, read: t.Iterable[Answer] | None = None) -> None:
+        """``read``: the answers of the visit to ``item_ids`` (and maybe to others) as the caller read them
+        with what it read besides (see :func:`answers_of`), instead of a SELECT of their own."""
         self.visit = visit
         ids = sorted(set(item_ids))
-        rows = db.session.scalars(
-            sa.select(Answer).where(Answer.visit_id == visit.id, Answer.item_id.in_(ids))
-            .execution_options(populate_existing=True)).all() if ids else []
+        rows: t.Iterable[Answer]
+        if read is not None:
+            wanted = set(ids)
+            rows = [a for a in read if a.item_id in wanted]
+        else:
+            rows = db.session.scalars(
+                sa.select(Answer).where(Answer.visit_id == visit.id, Answer.item_id.in_(ids))
+                .execution_options(populate_existing=True)).all() if ids else []
         self._slots: dict[Key, Slot] = {
             (a.item_id, a.instance_id): Slot(a.item_id, a.instance_id, a.value, a.note, a.rev, a.updated_by_id,
                                              a.updated_at, stored=a, id=a.id) for a in rows}
@@ -140,6 +147,13 @@ class AnswerSheet:
         for actor, changes in by_actor.values():
             audit.record(actor, audit.ANSWER_BATCH, self.visit, after={"count": len(changes), "changes": changes})
         self._log = []
+
+
+def answers_of(visit: Visit, query: sa.Select[t.Any], item_id: t.Any) -> sa.Select[t.Any]:
+    """``query`` with, on each row, the visit's answer to the item whose id is ``item_id`` (a column of the
+    query), or None: rows as many as the item has answers (one per entry in a list), at least one."""
+    return query.add_columns(Answer).outerjoin(Answer, sa.and_(Answer.item_id == item_id, Answer.visit_id == visit.id))\
+        .execution_options(populate_existing=True)
 
 
 def answer_history(visit: Visit, item: ChecklistItem, entry: RepeatInstance | None = None) -> list[audit.AnswerChange]:
