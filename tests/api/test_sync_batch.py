@@ -198,3 +198,38 @@ def test_a_batch_of_n_answers_writes_one_audit_entry_listing_its_n_changes(
         {"answer": stored[items[k]], "item": f"n{k}", "value": str(k + 1), "note": "复核",
          "before": {"value": str(k), "note": None}, "rev": 2} for k in range(size)]
     assert audit.verify().ok
+
+
+def test_an_op_id_taken_by_another_request_meanwhile_sends_the_batch_round_again(
+        world: World, app: Flask, api: Api, big_visits: tuple[list[int], list[Visit]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two batches on two visits carrying one op_id at the same moment both pass the read of earlier
+    operations; the second meets the first's row when it stores its operations, rolls back everything it
+    wrote and is taken again: then it finds the operation and refuses it. Nothing of it is left behind."""
+    items, (first, second) = big_visits
+    op_id = new()
+    sent = api.post(f"/api/v1/visits/{first.uuid}/ops", json={"ops": [answer(items[0], "7", op_id=op_id)]},
+                    headers={"Idempotency-Key": new()})
+    assert sent.json["results"][0]["status"] == "applied"
+
+    built = sync_ops.Batch.__init__
+    rounds: list[int] = []
+
+    def blind_at_first(self: sync_ops.Batch, *args: t.Any, **kw: t.Any) -> None:
+        built(self, *args, **kw)
+        if not rounds:  # as if the other request had not committed yet when this one read
+            self.earlier = {}
+        rounds.append(len(self.earlier))
+
+    monkeypatch.setattr(sync_ops.Batch, "__init__", blind_at_first)
+    key, ops = new(), [answer(items[0], "8", op_id=op_id), answer(items[1], "9")]
+    again = api.post(f"/api/v1/visits/{second.uuid}/ops", json={"ops": ops}, headers={"Idempotency-Key": key})
+    assert again.status_code == 200 and rounds == [0, 1]
+    assert [r["status"] for r in again.json["results"]] == ["refused", "applied"]
+    assert op_id in again.json["results"][0]["message"]
+    # The first round's answers went with its rollback; the second round's are stored once.
+    assert count(Answer, Answer.visit_id == second.id) == 1
+    assert count(SyncOp, SyncOp.op_id == op_id) == 1
+    assert count(AuditEntry, AuditEntry.action == "answer.batch", AuditEntry.object_id == second.id) == 1
+    replay = api.post(f"/api/v1/visits/{second.uuid}/ops", json={"ops": ops}, headers={"Idempotency-Key": key})
+    assert replay.json == again.json and replay.headers.get("Idempotent-Replayed") == "true"
