@@ -75,8 +75,9 @@ def _lock_and_read_head(connection: sa.Connection) -> tuple[int, str]:
     if dialect == "postgresql":
         result = connection.exec_driver_sql(_LOCK_AND_HEAD, execution_options={"no_parameters": True})
         try:
-            cursor = result.cursor
-            assert cursor is not None and cursor.nextset(), "the head's read is the query's second result"
+            cursor = result.cursor  # the head's read is the query's second result
+            if cursor is None or not cursor.nextset():
+                raise RuntimeError("the audit chain's head was not read with its lock")
             row = cursor.fetchone()
         finally:
             result.close()
